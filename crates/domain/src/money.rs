@@ -1,0 +1,124 @@
+//! `Money`: an amount in minor units (kopecks). No floating point anywhere near money.
+
+use std::fmt;
+use std::ops::{Add, Neg, Sub};
+
+/// A signed amount of roubles in kopecks. Arithmetic that could overflow is checked by the
+/// callers that take outside input; the operators here are for amounts already bounded.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_kopecks(kopecks: i64) -> Self {
+        Money(kopecks)
+    }
+
+    pub const fn kopecks(self) -> i64 {
+        self.0
+    }
+
+    pub const fn from_roubles(roubles: i64) -> Self {
+        Money(roubles * 100)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// The debt this balance represents: the negative part, as a positive amount.
+    pub fn debt(self) -> Money {
+        Money((-self.0).max(0))
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+/// `1 234,56 ₽`, the way a Russian bill prints it.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let roubles = (abs / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in roubles.chars().enumerate() {
+            if i > 0 && (roubles.len() - i) % 3 == 0 {
+                grouped.push('\u{a0}');
+            }
+            grouped.push(c);
+        }
+        write!(f, "{sign}{grouped},{:02}\u{a0}₽", abs % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_groups_thousands_and_keeps_kopecks() {
+        assert_eq!(
+            Money::from_kopecks(123_456).to_string(),
+            "1\u{a0}234,56\u{a0}₽"
+        );
+        assert_eq!(Money::from_kopecks(-5).to_string(), "-0,05\u{a0}₽");
+    }
+
+    #[test]
+    fn debt_is_the_negative_part() {
+        assert_eq!(
+            Money::from_kopecks(-15_000).debt(),
+            Money::from_kopecks(15_000)
+        );
+        assert_eq!(Money::from_kopecks(300).debt(), Money::ZERO);
+    }
+
+    #[test]
+    fn serialises_as_integer_kopecks() {
+        assert_eq!(
+            serde_json::to_string(&Money::from_kopecks(250)).unwrap(),
+            "250"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! `Msisdn`: a phone number in E.164 form, parsed the way people type it.
+
+use std::fmt;
+
+use phonenumber::country;
+
+/// A valid phone number in E.164 form (`+79161234567`).
+///
+/// Parsing accepts what people type (`+7 916 123-45-67`, `8 (916) 123 45 67`,
+/// `79161234567`, `9161234567`) with Russia as the default region, and validates with the
+/// libphonenumber metadata, so a number with a wrong length or an unallocated prefix is
+/// rejected rather than stored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Msisdn(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MsisdnError {
+    #[error("a phone number is required")]
+    Empty,
+    #[error("`{0}` contains characters that do not belong in a phone number")]
+    BadCharacters(String),
+    #[error("`{0}` is not a valid phone number")]
+    Invalid(String),
+}
+
+impl Msisdn {
+    pub fn parse(input: &str) -> Result<Self, MsisdnError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(MsisdnError::Empty);
+        }
+        // libphonenumber happily maps letters to keypad digits and ignores odd punctuation;
+        // an operator system should not, so only what people really type is let through.
+        let allowed =
+            |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.');
+        if !trimmed.chars().all(allowed) || trimmed.len() > 32 || trimmed[1..].contains('+') {
+            return Err(MsisdnError::BadCharacters(trimmed.to_owned()));
+        }
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        // `79161234567` without a plus is the international form without its sign.
+        let candidate =
+            if !trimmed.starts_with('+') && digits.len() == 11 && digits.starts_with('7') {
+                format!("+{digits}")
+            } else {
+                trimmed.to_owned()
+            };
+        let number = phonenumber::parse(Some(country::Id::RU), &candidate)
+            .map_err(|_| MsisdnError::Invalid(trimmed.to_owned()))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(MsisdnError::Invalid(trimmed.to_owned()));
+        }
+        Ok(Msisdn(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
+    }
+
+    /// The E.164 form, with the leading `+`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The digits without the `+`.
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+
+    /// `+7 916 ***-**-67`: enough for the holder to recognise, too little to misuse.
+    pub fn masked(&self) -> String {
+        let d = self.digits();
+        let tail = &d[d.len().saturating_sub(2)..];
+        if let Some(rest) = d.strip_prefix('7') {
+            format!("+7 {} ***-**-{tail}", &rest[..3.min(rest.len())])
+        } else {
+            format!("+{}…{tail}", &d[..2.min(d.len())])
+        }
+    }
+}
+
+impl fmt::Display for Msisdn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Msisdn {
+    type Err = MsisdnError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Msisdn::parse(s)
+    }
+}
+
+impl serde::Serialize for Msisdn {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Msisdn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Msisdn::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forms_people_type_become_e164() {
+        for input in [
+            "+7 916 123-45-67",
+            "8 (916) 123 45 67",
+            "79161234567",
+            "+79161234567",
+            "9161234567",
+            " 8-916-123-45-67 ",
+        ] {
+            assert_eq!(
+                Msisdn::parse(input).unwrap().as_str(),
+                "+79161234567",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn nonsense_is_rejected_with_a_reason() {
+        assert_eq!(Msisdn::parse("  "), Err(MsisdnError::Empty));
+        assert!(matches!(
+            Msisdn::parse("+7 916 FLOWERS"),
+            Err(MsisdnError::BadCharacters(_))
+        ));
+        assert!(matches!(
+            Msisdn::parse("1' OR '1'='1"),
+            Err(MsisdnError::BadCharacters(_))
+        ));
+        assert!(matches!(
+            Msisdn::parse("+7916123456"),
+            Err(MsisdnError::Invalid(_))
+        ));
+        assert!(matches!(
+            Msisdn::parse("+791612345678"),
+            Err(MsisdnError::Invalid(_))
+        ));
+        assert!(matches!(Msisdn::parse("12"), Err(MsisdnError::Invalid(_))));
+        assert!(matches!(
+            Msisdn::parse("++79161234567"),
+            Err(MsisdnError::BadCharacters(_))
+        ));
+    }
+
+    #[test]
+    fn other_countries_in_international_form_are_accepted() {
+        assert_eq!(
+            Msisdn::parse("+1 650 253 0000").unwrap().as_str(),
+            "+16502530000"
+        );
+    }
+
+    #[test]
+    fn masking_keeps_the_code_and_the_last_two_digits() {
+        assert_eq!(
+            Msisdn::parse("+79161234567").unwrap().masked(),
+            "+7 916 ***-**-67"
+        );
+    }
+}
