@@ -5,6 +5,7 @@
 //! Everything here is deterministic: functions take `now` as a parameter and never read a
 //! clock, a file or a socket. That is what makes deadlines and aging testable.
 
+pub mod access;
 pub mod calendar;
 pub mod category;
 pub mod eligibility;
@@ -15,8 +16,10 @@ pub mod msisdn;
 pub mod number;
 pub mod operator;
 pub mod policy;
+pub mod store_hours;
 pub mod termination;
 
+pub use access::Role;
 pub use calendar::{CalendarError, CalendarSet, Deadline, ProductionCalendar};
 pub use category::{CustomerCategory, Language};
 pub use iccid::Iccid;

@@ -1,0 +1,140 @@
+//! The embedded SQLite backend: one database file in WAL mode, one writer connection (SQLite
+//! serialises writers anyway; `BEGIN IMMEDIATE` makes the wait explicit instead of failing
+//! mid-transaction) and a few reader connections for concurrent reads.
+
+mod convert;
+mod migrate;
+mod tx;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use simexit_store::{Store, StoreError, Tx};
+
+pub use migrate::MIGRATIONS;
+
+/// How durable a commit is. `Full` fsyncs the WAL on every commit and survives power loss;
+/// `Normal` survives a crash of the process but may lose the last commits on power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Full,
+    Normal,
+}
+
+impl Durability {
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+/// Opens a connection with the settings every simexit connection uses.
+pub fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = {};
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+        durability.pragma()
+    ))
+    .map_err(convert::store_error)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        let mut writer = connect(path, durability)?;
+        migrate::apply(&mut writer)?;
+        let readers = (0..4)
+            .map(|_| connect(path, durability).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        lock(&self.readers[i])
+    }
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves the connection usable (rusqlite rolls back an
+    // unfinished transaction when its guard drops), so poisoning is not fatal.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn run(
+    conn: &Connection,
+    begin: &str,
+    body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    conn.execute_batch(begin).map_err(convert::store_error)?;
+    let mut tx = tx::SqliteTx { conn };
+    match body(&mut tx) {
+        Ok(true) => conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            convert::store_error(e)
+        }),
+        Ok(false) => conn.execute_batch("ROLLBACK").map_err(convert::store_error),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+impl Store for SqliteStore {
+    fn write_dyn(
+        &self,
+        body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let conn = lock(&self.writer);
+        run(&conn, "BEGIN IMMEDIATE", body)
+    }
+
+    fn read_dyn(
+        &self,
+        body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let conn = self.reader();
+        run(&conn, "BEGIN", &mut |tx| body(tx).map(|_| false))
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        let conn = self.reader();
+        conn.query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(convert::store_error)
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+}

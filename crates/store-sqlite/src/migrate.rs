@@ -1,0 +1,44 @@
+//! Embedded migrations, applied in order, each in its own transaction, recorded in
+//! `schema_migrations` so a restart applies only what is new.
+
+use rusqlite::Connection;
+use simexit_store::StoreError;
+
+use crate::convert::store_error;
+
+/// `(version, name, sql)` in order. Never edit a released migration: add a new one.
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "core", include_str!("../migrations/0001_core.sql"))];
+
+pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .map_err(store_error)?;
+    let mut applied = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(store_error)?;
+        let done: bool = tx
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                [version],
+                |r| r.get(0),
+            )
+            .map_err(store_error)?;
+        if !done {
+            tx.execute_batch(sql).map_err(store_error)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ'))",
+                rusqlite::params![version, name],
+            )
+            .map_err(store_error)?;
+            tracing::info!(version, name, "applied migration");
+            applied.push(*version);
+        }
+        tx.commit().map_err(store_error)?;
+    }
+    Ok(applied)
+}

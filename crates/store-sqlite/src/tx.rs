@@ -1,0 +1,688 @@
+//! [`Tx`] over one SQLite connection inside an open transaction. Column lists are defined
+//! once per table and shared by every query that reads that table.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Params, Row, params};
+use simexit_domain::{Money, Msisdn, OperatorId};
+use simexit_store::*;
+
+use crate::convert::{parsed, parsed_opt, store_error, time, time_opt, ts, ts_opt};
+
+pub struct SqliteTx<'c> {
+    pub conn: &'c Connection,
+}
+
+const ACCOUNT_COLS: &str =
+    "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled";
+const STORE_COLS: &str = "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
+const SUBSCRIBER_COLS: &str =
+    "id, category, full_name, id_document_type, id_document_number, email, phone, language";
+const NUMBER_COLS: &str =
+    "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
+const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
+const LINE_COLS: &str =
+    "id, msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at, terminated_at";
+const REQUEST_COLS: &str = "id, line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
+    line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
+    deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at";
+const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
+const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
+const JOB_COLS: &str = "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
+
+fn account(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        password_hash: r.get(2)?,
+        role: parsed(r, 3)?,
+        operator: parsed_opt(r, 4)?,
+        store_id: r.get(5)?,
+        subscriber_id: r.get(6)?,
+        disabled: r.get(7)?,
+    })
+}
+
+fn store_row(r: &Row<'_>) -> rusqlite::Result<StoreRow> {
+    Ok(StoreRow {
+        id: r.get(0)?,
+        operator: parsed(r, 1)?,
+        name: r.get(2)?,
+        address: r.get(3)?,
+        region: r.get(4)?,
+        time_zone: r.get(5)?,
+        hours: r.get(6)?,
+        accepts_terminations: r.get(7)?,
+        recycles_sims: r.get(8)?,
+        wait_minutes: r.get(9)?,
+    })
+}
+
+fn subscriber(r: &Row<'_>) -> rusqlite::Result<SubscriberRow> {
+    Ok(SubscriberRow {
+        id: r.get(0)?,
+        category: parsed(r, 1)?,
+        full_name: r.get(2)?,
+        id_document_type: r.get(3)?,
+        id_document_number: r.get(4)?,
+        email: r.get(5)?,
+        phone: r.get(6)?,
+        language: parsed(r, 7)?,
+    })
+}
+
+fn number(r: &Row<'_>) -> rusqlite::Result<NumberRow> {
+    Ok(NumberRow {
+        msisdn: parsed(r, 0)?,
+        operator: parsed(r, 1)?,
+        state: parsed(r, 2)?,
+        aging_until: time_opt(r, 3)?,
+        line_id: r.get(4)?,
+        subscriber_id: r.get(5)?,
+        history_since: time(r, 6)?,
+        updated_at: time(r, 7)?,
+    })
+}
+
+fn assignment(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
+    Ok(AssignmentRow {
+        id: r.get(0)?,
+        msisdn: parsed(r, 1)?,
+        subscriber_id: r.get(2)?,
+        line_id: r.get(3)?,
+        from: time(r, 4)?,
+        to: time_opt(r, 5)?,
+        end_reason: r.get(6)?,
+    })
+}
+
+fn line(r: &Row<'_>) -> rusqlite::Result<LineRow> {
+    Ok(LineRow {
+        id: r.get(0)?,
+        msisdn: parsed(r, 1)?,
+        iccid: r.get(2)?,
+        operator: parsed(r, 3)?,
+        subscriber_id: r.get(4)?,
+        state: parsed(r, 5)?,
+        balance: Money::from_kopecks(r.get(6)?),
+        opened_at: time(r, 7)?,
+        terminated_at: time_opt(r, 8)?,
+    })
+}
+
+fn request(r: &Row<'_>) -> rusqlite::Result<RequestRow> {
+    Ok(RequestRow {
+        id: r.get(0)?,
+        line_id: r.get(1)?,
+        subscriber_id: r.get(2)?,
+        operator: parsed(r, 3)?,
+        msisdn: parsed(r, 4)?,
+        channel: parsed(r, 5)?,
+        reason: parsed(r, 6)?,
+        state: parsed(r, 7)?,
+        line_state_before: parsed(r, 8)?,
+        store_id: r.get(9)?,
+        created_by: r.get(10)?,
+        created_at: time(r, 11)?,
+        submitted_at: time_opt(r, 12)?,
+        review_deadline: time_opt(r, 13)?,
+        review_deadline_date: parsed_opt(r, 14)?,
+        deadline_fallback: r.get(15)?,
+        overdue: r.get(16)?,
+        decided_at: time_opt(r, 17)?,
+        completed_at: time_opt(r, 18)?,
+        aging_until: time_opt(r, 19)?,
+        closed_at: time_opt(r, 20)?,
+        note: r.get(21)?,
+        updated_at: time(r, 22)?,
+    })
+}
+
+fn event(r: &Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        request_id: r.get(1)?,
+        at: time(r, 2)?,
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        from_state: parsed(r, 5)?,
+        to_state: parsed(r, 6)?,
+        reason: r.get(7)?,
+    })
+}
+
+fn audit(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        id: r.get(0)?,
+        at: time(r, 1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        details: r.get(6)?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+fn job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
+    Ok(JobRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        payload: r.get(2)?,
+        run_at: time(r, 3)?,
+        attempts: r.get(4)?,
+        max_attempts: r.get(5)?,
+        status: r.get(6)?,
+        locked_until: time_opt(r, 7)?,
+        last_error: r.get(8)?,
+        dedupe_key: r.get(9)?,
+    })
+}
+
+type MapRow<T> = fn(&Row<'_>) -> rusqlite::Result<T>;
+
+impl SqliteTx<'_> {
+    fn exec(&self, sql: &str, p: impl Params) -> Result<usize> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute(p))
+            .map_err(store_error)
+    }
+
+    fn insert(&self, sql: &str, p: impl Params) -> Result<i64> {
+        self.exec(sql, p)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn one<T>(&self, sql: &str, p: impl Params, map: MapRow<T>) -> Result<Option<T>> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(p, map).optional())
+            .map_err(store_error)
+    }
+
+    fn all<T>(&self, sql: &str, p: impl Params, map: MapRow<T>) -> Result<Vec<T>> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_map(p, map)?.collect::<rusqlite::Result<Vec<T>>>())
+            .map_err(store_error)
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn insert_account(&mut self, a: &NewAccount) -> Result<i64> {
+        self.insert(
+            "INSERT INTO accounts (login, password_hash, role, operator_id, store_id, subscriber_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                a.login,
+                a.password_hash,
+                a.role.as_str(),
+                a.operator.as_ref().map(OperatorId::as_str),
+                a.store_id,
+                a.subscriber_id,
+                ts(a.created_at)
+            ],
+        )
+    }
+
+    fn account(&mut self, id: i64) -> Result<Option<AccountRow>> {
+        self.one(
+            &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"),
+            [id],
+            account,
+        )
+    }
+
+    fn account_by_login(&mut self, login: &str) -> Result<Option<AccountRow>> {
+        self.one(
+            &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE login = ?1"),
+            [login],
+            account,
+        )
+    }
+
+    fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
+        self.exec(
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![s.token_hash, s.account_id, ts(s.created_at), ts(s.expires_at)],
+        )
+        .map(drop)
+    }
+
+    fn session_account(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<AccountRow>> {
+        let cols = ACCOUNT_COLS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.one(
+            &format!(
+                "SELECT {cols} FROM sessions s JOIN accounts a ON a.id = s.account_id
+                 WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2 AND a.disabled = 0"
+            ),
+            params![token_hash, ts(now)],
+            account,
+        )
+    }
+
+    fn revoke_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool> {
+        self.exec(
+            "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+            params![token_hash, ts(at)],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn upsert_operator(&mut self, id: &OperatorId, name: &str, inn: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO operators (id, name, inn) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, inn = excluded.inn",
+            params![id.as_str(), name, inn],
+        )
+        .map(drop)
+    }
+
+    fn upsert_store(&mut self, s: &StoreRow) -> Result<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO stores ({STORE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET operator_id = excluded.operator_id, name = excluded.name,
+                 address = excluded.address, region = excluded.region, time_zone = excluded.time_zone,
+                 hours = excluded.hours, accepts_terminations = excluded.accepts_terminations,
+                 recycles_sims = excluded.recycles_sims, wait_minutes = excluded.wait_minutes"
+            ),
+            params![
+                s.id,
+                s.operator.as_str(),
+                s.name,
+                s.address,
+                s.region,
+                s.time_zone,
+                s.hours,
+                s.accepts_terminations,
+                s.recycles_sims,
+                s.wait_minutes
+            ],
+        )
+        .map(drop)
+    }
+
+    fn stores(&mut self) -> Result<Vec<StoreRow>> {
+        self.all(
+            &format!("SELECT {STORE_COLS} FROM stores ORDER BY region, id"),
+            [],
+            store_row,
+        )
+    }
+
+    fn insert_subscriber(&mut self, s: &NewSubscriber) -> Result<i64> {
+        self.insert(
+            "INSERT INTO subscribers (category, full_name, id_document_type, id_document_number, email, phone, language, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                s.category.as_str(),
+                s.full_name,
+                s.id_document_type,
+                s.id_document_number,
+                s.email,
+                s.phone,
+                s.language.as_str(),
+                ts(s.created_at)
+            ],
+        )
+    }
+
+    fn subscriber(&mut self, id: i64) -> Result<Option<SubscriberRow>> {
+        self.one(
+            &format!("SELECT {SUBSCRIBER_COLS} FROM subscribers WHERE id = ?1"),
+            [id],
+            subscriber,
+        )
+    }
+
+    fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO numbers ({NUMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            params![
+                n.msisdn.as_str(),
+                n.operator.as_str(),
+                n.state.as_str(),
+                ts_opt(n.aging_until),
+                n.line_id,
+                n.subscriber_id,
+                ts(n.history_since),
+                ts(n.updated_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn number(&mut self, msisdn: &Msisdn) -> Result<Option<NumberRow>> {
+        self.one(
+            &format!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = ?1"),
+            [msisdn.as_str()],
+            number,
+        )
+    }
+
+    fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>> {
+        // The write transaction is BEGIN IMMEDIATE: no other writer runs until it commits.
+        self.one(
+            &format!(
+                "SELECT {NUMBER_COLS} FROM numbers WHERE operator_id = ?1 AND state = 'available'
+                 ORDER BY updated_at, msisdn LIMIT 1"
+            ),
+            [operator.as_str()],
+            number,
+        )
+    }
+
+    fn update_number(&mut self, n: &NumberRow) -> Result<()> {
+        self.exec(
+            "UPDATE numbers SET operator_id = ?2, state = ?3, aging_until = ?4, line_id = ?5, subscriber_id = ?6,
+             history_since = ?7, updated_at = ?8 WHERE msisdn = ?1",
+            params![
+                n.msisdn.as_str(),
+                n.operator.as_str(),
+                n.state.as_str(),
+                ts_opt(n.aging_until),
+                n.line_id,
+                n.subscriber_id,
+                ts(n.history_since),
+                ts(n.updated_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn open_assignment(&mut self, a: &NewAssignment) -> Result<()> {
+        self.exec(
+            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, ?2, ?3, ?4)",
+            params![a.msisdn.as_str(), a.subscriber_id, a.line_id, ts(a.from)],
+        )
+        .map(drop)
+    }
+
+    fn close_assignment(&mut self, msisdn: &Msisdn, to: Timestamp, reason: &str) -> Result<bool> {
+        self.exec(
+            "UPDATE number_assignments SET to_at = ?2, end_reason = ?3 WHERE msisdn = ?1 AND to_at IS NULL",
+            params![msisdn.as_str(), ts(to), reason],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn assignments(&mut self, msisdn: &Msisdn) -> Result<Vec<AssignmentRow>> {
+        self.all(
+            &format!("SELECT {ASSIGNMENT_COLS} FROM number_assignments WHERE msisdn = ?1 ORDER BY from_at, id"),
+            [msisdn.as_str()],
+            assignment,
+        )
+    }
+
+    fn insert_line(&mut self, l: &NewLine) -> Result<i64> {
+        self.insert(
+            "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at)
+             VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6)",
+            params![l.msisdn.as_str(), l.iccid, l.operator.as_str(), l.subscriber_id, l.balance.kopecks(), ts(l.opened_at)],
+        )
+    }
+
+    fn line(&mut self, id: i64) -> Result<Option<LineRow>> {
+        self.one(
+            &format!("SELECT {LINE_COLS} FROM lines WHERE id = ?1"),
+            [id],
+            line,
+        )
+    }
+
+    fn line_by_msisdn(&mut self, msisdn: &Msisdn) -> Result<Option<LineRow>> {
+        self.one(
+            &format!("SELECT {LINE_COLS} FROM lines WHERE msisdn = ?1 ORDER BY opened_at DESC, id DESC LIMIT 1"),
+            [msisdn.as_str()],
+            line,
+        )
+    }
+
+    fn lines_of(&mut self, subscriber_id: i64) -> Result<Vec<LineRow>> {
+        self.all(
+            &format!("SELECT {LINE_COLS} FROM lines WHERE subscriber_id = ?1 ORDER BY id"),
+            [subscriber_id],
+            line,
+        )
+    }
+
+    fn update_line(&mut self, l: &LineRow) -> Result<()> {
+        self.exec(
+            "UPDATE lines SET state = ?2, balance = ?3, terminated_at = ?4, iccid = ?5 WHERE id = ?1",
+            params![l.id, l.state.as_str(), l.balance.kopecks(), ts_opt(l.terminated_at), l.iccid],
+        )
+        .map(drop)
+    }
+
+    fn insert_request(&mut self, r: &RequestRow) -> Result<i64> {
+        let cols = REQUEST_COLS.trim_start_matches("id, ");
+        self.insert(
+            &format!(
+                "INSERT INTO termination_requests ({cols})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+            ),
+            params![
+                r.line_id,
+                r.subscriber_id,
+                r.operator.as_str(),
+                r.msisdn.as_str(),
+                r.channel.as_str(),
+                r.reason.as_str(),
+                r.state.as_str(),
+                r.line_state_before.as_str(),
+                r.store_id,
+                r.created_by,
+                ts(r.created_at),
+                ts_opt(r.submitted_at),
+                ts_opt(r.review_deadline),
+                r.review_deadline_date.map(|d| d.to_string()),
+                r.deadline_fallback,
+                r.overdue,
+                ts_opt(r.decided_at),
+                ts_opt(r.completed_at),
+                ts_opt(r.aging_until),
+                ts_opt(r.closed_at),
+                r.note,
+                ts(r.updated_at)
+            ],
+        )
+    }
+
+    fn request(&mut self, id: i64) -> Result<Option<RequestRow>> {
+        self.one(
+            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE id = ?1"),
+            [id],
+            request,
+        )
+    }
+
+    fn open_request_for_line(&mut self, line_id: i64) -> Result<Option<RequestRow>> {
+        self.one(
+            &format!(
+                "SELECT {REQUEST_COLS} FROM termination_requests WHERE line_id = ?1
+                 AND state IN ('draft', 'submitted', 'info_requested', 'info_provided', 'approved')"
+            ),
+            [line_id],
+            request,
+        )
+    }
+
+    fn update_request(&mut self, r: &RequestRow) -> Result<()> {
+        self.exec(
+            "UPDATE termination_requests SET state = ?2, submitted_at = ?3, review_deadline = ?4,
+             review_deadline_date = ?5, deadline_fallback = ?6, overdue = ?7, decided_at = ?8, completed_at = ?9,
+             aging_until = ?10, closed_at = ?11, note = ?12, updated_at = ?13, store_id = ?14 WHERE id = ?1",
+            params![
+                r.id,
+                r.state.as_str(),
+                ts_opt(r.submitted_at),
+                ts_opt(r.review_deadline),
+                r.review_deadline_date.map(|d| d.to_string()),
+                r.deadline_fallback,
+                r.overdue,
+                ts_opt(r.decided_at),
+                ts_opt(r.completed_at),
+                ts_opt(r.aging_until),
+                ts_opt(r.closed_at),
+                r.note,
+                ts(r.updated_at),
+                r.store_id
+            ],
+        )
+        .map(drop)
+    }
+
+    fn review_queue(
+        &mut self,
+        operator: Option<&OperatorId>,
+        limit: u32,
+    ) -> Result<Vec<RequestRow>> {
+        self.all(
+            &format!(
+                "SELECT {REQUEST_COLS} FROM termination_requests
+                 WHERE state IN ('submitted', 'info_provided') AND (?1 IS NULL OR operator_id = ?1)
+                 ORDER BY review_deadline, id LIMIT ?2"
+            ),
+            params![operator.map(OperatorId::as_str), limit],
+            request,
+        )
+    }
+
+    fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>> {
+        self.all(
+            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE subscriber_id = ?1 ORDER BY id"),
+            [subscriber_id],
+            request,
+        )
+    }
+
+    fn insert_event(&mut self, e: &NewEvent) -> Result<()> {
+        self.exec(
+            "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![e.request_id, ts(e.at), e.actor, e.action, e.from_state.as_str(), e.to_state.as_str(), e.reason],
+        )
+        .map(drop)
+    }
+
+    fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>> {
+        self.all(
+            &format!("SELECT {EVENT_COLS} FROM request_events WHERE request_id = ?1 ORDER BY id"),
+            [request_id],
+            event,
+        )
+    }
+
+    fn audit_head(&mut self) -> Result<Option<String>> {
+        self.one("SELECT hash FROM audit_head WHERE id = 1", [], |r| r.get(0))
+    }
+
+    fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
+        self.exec(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                ts(e.at),
+                e.actor,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.details,
+                e.prev_hash,
+                e.hash
+            ],
+        )?;
+        self.exec(
+            "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
+            [&e.hash],
+        )
+        .map(drop)
+    }
+
+    fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>> {
+        self.all(
+            &format!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2"),
+            params![after_id, limit],
+            audit,
+        )
+    }
+
+    fn insert_job(&mut self, j: &NewJob) -> Result<()> {
+        self.exec(
+            "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
+            params![j.kind, j.payload, ts(j.run_at), j.max_attempts, j.dedupe_key, ts(j.created_at)],
+        )
+        .map(drop)
+    }
+
+    fn claim_jobs(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<JobRow>> {
+        // A running job's run_at is its lease expiry, so one index finds both the due and the
+        // abandoned jobs.
+        self.all(
+            &format!(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?2, locked_until = ?2, updated_at = ?1
+                 WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'running') AND run_at <= ?1
+                              ORDER BY run_at, id LIMIT ?3)
+                 RETURNING {JOB_COLS}"
+            ),
+            params![ts(now), ts(lease_until), limit],
+            job,
+        )
+        .map(|mut jobs| {
+            jobs.sort_by_key(|j| j.id);
+            jobs
+        })
+    }
+
+    fn finish_job(&mut self, id: i64, at: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ?2 WHERE id = ?1",
+            params![id, ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn retry_job(&mut self, id: i64, run_at: Timestamp, error: &str) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET status = 'pending', run_at = ?2, locked_until = NULL, last_error = ?3, updated_at = ?2 WHERE id = ?1",
+            params![id, ts(run_at), error],
+        )
+        .map(drop)
+    }
+
+    fn fail_job(&mut self, id: i64, at: Timestamp, error: &str) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?3, updated_at = ?2 WHERE id = ?1",
+            params![id, ts(at), error],
+        )
+        .map(drop)
+    }
+
+    fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
+        self.one(
+            &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+            [id],
+            job,
+        )
+    }
+
+    fn jobs_by_status(&mut self) -> Result<Vec<(String, i64)>> {
+        self.all(
+            "SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+}

@@ -1,0 +1,477 @@
+//! The behaviour every backend must show, written once and run against each backend with
+//! [`crate::conformance_tests!`]. Each case gets a fresh, migrated, empty database.
+
+use jiff::{Timestamp, ToSpan};
+use simexit_domain::access::Role;
+use simexit_domain::number::NumberState;
+use simexit_domain::{
+    Channel, CustomerCategory, Language, LineState, Money, Msisdn, OperatorId, Reason, RequestState,
+};
+
+use crate::audit::{chain_hash, first_broken_link};
+use crate::*;
+
+/// Expands to one `#[test]` per conformance case; `$make` builds a fresh store and is
+/// evaluated once per test. The value must deref to a type implementing [`Store`].
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@cases $make;
+            a_failed_body_rolls_back_everything,
+            logins_are_unique_and_sessions_expire_and_revoke,
+            numbers_are_claimed_once_and_only_from_the_pool,
+            assignment_history_keeps_every_holder_period,
+            lines_and_requests_round_trip,
+            the_review_queue_is_ordered_by_deadline_and_filtered_by_operator,
+            events_are_kept_in_order,
+            the_audit_chain_detects_tampering_of_any_entry,
+            jobs_are_deduplicated_leased_retried_and_finished,
+        );
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                let store = $make;
+                $crate::conformance::$case(&*store);
+            }
+        )*
+    };
+}
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn op(id: &str) -> OperatorId {
+    OperatorId::parse(id).unwrap_or_else(|_| panic!("bad operator id in fixture"))
+}
+
+fn msisdn(s: &str) -> Msisdn {
+    Msisdn::parse(s).unwrap_or_else(|_| panic!("bad msisdn in fixture"))
+}
+
+fn ok<T>(r: Result<T>) -> T {
+    r.unwrap_or_else(|e| panic!("store call failed: {e}"))
+}
+
+fn seed_subscriber(tx: &mut dyn Tx) -> Result<i64> {
+    tx.upsert_operator(&op("mts"), "MTS", "7740000076")?;
+    tx.upsert_operator(&op("t2"), "T2", "7743895280")?;
+    tx.insert_subscriber(&NewSubscriber {
+        category: CustomerCategory::Resident,
+        full_name: "Анна Иванова".into(),
+        id_document_type: "passport".into(),
+        id_document_number: "4510 123456".into(),
+        email: "anna@example.org".into(),
+        phone: "+79161234567".into(),
+        language: Language::Ru,
+        created_at: t("2026-01-01T00:00:00Z"),
+    })
+}
+
+fn number_row(n: &str, operator: &str) -> NumberRow {
+    NumberRow {
+        msisdn: msisdn(n),
+        operator: op(operator),
+        state: NumberState::Available,
+        aging_until: None,
+        line_id: None,
+        subscriber_id: None,
+        history_since: t("2026-01-01T00:00:00Z"),
+        updated_at: t("2026-01-01T00:00:00Z"),
+    }
+}
+
+fn seed_line(tx: &mut dyn Tx, sub: i64, n: &str) -> Result<i64> {
+    tx.insert_number(&NumberRow {
+        state: NumberState::Assigned,
+        ..number_row(n, "mts")
+    })?;
+    tx.insert_line(&NewLine {
+        msisdn: msisdn(n),
+        iccid: None,
+        operator: op("mts"),
+        subscriber_id: sub,
+        balance: Money::from_kopecks(1_050),
+        opened_at: t("2026-01-02T00:00:00Z"),
+    })
+}
+
+fn request_row(
+    line: i64,
+    sub: i64,
+    operator: &str,
+    n: &str,
+    deadline: Option<Timestamp>,
+) -> RequestRow {
+    RequestRow {
+        id: 0,
+        line_id: line,
+        subscriber_id: sub,
+        operator: op(operator),
+        msisdn: msisdn(n),
+        channel: Channel::Online,
+        reason: Reason::Voluntary,
+        state: RequestState::Submitted,
+        line_state_before: LineState::Active,
+        store_id: None,
+        created_by: 1,
+        created_at: t("2026-03-01T10:00:00Z"),
+        submitted_at: Some(t("2026-03-01T10:00:00Z")),
+        review_deadline: deadline,
+        review_deadline_date: Some("2026-03-04".parse().unwrap_or_default()),
+        deadline_fallback: false,
+        overdue: false,
+        decided_at: None,
+        completed_at: None,
+        aging_until: None,
+        closed_at: None,
+        note: None,
+        updated_at: t("2026-03-01T10:00:00Z"),
+    }
+}
+
+pub fn a_failed_body_rolls_back_everything(store: &dyn Store) {
+    let res: Result<(), StoreError> = store.write(|tx| {
+        seed_subscriber(tx)?;
+        tx.insert_number(&number_row("+79160000001", "mts"))?;
+        Err(StoreError::Other("the caller changed its mind".into()))
+    });
+    assert!(res.is_err());
+    let found = ok(store.read(|tx| tx.number(&msisdn("+79160000001"))));
+    assert_eq!(found, None, "a rolled-back insert must not be visible");
+    let dup = store.write(|tx| {
+        tx.insert_number(&number_row("+79160000002", "mts"))?;
+        tx.insert_number(&number_row("+79160000002", "mts"))
+    });
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    assert_eq!(
+        ok(store.read(|tx| tx.number(&msisdn("+79160000002")))),
+        None
+    );
+}
+
+pub fn logins_are_unique_and_sessions_expire_and_revoke(store: &dyn Store) {
+    let account = NewAccount {
+        login: "reviewer@demo".into(),
+        password_hash: "$argon2id$…".into(),
+        role: Role::Reviewer,
+        operator: Some(op("mts")),
+        store_id: None,
+        subscriber_id: None,
+        created_at: t("2026-01-01T00:00:00Z"),
+    };
+    let id = ok(store.write(|tx| {
+        seed_subscriber(tx)?;
+        tx.insert_account(&account)
+    }));
+    let dup = store.write(|tx| tx.insert_account(&account));
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let found = ok(store.read(|tx| tx.account_by_login("reviewer@demo"))).unwrap();
+    assert_eq!(
+        (found.id, found.role, found.operator),
+        (id, Role::Reviewer, Some(op("mts")))
+    );
+    assert_eq!(
+        ok(store.read(|tx| tx.account(id))).map(|a| a.login),
+        Some("reviewer@demo".into())
+    );
+
+    let now = t("2026-03-01T10:00:00Z");
+    ok(store.write(|tx| {
+        tx.insert_session(&SessionRow {
+            token_hash: "h1".into(),
+            account_id: id,
+            created_at: now,
+            expires_at: now + 1.hour(),
+        })
+    }));
+    assert!(ok(store.read(|tx| tx.session_account("h1", now))).is_some());
+    assert!(
+        ok(store.read(|tx| tx.session_account("h1", now + 2.hours()))).is_none(),
+        "expired"
+    );
+    assert!(ok(store.read(|tx| tx.session_account("nope", now))).is_none());
+    assert!(ok(store.write(|tx| tx.revoke_session("h1", now))));
+    assert!(
+        ok(store.read(|tx| tx.session_account("h1", now))).is_none(),
+        "revoked"
+    );
+}
+
+pub fn numbers_are_claimed_once_and_only_from_the_pool(store: &dyn Store) {
+    ok(store.write(|tx| {
+        seed_subscriber(tx)?;
+        tx.insert_number(&number_row("+79160000010", "mts"))?;
+        tx.insert_number(&NumberRow {
+            state: NumberState::Aging,
+            ..number_row("+79160000011", "mts")
+        })?;
+        tx.insert_number(&number_row("+79770000012", "t2"))
+    }));
+    let first = ok(store.write(|tx| {
+        let n = tx.claim_available_number(&op("mts"))?;
+        if let Some(n) = &n {
+            tx.update_number(&NumberRow {
+                state: NumberState::Assigned,
+                ..n.clone()
+            })?;
+        }
+        Ok::<_, StoreError>(n)
+    }));
+    assert_eq!(first.map(|n| n.msisdn), Some(msisdn("+79160000010")));
+    let second = ok(store.write(|tx| tx.claim_available_number(&op("mts"))));
+    assert_eq!(
+        second, None,
+        "the aging number and the other operator's number are not in the pool"
+    );
+    let stored = ok(store.read(|tx| tx.number(&msisdn("+79160000010")))).unwrap();
+    assert_eq!(stored.state, NumberState::Assigned);
+}
+
+pub fn assignment_history_keeps_every_holder_period(store: &dyn Store) {
+    let n = msisdn("+79160000020");
+    ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let line = seed_line(tx, sub, n.as_str())?;
+        tx.open_assignment(&NewAssignment {
+            msisdn: n.clone(),
+            subscriber_id: sub,
+            line_id: line,
+            from: t("2026-01-02T00:00:00Z"),
+        })?;
+        assert!(tx.close_assignment(&n, t("2026-03-01T00:00:00Z"), "terminated")?);
+        assert!(
+            !tx.close_assignment(&n, t("2026-03-02T00:00:00Z"), "terminated")?,
+            "nothing left open"
+        );
+        tx.open_assignment(&NewAssignment {
+            msisdn: n.clone(),
+            subscriber_id: sub,
+            line_id: line,
+            from: t("2026-03-05T00:00:00Z"),
+        })
+    }));
+    let history = ok(store.read(|tx| tx.assignments(&n)));
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].to, Some(t("2026-03-01T00:00:00Z")));
+    assert_eq!(history[0].end_reason.as_deref(), Some("terminated"));
+    assert_eq!(history[1].from, t("2026-03-05T00:00:00Z"));
+    assert_eq!(history[1].to, None);
+}
+
+pub fn lines_and_requests_round_trip(store: &dyn Store) {
+    let n = "+79160000030";
+    let (sub, line, req) = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let line = seed_line(tx, sub, n)?;
+        let req = tx.insert_request(&request_row(
+            line,
+            sub,
+            "mts",
+            n,
+            Some(t("2026-03-04T21:00:00Z")),
+        ))?;
+        Ok::<_, StoreError>((sub, line, req))
+    }));
+    let mut l = ok(store.read(|tx| tx.line(line))).unwrap();
+    assert_eq!(
+        (l.balance, l.state, l.msisdn.as_str()),
+        (Money::from_kopecks(1_050), LineState::Active, n)
+    );
+    l.state = LineState::Terminated;
+    l.terminated_at = Some(t("2026-03-05T00:00:00Z"));
+    ok(store.write(|tx| tx.update_line(&l)));
+    assert_eq!(ok(store.read(|tx| tx.line(line))), Some(l.clone()));
+    assert_eq!(ok(store.read(|tx| tx.lines_of(sub))), vec![l.clone()]);
+    assert_eq!(
+        ok(store.read(|tx| tx.line_by_msisdn(&msisdn(n)))).map(|l| l.id),
+        Some(line)
+    );
+
+    let mut r = ok(store.read(|tx| tx.request(req))).unwrap();
+    assert_eq!(r.id, req);
+    assert_eq!(
+        r.review_deadline_date.map(|d| d.to_string()),
+        Some("2026-03-04".into())
+    );
+    assert_eq!(
+        ok(store.read(|tx| tx.open_request_for_line(line))).map(|r| r.id),
+        Some(req)
+    );
+    r.state = RequestState::Completed;
+    r.aging_until = Some(t("2026-04-04T00:00:00Z"));
+    r.note = Some("ok".into());
+    r.overdue = true;
+    ok(store.write(|tx| tx.update_request(&r)));
+    assert_eq!(ok(store.read(|tx| tx.request(req))), Some(r.clone()));
+    assert_eq!(ok(store.read(|tx| tx.open_request_for_line(line))), None);
+    assert_eq!(ok(store.read(|tx| tx.requests_of(sub))), vec![r]);
+    assert_eq!(ok(store.read(|tx| tx.request(req + 1000))), None);
+    assert_eq!(
+        ok(store.read(|tx| tx.subscriber(sub))).map(|s| s.full_name),
+        Some("Анна Иванова".into())
+    );
+}
+
+pub fn the_review_queue_is_ordered_by_deadline_and_filtered_by_operator(store: &dyn Store) {
+    let ids = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let mut ids = Vec::new();
+        for (i, (deadline, operator, state)) in [
+            ("2026-03-06T21:00:00Z", "mts", RequestState::Submitted),
+            ("2026-03-04T21:00:00Z", "mts", RequestState::InfoProvided),
+            ("2026-03-05T21:00:00Z", "t2", RequestState::Submitted),
+            ("2026-03-03T21:00:00Z", "mts", RequestState::InfoRequested),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let n = format!("+7916000004{i}");
+            let line = seed_line(tx, sub, &n)?;
+            let row = RequestRow {
+                state,
+                ..request_row(line, sub, operator, &n, Some(t(deadline)))
+            };
+            ids.push(tx.insert_request(&row)?);
+        }
+        Ok::<_, StoreError>(ids)
+    }));
+    let all: Vec<i64> = ok(store.read(|tx| tx.review_queue(None, 10)))
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(all, vec![ids[1], ids[2], ids[0]]);
+    let mts: Vec<i64> = ok(store.read(|tx| tx.review_queue(Some(&op("mts")), 10)))
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(mts, vec![ids[1], ids[0]]);
+    assert_eq!(ok(store.read(|tx| tx.review_queue(None, 1))).len(), 1);
+}
+
+pub fn events_are_kept_in_order(store: &dyn Store) {
+    let n = "+79160000050";
+    let req = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let line = seed_line(tx, sub, n)?;
+        let req = tx.insert_request(&request_row(line, sub, "mts", n, None))?;
+        for (i, (from, to)) in [
+            (RequestState::Draft, RequestState::Submitted),
+            (RequestState::Submitted, RequestState::Approved),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            tx.insert_event(&NewEvent {
+                request_id: req,
+                at: t("2026-03-01T10:00:00Z") + (i as i64).minutes(),
+                actor: "account:1".into(),
+                action: "step".into(),
+                from_state: from,
+                to_state: to,
+                reason: (i == 1).then(|| "looks fine".into()),
+            })?;
+        }
+        Ok::<_, StoreError>(req)
+    }));
+    let events = ok(store.read(|tx| tx.events(req)));
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].to_state, RequestState::Submitted);
+    assert_eq!(events[1].reason.as_deref(), Some("looks fine"));
+    assert!(events[0].id < events[1].id);
+}
+
+pub fn the_audit_chain_detects_tampering_of_any_entry(store: &dyn Store) {
+    for i in 0..3 {
+        ok(store.write(|tx| {
+            let prev = tx.audit_head()?.unwrap_or_default();
+            let mut e = AuditRow {
+                id: 0,
+                at: t("2026-03-01T10:00:00Z") + i.seconds(),
+                actor: "account:1".into(),
+                action: "approve".into(),
+                entity: "termination".into(),
+                entity_id: i.to_string(),
+                details: "{}".into(),
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            e.hash = chain_hash(&prev, &e);
+            tx.insert_audit(&e)
+        }));
+    }
+    let mut entries = ok(store.read(|tx| tx.audit_entries(0, 100)));
+    assert_eq!(entries.len(), 3);
+    let head = ok(store.read(|tx| tx.audit_head())).unwrap();
+    assert_eq!(first_broken_link(&entries, String::new()), Ok(head));
+    entries[1].details = "{\"forged\":true}".into();
+    assert_eq!(
+        first_broken_link(&entries, String::new()),
+        Err(entries[1].id)
+    );
+    assert_eq!(
+        ok(store.read(|tx| tx.audit_entries(entries[0].id, 100))).len(),
+        2
+    );
+}
+
+pub fn jobs_are_deduplicated_leased_retried_and_finished(store: &dyn Store) {
+    let now = t("2026-03-01T10:00:00Z");
+    let job = |key: &str, run_at: Timestamp| NewJob {
+        kind: "end_aging".into(),
+        payload: format!("{{\"key\":\"{key}\"}}"),
+        run_at,
+        max_attempts: 3,
+        dedupe_key: Some(key.into()),
+        created_at: now,
+    };
+    ok(store.write(|tx| {
+        tx.insert_job(&job("a", now))?;
+        tx.insert_job(&job("a", now))?;
+        tx.insert_job(&job("b", now + 1.hour()))
+    }));
+    let claimed = ok(store.write(|tx| tx.claim_jobs(now, now + 5.minutes(), 10)));
+    assert_eq!(
+        claimed.len(),
+        1,
+        "one due job, the duplicate was not scheduled"
+    );
+    let a = &claimed[0];
+    assert_eq!((a.status.as_str(), a.attempts), ("running", 1));
+    assert!(
+        ok(store.write(|tx| tx.claim_jobs(now + 1.minute(), now + 6.minutes(), 10))).is_empty(),
+        "leased"
+    );
+    let again = ok(store.write(|tx| tx.claim_jobs(now + 10.minutes(), now + 15.minutes(), 10)));
+    assert_eq!(
+        again.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![a.id],
+        "an expired lease is reclaimed"
+    );
+    ok(store.write(|tx| tx.retry_job(a.id, now + 20.minutes(), "smtp down")));
+    let r = ok(store.read(|tx| tx.job(a.id))).unwrap();
+    assert_eq!(
+        (r.status.as_str(), r.attempts, r.last_error.as_deref()),
+        ("pending", 2, Some("smtp down"))
+    );
+    let later = ok(store.write(|tx| tx.claim_jobs(now + 2.hours(), now + 3.hours(), 10)));
+    assert_eq!(later.len(), 2);
+    ok(store.write(|tx| {
+        tx.finish_job(later[0].id, now + 2.hours())?;
+        tx.fail_job(later[1].id, now + 2.hours(), "gave up")
+    }));
+    let mut counts = ok(store.read(|tx| tx.jobs_by_status()));
+    counts.sort();
+    assert_eq!(
+        counts,
+        vec![("done".to_string(), 1), ("failed".to_string(), 1)]
+    );
+    assert!(ok(store.write(|tx| tx.claim_jobs(now + 9.hours(), now + 10.hours(), 10))).is_empty());
+    ok(store.write(|tx| tx.insert_job(&job("a", now))));
+    assert!(
+        ok(store.write(|tx| tx.claim_jobs(now + 9.hours(), now + 10.hours(), 10))).is_empty(),
+        "a finished job's key is not scheduled again"
+    );
+}

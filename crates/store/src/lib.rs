@@ -1,0 +1,171 @@
+//! Persistence for simexit, as traits that each backend implements.
+//!
+//! The unit of work is a transaction: [`Store::write`] runs a closure against a [`Tx`] and
+//! commits only if it returns `Ok`, so a state change, its event, its audit record and the
+//! jobs it schedules are stored together or not at all. The traits are synchronous: the
+//! server calls them from blocking threads, which keeps backends simple and lets the same
+//! service code run in the CLI, the worker and benchmarks.
+//!
+//! [`conformance`] holds the tests every backend runs through [`conformance_tests!`].
+
+pub mod audit;
+pub mod conformance;
+mod rows;
+
+pub use rows::*;
+
+use jiff::Timestamp;
+use simexit_domain::{Msisdn, OperatorId};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or is busy past its timeout: retry later (HTTP 503).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A uniqueness rule refused the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A stored value could not be read back into its type.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One transaction's view of the database. Reads of single rows that a change depends on
+/// (`request`, `line`, `number`) lock those rows where the backend has row locks.
+pub trait Tx {
+    // Accounts and sessions.
+    fn insert_account(&mut self, account: &NewAccount) -> Result<i64>;
+    fn account(&mut self, id: i64) -> Result<Option<AccountRow>>;
+    fn account_by_login(&mut self, login: &str) -> Result<Option<AccountRow>>;
+    fn insert_session(&mut self, session: &SessionRow) -> Result<()>;
+    /// The account behind a live (unexpired, unrevoked) session token hash.
+    fn session_account(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<AccountRow>>;
+    fn revoke_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool>;
+
+    // Operators and stores.
+    fn upsert_operator(&mut self, id: &OperatorId, name: &str, inn: &str) -> Result<()>;
+    fn upsert_store(&mut self, store: &StoreRow) -> Result<()>;
+    fn stores(&mut self) -> Result<Vec<StoreRow>>;
+
+    // Subscribers.
+    fn insert_subscriber(&mut self, subscriber: &NewSubscriber) -> Result<i64>;
+    fn subscriber(&mut self, id: i64) -> Result<Option<SubscriberRow>>;
+
+    // Number inventory.
+    fn insert_number(&mut self, number: &NumberRow) -> Result<()>;
+    fn number(&mut self, msisdn: &Msisdn) -> Result<Option<NumberRow>>;
+    /// Takes one `available` number of the operator for assignment, locking it so that no
+    /// concurrent transaction can take the same one.
+    fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>>;
+    fn update_number(&mut self, number: &NumberRow) -> Result<()>;
+    fn open_assignment(&mut self, assignment: &NewAssignment) -> Result<()>;
+    /// Closes the open holder period of a number, if any.
+    fn close_assignment(&mut self, msisdn: &Msisdn, to: Timestamp, reason: &str) -> Result<bool>;
+    fn assignments(&mut self, msisdn: &Msisdn) -> Result<Vec<AssignmentRow>>;
+
+    // Lines.
+    fn insert_line(&mut self, line: &NewLine) -> Result<i64>;
+    fn line(&mut self, id: i64) -> Result<Option<LineRow>>;
+    /// The line that currently holds the number (not terminated, or terminated but aging).
+    fn line_by_msisdn(&mut self, msisdn: &Msisdn) -> Result<Option<LineRow>>;
+    fn lines_of(&mut self, subscriber_id: i64) -> Result<Vec<LineRow>>;
+    fn update_line(&mut self, line: &LineRow) -> Result<()>;
+
+    // Termination requests and their events.
+    fn insert_request(&mut self, request: &RequestRow) -> Result<i64>;
+    fn request(&mut self, id: i64) -> Result<Option<RequestRow>>;
+    fn open_request_for_line(&mut self, line_id: i64) -> Result<Option<RequestRow>>;
+    fn update_request(&mut self, request: &RequestRow) -> Result<()>;
+    /// Requests awaiting a decision (`submitted`, `info_provided`) by review deadline.
+    fn review_queue(
+        &mut self,
+        operator: Option<&OperatorId>,
+        limit: u32,
+    ) -> Result<Vec<RequestRow>>;
+    fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>>;
+    fn insert_event(&mut self, event: &NewEvent) -> Result<()>;
+    fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>>;
+
+    // Audit log (hash-chained; see [`audit`]).
+    /// The hash of the newest audit entry, locking the chain head until commit.
+    fn audit_head(&mut self) -> Result<Option<String>>;
+    fn insert_audit(&mut self, entry: &AuditRow) -> Result<()>;
+    fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>>;
+
+    // Durable jobs.
+    /// Schedules a job; a job with the same `dedupe_key` already scheduled is kept as is.
+    fn insert_job(&mut self, job: &NewJob) -> Result<()>;
+    /// Leases up to `limit` due jobs (pending and due, or running with an expired lease).
+    fn claim_jobs(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<JobRow>>;
+    fn finish_job(&mut self, id: i64, at: Timestamp) -> Result<()>;
+    fn retry_job(&mut self, id: i64, run_at: Timestamp, error: &str) -> Result<()>;
+    fn fail_job(&mut self, id: i64, at: Timestamp, error: &str) -> Result<()>;
+    fn job(&mut self, id: i64) -> Result<Option<JobRow>>;
+    fn jobs_by_status(&mut self) -> Result<Vec<(String, i64)>>;
+}
+
+/// A database holding simexit's data.
+pub trait Store: Send + Sync {
+    /// Runs `body` in a write transaction; commits if it returns `Ok(true)`, rolls back
+    /// otherwise. Prefer [`StoreExt::write`].
+    fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool>) -> Result<()>;
+    /// Runs `body` in a read-only snapshot.
+    fn read_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool>) -> Result<()>;
+    /// Cheap liveness check of the database connection.
+    fn ping(&self) -> Result<()>;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Typed wrappers over [`Store`]'s object-safe methods.
+pub trait StoreExt: Store {
+    /// Runs `body` in one transaction, committed only if it returns `Ok`.
+    fn write<T, E: From<StoreError>>(
+        &self,
+        body: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        run(body, |f| self.write_dyn(f))
+    }
+
+    /// Runs `body` against a consistent read snapshot.
+    fn read<T, E: From<StoreError>>(
+        &self,
+        body: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        run(body, |f| self.read_dyn(f))
+    }
+}
+
+impl<S: Store + ?Sized> StoreExt for S {}
+
+fn run<T, E: From<StoreError>>(
+    body: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    exec: impl FnOnce(&mut dyn FnMut(&mut dyn Tx) -> Result<bool>) -> Result<()>,
+) -> Result<T, E> {
+    let mut body = Some(body);
+    let mut out: Option<Result<T, E>> = None;
+    let ran = exec(&mut |tx| {
+        let Some(body) = body.take() else {
+            return Ok(false);
+        };
+        let res = body(tx);
+        let commit = res.is_ok();
+        out = Some(res);
+        Ok(commit)
+    });
+    match (ran, out) {
+        (_, Some(Err(e))) => Err(e),
+        (Ok(()), Some(Ok(v))) => Ok(v),
+        (Err(e), _) => Err(e.into()),
+        (Ok(()), None) => Err(StoreError::Other("the transaction body did not run".into()).into()),
+    }
+}

@@ -1,0 +1,229 @@
+//! Row types exchanged with the backends. They carry domain types, so a backend parses
+//! what it reads back and a corrupt value surfaces as [`crate::StoreError::Corrupt`].
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use simexit_domain::access::Role;
+use simexit_domain::number::NumberState;
+use simexit_domain::{
+    Channel, CustomerCategory, Language, LineState, Money, Msisdn, OperatorId, Reason, RequestState,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub login: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub operator: Option<OperatorId>,
+    pub store_id: Option<String>,
+    pub subscriber_id: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: i64,
+    pub login: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub operator: Option<OperatorId>,
+    pub store_id: Option<String>,
+    pub subscriber_id: Option<i64>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub account_id: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreRow {
+    pub id: String,
+    pub operator: OperatorId,
+    pub name: String,
+    pub address: String,
+    pub region: String,
+    pub time_zone: String,
+    /// [`simexit_domain::store_hours::OpeningHours`] as JSON.
+    pub hours: String,
+    pub accepts_terminations: bool,
+    pub recycles_sims: bool,
+    pub wait_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubscriber {
+    pub category: CustomerCategory,
+    pub full_name: String,
+    pub id_document_type: String,
+    pub id_document_number: String,
+    pub email: String,
+    pub phone: String,
+    pub language: Language,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriberRow {
+    pub id: i64,
+    pub category: CustomerCategory,
+    pub full_name: String,
+    pub id_document_type: String,
+    pub id_document_number: String,
+    pub email: String,
+    pub phone: String,
+    pub language: Language,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberRow {
+    pub msisdn: Msisdn,
+    pub operator: OperatorId,
+    pub state: NumberState,
+    pub aging_until: Option<Timestamp>,
+    pub line_id: Option<i64>,
+    pub subscriber_id: Option<i64>,
+    /// Since when simexit knows this number's history (lookups before it have no data).
+    pub history_since: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAssignment {
+    pub msisdn: Msisdn,
+    pub subscriber_id: i64,
+    pub line_id: i64,
+    pub from: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentRow {
+    pub id: i64,
+    pub msisdn: Msisdn,
+    pub subscriber_id: i64,
+    pub line_id: i64,
+    pub from: Timestamp,
+    pub to: Option<Timestamp>,
+    pub end_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLine {
+    pub msisdn: Msisdn,
+    pub iccid: Option<String>,
+    pub operator: OperatorId,
+    pub subscriber_id: i64,
+    pub balance: Money,
+    pub opened_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    pub id: i64,
+    pub msisdn: Msisdn,
+    pub iccid: Option<String>,
+    pub operator: OperatorId,
+    pub subscriber_id: i64,
+    pub state: LineState,
+    pub balance: Money,
+    pub opened_at: Timestamp,
+    pub terminated_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRow {
+    pub id: i64,
+    pub line_id: i64,
+    pub subscriber_id: i64,
+    pub operator: OperatorId,
+    pub msisdn: Msisdn,
+    pub channel: Channel,
+    pub reason: Reason,
+    pub state: RequestState,
+    /// The line's state before submission, restored on withdrawal or rejection.
+    pub line_state_before: LineState,
+    pub store_id: Option<String>,
+    pub created_by: i64,
+    pub created_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+    pub review_deadline: Option<Timestamp>,
+    pub review_deadline_date: Option<Date>,
+    pub deadline_fallback: bool,
+    pub overdue: bool,
+    pub decided_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub aging_until: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    /// The latest reviewer note: rejection reason or what information is requested.
+    pub note: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub request_id: i64,
+    pub at: Timestamp,
+    /// `account:<id>` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub from_state: RequestState,
+    pub to_state: RequestState,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: i64,
+    pub request_id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub from_state: RequestState,
+    pub to_state: RequestState,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// JSON object with the details (before/after, reason).
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: String,
+    /// JSON payload.
+    pub payload: String,
+    pub run_at: Timestamp,
+    pub max_attempts: i64,
+    /// At most one job with this key is ever scheduled.
+    pub dedupe_key: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub run_at: Timestamp,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    /// `pending`, `running`, `done` or `failed`.
+    pub status: String,
+    pub locked_until: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub dedupe_key: Option<String>,
+}
