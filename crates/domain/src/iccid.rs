@@ -65,7 +65,7 @@ fn luhn_sum(digits: &str, double_first: bool) -> u32 {
 }
 
 fn luhn_valid(digits: &str) -> bool {
-    luhn_sum(digits, false) % 10 == 0
+    luhn_sum(digits, false).is_multiple_of(10)
 }
 
 fn luhn_check_digit(body: &str) -> u32 {

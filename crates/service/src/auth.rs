@@ -1,0 +1,122 @@
+//! Sign-in with a password, bearer tokens, and account creation.
+//!
+//! Passwords are hashed with Argon2id. Tokens are 256 random bits shown once to the client;
+//! only their SHA-256 is stored, so a leaked database does not leak live sessions.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+use simexit_store::{SessionRow, StoreExt};
+
+use crate::record::audit;
+use crate::{Principal, Result, Service, ServiceError};
+
+/// Hashes a password with Argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A fresh random token and the hash under which it is stored.
+pub fn new_token() -> Result<(String, String)> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+    let token = format!("sx_{}", hex::encode(bytes));
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn invalid_credentials() -> ServiceError {
+    ServiceError::Unauthenticated { code: "invalid_credentials", message: "login or password is wrong".into() }
+}
+
+/// A session token handed to a client.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: jiff::Timestamp,
+    pub principal: Principal,
+}
+
+impl Service {
+    /// Checks a login and password and opens a session. Unknown logins and wrong passwords
+    /// get the same answer, after the same amount of hashing work.
+    pub fn login(&self, login: &str, password: &str) -> Result<Session> {
+        let account = self.store.read(|tx| tx.account_by_login(login.trim()))?;
+        let Some(account) = account.filter(|a| !a.disabled) else {
+            // Burn the same time as a real check so timing does not reveal which logins exist.
+            let _ = verify_password(password, DUMMY_HASH);
+            return Err(invalid_credentials());
+        };
+        if !verify_password(password, &account.password_hash) {
+            return Err(invalid_credentials());
+        }
+        let (token, hash) = new_token()?;
+        let now = self.now();
+        let expires_at = now.checked_add(self.config.session_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        self.store.write(|tx| {
+            tx.insert_session(&SessionRow { token_hash: hash, account_id: account.id, created_at: now, expires_at })?;
+            audit(tx, now, &format!("account:{}", account.id), "login", "account", account.id, serde_json::json!({}))
+        })?;
+        Ok(Session { token, expires_at, principal: account.into() })
+    }
+
+    /// The principal behind a bearer token, if the session is live.
+    pub fn authenticate(&self, token: &str) -> Result<Principal> {
+        let now = self.now();
+        let hash = token_hash(token);
+        self.store
+            .read(|tx| tx.session_account(&hash, now))?
+            .map(Principal::from)
+            .ok_or_else(|| ServiceError::Unauthenticated {
+                code: "invalid_token",
+                message: "the token is unknown, expired or signed out".into(),
+            })
+    }
+
+    pub fn logout(&self, token: &str) -> Result<()> {
+        let now = self.now();
+        let hash = token_hash(token);
+        self.store.write(|tx| tx.revoke_session(&hash, now).map(drop))?;
+        Ok(())
+    }
+}
+
+/// A valid Argon2id hash of a random password, used to equalise timing for unknown logins.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2ltZXhpdGR1bW15c2FsdA$h9n0YcI+O1oVZt7z8K5S1M3Lr0i2kS4pT7xW1yZ3a6c";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let (t1, h1) = new_token().unwrap();
+        let (t2, _) = new_token().unwrap();
+        assert_ne!(t1, t2);
+        assert_eq!(token_hash(&t1), h1);
+        assert!(!h1.contains(&t1));
+    }
+}

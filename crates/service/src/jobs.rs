@@ -1,0 +1,157 @@
+//! Durable jobs: timers and background work stored in the database.
+//!
+//! A worker step claims due jobs in one short transaction (a lease, so a crashed worker's
+//! jobs are taken over when the lease expires), then runs each job's effect in its own
+//! transaction that also marks the job done, so an effect on the database happens exactly
+//! once. Handlers re-check the state they act on, so a job made moot (a request revoked
+//! before its aging ended) finishes as a no-op. Failures retry with exponential backoff.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use simexit_domain::number::release;
+use simexit_domain::{LineState, RequestState};
+use simexit_store::{JobRow, StoreExt, Tx};
+
+use crate::record::{audit, step};
+use crate::{Result, Service, ServiceError};
+
+/// Marks a request overdue when its review deadline passes undecided.
+pub const REVIEW_OVERDUE: &str = "review_overdue";
+/// Ends a number's freeze: the number returns to the pool and the request closes.
+pub const END_AGING: &str = "end_aging";
+
+#[derive(Deserialize)]
+struct RequestPayload {
+    request_id: i64,
+}
+
+/// What one worker step did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StepReport {
+    pub claimed: usize,
+    pub done: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// Delay before attempt `attempts + 1`: 10 s doubling per attempt, at most an hour.
+pub fn backoff(attempts: i64) -> SignedDuration {
+    let exp = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    SignedDuration::from_secs(10i64.saturating_mul(1i64 << exp).min(3_600))
+}
+
+impl Service {
+    /// Claims and runs up to `limit` due jobs.
+    pub fn run_due_jobs(&self, limit: u32) -> Result<StepReport> {
+        let now = self.now();
+        let lease_until = now.checked_add(self.config.job_lease).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let claimed = self.store.write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
+        let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
+        for job in claimed {
+            let ran = self.store.write(|tx| {
+                self.run_job(tx, &job, now)?;
+                tx.finish_job(job.id, now)?;
+                Ok::<_, ServiceError>(())
+            });
+            match ran {
+                Ok(()) => report.done += 1,
+                Err(e) => {
+                    let error = e.to_string();
+                    if job.attempts >= job.max_attempts {
+                        tracing::error!(job = job.id, kind = %job.kind, %error, "job failed for good");
+                        self.store.write(|tx| tx.fail_job(job.id, now, &error))?;
+                        report.failed += 1;
+                    } else {
+                        let at = now.checked_add(backoff(job.attempts)).unwrap_or(now);
+                        tracing::warn!(job = job.id, kind = %job.kind, %error, retry_at = %at, "job failed, will retry");
+                        self.store.write(|tx| tx.retry_job(job.id, at, &error))?;
+                        report.retried += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs due jobs until none is left; used by the dev clock and tests.
+    pub fn drain_due_jobs(&self) -> Result<StepReport> {
+        let mut total = StepReport::default();
+        loop {
+            let r = self.run_due_jobs(100)?;
+            total.claimed += r.claimed;
+            total.done += r.done;
+            total.retried += r.retried;
+            total.failed += r.failed;
+            if r.claimed == 0 || r.done == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    fn run_job(&self, tx: &mut dyn Tx, job: &JobRow, now: Timestamp) -> Result<()> {
+        let payload: RequestPayload = serde_json::from_str(&job.payload)
+            .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))?;
+        match job.kind.as_str() {
+            REVIEW_OVERDUE => mark_overdue(tx, payload.request_id, now),
+            END_AGING => end_aging(tx, payload.request_id, now),
+            other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),
+        }
+    }
+}
+
+fn mark_overdue(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
+    let Some(mut r) = tx.request(request_id)? else {
+        return Ok(());
+    };
+    let due = r.review_deadline.is_some_and(|d| d <= now);
+    if !r.state.awaits_review() || r.overdue || !due {
+        return Ok(());
+    }
+    r.overdue = true;
+    r.updated_at = now;
+    tx.update_request(&r)?;
+    step(tx, r.id, now, "system", "overdue", r.state, r.state, Some("the review deadline passed"))
+}
+
+fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
+    let Some(mut r) = tx.request(request_id)? else {
+        return Ok(());
+    };
+    if r.state != RequestState::Completed {
+        // Revoked in the meantime, or already closed by an earlier run: nothing to do.
+        return Ok(());
+    }
+    let to = r.state.next(simexit_domain::Action::EndAging)?;
+    let mut number = tx
+        .number(&r.msisdn)?
+        .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+    number.state = release(number.state, number.aging_until, now)?;
+    number.aging_until = None;
+    number.line_id = None;
+    number.subscriber_id = None;
+    number.updated_at = now;
+    tx.update_number(&number)?;
+    if let Some(mut line) = tx.line(r.line_id)? {
+        line.state = LineState::Terminated;
+        tx.update_line(&line)?;
+    }
+    r.state = to;
+    r.closed_at = Some(now);
+    r.updated_at = now;
+    tx.update_request(&r)?;
+    step(tx, r.id, now, "system", "end_aging", RequestState::Completed, to, None)?;
+    audit(tx, now, "system", "release", "number", &r.msisdn, serde_json::json!({ "state": number.state }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(0), SignedDuration::from_secs(10));
+        assert_eq!(backoff(1), SignedDuration::from_secs(20));
+        assert_eq!(backoff(3), SignedDuration::from_secs(80));
+        assert_eq!(backoff(30), SignedDuration::from_secs(3_600));
+    }
+}

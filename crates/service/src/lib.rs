@@ -1,0 +1,90 @@
+//! The use cases of simexit. Each public method of [`Service`] is one transaction: it checks
+//! who is acting, applies the domain rules, and writes the change with its event, its audit
+//! entry and the jobs it schedules. HTTP handlers, the CLI, the job worker and benchmarks all
+//! call these methods, so each rule has one definition.
+
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod jobs;
+pub mod lines;
+mod numbers;
+mod principal;
+mod record;
+mod terminations;
+
+use std::sync::Arc;
+
+use simexit_domain::{CalendarSet, OperatorId, PolicySet, TerminationPolicy};
+use simexit_store::Store;
+
+pub use clock::{Clock, ManualClock};
+pub use error::ServiceError;
+pub use lines::OpenLine;
+pub use numbers::NumberInfo;
+pub use principal::Principal;
+pub use terminations::{CreateRequest, RequestDetails, TransitionInput};
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// Settings of the service layer.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// How long a sign-in token lives.
+    pub session_ttl: jiff::SignedDuration,
+    /// How long a worker holds a claimed job before another may take it over.
+    pub job_lease: jiff::SignedDuration,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            session_ttl: jiff::SignedDuration::from_hours(12),
+            job_lease: jiff::SignedDuration::from_mins(5),
+        }
+    }
+}
+
+/// Everything a use case needs; cheap to clone and share between threads.
+#[derive(Clone)]
+pub struct Service {
+    pub store: Arc<dyn Store>,
+    pub policies: Arc<PolicySet>,
+    pub calendars: Arc<CalendarSet>,
+    pub clock: Arc<dyn Clock>,
+    pub config: ServiceConfig,
+}
+
+impl Service {
+    pub fn new(
+        store: Arc<dyn Store>,
+        policies: PolicySet,
+        calendars: CalendarSet,
+        clock: Arc<dyn Clock>,
+        config: ServiceConfig,
+    ) -> Result<Self> {
+        let service = Service { store, policies: Arc::new(policies), calendars: Arc::new(calendars), clock, config };
+        service.sync_operators()?;
+        Ok(service)
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    pub fn policy(&self, operator: &OperatorId) -> Result<&TerminationPolicy> {
+        self.policies.get(operator).ok_or_else(|| ServiceError::not_found("operator", operator.as_str()))
+    }
+
+    /// Operators in the policy file are mirrored into the database for referential integrity.
+    fn sync_operators(&self) -> Result<()> {
+        use simexit_store::StoreExt;
+        self.store.write(|tx| {
+            for p in self.policies.iter() {
+                tx.upsert_operator(&p.operator, &p.name, &p.inn)?;
+            }
+            Ok(())
+        })
+    }
+}

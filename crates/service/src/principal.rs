@@ -1,0 +1,62 @@
+//! Who is acting, and the scoping rules every use case applies.
+
+use simexit_domain::access::Role;
+use simexit_domain::OperatorId;
+use simexit_store::AccountRow;
+
+use crate::{Result, ServiceError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: i64,
+    pub login: String,
+    pub role: Role,
+    /// Staff are limited to one operator; `None` means every operator of the deployment.
+    pub operator: Option<OperatorId>,
+    /// Clerks are limited to their store.
+    pub store_id: Option<String>,
+    pub subscriber_id: Option<i64>,
+}
+
+impl From<AccountRow> for Principal {
+    fn from(a: AccountRow) -> Self {
+        Principal {
+            account_id: a.id,
+            login: a.login,
+            role: a.role,
+            operator: a.operator,
+            store_id: a.store_id,
+            subscriber_id: a.subscriber_id,
+        }
+    }
+}
+
+impl Principal {
+    /// How this principal appears in events and the audit log.
+    pub fn actor(&self) -> String {
+        format!("account:{}", self.account_id)
+    }
+
+    pub fn is(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
+    }
+
+    /// Staff whose scope includes `operator`.
+    pub fn staff_of(&self, operator: &OperatorId) -> bool {
+        self.role.is_staff() && self.operator.as_ref().is_none_or(|o| o == operator)
+    }
+
+    /// Can see records of this subscriber at this operator: the subscriber themself, or
+    /// staff of the operator.
+    pub fn can_see(&self, subscriber_id: i64, operator: &OperatorId) -> bool {
+        self.subscriber_id == Some(subscriber_id) || self.staff_of(operator)
+    }
+
+    pub fn require(&self, roles: &[Role], what: &str) -> Result<()> {
+        if self.is(roles) {
+            Ok(())
+        } else {
+            Err(ServiceError::forbidden(format!("a {} cannot {what}", self.role)))
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Writing what happened: request events and hash-chained audit entries, always inside the
+//! transaction of the change they describe.
+
+use jiff::Timestamp;
+use simexit_domain::RequestState;
+use simexit_store::audit::chain_hash;
+use simexit_store::{AuditRow, NewEvent, NewJob, Tx};
+
+use crate::Result;
+
+pub fn audit(tx: &mut dyn Tx, at: Timestamp, actor: &str, action: &str, entity: &str, entity_id: impl ToString, details: serde_json::Value) -> Result<()> {
+    let prev = tx.audit_head()?.unwrap_or_default();
+    let mut entry = AuditRow {
+        id: 0,
+        at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        entity: entity.to_owned(),
+        entity_id: entity_id.to_string(),
+        details: details.to_string(),
+        prev_hash: prev.clone(),
+        hash: String::new(),
+    };
+    entry.hash = chain_hash(&prev, &entry);
+    tx.insert_audit(&entry)?;
+    Ok(())
+}
+
+/// Records a request's step as an event and an audit entry.
+#[expect(clippy::too_many_arguments, reason = "one flat record of a step reads better than a builder")]
+pub fn step(
+    tx: &mut dyn Tx,
+    request_id: i64,
+    at: Timestamp,
+    actor: &str,
+    action: &str,
+    from: RequestState,
+    to: RequestState,
+    reason: Option<&str>,
+) -> Result<()> {
+    tx.insert_event(&NewEvent {
+        request_id,
+        at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        from_state: from,
+        to_state: to,
+        reason: reason.map(str::to_owned),
+    })?;
+    audit(
+        tx,
+        at,
+        actor,
+        action,
+        "termination_request",
+        request_id,
+        serde_json::json!({ "from": from, "to": to, "reason": reason }),
+    )
+}
+
+/// Schedules a job once: the key makes a second scheduling of the same effect a no-op.
+pub fn schedule(tx: &mut dyn Tx, kind: &str, payload: serde_json::Value, run_at: Timestamp, key: String, now: Timestamp) -> Result<()> {
+    tx.insert_job(&NewJob {
+        kind: kind.to_owned(),
+        payload: payload.to_string(),
+        run_at,
+        max_attempts: 10,
+        dedupe_key: Some(key),
+        created_at: now,
+    })?;
+    Ok(())
+}

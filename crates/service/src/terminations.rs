@@ -1,0 +1,315 @@
+//! Termination requests: creation, the state machine's transitions with their side effects,
+//! and the reviewer's queue.
+
+use jiff::Timestamp;
+use simexit_domain::access::Role;
+use simexit_domain::calendar::{add_business_days, aging_end};
+use simexit_domain::eligibility::{debt_blocker, Blocker};
+use simexit_domain::number::NumberEvent;
+use simexit_domain::{Action, Channel, LineState, Reason, RequestState, TerminationPolicy};
+use simexit_store::{EventRow, LineRow, NewAssignment, RequestRow, StoreExt, Tx};
+
+use crate::record::{schedule, step};
+use crate::{jobs, Principal, Result, Service, ServiceError};
+
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    pub line_id: i64,
+    pub channel: Channel,
+    pub reason: Option<Reason>,
+    pub store_id: Option<String>,
+}
+
+/// What a caller may attach to a transition: a rejection reason, the information requested
+/// or provided, a withdrawal note.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionInput {
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestDetails {
+    pub request: RequestRow,
+    pub line: LineRow,
+    pub events: Vec<EventRow>,
+    pub blocking: Vec<Blocker>,
+}
+
+const MAX_NOTE: usize = 2_000;
+
+fn load_visible(tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<RequestRow> {
+    tx.request(id)?
+        .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+        .ok_or_else(|| ServiceError::not_found("termination request", id))
+}
+
+fn details(tx: &mut dyn Tx, request: RequestRow) -> Result<RequestDetails> {
+    let line = tx
+        .line(request.line_id)?
+        .ok_or_else(|| ServiceError::Internal(format!("request {} has no line", request.id)))?;
+    let events = tx.events(request.id)?;
+    let mut blocking = Vec::new();
+    if request.state.is_open() {
+        blocking.extend(debt_blocker(line.balance));
+    }
+    Ok(RequestDetails { request, line, events, blocking })
+}
+
+/// Whether `who` may take `action` on `r`. Subscribers act on their own requests; reviewers
+/// and admins decide for their operator; a clerk runs the whole in-store visit.
+fn may(who: &Principal, r: &RequestRow, action: Action) -> bool {
+    let owner = who.subscriber_id == Some(r.subscriber_id);
+    let staff = who.staff_of(&r.operator);
+    let reviewer = staff && who.is(&[Role::Reviewer, Role::Admin]);
+    let clerk = staff && who.role == Role::Clerk;
+    let store_clerk =
+        clerk && r.channel == Channel::Store && (who.store_id.is_none() || r.store_id.is_none() || who.store_id == r.store_id);
+    match action {
+        Action::Submit => (owner && r.channel == Channel::Online) || store_clerk || (staff && who.role == Role::Admin),
+        Action::Withdraw => owner || store_clerk || (staff && who.role == Role::Admin),
+        Action::Approve | Action::Reject | Action::RequestInfo | Action::Complete => reviewer || store_clerk,
+        Action::ProvideInfo => owner || store_clerk,
+        Action::Revoke => owner || clerk || (staff && who.role == Role::Admin),
+        Action::EndAging => false,
+    }
+}
+
+fn note(input: &TransitionInput, required_for: Option<&str>) -> Result<Option<String>> {
+    let text = input.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let Some(t) = text
+        && t.chars().count() > MAX_NOTE
+    {
+        return Err(ServiceError::unprocessable("reason_too_long", format!("the reason is longer than {MAX_NOTE} characters")));
+    }
+    if let (None, Some(what)) = (text, required_for) {
+        return Err(ServiceError::unprocessable("reason_required", format!("{what} needs a `reason`")));
+    }
+    Ok(text.map(str::to_owned))
+}
+
+impl Service {
+    fn review_deadline(&self, policy: &TerminationPolicy, from: Timestamp) -> Result<simexit_domain::Deadline> {
+        let calendar = self
+            .calendars
+            .get(&policy.calendar)
+            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))?;
+        let d = add_business_days(from, policy.review_sla_business_days, &policy.zone(), calendar, policy.calendar_fallback)?;
+        if d.fallback_used {
+            tracing::warn!(
+                operator = %policy.operator, calendar = %policy.calendar, deadline = %d.at,
+                "review deadline computed by the weekday fallback: import the production calendar for this year"
+            );
+        }
+        Ok(d)
+    }
+
+    pub fn create_request(&self, who: &Principal, input: CreateRequest) -> Result<RequestDetails> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let line = tx
+                .line(input.line_id)?
+                .filter(|l| who.can_see(l.subscriber_id, &l.operator))
+                .ok_or_else(|| ServiceError::not_found("line", input.line_id))?;
+            let policy = self.policy(&line.operator)?;
+            match (who.role, input.channel) {
+                (Role::Subscriber, Channel::Store) => {
+                    return Err(ServiceError::unprocessable(
+                        "store_request_needs_clerk",
+                        "an in-store request is filed by a clerk during the visit",
+                    ));
+                }
+                (Role::Subscriber | Role::Admin, _) | (Role::Clerk, Channel::Store) => {}
+                _ => return Err(ServiceError::forbidden(format!("a {} cannot file {} requests", who.role, input.channel))),
+            }
+            if !policy.allows(input.channel) {
+                return Err(match input.channel {
+                    Channel::Online => ServiceError::unprocessable(
+                        "store_visit_required",
+                        format!("{} accepts terminations only in a store: bring your documents to one of its stores", policy.name),
+                    ),
+                    Channel::Store => ServiceError::unprocessable(
+                        "channel_not_offered",
+                        format!("{} does not accept terminations in stores", policy.name),
+                    ),
+                });
+            }
+            let reason = input.reason.unwrap_or(Reason::Voluntary);
+            if who.role == Role::Subscriber && reason != Reason::Voluntary {
+                return Err(ServiceError::unprocessable("reason_not_allowed", "a subscriber's own request is voluntary"));
+            }
+            if !matches!(line.state, LineState::Active | LineState::Suspended) {
+                return Err(ServiceError::conflict("line_not_active", format!("the line is {}", line.state)));
+            }
+            if let Some(open) = tx.open_request_for_line(line.id)? {
+                return Err(ServiceError::conflict(
+                    "request_already_open",
+                    format!("request {} for this line is already {}", open.id, open.state),
+                ));
+            }
+            let store_id = match input.channel {
+                Channel::Store => input.store_id.clone().or_else(|| who.store_id.clone()),
+                Channel::Online => None,
+            };
+            let mut row = RequestRow {
+                id: 0,
+                line_id: line.id,
+                subscriber_id: line.subscriber_id,
+                operator: line.operator.clone(),
+                msisdn: line.msisdn.clone(),
+                channel: input.channel,
+                reason,
+                state: RequestState::Draft,
+                line_state_before: line.state,
+                store_id,
+                created_by: who.account_id,
+                created_at: now,
+                submitted_at: None,
+                review_deadline: None,
+                review_deadline_date: None,
+                deadline_fallback: false,
+                overdue: false,
+                decided_at: None,
+                completed_at: None,
+                aging_until: None,
+                closed_at: None,
+                note: None,
+                updated_at: now,
+            };
+            row.id = tx.insert_request(&row)?;
+            step(tx, row.id, now, &who.actor(), "create", RequestState::Draft, RequestState::Draft, None)?;
+            details(tx, row)
+        })
+    }
+
+    pub fn request(&self, who: &Principal, id: i64) -> Result<RequestDetails> {
+        self.store.read(|tx| {
+            let r = load_visible(tx, who, id)?;
+            details(tx, r)
+        })
+    }
+
+    pub fn my_requests(&self, who: &Principal) -> Result<Vec<RequestRow>> {
+        let Some(sub) = who.subscriber_id else {
+            return Ok(Vec::new());
+        };
+        self.store.read(|tx| Ok(tx.requests_of(sub)?))
+    }
+
+    /// Requests awaiting a decision in the reviewer's scope, earliest deadline first.
+    pub fn review_queue(&self, who: &Principal, limit: u32) -> Result<Vec<RequestRow>> {
+        who.require(&[Role::Reviewer, Role::Admin, Role::Clerk, Role::Auditor], "see the review queue")?;
+        self.store.read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
+    }
+
+    /// Applies `action` to request `id` on behalf of `who`, with every side effect of that
+    /// step, in one transaction.
+    pub fn transition(&self, who: &Principal, id: i64, action: Action, input: TransitionInput) -> Result<RequestDetails> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let mut r = load_visible(tx, who, id)?;
+            if !may(who, &r, action) {
+                return Err(ServiceError::forbidden(format!("a {} cannot {} this request", who.role, action)));
+            }
+            let to = r.state.next(action)?;
+            let policy = self.policy(&r.operator)?;
+            let mut line = tx
+                .line(r.line_id)?
+                .ok_or_else(|| ServiceError::Internal(format!("request {id} has no line")))?;
+            let reason = note(
+                &input,
+                match action {
+                    Action::Reject => Some("a rejection"),
+                    Action::RequestInfo => Some("a request for information"),
+                    _ => None,
+                },
+            )?;
+            match action {
+                Action::Submit | Action::ProvideInfo => {
+                    let deadline = self.review_deadline(policy, now)?;
+                    r.submitted_at.get_or_insert(now);
+                    r.review_deadline = Some(deadline.at);
+                    r.review_deadline_date = Some(deadline.local_date);
+                    r.deadline_fallback = deadline.fallback_used;
+                    r.overdue = false;
+                    schedule(
+                        tx,
+                        jobs::REVIEW_OVERDUE,
+                        serde_json::json!({ "request_id": r.id, "deadline": deadline.at }),
+                        deadline.at,
+                        format!("{}:{}:{}", jobs::REVIEW_OVERDUE, r.id, deadline.at.as_millisecond()),
+                        now,
+                    )?;
+                }
+                Action::Approve | Action::Reject => r.decided_at = Some(now),
+                Action::Complete => self.complete_in(tx, policy, &mut r, &mut line, now)?,
+                Action::Revoke => self.revoke_in(tx, policy, &mut r, &mut line, now)?,
+                Action::RequestInfo | Action::Withdraw | Action::EndAging => {}
+            }
+            if reason.is_some() {
+                r.note = reason.clone();
+            }
+            let from = r.state;
+            r.state = to;
+            r.updated_at = now;
+            line.state = LineState::for_request(to, r.line_state_before);
+            tx.update_request(&r)?;
+            tx.update_line(&line)?;
+            step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
+            details(tx, r)
+        })
+    }
+
+    /// Completion: the line is terminated, the number frozen until the aging end, and the
+    /// job that releases it is scheduled. Debt blocks it.
+    fn complete_in(&self, tx: &mut dyn Tx, policy: &TerminationPolicy, r: &mut RequestRow, line: &mut LineRow, now: Timestamp) -> Result<()> {
+        if let Some(debt) = debt_blocker(line.balance) {
+            return Err(ServiceError::Unprocessable { code: "debt_outstanding", message: debt.message, amount: debt.amount });
+        }
+        let mut number = tx
+            .number(&r.msisdn)?
+            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+        if number.line_id != Some(line.id) {
+            return Err(ServiceError::conflict("number_not_on_line", format!("{} is no longer held by this line", r.msisdn)));
+        }
+        let until = aging_end(now, policy.aging_days, &policy.zone())?;
+        number.state = number.state.next(NumberEvent::StartAging)?;
+        number.aging_until = Some(until);
+        number.updated_at = now;
+        tx.update_number(&number)?;
+        tx.close_assignment(&r.msisdn, now, "terminated")?;
+        line.terminated_at = Some(now);
+        r.completed_at = Some(now);
+        r.aging_until = Some(until);
+        schedule(
+            tx,
+            jobs::END_AGING,
+            serde_json::json!({ "request_id": r.id }),
+            until,
+            format!("{}:{}:{}", jobs::END_AGING, r.id, now.as_millisecond()),
+            now,
+        )
+    }
+
+    /// Revocation during aging: the same line and number come back to the same subscriber.
+    fn revoke_in(&self, tx: &mut dyn Tx, policy: &TerminationPolicy, r: &mut RequestRow, line: &mut LineRow, now: Timestamp) -> Result<()> {
+        if !policy.revocation_allowed {
+            return Err(ServiceError::unprocessable("revocation_not_allowed", format!("{} does not allow revoking a termination", policy.name)));
+        }
+        let until = r.aging_until.ok_or_else(|| ServiceError::Internal(format!("completed request {} has no aging end", r.id)))?;
+        if now >= until {
+            return Err(ServiceError::conflict("aging_over", format!("the freeze ended at {until}; the number may be reassigned")));
+        }
+        let mut number = tx
+            .number(&r.msisdn)?
+            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+        number.state = number.state.next(NumberEvent::Revoke)?;
+        number.aging_until = None;
+        number.line_id = Some(line.id);
+        number.subscriber_id = Some(line.subscriber_id);
+        number.updated_at = now;
+        tx.update_number(&number)?;
+        tx.open_assignment(&NewAssignment { msisdn: r.msisdn.clone(), subscriber_id: line.subscriber_id, line_id: line.id, from: now })?;
+        line.terminated_at = None;
+        Ok(())
+    }
+}
