@@ -10,6 +10,7 @@ use crate::policy::{Channel, DocumentKind, SettlementOption, TerminationPolicy};
 
 /// Something that stops a termination from completing until it is dealt with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Blocker {
     /// Stable code: `debt`, `line_not_active`, `open_request`.
     pub code: &'static str,
@@ -29,6 +30,7 @@ pub struct LineFacts {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Eligibility {
     pub operator: OperatorId,
     pub customer_category: CustomerCategory,

@@ -14,6 +14,8 @@ pub mod line;
 pub mod money;
 pub mod msisdn;
 pub mod number;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod operator;
 pub mod policy;
 pub mod store_hours;
@@ -84,6 +86,16 @@ macro_rules! wire_enum {
                 s.parse().map_err(::serde::de::Error::custom)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                $crate::openapi::string_enum(&[$($wire),+])
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::ToSchema for $name {}
     };
 }
 

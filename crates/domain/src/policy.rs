@@ -53,6 +53,7 @@ crate::wire_enum! {
 
 /// The rules one operator applies to terminations.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TerminationPolicy {
     pub operator: OperatorId,
     pub name: String,
@@ -60,6 +61,7 @@ pub struct TerminationPolicy {
     pub inn: String,
     pub illustrative: bool,
     pub channels: Vec<Channel>,
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, Vec<DocumentKind>>))]
     pub documents: BTreeMap<CustomerCategory, Vec<DocumentKind>>,
     /// Extra documents asked of non-residents (foreign residents and tourists).
     pub non_resident_extra: Vec<DocumentKind>,

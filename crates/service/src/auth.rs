@@ -3,8 +3,8 @@
 //! Passwords are hashed with Argon2id. Tokens are 256 random bits shown once to the client;
 //! only their SHA-256 is stored, so a leaked database does not leak live sessions.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 use simexit_store::{SessionRow, StoreExt};
 
@@ -14,7 +14,8 @@ use crate::{Principal, Result, Service, ServiceError};
 /// Hashes a password with Argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut salt)
+        .map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -23,13 +24,18 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A fresh random token and the hash under which it is stored.
 pub fn new_token() -> Result<(String, String)> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     let token = format!("sx_{}", hex::encode(bytes));
     let hash = token_hash(&token);
     Ok((token, hash))
@@ -40,7 +46,10 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn invalid_credentials() -> ServiceError {
-    ServiceError::Unauthenticated { code: "invalid_credentials", message: "login or password is wrong".into() }
+    ServiceError::Unauthenticated {
+        code: "invalid_credentials",
+        message: "login or password is wrong".into(),
+    }
 }
 
 /// A session token handed to a client.
@@ -66,12 +75,31 @@ impl Service {
         }
         let (token, hash) = new_token()?;
         let now = self.now();
-        let expires_at = now.checked_add(self.config.session_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let expires_at = now
+            .checked_add(self.config.session_ttl)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| {
-            tx.insert_session(&SessionRow { token_hash: hash, account_id: account.id, created_at: now, expires_at })?;
-            audit(tx, now, &format!("account:{}", account.id), "login", "account", account.id, serde_json::json!({}))
+            tx.insert_session(&SessionRow {
+                token_hash: hash,
+                account_id: account.id,
+                created_at: now,
+                expires_at,
+            })?;
+            audit(
+                tx,
+                now,
+                &format!("account:{}", account.id),
+                "login",
+                "account",
+                account.id,
+                serde_json::json!({}),
+            )
         })?;
-        Ok(Session { token, expires_at, principal: account.into() })
+        Ok(Session {
+            token,
+            expires_at,
+            principal: account.into(),
+        })
     }
 
     /// The principal behind a bearer token, if the session is live.
@@ -90,7 +118,8 @@ impl Service {
     pub fn logout(&self, token: &str) -> Result<()> {
         let now = self.now();
         let hash = token_hash(token);
-        self.store.write(|tx| tx.revoke_session(&hash, now).map(drop))?;
+        self.store
+            .write(|tx| tx.revoke_session(&hash, now).map(drop))?;
         Ok(())
     }
 }

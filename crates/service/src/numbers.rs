@@ -1,7 +1,7 @@
 //! The number inventory as staff see it: state, freeze and holder history.
 
-use simexit_domain::access::Role;
 use simexit_domain::Msisdn;
+use simexit_domain::access::Role;
 use simexit_store::{AssignmentRow, NumberRow, StoreExt};
 
 use crate::{Principal, Result, Service, ServiceError};
@@ -14,7 +14,10 @@ pub struct NumberInfo {
 
 impl Service {
     pub fn number_info(&self, who: &Principal, msisdn: &Msisdn) -> Result<NumberInfo> {
-        who.require(&[Role::Clerk, Role::Reviewer, Role::Admin, Role::Auditor], "look up numbers")?;
+        who.require(
+            &[Role::Clerk, Role::Reviewer, Role::Admin, Role::Auditor],
+            "look up numbers",
+        )?;
         self.store.read(|tx| {
             let number = tx
                 .number(msisdn)?

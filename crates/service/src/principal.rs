@@ -1,7 +1,7 @@
 //! Who is acting, and the scoping rules every use case applies.
 
-use simexit_domain::access::Role;
 use simexit_domain::OperatorId;
+use simexit_domain::access::Role;
 use simexit_store::AccountRow;
 
 use crate::{Result, ServiceError};
@@ -56,7 +56,10 @@ impl Principal {
         if self.is(roles) {
             Ok(())
         } else {
-            Err(ServiceError::forbidden(format!("a {} cannot {what}", self.role)))
+            Err(ServiceError::forbidden(format!(
+                "a {} cannot {what}",
+                self.role
+            )))
         }
     }
 }

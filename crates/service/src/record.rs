@@ -8,7 +8,15 @@ use simexit_store::{AuditRow, NewEvent, NewJob, Tx};
 
 use crate::Result;
 
-pub fn audit(tx: &mut dyn Tx, at: Timestamp, actor: &str, action: &str, entity: &str, entity_id: impl ToString, details: serde_json::Value) -> Result<()> {
+pub fn audit(
+    tx: &mut dyn Tx,
+    at: Timestamp,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: impl ToString,
+    details: serde_json::Value,
+) -> Result<()> {
     let prev = tx.audit_head()?.unwrap_or_default();
     let mut entry = AuditRow {
         id: 0,
@@ -27,7 +35,10 @@ pub fn audit(tx: &mut dyn Tx, at: Timestamp, actor: &str, action: &str, entity: 
 }
 
 /// Records a request's step as an event and an audit entry.
-#[expect(clippy::too_many_arguments, reason = "one flat record of a step reads better than a builder")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one flat record of a step reads better than a builder"
+)]
 pub fn step(
     tx: &mut dyn Tx,
     request_id: i64,
@@ -59,7 +70,14 @@ pub fn step(
 }
 
 /// Schedules a job once: the key makes a second scheduling of the same effect a no-op.
-pub fn schedule(tx: &mut dyn Tx, kind: &str, payload: serde_json::Value, run_at: Timestamp, key: String, now: Timestamp) -> Result<()> {
+pub fn schedule(
+    tx: &mut dyn Tx,
+    kind: &str,
+    payload: serde_json::Value,
+    run_at: Timestamp,
+    key: String,
+    now: Timestamp,
+) -> Result<()> {
     tx.insert_job(&NewJob {
         kind: kind.to_owned(),
         payload: payload.to_string(),

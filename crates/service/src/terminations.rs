@@ -4,13 +4,13 @@
 use jiff::Timestamp;
 use simexit_domain::access::Role;
 use simexit_domain::calendar::{add_business_days, aging_end};
-use simexit_domain::eligibility::{debt_blocker, Blocker};
+use simexit_domain::eligibility::{Blocker, debt_blocker};
 use simexit_domain::number::NumberEvent;
 use simexit_domain::{Action, Channel, LineState, Reason, RequestState, TerminationPolicy};
 use simexit_store::{EventRow, LineRow, NewAssignment, RequestRow, StoreExt, Tx};
 
 use crate::record::{schedule, step};
-use crate::{jobs, Principal, Result, Service, ServiceError};
+use crate::{Principal, Result, Service, ServiceError, jobs};
 
 #[derive(Debug, Clone)]
 pub struct CreateRequest {
@@ -52,7 +52,12 @@ fn details(tx: &mut dyn Tx, request: RequestRow) -> Result<RequestDetails> {
     if request.state.is_open() {
         blocking.extend(debt_blocker(line.balance));
     }
-    Ok(RequestDetails { request, line, events, blocking })
+    Ok(RequestDetails {
+        request,
+        line,
+        events,
+        blocking,
+    })
 }
 
 /// Whether `who` may take `action` on `r`. Subscribers act on their own requests; reviewers
@@ -62,12 +67,19 @@ fn may(who: &Principal, r: &RequestRow, action: Action) -> bool {
     let staff = who.staff_of(&r.operator);
     let reviewer = staff && who.is(&[Role::Reviewer, Role::Admin]);
     let clerk = staff && who.role == Role::Clerk;
-    let store_clerk =
-        clerk && r.channel == Channel::Store && (who.store_id.is_none() || r.store_id.is_none() || who.store_id == r.store_id);
+    let store_clerk = clerk
+        && r.channel == Channel::Store
+        && (who.store_id.is_none() || r.store_id.is_none() || who.store_id == r.store_id);
     match action {
-        Action::Submit => (owner && r.channel == Channel::Online) || store_clerk || (staff && who.role == Role::Admin),
+        Action::Submit => {
+            (owner && r.channel == Channel::Online)
+                || store_clerk
+                || (staff && who.role == Role::Admin)
+        }
         Action::Withdraw => owner || store_clerk || (staff && who.role == Role::Admin),
-        Action::Approve | Action::Reject | Action::RequestInfo | Action::Complete => reviewer || store_clerk,
+        Action::Approve | Action::Reject | Action::RequestInfo | Action::Complete => {
+            reviewer || store_clerk
+        }
         Action::ProvideInfo => owner || store_clerk,
         Action::Revoke => owner || clerk || (staff && who.role == Role::Admin),
         Action::EndAging => false,
@@ -75,25 +87,44 @@ fn may(who: &Principal, r: &RequestRow, action: Action) -> bool {
 }
 
 fn note(input: &TransitionInput, required_for: Option<&str>) -> Result<Option<String>> {
-    let text = input.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let text = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if let Some(t) = text
         && t.chars().count() > MAX_NOTE
     {
-        return Err(ServiceError::unprocessable("reason_too_long", format!("the reason is longer than {MAX_NOTE} characters")));
+        return Err(ServiceError::unprocessable(
+            "reason_too_long",
+            format!("the reason is longer than {MAX_NOTE} characters"),
+        ));
     }
     if let (None, Some(what)) = (text, required_for) {
-        return Err(ServiceError::unprocessable("reason_required", format!("{what} needs a `reason`")));
+        return Err(ServiceError::unprocessable(
+            "reason_required",
+            format!("{what} needs a `reason`"),
+        ));
     }
     Ok(text.map(str::to_owned))
 }
 
 impl Service {
-    fn review_deadline(&self, policy: &TerminationPolicy, from: Timestamp) -> Result<simexit_domain::Deadline> {
-        let calendar = self
-            .calendars
-            .get(&policy.calendar)
-            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))?;
-        let d = add_business_days(from, policy.review_sla_business_days, &policy.zone(), calendar, policy.calendar_fallback)?;
+    fn review_deadline(
+        &self,
+        policy: &TerminationPolicy,
+        from: Timestamp,
+    ) -> Result<simexit_domain::Deadline> {
+        let calendar = self.calendars.get(&policy.calendar).ok_or_else(|| {
+            ServiceError::Internal(format!("calendar {} vanished", policy.calendar))
+        })?;
+        let d = add_business_days(
+            from,
+            policy.review_sla_business_days,
+            &policy.zone(),
+            calendar,
+            policy.calendar_fallback,
+        )?;
         if d.fallback_used {
             tracing::warn!(
                 operator = %policy.operator, calendar = %policy.calendar, deadline = %d.at,
@@ -137,14 +168,14 @@ impl Service {
             if who.role == Role::Subscriber && reason != Reason::Voluntary {
                 return Err(ServiceError::unprocessable("reason_not_allowed", "a subscriber's own request is voluntary"));
             }
-            if !matches!(line.state, LineState::Active | LineState::Suspended) {
-                return Err(ServiceError::conflict("line_not_active", format!("the line is {}", line.state)));
-            }
             if let Some(open) = tx.open_request_for_line(line.id)? {
                 return Err(ServiceError::conflict(
                     "request_already_open",
                     format!("request {} for this line is already {}", open.id, open.state),
                 ));
+            }
+            if !matches!(line.state, LineState::Active | LineState::Suspended) {
+                return Err(ServiceError::conflict("line_not_active", format!("the line is {}", line.state)));
             }
             let store_id = match input.channel {
                 Channel::Store => input.store_id.clone().or_else(|| who.store_id.clone()),
@@ -197,18 +228,31 @@ impl Service {
 
     /// Requests awaiting a decision in the reviewer's scope, earliest deadline first.
     pub fn review_queue(&self, who: &Principal, limit: u32) -> Result<Vec<RequestRow>> {
-        who.require(&[Role::Reviewer, Role::Admin, Role::Clerk, Role::Auditor], "see the review queue")?;
-        self.store.read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
+        who.require(
+            &[Role::Reviewer, Role::Admin, Role::Clerk, Role::Auditor],
+            "see the review queue",
+        )?;
+        self.store
+            .read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
     }
 
     /// Applies `action` to request `id` on behalf of `who`, with every side effect of that
     /// step, in one transaction.
-    pub fn transition(&self, who: &Principal, id: i64, action: Action, input: TransitionInput) -> Result<RequestDetails> {
+    pub fn transition(
+        &self,
+        who: &Principal,
+        id: i64,
+        action: Action,
+        input: TransitionInput,
+    ) -> Result<RequestDetails> {
         let now = self.now();
         self.store.write(|tx| {
             let mut r = load_visible(tx, who, id)?;
             if !may(who, &r, action) {
-                return Err(ServiceError::forbidden(format!("a {} cannot {} this request", who.role, action)));
+                return Err(ServiceError::forbidden(format!(
+                    "a {} cannot {} this request",
+                    who.role, action
+                )));
             }
             let to = r.state.next(action)?;
             let policy = self.policy(&r.operator)?;
@@ -236,7 +280,12 @@ impl Service {
                         jobs::REVIEW_OVERDUE,
                         serde_json::json!({ "request_id": r.id, "deadline": deadline.at }),
                         deadline.at,
-                        format!("{}:{}:{}", jobs::REVIEW_OVERDUE, r.id, deadline.at.as_millisecond()),
+                        format!(
+                            "{}:{}:{}",
+                            jobs::REVIEW_OVERDUE,
+                            r.id,
+                            deadline.at.as_millisecond()
+                        ),
                         now,
                     )?;
                 }
@@ -254,22 +303,45 @@ impl Service {
             line.state = LineState::for_request(to, r.line_state_before);
             tx.update_request(&r)?;
             tx.update_line(&line)?;
-            step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
+            step(
+                tx,
+                r.id,
+                now,
+                &who.actor(),
+                action.as_str(),
+                from,
+                to,
+                reason.as_deref(),
+            )?;
             details(tx, r)
         })
     }
 
     /// Completion: the line is terminated, the number frozen until the aging end, and the
     /// job that releases it is scheduled. Debt blocks it.
-    fn complete_in(&self, tx: &mut dyn Tx, policy: &TerminationPolicy, r: &mut RequestRow, line: &mut LineRow, now: Timestamp) -> Result<()> {
+    fn complete_in(
+        &self,
+        tx: &mut dyn Tx,
+        policy: &TerminationPolicy,
+        r: &mut RequestRow,
+        line: &mut LineRow,
+        now: Timestamp,
+    ) -> Result<()> {
         if let Some(debt) = debt_blocker(line.balance) {
-            return Err(ServiceError::Unprocessable { code: "debt_outstanding", message: debt.message, amount: debt.amount });
+            return Err(ServiceError::Unprocessable {
+                code: "debt_outstanding",
+                message: debt.message,
+                amount: debt.amount,
+            });
         }
-        let mut number = tx
-            .number(&r.msisdn)?
-            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+        let mut number = tx.number(&r.msisdn)?.ok_or_else(|| {
+            ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn))
+        })?;
         if number.line_id != Some(line.id) {
-            return Err(ServiceError::conflict("number_not_on_line", format!("{} is no longer held by this line", r.msisdn)));
+            return Err(ServiceError::conflict(
+                "number_not_on_line",
+                format!("{} is no longer held by this line", r.msisdn),
+            ));
         }
         let until = aging_end(now, policy.aging_days, &policy.zone())?;
         number.state = number.state.next(NumberEvent::StartAging)?;
@@ -291,24 +363,44 @@ impl Service {
     }
 
     /// Revocation during aging: the same line and number come back to the same subscriber.
-    fn revoke_in(&self, tx: &mut dyn Tx, policy: &TerminationPolicy, r: &mut RequestRow, line: &mut LineRow, now: Timestamp) -> Result<()> {
+    fn revoke_in(
+        &self,
+        tx: &mut dyn Tx,
+        policy: &TerminationPolicy,
+        r: &mut RequestRow,
+        line: &mut LineRow,
+        now: Timestamp,
+    ) -> Result<()> {
         if !policy.revocation_allowed {
-            return Err(ServiceError::unprocessable("revocation_not_allowed", format!("{} does not allow revoking a termination", policy.name)));
+            return Err(ServiceError::unprocessable(
+                "revocation_not_allowed",
+                format!("{} does not allow revoking a termination", policy.name),
+            ));
         }
-        let until = r.aging_until.ok_or_else(|| ServiceError::Internal(format!("completed request {} has no aging end", r.id)))?;
+        let until = r.aging_until.ok_or_else(|| {
+            ServiceError::Internal(format!("completed request {} has no aging end", r.id))
+        })?;
         if now >= until {
-            return Err(ServiceError::conflict("aging_over", format!("the freeze ended at {until}; the number may be reassigned")));
+            return Err(ServiceError::conflict(
+                "aging_over",
+                format!("the freeze ended at {until}; the number may be reassigned"),
+            ));
         }
-        let mut number = tx
-            .number(&r.msisdn)?
-            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+        let mut number = tx.number(&r.msisdn)?.ok_or_else(|| {
+            ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn))
+        })?;
         number.state = number.state.next(NumberEvent::Revoke)?;
         number.aging_until = None;
         number.line_id = Some(line.id);
         number.subscriber_id = Some(line.subscriber_id);
         number.updated_at = now;
         tx.update_number(&number)?;
-        tx.open_assignment(&NewAssignment { msisdn: r.msisdn.clone(), subscriber_id: line.subscriber_id, line_id: line.id, from: now })?;
+        tx.open_assignment(&NewAssignment {
+            msisdn: r.msisdn.clone(),
+            subscriber_id: line.subscriber_id,
+            line_id: line.id,
+            from: now,
+        })?;
         line.terminated_at = None;
         Ok(())
     }

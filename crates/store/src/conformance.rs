@@ -1,7 +1,10 @@
 //! The behaviour every backend must show, written once and run against each backend with
 //! [`crate::conformance_tests!`]. Each case gets a fresh, migrated, empty database.
 //! This is test code shipped in the library so every backend crate can run it.
-#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed case")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed case"
+)]
 
 use jiff::{Timestamp, ToSpan};
 use simexit_domain::access::Role;

@@ -1,0 +1,89 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "simexit",
+    version,
+    about = "SIM contract termination and number lifecycle for mobile operators"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where configuration comes from; flags beat `SIMEXIT_SECTION__KEY` variables, which beat
+/// the file, which beats the defaults.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConfigArgs {
+    /// Configuration file (TOML).
+    #[arg(long, short = 'c', env = "SIMEXIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Folder of the embedded database [default: ./simexit-data].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Termination policy file [default: the built-in demo profiles].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server and the job worker.
+    Serve {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Load demo operators, stores, subscribers, lines and staff, and print their sign-in.
+        #[arg(long)]
+        demo: bool,
+        /// Allow `POST /api/v1/dev/clock` to move the service clock forward.
+        #[arg(long, requires = "demo")]
+        dev_clock: bool,
+    },
+    /// Create the database or bring its schema up to date, then exit.
+    Migrate {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Work with termination policy files.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate a policy file and summarise it; exits non-zero naming the bad field.
+    Check {
+        file: PathBuf,
+        /// Extra production calendar files the policies may refer to.
+        #[arg(long = "calendar")]
+        calendars: Vec<PathBuf>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dev_clock_requires_demo() {
+        assert!(Cli::try_parse_from(["simexit", "serve", "--dev-clock"]).is_err());
+        assert!(Cli::try_parse_from(["simexit", "serve", "--demo", "--dev-clock"]).is_ok());
+    }
+}

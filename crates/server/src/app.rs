@@ -1,0 +1,157 @@
+//! Building and running the server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use simexit_domain::{CalendarSet, PolicySet};
+use simexit_service::demo::DemoAccount;
+use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
+use simexit_store::Store;
+use simexit_store_sqlite::{Durability, SqliteStore};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// The built-in demo policy profiles.
+pub const DEMO_POLICIES: &str = include_str!("../../../data/policies/demo.toml");
+
+/// A server bound to its address, ready to run.
+pub struct App {
+    listener: TcpListener,
+    router: axum::Router,
+    service: Service,
+    config: Config,
+    pub demo_accounts: Vec<DemoAccount>,
+    pub dev_clock: Option<Arc<ManualClock>>,
+}
+
+/// Loads calendars and the policy file named by the config (or the demo profiles).
+pub fn load_policies(config: &Config) -> anyhow::Result<(PolicySet, CalendarSet)> {
+    let mut calendars = CalendarSet::builtin();
+    for path in &config.policies.calendars {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading calendar {}", path.display()))?;
+        calendars
+            .import(&text)
+            .with_context(|| format!("calendar {}", path.display()))?;
+    }
+    let text = match &config.policies.file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading policy file {}", path.display()))?,
+        None => DEMO_POLICIES.to_owned(),
+    };
+    let policies = PolicySet::from_toml(&text, &calendars)?;
+    Ok((policies, calendars))
+}
+
+/// Opens the configured database, creating its folder and applying migrations.
+pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(&config.database.data_dir)
+        .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
+    let durability = if config.database.durability == "normal" {
+        Durability::Normal
+    } else {
+        Durability::Full
+    };
+    let path = config.database_path();
+    let store = SqliteStore::open(&path, durability)
+        .with_context(|| format!("opening {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+impl App {
+    /// Builds the service with the system clock (shiftable when `dev_clock` is on).
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let clock = Arc::new(ManualClock::system());
+        App::build_with_clock(config, clock).await
+    }
+
+    /// Builds the service with a given clock; tests pass a fixed one.
+    pub async fn build_with_clock(config: Config, clock: Arc<ManualClock>) -> anyhow::Result<App> {
+        let (policies, calendars) = load_policies(&config)?;
+        let store = open_store(&config)?;
+        let mut session_ttl = jiff::SignedDuration::from_mins(config.auth.session_minutes);
+        if config.server.dev_clock {
+            // Moving the demo clock a month ahead must not sign everyone out mid-walkthrough.
+            session_ttl = session_ttl.max(jiff::SignedDuration::from_hours(24 * 400));
+            tracing::warn!("dev clock enabled: sessions last 400 days of service time");
+        }
+        let service_config = ServiceConfig {
+            session_ttl,
+            ..ServiceConfig::default()
+        };
+        let dyn_clock: Arc<dyn Clock> = clock.clone();
+        let service = tokio::task::spawn_blocking(move || {
+            Service::new(store, policies, calendars, dyn_clock, service_config)
+        })
+        .await
+        .context("starting the service")??;
+        let demo_accounts = if config.server.demo {
+            let svc = service.clone();
+            tokio::task::spawn_blocking(move || svc.seed_demo())
+                .await
+                .context("seeding demo data")??
+        } else {
+            Vec::new()
+        };
+        let dev_clock = config.server.dev_clock.then_some(clock);
+        let state = AppState {
+            service: service.clone(),
+            dev_clock: dev_clock.clone(),
+        };
+        let router = crate::routes::router(state)
+            .layer(DefaultBodyLimit::max(config.server.max_body_bytes))
+            .layer(axum::middleware::from_fn(
+                crate::middleware::request_context,
+            ));
+        let listener = TcpListener::bind(config.server.listen)
+            .await
+            .with_context(|| format!("binding {}", config.server.listen))?;
+        Ok(App {
+            listener,
+            router,
+            service,
+            config,
+            demo_accounts,
+            dev_clock,
+        })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, finishes in-flight requests
+    /// and stops the worker.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self.config.worker.enabled.then(|| {
+            tokio::spawn(crate::worker::run(
+                self.service.clone(),
+                Duration::from_millis(self.config.worker.poll_ms),
+                stop_rx,
+            ))
+        });
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        let _ = stop_tx.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        served.context("serving HTTP")
+    }
+}

@@ -1,0 +1,312 @@
+//! Typed, layered configuration: defaults, then a TOML file, then `SIMEXIT_SECTION__KEY`
+//! environment variables, then command-line flags. Unknown keys are rejected at every layer
+//! so a typo fails loudly instead of being ignored. Secrets never reach `Debug` output.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub policies: PoliciesConfig,
+    pub worker: WorkerConfig,
+    pub auth: AuthConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on (`127.0.0.1:8080`; port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// Load the demo operators, stores, subscribers, lines and staff.
+    pub demo: bool,
+    /// Expose `POST /api/v1/dev/clock` to move the service clock forward (demo only).
+    pub dev_clock: bool,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Folder of the embedded database (created on first start).
+    pub data_dir: PathBuf,
+    /// `full` (fsync every commit; survives power loss) or `normal` (survives a process crash).
+    pub durability: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PoliciesConfig {
+    /// Termination policy file; the built-in demo profiles when empty.
+    pub file: Option<PathBuf>,
+    /// Extra production calendar files (TOML) to import at start.
+    pub calendars: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Run the job worker in this process.
+    pub enabled: bool,
+    /// How often the worker looks for due jobs, in milliseconds.
+    pub poll_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Lifetime of a sign-in token, in minutes.
+    pub session_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter such as `info` or `simexit=debug`.
+    pub filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: ServerConfig {
+                listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                demo: false,
+                dev_clock: false,
+                max_body_bytes: 1024 * 1024,
+            },
+            database: DatabaseConfig {
+                data_dir: PathBuf::from("simexit-data"),
+                durability: "full".into(),
+            },
+            policies: PoliciesConfig {
+                file: None,
+                calendars: Vec::new(),
+            },
+            worker: WorkerConfig {
+                enabled: true,
+                poll_ms: 1_000,
+            },
+            auth: AuthConfig {
+                session_minutes: 12 * 60,
+            },
+            log: LogConfig {
+                format: "text".into(),
+                filter: "info".into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+const ENV_PREFIX: &str = "SIMEXIT_";
+
+impl Config {
+    /// Builds the configuration from its layers. `overrides` are the command line's, as
+    /// dotted keys (`server.listen`) with TOML values.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        overrides: &[(&str, Value)],
+    ) -> Result<Config, ConfigError> {
+        let mut merged =
+            Value::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let layer: Table = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            merge(&mut merged, Value::Table(layer));
+        }
+        for (name, raw) in env {
+            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            // SIMEXIT_DATABASE_URL and the like are read by their own features, not here.
+            let Some((section, key)) = rest.split_once("__") else {
+                continue;
+            };
+            let path = format!("{}.{}", section.to_lowercase(), key.to_lowercase());
+            set(&mut merged, &path, scalar(&raw)).map_err(|message| ConfigError::Env {
+                name: name.clone(),
+                message,
+            })?;
+        }
+        for (path, value) in overrides {
+            set(&mut merged, path, value.clone()).map_err(ConfigError::Invalid)?;
+        }
+        let config: Config = merged
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !matches!(self.database.durability.as_str(), "full" | "normal") {
+            return Err(ConfigError::Invalid(format!(
+                "database.durability must be `full` or `normal`, not `{}`",
+                self.database.durability
+            )));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid(format!(
+                "log.format must be `text` or `json`, not `{}`",
+                self.log.format
+            )));
+        }
+        if self.auth.session_minutes <= 0 {
+            return Err(ConfigError::Invalid(
+                "auth.session_minutes must be positive".into(),
+            ));
+        }
+        if self.worker.poll_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "worker.poll_ms must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.database.data_dir.join("simexit.db")
+    }
+}
+
+/// An environment value as TOML if it parses as a scalar (`true`, `8080`), else as a string.
+fn scalar(raw: &str) -> Value {
+    toml::from_str::<Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .filter(|v| !v.is_table())
+        .unwrap_or_else(|| Value::String(raw.to_owned()))
+}
+
+fn merge(base: &mut Value, layer: Value) {
+    match (base, layer) {
+        (Value::Table(base), Value::Table(layer)) => {
+            for (k, v) in layer {
+                match base.get_mut(&k) {
+                    Some(existing) if existing.is_table() && v.is_table() => merge(existing, v),
+                    _ => {
+                        base.insert(k, v);
+                    }
+                }
+            }
+        }
+        (base, layer) => *base = layer,
+    }
+}
+
+fn set(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let mut node = root;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let table = node
+            .as_table_mut()
+            .ok_or_else(|| format!("`{path}` is not a configuration key"))?;
+        if parts.peek().is_none() {
+            if !table.contains_key(part) && part != "file" {
+                return Err(format!("`{path}` is not a configuration key"));
+            }
+            // Keep the type of the default where the raw text was ambiguous (`"8080"` for a string).
+            let typed = match (table.get(part), value) {
+                (
+                    Some(Value::String(_)),
+                    v @ (Value::Integer(_) | Value::Boolean(_) | Value::Float(_)),
+                ) => Value::String(v.to_string()),
+                (_, v) => v,
+            };
+            table.insert(part.to_owned(), typed);
+            return Ok(());
+        }
+        node = table
+            .get_mut(part)
+            .ok_or_else(|| format!("`{path}` is not a configuration key"))?;
+    }
+    Err(format!("`{path}` is not a configuration key"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order_file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("simexit.toml");
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:9000\"\ndemo = true\n[worker]\npoll_ms = 50\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&path),
+            env(&[("SIMEXIT_WORKER__POLL_MS", "70"), ("HOME", "/x")]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.server.listen.port(), 9000);
+        assert!(c.server.demo);
+        assert_eq!(c.worker.poll_ms, 70, "the environment beats the file");
+        let c = Config::load(
+            Some(&path),
+            env(&[("SIMEXIT_SERVER__LISTEN", "127.0.0.1:9100")]),
+            &[("server.listen", Value::String("127.0.0.1:9200".into()))],
+        )
+        .unwrap();
+        assert_eq!(c.server.listen.port(), 9200, "flags beat the environment");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_in_every_layer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("simexit.toml");
+        std::fs::write(&path, "[server]\nlisen = \"127.0.0.1:9000\"\n").unwrap();
+        let err = Config::load(Some(&path), env(&[]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lisen"), "{err}");
+        let err = Config::load(None, env(&[("SIMEXIT_SERVER__PORT", "1")]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SIMEXIT_SERVER__PORT"), "{err}");
+        assert!(
+            Config::load(
+                None,
+                env(&[("SIMEXIT_DATABASE__DURABILITY", "sometimes")]),
+                &[]
+            )
+            .is_err()
+        );
+    }
+}

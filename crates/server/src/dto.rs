@@ -1,0 +1,307 @@
+//! The JSON shapes of the API (snake_case, amounts in kopecks, instants in UTC RFC 3339).
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use simexit_domain::access::Role;
+use simexit_domain::eligibility::Blocker;
+use simexit_domain::number::NumberState;
+use simexit_domain::{
+    Channel, CustomerCategory, LineState, Money, Msisdn, OperatorId, Reason, RequestState,
+};
+use simexit_service::{NumberInfo, RequestDetails};
+use simexit_store::{EventRow, LineRow, RequestRow};
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct LineView {
+    pub id: i64,
+    pub msisdn: Msisdn,
+    pub operator: OperatorId,
+    pub state: LineState,
+    /// Current balance in kopecks; negative is debt.
+    pub balance: Money,
+    pub iccid: Option<String>,
+    pub subscriber_id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub opened_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub terminated_at: Option<Timestamp>,
+}
+
+impl From<LineRow> for LineView {
+    fn from(l: LineRow) -> Self {
+        LineView {
+            id: l.id,
+            msisdn: l.msisdn,
+            operator: l.operator,
+            state: l.state,
+            balance: l.balance,
+            iccid: l.iccid,
+            subscriber_id: l.subscriber_id,
+            opened_at: l.opened_at,
+            terminated_at: l.terminated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// `account:<id>` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub from: RequestState,
+    pub to: RequestState,
+    pub reason: Option<String>,
+}
+
+impl From<EventRow> for EventView {
+    fn from(e: EventRow) -> Self {
+        EventView {
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            from: e.from_state,
+            to: e.to_state,
+            reason: e.reason,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: i64,
+    pub line_id: i64,
+    pub msisdn: Msisdn,
+    pub operator: OperatorId,
+    pub channel: Channel,
+    pub reason: Reason,
+    pub state: RequestState,
+    pub store_id: Option<String>,
+    /// End of the review SLA: 24:00 operator-local time of the last business day, in UTC.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub review_deadline: Option<Timestamp>,
+    /// The operator-local date the review deadline falls on.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub review_deadline_date: Option<Date>,
+    /// True when the deadline was computed by the weekday fallback (calendar year unknown).
+    pub deadline_fallback: bool,
+    pub overdue: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub decided_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub completed_at: Option<Timestamp>,
+    /// When the number's freeze ends (revocation possible until then).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub aging_until: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<Timestamp>,
+    /// The latest reviewer note: rejection reason or information requested.
+    pub note: Option<String>,
+    /// What stops completion right now (e.g. debt, with its amount).
+    pub blocking: Vec<Blocker>,
+    pub line: Option<LineView>,
+    pub events: Vec<EventView>,
+}
+
+impl RequestView {
+    pub fn summary(r: RequestRow) -> Self {
+        RequestView {
+            id: r.id,
+            line_id: r.line_id,
+            msisdn: r.msisdn,
+            operator: r.operator,
+            channel: r.channel,
+            reason: r.reason,
+            state: r.state,
+            store_id: r.store_id,
+            review_deadline: r.review_deadline,
+            review_deadline_date: r.review_deadline_date,
+            deadline_fallback: r.deadline_fallback,
+            overdue: r.overdue,
+            created_at: r.created_at,
+            submitted_at: r.submitted_at,
+            decided_at: r.decided_at,
+            completed_at: r.completed_at,
+            aging_until: r.aging_until,
+            closed_at: r.closed_at,
+            note: r.note,
+            blocking: Vec::new(),
+            line: None,
+            events: Vec::new(),
+        }
+    }
+}
+
+impl From<RequestDetails> for RequestView {
+    fn from(d: RequestDetails) -> Self {
+        RequestView {
+            blocking: d.blocking,
+            line: Some(d.line.into()),
+            events: d.events.into_iter().map(EventView::from).collect(),
+            ..RequestView::summary(d.request)
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HolderPeriod {
+    pub subscriber_id: i64,
+    pub line_id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub from: Timestamp,
+    /// Absent while the period is open.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub to: Option<Timestamp>,
+    /// `terminated` or `ported_out`.
+    pub end_reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NumberView {
+    pub msisdn: Msisdn,
+    pub operator: OperatorId,
+    pub state: NumberState,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub aging_until: Option<Timestamp>,
+    pub line_id: Option<i64>,
+    /// Since when simexit knows this number's history.
+    #[schema(value_type = String, format = DateTime)]
+    pub history_since: Timestamp,
+    pub history: Vec<HolderPeriod>,
+}
+
+impl From<NumberInfo> for NumberView {
+    fn from(n: NumberInfo) -> Self {
+        NumberView {
+            msisdn: n.number.msisdn,
+            operator: n.number.operator,
+            state: n.number.state,
+            aging_until: n.number.aging_until,
+            line_id: n.number.line_id,
+            history_since: n.number.history_since,
+            history: n
+                .history
+                .into_iter()
+                .map(|a| HolderPeriod {
+                    subscriber_id: a.subscriber_id,
+                    line_id: a.line_id,
+                    from: a.from,
+                    to: a.to,
+                    end_reason: a.end_reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginView {
+    pub token: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+    pub role: Role,
+    pub operator: Option<OperatorId>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTerminationBody {
+    pub line_id: i64,
+    pub channel: Channel,
+    /// Staff only; a subscriber's own request is `voluntary`.
+    pub reason: Option<Reason>,
+    /// For in-store requests: the store; defaults to the clerk's.
+    pub store_id: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// Rejection reason, information requested or provided, or a note.
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenLineBody {
+    pub operator: OperatorId,
+    /// Subscriber by account login or numeric id.
+    #[schema(value_type = String)]
+    pub subscriber: serde_json::Value,
+    pub iccid: Option<String>,
+    /// Opening balance in kopecks.
+    pub balance: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityBody {
+    pub operator: Option<OperatorId>,
+    pub customer_category: Option<CustomerCategory>,
+    pub line_id: Option<i64>,
+    /// As typed: `+7 916 123-45-67`, `8 (916) 123 45 67`…
+    pub msisdn: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OperatorView {
+    pub id: OperatorId,
+    pub name: String,
+    pub inn: String,
+    pub channels: Vec<Channel>,
+    pub illustrative: bool,
+    pub hotline: String,
+    pub website: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StoreView {
+    pub id: String,
+    pub operator: OperatorId,
+    pub name: String,
+    pub address: String,
+    pub region: String,
+    pub time_zone: String,
+    /// The store's local date and time now.
+    pub local_time: String,
+    pub open_now: bool,
+    /// Today's local opening hours, `HH:MM-HH:MM`, or absent when closed today.
+    pub today: Option<String>,
+    #[schema(value_type = Object)]
+    pub hours: serde_json::Value,
+    pub accepts_terminations: bool,
+    pub recycles_sims: bool,
+    pub wait_minutes: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DevClockBody {
+    #[serde(default)]
+    pub advance_days: u32,
+    #[serde(default)]
+    pub advance_hours: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DevClockView {
+    #[schema(value_type = String, format = DateTime)]
+    pub now: Timestamp,
+    /// How far the clock is ahead of the wall clock, in seconds.
+    pub offset_seconds: i64,
+    pub jobs_run: usize,
+}

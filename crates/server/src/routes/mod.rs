@@ -1,0 +1,56 @@
+//! The HTTP routes, one module per resource; `router` assembles them.
+
+pub mod auth;
+pub mod dev;
+pub mod health;
+pub mod lines;
+pub mod numbers;
+pub mod operators;
+pub mod terminations;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::openapi;
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    let mut api = Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/operators", get(operators::list))
+        .route("/operators/{id}/policy", get(operators::policy))
+        .route("/eligibility", post(operators::eligibility))
+        .route("/stores", get(operators::stores))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me/lines", get(lines::mine))
+        .route("/me/terminations", get(terminations::mine))
+        .route("/lines", post(lines::open))
+        .route("/lines/{id}", get(lines::get))
+        .route("/terminations", post(terminations::create))
+        .route("/terminations/{id}", get(terminations::get))
+        .route("/terminations/{id}/submit", post(terminations::submit))
+        .route("/terminations/{id}/withdraw", post(terminations::withdraw))
+        .route("/terminations/{id}/approve", post(terminations::approve))
+        .route("/terminations/{id}/reject", post(terminations::reject))
+        .route(
+            "/terminations/{id}/request-info",
+            post(terminations::request_info),
+        )
+        .route(
+            "/terminations/{id}/provide-info",
+            post(terminations::provide_info),
+        )
+        .route("/terminations/{id}/complete", post(terminations::complete))
+        .route("/terminations/{id}/revoke", post(terminations::revoke))
+        .route("/review-queue", get(terminations::review_queue))
+        .route("/numbers/{msisdn}", get(numbers::get));
+    if state.dev_clock.is_some() {
+        api = api.route("/dev/clock", post(dev::advance));
+    }
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+}

@@ -1,0 +1,242 @@
+//! `TestApp`: one helper per endpoint family, a fresh database per test.
+
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use simexit_server::{App, Config};
+use simexit_service::{ManualClock, Service};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub service: Service,
+    pub dir: Arc<tempfile::TempDir>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// A response: status and JSON body (or `Null`), plus the content type.
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Resp {
+    pub fn ok(self) -> Value {
+        assert!(
+            self.status.is_success(),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
+        self.body
+    }
+
+    /// Asserts a problem document with this status and code.
+    pub fn problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.body
+        );
+        assert_eq!(self.body["code"], code, "{}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+}
+
+pub fn config(dir: &std::path::Path, dev_clock: bool) -> Config {
+    let mut c = Config::default();
+    c.server.listen = "127.0.0.1:0".parse().unwrap();
+    c.server.demo = true;
+    c.server.dev_clock = dev_clock;
+    c.database.data_dir = dir.to_owned();
+    c.database.durability = "normal".into();
+    c.worker.enabled = false;
+    c
+}
+
+impl TestApp {
+    /// A demo server whose clock stands at `now` (UTC RFC 3339) until advanced.
+    pub async fn at(now: &str) -> TestApp {
+        TestApp::build(now, true).await
+    }
+
+    pub async fn build(now: &str, dev_clock: bool) -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        TestApp::on(dir, now, dev_clock).await
+    }
+
+    /// A server over an existing data folder (to test restarts).
+    pub async fn on(dir: Arc<tempfile::TempDir>, now: &str, dev_clock: bool) -> TestApp {
+        let clock = Arc::new(ManualClock::fixed(now.parse().unwrap()));
+        let app = App::build_with_clock(config(dir.path(), dev_clock), clock.clone())
+            .await
+            .unwrap();
+        let base = format!("http://{}", app.local_addr().unwrap());
+        let service = app.service().clone();
+        let server = tokio::spawn(async move {
+            app.run_until_stopped(std::future::pending()).await.unwrap();
+        });
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            service,
+            dir,
+            server,
+        }
+    }
+
+    pub fn stop(self) -> Arc<tempfile::TempDir> {
+        self.server.abort();
+        self.dir
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = res.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    pub async fn raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &'static str,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap_or(Value::Null);
+        Resp {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn login(&self, login: &str) -> String {
+        let body = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "login": login, "password": "demo" }),
+            )
+            .await
+            .ok();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// The id of the signed-in subscriber's first line at `operator`.
+    pub async fn line_of(&self, token: &str, operator: &str) -> Value {
+        let lines = self.get("/api/v1/me/lines", Some(token)).await.ok();
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["operator"] == operator)
+            .unwrap()
+            .clone()
+    }
+
+    pub async fn create(&self, token: &str, line_id: &Value, channel: &str) -> Resp {
+        self.post(
+            "/api/v1/terminations",
+            Some(token),
+            json!({ "line_id": line_id, "channel": channel }),
+        )
+        .await
+    }
+
+    pub async fn act(&self, token: &str, id: &Value, action: &str, reason: Option<&str>) -> Resp {
+        let body = reason.map_or(json!({}), |r| json!({ "reason": r }));
+        self.post(
+            &format!("/api/v1/terminations/{id}/{action}"),
+            Some(token),
+            body,
+        )
+        .await
+    }
+
+    pub async fn request(&self, token: &str, id: &Value) -> Value {
+        self.get(&format!("/api/v1/terminations/{id}"), Some(token))
+            .await
+            .ok()
+    }
+
+    pub async fn number(&self, token: &str, msisdn: &Value) -> Value {
+        self.get(
+            &format!("/api/v1/numbers/{}", msisdn.as_str().unwrap()),
+            Some(token),
+        )
+        .await
+        .ok()
+    }
+
+    pub async fn advance_days(&self, days: u32) -> Value {
+        self.post("/api/v1/dev/clock", None, json!({ "advance_days": days }))
+            .await
+            .ok()
+    }
+
+    /// Files and submits an online request for the subscriber's first line at `operator`.
+    pub async fn submitted(&self, subscriber: &str, operator: &str) -> (String, Value, Value) {
+        let token = self.login(subscriber).await;
+        let line = self.line_of(&token, operator).await;
+        let req = self.create(&token, &line["id"], "online").await.ok();
+        let req = self.act(&token, &req["id"], "submit", None).await.ok();
+        (token, line, req)
+    }
+}

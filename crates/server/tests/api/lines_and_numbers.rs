@@ -1,0 +1,173 @@
+//! Lines, numbers and eligibility.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const NOW: &str = "2026-11-26T09:00:00Z";
+
+#[tokio::test]
+async fn the_demo_subscriber_sees_their_lines_with_e164_numbers_and_balances() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 5);
+    for l in lines {
+        assert!(l["msisdn"].as_str().unwrap().starts_with("+79"), "{l}");
+        assert_eq!(l["state"], "active");
+        assert!(l["id"].is_i64() && l["balance"].is_i64());
+    }
+    assert!(
+        lines.iter().any(|l| l["balance"].as_i64().unwrap() < 0),
+        "one line in debt"
+    );
+    assert!(
+        lines.iter().any(|l| l["balance"].as_i64().unwrap() > 0),
+        "one line with money left"
+    );
+}
+
+#[tokio::test]
+async fn a_clerk_opens_a_line_from_the_pool_of_their_own_operator_only() {
+    let app = TestApp::at(NOW).await;
+    let clerk = app.login("clerk.mts@demo").await;
+    let line = app
+        .post("/api/v1/lines", Some(&clerk), json!({ "operator": "mts", "subscriber": "foreigner@demo", "iccid": "8970101234567890123" }))
+        .await;
+    assert_eq!(line.status, 201, "{}", line.body);
+    assert_eq!(line.body["operator"], "mts");
+    assert_eq!(line.body["state"], "active");
+    let number = app.number(&clerk, &line.body["msisdn"]).await;
+    assert_eq!(number["state"], "assigned");
+    assert_eq!(number["history"][0]["line_id"], line.body["id"]);
+    app.post(
+        "/api/v1/lines",
+        Some(&clerk),
+        json!({ "operator": "t2", "subscriber": "foreigner@demo" }),
+    )
+    .await
+    .problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn eligibility_answers_by_policy_by_line_and_by_number() {
+    let app = TestApp::at(NOW).await;
+    let by_policy = app
+        .post(
+            "/api/v1/eligibility",
+            None,
+            json!({ "operator": "megafon", "customer_category": "tourist" }),
+        )
+        .await
+        .ok();
+    assert_eq!(by_policy["online_allowed"], false);
+    assert_eq!(by_policy["store_visit_required"], true);
+    assert!(
+        by_policy["documents_required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("guarantor"))
+    );
+    assert!(
+        !by_policy["documents_required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("address_proof"))
+    );
+
+    let mts = app
+        .post(
+            "/api/v1/eligibility",
+            None,
+            json!({ "operator": "mts", "customer_category": "resident" }),
+        )
+        .await
+        .ok();
+    assert_eq!(mts["online_allowed"], true);
+    assert_eq!(mts["review_sla_business_days"], 3);
+    assert_eq!(mts["aging_days"], 30);
+    assert!(mts["hotline"].as_str().unwrap().starts_with("8 800"));
+    assert!(mts["website"].as_str().unwrap().starts_with("https://"));
+
+    let resident = app.login("resident@demo").await;
+    let debt_line = app.line_of(&resident, "beeline").await;
+    let by_line = app
+        .post(
+            "/api/v1/eligibility",
+            Some(&resident),
+            json!({ "line_id": debt_line["id"] }),
+        )
+        .await
+        .ok();
+    assert_eq!(by_line["blocking"][0]["code"], "debt");
+    assert_eq!(by_line["blocking"][0]["amount"], 23050);
+    assert_eq!(by_line["customer_category"], "resident");
+
+    // By number: the holder sees the debt; a stranger sees only the operator's policy.
+    let by_number = app
+        .post(
+            "/api/v1/eligibility",
+            Some(&resident),
+            json!({ "msisdn": debt_line["msisdn"] }),
+        )
+        .await
+        .ok();
+    assert_eq!(by_number["blocking"][0]["code"], "debt");
+    let stranger = app
+        .post(
+            "/api/v1/eligibility",
+            None,
+            json!({ "msisdn": debt_line["msisdn"], "customer_category": "resident" }),
+        )
+        .await
+        .ok();
+    assert_eq!(stranger["operator"], "beeline");
+    assert!(stranger["blocking"].as_array().unwrap().is_empty());
+    app.post(
+        "/api/v1/eligibility",
+        None,
+        json!({ "msisdn": debt_line["msisdn"] }),
+    )
+    .await
+    .problem(422, "customer_category_required");
+    app.post("/api/v1/eligibility", None, json!({}))
+        .await
+        .problem(422, "eligibility_query");
+    app.post(
+        "/api/v1/eligibility",
+        None,
+        json!({ "msisdn": "not a number" }),
+    )
+    .await
+    .problem(400, "invalid_msisdn");
+}
+
+#[tokio::test]
+async fn a_vladivostok_operator_counts_the_deadline_from_its_own_local_day() {
+    // 15:30 UTC Thursday is 01:30 Friday in Vladivostok: the SLA (2 days) counts Mon and Tue.
+    let app = TestApp::at("2026-03-12T15:30:00Z").await;
+    let (_, _, req) = app.submitted("foreigner@demo", "vostok").await;
+    assert_eq!(req["review_deadline_date"], "2026-03-17");
+    assert_eq!(req["review_deadline"], "2026-03-17T14:00:00Z");
+}
+
+#[tokio::test]
+async fn a_year_the_calendar_does_not_know_is_refused_or_marked_as_a_fallback() {
+    let app = TestApp::at("2027-12-29T09:00:00Z").await;
+    // MTS refuses to guess: the deadline would fall in 2028.
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let draft = app.create(&resident, &line["id"], "online").await.ok();
+    app.act(&resident, &draft["id"], "submit", None)
+        .await
+        .problem(422, "calendar_unknown_year");
+    assert_eq!(app.request(&resident, &draft["id"]).await["state"], "draft");
+    // Vostok's policy allows the weekday fallback, and says so on the request.
+    let (_, _, req) = app.submitted("foreigner@demo", "vostok").await;
+    assert_eq!(req["deadline_fallback"], true);
+    assert_eq!(
+        req["review_deadline_date"], "2028-01-03",
+        "Dec 30, then Monday 2028-01-03 by weekdays"
+    );
+}

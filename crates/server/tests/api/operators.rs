@@ -1,0 +1,101 @@
+//! Operators, stores, the OpenAPI document and health.
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn the_four_demo_profiles_are_served_with_their_policies() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let ops = app.get("/api/v1/operators", None).await.ok();
+    let ids: Vec<&str> = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    for id in ["mts", "beeline", "megafon", "t2"] {
+        assert!(ids.contains(&id), "{ids:?}");
+    }
+    let t2 = app.get("/api/v1/operators/t2/policy", None).await.ok();
+    assert_eq!(t2["aging_days"], 60);
+    assert_eq!(t2["review_sla_business_days"], 1);
+    assert_eq!(t2["settlement_options"], serde_json::json!(["refund"]));
+    assert_eq!(t2["illustrative"], true);
+}
+
+#[tokio::test]
+async fn stores_say_whether_they_are_open_now_in_their_own_zone() {
+    // 23:30 UTC Sunday is Monday 09:30 in Vladivostok and Monday 02:30 in Moscow.
+    let app = TestApp::at("2026-03-15T23:30:00Z").await;
+    let stores = app.get("/api/v1/stores", None).await.ok();
+    let by_id = |id: &str| {
+        stores
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let vlad = by_id("vostok-vladivostok-svetlanskaya");
+    assert_eq!(vlad["open_now"], true);
+    assert_eq!(vlad["today"], "09:00-20:00");
+    assert!(
+        vlad["local_time"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-16T09:30")
+    );
+    assert_eq!(by_id("mts-moscow-arbat")["open_now"], false);
+    let megafon = app.get("/api/v1/stores?operator=megafon", None).await.ok();
+    assert!(
+        megafon
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["operator"] == "megafon")
+    );
+    assert_eq!(megafon.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_lists_every_route() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let doc = app.get("/api/v1/openapi.json", None).await.ok();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/operators",
+        "/api/v1/operators/{id}/policy",
+        "/api/v1/eligibility",
+        "/api/v1/stores",
+        "/api/v1/auth/login",
+        "/api/v1/me/lines",
+        "/api/v1/lines",
+        "/api/v1/terminations",
+        "/api/v1/terminations/{id}",
+        "/api/v1/terminations/{id}/submit",
+        "/api/v1/terminations/{id}/withdraw",
+        "/api/v1/terminations/{id}/approve",
+        "/api/v1/terminations/{id}/reject",
+        "/api/v1/terminations/{id}/request-info",
+        "/api/v1/terminations/{id}/provide-info",
+        "/api/v1/terminations/{id}/complete",
+        "/api/v1/terminations/{id}/revoke",
+        "/api/v1/review-queue",
+        "/api/v1/numbers/{msisdn}",
+        "/api/v1/dev/clock",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(paths.contains_key(p), "missing {p}");
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    assert_eq!(app.get("/healthz", None).await.ok()["status"], "ok");
+    let ready = app.get("/readyz", None).await.ok();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["database"], "sqlite");
+}
