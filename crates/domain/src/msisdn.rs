@@ -54,6 +54,21 @@ impl Msisdn {
         ))
     }
 
+    /// Accepts a number already in E.164 form, as simexit stores it, checking only its shape
+    /// (`+`, then 7 to 15 digits, no leading zero). Full validation happens once, at input;
+    /// re-running libphonenumber on every row read would cost more than the query.
+    pub fn from_e164(text: &str) -> Result<Self, MsisdnError> {
+        let digits = text.strip_prefix('+').unwrap_or_default();
+        let shaped = (7..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if shaped {
+            Ok(Msisdn(text.to_owned()))
+        } else {
+            Err(MsisdnError::Invalid(text.to_owned()))
+        }
+    }
+
     /// The E.164 form, with the leading `+`.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -156,6 +171,23 @@ mod tests {
             Msisdn::parse("+1 650 253 0000").unwrap().as_str(),
             "+16502530000"
         );
+    }
+
+    #[test]
+    fn stored_e164_is_accepted_by_shape_only() {
+        assert_eq!(
+            Msisdn::from_e164("+79161234567").unwrap().as_str(),
+            "+79161234567"
+        );
+        for bad in [
+            "79161234567",
+            "+7916",
+            "+0916123456",
+            "+7 916 123 45 67",
+            "",
+        ] {
+            assert!(Msisdn::from_e164(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

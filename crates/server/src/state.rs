@@ -1,10 +1,12 @@
 //! The state every handler shares.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use simexit_service::{ManualClock, Service, ServiceError};
+use simexit_service::{ManualClock, Principal, Service, ServiceError};
 
 use crate::error::ApiError;
+use crate::extract::{Auth, MaybeAuth};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,20 +16,59 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs a service call on the blocking pool: the store is synchronous, and password
-    /// hashing must not stall the async runtime's threads.
+    /// Runs a synchronous service call (the store is synchronous, and password hashing must
+    /// not stall other requests). On the multi-threaded runtime the call runs in place while
+    /// tokio moves this worker's other tasks elsewhere, which saves a thread hand-off per
+    /// request; on a single-threaded runtime it goes to the blocking pool.
     pub async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
     {
         let service = self.service.clone();
-        match tokio::task::spawn_blocking(move || f(&service)).await {
+        let flavor = tokio::runtime::Handle::current().runtime_flavor();
+        let result = if flavor == tokio::runtime::RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(move || {
+                std::panic::catch_unwind(AssertUnwindSafe(|| f(&service)))
+            })
+            .map_err(|_| "panicked".to_owned())
+        } else {
+            tokio::task::spawn_blocking(move || f(&service))
+                .await
+                .map_err(|e| e.to_string())
+        };
+        match result {
             Ok(result) => result.map_err(ApiError::from),
             Err(e) => {
-                tracing::error!(error = %e, "service call panicked");
+                tracing::error!(error = %e, "service call failed");
                 Err(ApiError::internal())
             }
         }
+    }
+
+    /// Authenticates the token and runs `f` as that principal, in one blocking call.
+    pub async fn as_user<T, F>(&self, Auth(token): Auth, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Service, &Principal) -> Result<T, ServiceError> + Send + 'static,
+    {
+        self.blocking(move |s| {
+            let who = s.authenticate(&token)?;
+            f(s, &who)
+        })
+        .await
+    }
+
+    /// Like [`AppState::as_user`] for routes open to anonymous callers.
+    pub async fn as_anyone<T, F>(&self, MaybeAuth(token): MaybeAuth, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Service, Option<&Principal>) -> Result<T, ServiceError> + Send + 'static,
+    {
+        self.blocking(move |s| {
+            let who = token.map(|t| s.authenticate(&t)).transpose()?;
+            f(s, who.as_ref())
+        })
+        .await
     }
 }

@@ -47,6 +47,10 @@ fn details(tx: &mut dyn Tx, request: RequestRow) -> Result<RequestDetails> {
     let line = tx
         .line(request.line_id)?
         .ok_or_else(|| ServiceError::Internal(format!("request {} has no line", request.id)))?;
+    details_with(tx, request, line)
+}
+
+fn details_with(tx: &mut dyn Tx, request: RequestRow, line: LineRow) -> Result<RequestDetails> {
     let events = tx.events(request.id)?;
     let mut blocking = Vec::new();
     if request.state.is_open() {

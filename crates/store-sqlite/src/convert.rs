@@ -48,6 +48,12 @@ where
     s.map(|s| s.parse().map_err(|e| bad(idx, e))).transpose()
 }
 
+/// A stored number: validated when it entered the system, so only its shape is checked.
+pub fn msisdn(row: &Row<'_>, idx: usize) -> rusqlite::Result<simexit_domain::Msisdn> {
+    let s: String = row.get(idx)?;
+    simexit_domain::Msisdn::from_e164(&s).map_err(|e| bad(idx, e))
+}
+
 pub fn ts(t: Timestamp) -> i64 {
     t.as_millisecond()
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Params, Row, params};
 use simexit_domain::{Money, Msisdn, OperatorId};
 use simexit_store::*;
 
-use crate::convert::{parsed, parsed_opt, store_error, time, time_opt, ts, ts_opt};
+use crate::convert::{msisdn, parsed, parsed_opt, store_error, time, time_opt, ts, ts_opt};
 
 pub struct SqliteTx<'c> {
     pub conn: &'c Connection,
@@ -72,7 +72,7 @@ fn subscriber(r: &Row<'_>) -> rusqlite::Result<SubscriberRow> {
 
 fn number(r: &Row<'_>) -> rusqlite::Result<NumberRow> {
     Ok(NumberRow {
-        msisdn: parsed(r, 0)?,
+        msisdn: msisdn(r, 0)?,
         operator: parsed(r, 1)?,
         state: parsed(r, 2)?,
         aging_until: time_opt(r, 3)?,
@@ -86,7 +86,7 @@ fn number(r: &Row<'_>) -> rusqlite::Result<NumberRow> {
 fn assignment(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
     Ok(AssignmentRow {
         id: r.get(0)?,
-        msisdn: parsed(r, 1)?,
+        msisdn: msisdn(r, 1)?,
         subscriber_id: r.get(2)?,
         line_id: r.get(3)?,
         from: time(r, 4)?,
@@ -98,7 +98,7 @@ fn assignment(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
 fn line(r: &Row<'_>) -> rusqlite::Result<LineRow> {
     Ok(LineRow {
         id: r.get(0)?,
-        msisdn: parsed(r, 1)?,
+        msisdn: msisdn(r, 1)?,
         iccid: r.get(2)?,
         operator: parsed(r, 3)?,
         subscriber_id: r.get(4)?,
@@ -115,7 +115,7 @@ fn request(r: &Row<'_>) -> rusqlite::Result<RequestRow> {
         line_id: r.get(1)?,
         subscriber_id: r.get(2)?,
         operator: parsed(r, 3)?,
-        msisdn: parsed(r, 4)?,
+        msisdn: msisdn(r, 4)?,
         channel: parsed(r, 5)?,
         reason: parsed(r, 6)?,
         state: parsed(r, 7)?,

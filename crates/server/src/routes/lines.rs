@@ -19,9 +19,9 @@ use crate::state::AppState;
 ))]
 pub async fn mine(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
 ) -> Result<Json<Vec<LineView>>, ApiError> {
-    let lines = state.blocking(move |s| s.my_lines(&who)).await?;
+    let lines = state.as_user(auth, move |s, who| s.my_lines(who)).await?;
     Ok(Json(lines.into_iter().map(LineView::from).collect()))
 }
 
@@ -34,11 +34,14 @@ pub async fn mine(
     ))]
 pub async fn get(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<LineView>, ApiError> {
     Ok(Json(
-        state.blocking(move |s| s.line(&who, id)).await?.into(),
+        state
+            .as_user(auth, move |s, who| s.line(who, id))
+            .await?
+            .into(),
     ))
 }
 
@@ -52,7 +55,7 @@ pub async fn get(
 ))]
 pub async fn open(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
     ApiJson(body): ApiJson<OpenLineBody>,
 ) -> Result<(StatusCode, Json<LineView>), ApiError> {
     let subscriber = match body.subscriber {
@@ -78,6 +81,8 @@ pub async fn open(
         iccid,
         balance,
     };
-    let line = state.blocking(move |s| s.open_line(&who, input)).await?;
+    let line = state
+        .as_user(auth, move |s, who| s.open_line(who, input))
+        .await?;
     Ok((StatusCode::CREATED, Json(line.into())))
 }

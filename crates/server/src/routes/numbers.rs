@@ -20,13 +20,13 @@ use crate::state::AppState;
     ))]
 pub async fn get(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
     ApiPath(msisdn): ApiPath<String>,
 ) -> Result<Json<NumberView>, ApiError> {
     let msisdn = parse_msisdn(&msisdn)?;
     Ok(Json(
         state
-            .blocking(move |s| s.number_info(&who, &msisdn))
+            .as_user(auth, move |s, who| s.number_info(who, &msisdn))
             .await?
             .into(),
     ))

@@ -71,7 +71,7 @@ pub fn parse_msisdn(text: &str) -> Result<Msisdn, ApiError> {
     ))]
 pub async fn eligibility(
     State(state): State<AppState>,
-    MaybeAuth(who): MaybeAuth,
+    auth: MaybeAuth,
     ApiJson(body): ApiJson<EligibilityBody>,
 ) -> Result<Json<Eligibility>, ApiError> {
     let query = match (
@@ -98,7 +98,7 @@ pub async fn eligibility(
     };
     Ok(Json(
         state
-            .blocking(move |s| s.eligibility(who.as_ref(), query))
+            .as_anyone(auth, move |s, who| s.eligibility(who, query))
             .await?,
     ))
 }

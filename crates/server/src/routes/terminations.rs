@@ -25,7 +25,7 @@ use crate::state::AppState;
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
     ApiJson(body): ApiJson<CreateTerminationBody>,
 ) -> Result<(StatusCode, Json<RequestView>), ApiError> {
     let input = CreateRequest {
@@ -35,7 +35,7 @@ pub async fn create(
         store_id: body.store_id,
     };
     let details = state
-        .blocking(move |s| s.create_request(&who, input))
+        .as_user(auth, move |s, who| s.create_request(who, input))
         .await?;
     Ok((StatusCode::CREATED, Json(details.into())))
 }
@@ -49,11 +49,14 @@ pub async fn create(
     ))]
 pub async fn get(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RequestView>, ApiError> {
     Ok(Json(
-        state.blocking(move |s| s.request(&who, id)).await?.into(),
+        state
+            .as_user(auth, move |s, who| s.request(who, id))
+            .await?
+            .into(),
     ))
 }
 
@@ -64,9 +67,11 @@ pub async fn get(
 ))]
 pub async fn mine(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
 ) -> Result<Json<Vec<RequestView>>, ApiError> {
-    let rows = state.blocking(move |s| s.my_requests(&who)).await?;
+    let rows = state
+        .as_user(auth, move |s, who| s.my_requests(who))
+        .await?;
     Ok(Json(rows.into_iter().map(RequestView::summary).collect()))
 }
 
@@ -85,11 +90,13 @@ pub struct QueueParams {
     ))]
 pub async fn review_queue(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    auth: Auth,
     ApiQuery(params): ApiQuery<QueueParams>,
 ) -> Result<Json<Vec<RequestView>>, ApiError> {
     let limit = params.limit.unwrap_or(100);
-    let rows = state.blocking(move |s| s.review_queue(&who, limit)).await?;
+    let rows = state
+        .as_user(auth, move |s, who| s.review_queue(who, limit))
+        .await?;
     Ok(Json(rows.into_iter().map(RequestView::summary).collect()))
 }
 
@@ -112,7 +119,7 @@ fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T
 
 async fn transition(
     state: AppState,
-    who: simexit_service::Principal,
+    auth: Auth,
     id: i64,
     action: Action,
     body: Option<TransitionBody>,
@@ -122,7 +129,7 @@ async fn transition(
     };
     Ok(Json(
         state
-            .blocking(move |s| s.transition(&who, id, action, input))
+            .as_user(auth, move |s, who| s.transition(who, id, action, input))
             .await?
             .into(),
     ))
@@ -144,11 +151,11 @@ macro_rules! transitions {
             ))]
         pub async fn $name(
             State(state): State<AppState>,
-            Auth(who): Auth,
+            auth: Auth,
             ApiPath(id): ApiPath<i64>,
             body: axum::body::Bytes,
         ) -> Result<Json<RequestView>, ApiError> {
-            transition(state, who, id, $action, optional_json(&body)?).await
+            transition(state, auth, id, $action, optional_json(&body)?).await
         }
     )+};
 }
