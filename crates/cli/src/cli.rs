@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "simexit",
-    version,
-    about = "SIM contract termination and number lifecycle for mobile operators"
-)]
+#[command(name = "simexit", version, about = "SIM contract termination and number lifecycle for mobile operators")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

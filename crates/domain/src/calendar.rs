@@ -79,10 +79,7 @@ impl ProductionCalendar {
         let year = self
             .years
             .get(&date.year())
-            .ok_or_else(|| CalendarError::UnknownYear {
-                calendar: self.id.clone(),
-                year: date.year(),
-            })?;
+            .ok_or_else(|| CalendarError::UnknownYear { calendar: self.id.clone(), year: date.year() })?;
         Ok(if year.days_off.contains(&date) {
             false
         } else if year.working_weekends.contains(&date) {
@@ -94,9 +91,7 @@ impl ProductionCalendar {
 
     /// Shortened (pre-holiday) working days: one hour less in stores and offices.
     pub fn is_shortened(&self, date: Date) -> bool {
-        self.years
-            .get(&date.year())
-            .is_some_and(|y| y.shortened.contains(&date))
+        self.years.get(&date.year()).is_some_and(|y| y.shortened.contains(&date))
     }
 
     pub fn known_years(&self) -> Vec<i16> {
@@ -121,18 +116,14 @@ impl ProductionCalendar {
     }
 
     fn parse(text: &str) -> Result<(CalendarFile, ProductionCalendar), CalendarError> {
-        let file: CalendarFile =
-            toml::from_str(text).map_err(|e| CalendarError::Invalid(e.to_string()))?;
+        let file: CalendarFile = toml::from_str(text).map_err(|e| CalendarError::Invalid(e.to_string()))?;
         let mut years = BTreeMap::new();
         for y in &file.year {
             let dates = |field: &str, list: &[String]| -> Result<BTreeSet<Date>, CalendarError> {
                 list.iter()
                     .map(|md| {
                         format!("{:04}-{md}", y.year).parse::<Date>().map_err(|e| {
-                            CalendarError::Invalid(format!(
-                                "year {} {field}: `{md}` is not a MM-DD date: {e}",
-                                y.year
-                            ))
+                            CalendarError::Invalid(format!("year {} {field}: `{md}` is not a MM-DD date: {e}", y.year))
                         })
                     })
                     .collect()
@@ -144,22 +135,13 @@ impl ProductionCalendar {
                 shortened: dates("shortened", &y.shortened)?,
             };
             if let Some(d) = ex.working_weekends.iter().find(|d| !is_weekend(**d)) {
-                return Err(CalendarError::Invalid(format!(
-                    "working_weekends: {d} is not a Saturday or Sunday"
-                )));
+                return Err(CalendarError::Invalid(format!("working_weekends: {d} is not a Saturday or Sunday")));
             }
             if years.insert(y.year, ex).is_some() {
-                return Err(CalendarError::Invalid(format!(
-                    "year {} appears twice",
-                    y.year
-                )));
+                return Err(CalendarError::Invalid(format!("year {} appears twice", y.year)));
             }
         }
-        let cal = ProductionCalendar {
-            id: file.id.clone(),
-            name: file.name.clone(),
-            years,
-        };
+        let cal = ProductionCalendar { id: file.id.clone(), name: file.name.clone(), years };
         Ok((file, cal))
     }
 }
@@ -205,24 +187,13 @@ pub fn add_business_days(
             counted += 1;
         }
     }
-    let end = day
-        .tomorrow()
-        .and_then(|next| next.to_zoned(zone.clone()))
-        .map_err(|_| CalendarError::Range)?;
-    Ok(Deadline {
-        at: end.timestamp(),
-        local_date: day,
-        fallback_used,
-    })
+    let end = day.tomorrow().and_then(|next| next.to_zoned(zone.clone())).map_err(|_| CalendarError::Range)?;
+    Ok(Deadline { at: end.timestamp(), local_date: day, fallback_used })
 }
 
 /// When aging ends: `days` calendar days after completion, counted in the operator's zone
 /// (same local clock time, so a DST change cannot shorten the freeze).
-pub fn aging_end(
-    completed_at: Timestamp,
-    days: u32,
-    zone: &TimeZone,
-) -> Result<Timestamp, CalendarError> {
+pub fn aging_end(completed_at: Timestamp, days: u32, zone: &TimeZone) -> Result<Timestamp, CalendarError> {
     completed_at
         .to_zoned(zone.clone())
         .checked_add(i64::from(days).days())
@@ -254,23 +225,20 @@ impl CalendarSet {
         let (file, cal) = ProductionCalendar::parse(text)?;
         let merged = match &file.base {
             Some(base_id) => {
-                let base = self.calendars.get(base_id).ok_or_else(|| {
-                    CalendarError::Invalid(format!("base calendar `{base_id}` is unknown"))
-                })?;
+                let base = self
+                    .calendars
+                    .get(base_id)
+                    .ok_or_else(|| CalendarError::Invalid(format!("base calendar `{base_id}` is unknown")))?;
                 let mut merged = base.clone();
                 merged.id = cal.id.clone();
                 merged.name = cal.name.clone();
                 for (year, extra) in cal.years {
                     let entry = merged.years.get_mut(&year).ok_or_else(|| {
-                        CalendarError::Invalid(format!(
-                            "year {year}: the base calendar has no such year"
-                        ))
+                        CalendarError::Invalid(format!("year {year}: the base calendar has no such year"))
                     })?;
                     entry.days_off.extend(extra.days_off);
                     entry.shortened.extend(extra.shortened);
-                    entry
-                        .working_weekends
-                        .retain(|d| !entry.days_off.contains(d));
+                    entry.working_weekends.retain(|d| !entry.days_off.contains(d));
                 }
                 merged
             }
@@ -312,12 +280,7 @@ mod tests {
 
     fn deadline(local: &str, zone: &str, n: u32) -> Deadline {
         let tz = TimeZone::get(zone).unwrap();
-        let from = local
-            .parse::<jiff::civil::DateTime>()
-            .unwrap()
-            .to_zoned(tz.clone())
-            .unwrap()
-            .timestamp();
+        let from = local.parse::<jiff::civil::DateTime>().unwrap().to_zoned(tz.clone()).unwrap().timestamp();
         add_business_days(from, n, &tz, &federal(), CalendarFallback::Error).unwrap()
     }
 
@@ -349,23 +312,9 @@ mod tests {
     #[test]
     fn a_working_saturday_counts() {
         // Fri 2027-02-19: Sat 02-20 is a working day; Mon 02-22 and Tue 02-23 are off.
-        assert_eq!(
-            deadline("2027-02-19T12:00", "Europe/Moscow", 1)
-                .local_date
-                .to_string(),
-            "2027-02-20"
-        );
-        assert_eq!(
-            deadline("2027-02-19T12:00", "Europe/Moscow", 2)
-                .local_date
-                .to_string(),
-            "2027-02-24"
-        );
-        assert!(
-            federal()
-                .is_working_day("2027-02-20".parse().unwrap())
-                .unwrap()
-        );
+        assert_eq!(deadline("2027-02-19T12:00", "Europe/Moscow", 1).local_date.to_string(), "2027-02-20");
+        assert_eq!(deadline("2027-02-19T12:00", "Europe/Moscow", 2).local_date.to_string(), "2027-02-24");
+        assert!(federal().is_working_day("2027-02-20".parse().unwrap()).unwrap());
         assert!(federal().is_shortened("2027-02-20".parse().unwrap()));
     }
 
@@ -385,28 +334,15 @@ mod tests {
     #[test]
     fn a_submission_on_a_day_off_starts_counting_from_the_next_working_day() {
         // Sat 2026-02-21; Mon 02-23 is off: Tue 02-24 is the first working day.
-        assert_eq!(
-            deadline("2026-02-21T09:00", "Europe/Moscow", 1)
-                .local_date
-                .to_string(),
-            "2026-02-24"
-        );
+        assert_eq!(deadline("2026-02-21T09:00", "Europe/Moscow", 1).local_date.to_string(), "2026-02-24");
     }
 
     #[test]
     fn an_unknown_year_is_an_error_or_a_visible_fallback() {
         let at: Timestamp = "2027-12-30T09:00:00Z".parse().unwrap();
-        let err =
-            add_business_days(at, 3, &moscow(), &federal(), CalendarFallback::Error).unwrap_err();
-        assert_eq!(
-            err,
-            CalendarError::UnknownYear {
-                calendar: "ru-federal".into(),
-                year: 2028
-            }
-        );
-        let d =
-            add_business_days(at, 3, &moscow(), &federal(), CalendarFallback::Weekdays).unwrap();
+        let err = add_business_days(at, 3, &moscow(), &federal(), CalendarFallback::Error).unwrap_err();
+        assert_eq!(err, CalendarError::UnknownYear { calendar: "ru-federal".into(), year: 2028 });
+        let d = add_business_days(at, 3, &moscow(), &federal(), CalendarFallback::Weekdays).unwrap();
         assert!(d.fallback_used);
         // Dec 31 is off (known year); 2028: Mon Jan 3, Tue Jan 4, Wed Jan 5 by weekdays.
         assert_eq!(d.local_date.to_string(), "2028-01-05");
@@ -415,10 +351,7 @@ mod tests {
     #[test]
     fn aging_counts_calendar_days_in_the_operator_zone() {
         let done: Timestamp = "2026-05-08T14:00:00Z".parse().unwrap();
-        assert_eq!(
-            aging_end(done, 30, &moscow()).unwrap().to_string(),
-            "2026-06-07T14:00:00Z"
-        );
+        assert_eq!(aging_end(done, 30, &moscow()).unwrap().to_string(), "2026-06-07T14:00:00Z");
     }
 
     #[test]
@@ -431,25 +364,17 @@ mod tests {
             .unwrap();
         let cal = set.get(&id).unwrap();
         assert!(!cal.is_working_day("2026-08-31".parse().unwrap()).unwrap());
-        assert!(
-            federal()
-                .is_working_day("2026-08-31".parse().unwrap())
-                .unwrap()
-        );
+        assert!(federal().is_working_day("2026-08-31".parse().unwrap()).unwrap());
         assert_eq!(cal.working_days_in(2026).unwrap(), 245);
     }
 
     #[test]
     fn a_broken_calendar_file_is_rejected_with_the_reason() {
         let mut set = CalendarSet::builtin();
-        let err = set
-            .import("id = \"x\"\nname = \"x\"\n[[year]]\nyear = 2026\ndays_off = [\"13-01\"]\n")
-            .unwrap_err();
+        let err = set.import("id = \"x\"\nname = \"x\"\n[[year]]\nyear = 2026\ndays_off = [\"13-01\"]\n").unwrap_err();
         assert!(err.to_string().contains("13-01"), "{err}");
         let err = set
-            .import(
-                "id = \"x\"\nname = \"x\"\n[[year]]\nyear = 2026\nworking_weekends = [\"03-02\"]\n",
-            )
+            .import("id = \"x\"\nname = \"x\"\n[[year]]\nyear = 2026\nworking_weekends = [\"03-02\"]\n")
             .unwrap_err();
         assert!(err.to_string().contains("not a Saturday"), "{err}");
     }

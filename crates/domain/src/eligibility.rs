@@ -56,19 +56,13 @@ pub fn debt_blocker(balance: Money) -> Option<Blocker> {
     })
 }
 
-pub fn assess(
-    policy: &TerminationPolicy,
-    category: CustomerCategory,
-    line: Option<&LineFacts>,
-) -> Eligibility {
+pub fn assess(policy: &TerminationPolicy, category: CustomerCategory, line: Option<&LineFacts>) -> Eligibility {
     let mut blocking = Vec::new();
     if let Some(line) = line {
         if let Some(debt) = debt_blocker(line.balance) {
             blocking.push(debt);
         }
-        if !matches!(line.state, LineState::Active | LineState::Suspended)
-            && line.open_request.is_none()
-        {
+        if !matches!(line.state, LineState::Active | LineState::Suspended) && line.open_request.is_none() {
             blocking.push(Blocker {
                 code: "line_not_active",
                 message: format!("the line is {}", line.state),

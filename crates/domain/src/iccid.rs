@@ -109,10 +109,7 @@ mod tests {
     #[test]
     fn length_and_characters_are_checked() {
         assert_eq!(Iccid::parse("123"), Err(IccidError::Length(3)));
-        assert_eq!(
-            Iccid::parse("89701012345678901x6"),
-            Err(IccidError::NotDigits)
-        );
+        assert_eq!(Iccid::parse("89701012345678901x6"), Err(IccidError::NotDigits));
     }
 
     #[test]

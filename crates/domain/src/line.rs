@@ -33,21 +33,9 @@ mod tests {
 
     #[test]
     fn a_line_follows_its_request() {
-        assert_eq!(
-            LineState::for_request(RequestState::Submitted, LineState::Active),
-            LineState::PendingTermination
-        );
-        assert_eq!(
-            LineState::for_request(RequestState::Withdrawn, LineState::Suspended),
-            LineState::Suspended
-        );
-        assert_eq!(
-            LineState::for_request(RequestState::Completed, LineState::Active),
-            LineState::Terminated
-        );
-        assert_eq!(
-            LineState::for_request(RequestState::Revoked, LineState::Active),
-            LineState::Active
-        );
+        assert_eq!(LineState::for_request(RequestState::Submitted, LineState::Active), LineState::PendingTermination);
+        assert_eq!(LineState::for_request(RequestState::Withdrawn, LineState::Suspended), LineState::Suspended);
+        assert_eq!(LineState::for_request(RequestState::Completed, LineState::Active), LineState::Terminated);
+        assert_eq!(LineState::for_request(RequestState::Revoked, LineState::Active), LineState::Active);
     }
 }

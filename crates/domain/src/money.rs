@@ -5,19 +5,7 @@ use std::ops::{Add, Neg, Sub};
 
 /// A signed amount of roubles in kopecks. Arithmetic that could overflow is checked by the
 /// callers that take outside input; the operators here are for amounts already bounded.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -98,27 +86,18 @@ mod tests {
 
     #[test]
     fn display_groups_thousands_and_keeps_kopecks() {
-        assert_eq!(
-            Money::from_kopecks(123_456).to_string(),
-            "1\u{a0}234,56\u{a0}₽"
-        );
+        assert_eq!(Money::from_kopecks(123_456).to_string(), "1\u{a0}234,56\u{a0}₽");
         assert_eq!(Money::from_kopecks(-5).to_string(), "-0,05\u{a0}₽");
     }
 
     #[test]
     fn debt_is_the_negative_part() {
-        assert_eq!(
-            Money::from_kopecks(-15_000).debt(),
-            Money::from_kopecks(15_000)
-        );
+        assert_eq!(Money::from_kopecks(-15_000).debt(), Money::from_kopecks(15_000));
         assert_eq!(Money::from_kopecks(300).debt(), Money::ZERO);
     }
 
     #[test]
     fn serialises_as_integer_kopecks() {
-        assert_eq!(
-            serde_json::to_string(&Money::from_kopecks(250)).unwrap(),
-            "250"
-        );
+        assert_eq!(serde_json::to_string(&Money::from_kopecks(250)).unwrap(), "250");
     }
 }

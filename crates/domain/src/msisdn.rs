@@ -31,27 +31,23 @@ impl Msisdn {
         }
         // libphonenumber happily maps letters to keypad digits and ignores odd punctuation;
         // an operator system should not, so only what people really type is let through.
-        let allowed =
-            |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.');
+        let allowed = |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.');
         if !trimmed.chars().all(allowed) || trimmed.len() > 32 || trimmed[1..].contains('+') {
             return Err(MsisdnError::BadCharacters(trimmed.to_owned()));
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
         // `79161234567` without a plus is the international form without its sign.
-        let candidate =
-            if !trimmed.starts_with('+') && digits.len() == 11 && digits.starts_with('7') {
-                format!("+{digits}")
-            } else {
-                trimmed.to_owned()
-            };
+        let candidate = if !trimmed.starts_with('+') && digits.len() == 11 && digits.starts_with('7') {
+            format!("+{digits}")
+        } else {
+            trimmed.to_owned()
+        };
         let number = phonenumber::parse(Some(country::Id::RU), &candidate)
             .map_err(|_| MsisdnError::Invalid(trimmed.to_owned()))?;
         if !phonenumber::is_valid(&number) {
             return Err(MsisdnError::Invalid(trimmed.to_owned()));
         }
-        Ok(Msisdn(
-            number.format().mode(phonenumber::Mode::E164).to_string(),
-        ))
+        Ok(Msisdn(number.format().mode(phonenumber::Mode::E164).to_string()))
     }
 
     /// Accepts a number already in E.164 form, as simexit stores it, checking only its shape
@@ -59,14 +55,9 @@ impl Msisdn {
     /// re-running libphonenumber on every row read would cost more than the query.
     pub fn from_e164(text: &str) -> Result<Self, MsisdnError> {
         let digits = text.strip_prefix('+').unwrap_or_default();
-        let shaped = (7..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
-        if shaped {
-            Ok(Msisdn(text.to_owned()))
-        } else {
-            Err(MsisdnError::Invalid(text.to_owned()))
-        }
+        let shaped =
+            (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+        if shaped { Ok(Msisdn(text.to_owned())) } else { Err(MsisdnError::Invalid(text.to_owned())) }
     }
 
     /// The E.164 form, with the leading `+`.
@@ -123,78 +114,39 @@ mod tests {
 
     #[test]
     fn the_forms_people_type_become_e164() {
-        for input in [
-            "+7 916 123-45-67",
-            "8 (916) 123 45 67",
-            "79161234567",
-            "+79161234567",
-            "9161234567",
-            " 8-916-123-45-67 ",
-        ] {
-            assert_eq!(
-                Msisdn::parse(input).unwrap().as_str(),
-                "+79161234567",
-                "{input}"
-            );
+        for input in
+            ["+7 916 123-45-67", "8 (916) 123 45 67", "79161234567", "+79161234567", "9161234567", " 8-916-123-45-67 "]
+        {
+            assert_eq!(Msisdn::parse(input).unwrap().as_str(), "+79161234567", "{input}");
         }
     }
 
     #[test]
     fn nonsense_is_rejected_with_a_reason() {
         assert_eq!(Msisdn::parse("  "), Err(MsisdnError::Empty));
-        assert!(matches!(
-            Msisdn::parse("+7 916 FLOWERS"),
-            Err(MsisdnError::BadCharacters(_))
-        ));
-        assert!(matches!(
-            Msisdn::parse("1' OR '1'='1"),
-            Err(MsisdnError::BadCharacters(_))
-        ));
-        assert!(matches!(
-            Msisdn::parse("+7916123456"),
-            Err(MsisdnError::Invalid(_))
-        ));
-        assert!(matches!(
-            Msisdn::parse("+791612345678"),
-            Err(MsisdnError::Invalid(_))
-        ));
+        assert!(matches!(Msisdn::parse("+7 916 FLOWERS"), Err(MsisdnError::BadCharacters(_))));
+        assert!(matches!(Msisdn::parse("1' OR '1'='1"), Err(MsisdnError::BadCharacters(_))));
+        assert!(matches!(Msisdn::parse("+7916123456"), Err(MsisdnError::Invalid(_))));
+        assert!(matches!(Msisdn::parse("+791612345678"), Err(MsisdnError::Invalid(_))));
         assert!(matches!(Msisdn::parse("12"), Err(MsisdnError::Invalid(_))));
-        assert!(matches!(
-            Msisdn::parse("++79161234567"),
-            Err(MsisdnError::BadCharacters(_))
-        ));
+        assert!(matches!(Msisdn::parse("++79161234567"), Err(MsisdnError::BadCharacters(_))));
     }
 
     #[test]
     fn other_countries_in_international_form_are_accepted() {
-        assert_eq!(
-            Msisdn::parse("+1 650 253 0000").unwrap().as_str(),
-            "+16502530000"
-        );
+        assert_eq!(Msisdn::parse("+1 650 253 0000").unwrap().as_str(), "+16502530000");
     }
 
     #[test]
     fn stored_e164_is_accepted_by_shape_only() {
-        assert_eq!(
-            Msisdn::from_e164("+79161234567").unwrap().as_str(),
-            "+79161234567"
-        );
-        for bad in [
-            "79161234567",
-            "+7916",
-            "+0916123456",
-            "+7 916 123 45 67",
-            "",
-        ] {
+        assert_eq!(Msisdn::from_e164("+79161234567").unwrap().as_str(), "+79161234567");
+        for bad in ["79161234567", "+7916", "+0916123456", "+7 916 123 45 67", ""] {
             assert!(Msisdn::from_e164(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn masking_keeps_the_code_and_the_last_two_digits() {
-        assert_eq!(
-            Msisdn::parse("+79161234567").unwrap().masked(),
-            "+7 916 ***-**-67"
-        );
+        assert_eq!(Msisdn::parse("+79161234567").unwrap().masked(), "+7 916 ***-**-67");
     }
 }

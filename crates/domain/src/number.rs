@@ -31,10 +31,7 @@ crate::wire_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NumberTransitionError {
     #[error("a number that is {from} cannot {event}")]
-    Illegal {
-        from: NumberState,
-        event: NumberEvent,
-    },
+    Illegal { from: NumberState, event: NumberEvent },
     #[error("the number is frozen until {until}")]
     StillAging { until: Timestamp },
 }
@@ -78,11 +75,7 @@ mod tests {
 
     #[test]
     fn a_number_is_recycled_through_aging() {
-        let s = S::Available
-            .next(E::Assign)
-            .unwrap()
-            .next(E::StartAging)
-            .unwrap();
+        let s = S::Available.next(E::Assign).unwrap().next(E::StartAging).unwrap();
         assert_eq!(s, S::Aging);
         assert_eq!(s.next(E::Revoke), Ok(S::Assigned));
         assert_eq!(s.next(E::Release), Ok(S::Available));
@@ -93,10 +86,7 @@ mod tests {
         assert!(S::Aging.next(E::Assign).is_err());
         let until: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
         let before: Timestamp = "2026-05-31T23:59:59Z".parse().unwrap();
-        assert_eq!(
-            release(S::Aging, Some(until), before),
-            Err(NumberTransitionError::StillAging { until })
-        );
+        assert_eq!(release(S::Aging, Some(until), before), Err(NumberTransitionError::StillAging { until }));
         assert_eq!(release(S::Aging, Some(until), until), Ok(S::Available));
     }
 

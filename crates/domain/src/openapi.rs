@@ -7,19 +7,14 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::{Money, Msisdn, OperatorId};
 
 pub fn string_enum(values: &[&'static str]) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values.iter().copied()))
-        .into()
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).into()
 }
 
 impl PartialSchema for Msisdn {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .description(Some(
-                "Phone number in E.164 form; input may be typed as people write it",
-            ))
+            .description(Some("Phone number in E.164 form; input may be typed as people write it"))
             .examples(["+79161234567"])
             .into()
     }
@@ -39,11 +34,7 @@ impl ToSchema for Money {}
 
 impl PartialSchema for OperatorId {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some("^[a-z0-9_-]{1,32}$"))
-            .examples(["mts"])
-            .into()
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[a-z0-9_-]{1,32}$")).examples(["mts"]).into()
     }
 }
 impl ToSchema for OperatorId {}

@@ -13,14 +13,8 @@ impl OperatorId {
     pub fn parse(input: &str) -> Result<Self, OperatorIdError> {
         let ok = !input.is_empty()
             && input.len() <= 32
-            && input
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if ok {
-            Ok(OperatorId(input.to_owned()))
-        } else {
-            Err(OperatorIdError(input.to_owned()))
-        }
+            && input.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if ok { Ok(OperatorId(input.to_owned())) } else { Err(OperatorIdError(input.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {

@@ -183,24 +183,17 @@ fn russian() -> Language {
 impl PolicySet {
     /// Parses and validates a policy file against the calendars this deployment knows.
     pub fn from_toml(text: &str, calendars: &CalendarSet) -> Result<Self, PolicyError> {
-        let file: PolicyFile =
-            toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        let file: PolicyFile = toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
         let mut policies: Vec<TerminationPolicy> = Vec::new();
         for (i, raw) in file.operator.into_iter().enumerate() {
             let at = |field: &str| format!("operator[{i}] ({}).{field}", raw.id);
-            let invalid = |field: &str, message: String| PolicyError::Invalid {
-                field: at(field),
-                message,
-            };
+            let invalid = |field: &str, message: String| PolicyError::Invalid { field: at(field), message };
             let operator = OperatorId::parse(&raw.id).map_err(|e| invalid("id", e.to_string()))?;
             if policies.iter().any(|p| p.operator == operator) {
                 return Err(invalid("id", "this operator id appears twice".into()));
             }
             if raw.channels.is_empty() {
-                return Err(invalid(
-                    "channels",
-                    "at least one channel (online, store) is required".into(),
-                ));
+                return Err(invalid("channels", "at least one channel (online, store) is required".into()));
             }
             if raw.channels.contains(&Channel::Online) && raw.review_sla_business_days == 0 {
                 return Err(invalid(
@@ -208,28 +201,17 @@ impl PolicySet {
                     "online review needs an SLA of at least 1 business day".into(),
                 ));
             }
-            if !(raw.inn.len() == 10 || raw.inn.len() == 12)
-                || !raw.inn.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(invalid(
-                    "inn",
-                    format!("`{}` is not a tax id of 10 or 12 digits", raw.inn),
-                ));
+            if !(raw.inn.len() == 10 || raw.inn.len() == 12) || !raw.inn.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid("inn", format!("`{}` is not a tax id of 10 or 12 digits", raw.inn)));
             }
             let a = &raw.aging;
             if a.min_days > a.max_days {
-                return Err(invalid(
-                    "aging.min_days",
-                    format!("{} is above max_days {}", a.min_days, a.max_days),
-                ));
+                return Err(invalid("aging.min_days", format!("{} is above max_days {}", a.min_days, a.max_days)));
             }
             if !(a.min_days..=a.max_days).contains(&a.days) {
                 return Err(invalid(
                     "aging.days",
-                    format!(
-                        "{} is outside the allowed {}..={} days",
-                        a.days, a.min_days, a.max_days
-                    ),
+                    format!("{} is outside the allowed {}..={} days", a.days, a.min_days, a.max_days),
                 ));
             }
             for category in CustomerCategory::ALL {
@@ -241,19 +223,12 @@ impl PolicySet {
                 }
             }
             if jiff::tz::TimeZone::get(&raw.time_zone).is_err() {
-                return Err(invalid(
-                    "time_zone",
-                    format!("`{}` is not an IANA time zone", raw.time_zone),
-                ));
+                return Err(invalid("time_zone", format!("`{}` is not an IANA time zone", raw.time_zone)));
             }
             if calendars.get(&raw.calendar).is_none() {
                 return Err(invalid(
                     "calendar",
-                    format!(
-                        "unknown calendar `{}`; known: {}",
-                        raw.calendar,
-                        calendars.ids().join(", ")
-                    ),
+                    format!("unknown calendar `{}`; known: {}", raw.calendar, calendars.ids().join(", ")),
                 ));
             }
             policies.push(TerminationPolicy {
@@ -322,26 +297,10 @@ mod tests {
         assert_eq!(get("t2").aging_days, 60);
         assert_eq!(get("mts").aging_days, 30);
         assert_eq!(get("t2").settlement_options, vec![SettlementOption::Refund]);
-        assert!(
-            get("megafon")
-                .documents_for(CustomerCategory::Tourist)
-                .contains(&DocumentKind::Guarantor)
-        );
-        assert!(
-            !get("megafon")
-                .documents_for(CustomerCategory::Resident)
-                .contains(&DocumentKind::Guarantor)
-        );
-        assert!(
-            !get("mts")
-                .documents_for(CustomerCategory::Tourist)
-                .contains(&DocumentKind::AddressProof)
-        );
-        assert!(
-            get("mts")
-                .documents_for(CustomerCategory::Resident)
-                .contains(&DocumentKind::AddressProof)
-        );
+        assert!(get("megafon").documents_for(CustomerCategory::Tourist).contains(&DocumentKind::Guarantor));
+        assert!(!get("megafon").documents_for(CustomerCategory::Resident).contains(&DocumentKind::Guarantor));
+        assert!(!get("mts").documents_for(CustomerCategory::Tourist).contains(&DocumentKind::AddressProof));
+        assert!(get("mts").documents_for(CustomerCategory::Resident).contains(&DocumentKind::AddressProof));
         assert!(set.iter().all(|p| p.illustrative));
     }
 
@@ -352,49 +311,27 @@ mod tests {
 
     #[test]
     fn an_unknown_field_is_named() {
-        let err = load(&with("hotline =", "hotlin ="))
-            .unwrap_err()
-            .to_string();
+        let err = load(&with("hotline =", "hotlin =")).unwrap_err().to_string();
         assert!(err.contains("hotlin"), "{err}");
     }
 
     #[test]
     fn aging_outside_its_bounds_names_the_field() {
-        let err = load(&with(
-            "days = 30, min_days = 30",
-            "days = 10, min_days = 30",
-        ))
-        .unwrap_err()
-        .to_string();
+        let err = load(&with("days = 30, min_days = 30", "days = 10, min_days = 30")).unwrap_err().to_string();
         assert!(err.contains("operator[0] (mts).aging.days"), "{err}");
     }
 
     #[test]
     fn a_bad_time_zone_and_an_unknown_calendar_are_rejected() {
-        let err = load(&with("Europe/Moscow", "Europe/Atlantis"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("time_zone") && err.contains("Atlantis"),
-            "{err}"
-        );
-        let err = load(&with("calendar = \"ru-federal\"", "calendar = \"mars\""))
-            .unwrap_err()
-            .to_string();
+        let err = load(&with("Europe/Moscow", "Europe/Atlantis")).unwrap_err().to_string();
+        assert!(err.contains("time_zone") && err.contains("Atlantis"), "{err}");
+        let err = load(&with("calendar = \"ru-federal\"", "calendar = \"mars\"")).unwrap_err().to_string();
         assert!(err.contains("calendar") && err.contains("mars"), "{err}");
     }
 
     #[test]
     fn a_bad_channel_lists_the_accepted_ones() {
-        let err = load(&with(
-            "channels = [\"online\", \"store\"]",
-            "channels = [\"fax\"]",
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("fax") && err.contains("online, store"),
-            "{err}"
-        );
+        let err = load(&with("channels = [\"online\", \"store\"]", "channels = [\"fax\"]")).unwrap_err().to_string();
+        assert!(err.contains("fax") && err.contains("online, store"), "{err}");
     }
 }

@@ -36,14 +36,8 @@ fn parse_span(text: &str) -> Result<Option<(Time, Time)>, HoursError> {
     if text == "closed" {
         return Ok(None);
     }
-    let (open, close) = text
-        .split_once('-')
-        .ok_or_else(|| HoursError(format!("`{text}` is not HH:MM-HH:MM")))?;
-    let t = |s: &str| {
-        s.trim()
-            .parse::<Time>()
-            .map_err(|_| HoursError(format!("`{s}` is not a time")))
-    };
+    let (open, close) = text.split_once('-').ok_or_else(|| HoursError(format!("`{text}` is not HH:MM-HH:MM")))?;
+    let t = |s: &str| s.trim().parse::<Time>().map_err(|_| HoursError(format!("`{s}` is not a time")));
     let (open, close) = (t(open)?, t(close)?);
     if open >= close {
         return Err(HoursError(format!("`{text}` closes before it opens")));
@@ -70,19 +64,13 @@ impl OpeningHours {
         if let Some(span) = self.exceptions.get(&date) {
             return parse_span(span).ok().flatten();
         }
-        let key = DAYS
-            .iter()
-            .find(|(_, w)| *w == date.weekday())
-            .map(|(k, _)| *k)?;
-        self.weekly
-            .get(key)
-            .and_then(|s| parse_span(s).ok().flatten())
+        let key = DAYS.iter().find(|(_, w)| *w == date.weekday()).map(|(k, _)| *k)?;
+        self.weekly.get(key).and_then(|s| parse_span(s).ok().flatten())
     }
 
     pub fn is_open(&self, now: Timestamp, zone: &TimeZone) -> bool {
         let local = now.to_zoned(zone.clone());
-        self.on(local.date())
-            .is_some_and(|(open, close)| (open..close).contains(&local.time()))
+        self.on(local.date()).is_some_and(|(open, close)| (open..close).contains(&local.time()))
     }
 }
 
@@ -94,8 +82,7 @@ mod tests {
         let mut h = OpeningHours::default();
         h.weekly.insert("mon".into(), "09:00-21:00".into());
         h.weekly.insert("sat".into(), "10:00-18:00".into());
-        h.exceptions
-            .insert("2026-01-05".parse().unwrap(), "closed".into());
+        h.exceptions.insert("2026-01-05".parse().unwrap(), "closed".into());
         h
     }
 

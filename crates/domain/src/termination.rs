@@ -66,9 +66,7 @@ impl RequestState {
         use RequestState as S;
         let to = match (self, action) {
             (S::Draft, A::Submit) => S::Submitted,
-            (S::Draft | S::Submitted | S::InfoRequested | S::InfoProvided, A::Withdraw) => {
-                S::Withdrawn
-            }
+            (S::Draft | S::Submitted | S::InfoRequested | S::InfoProvided, A::Withdraw) => S::Withdrawn,
             (S::Submitted | S::InfoProvided, A::Approve) => S::Approved,
             (S::Submitted | S::InfoProvided | S::InfoRequested, A::Reject) => S::Rejected,
             (S::Submitted | S::InfoProvided, A::RequestInfo) => S::InfoRequested,
@@ -114,14 +112,7 @@ mod tests {
     #[test]
     fn the_online_path_and_the_store_path_reach_closed() {
         let mut s = S::Draft;
-        for a in [
-            A::Submit,
-            A::RequestInfo,
-            A::ProvideInfo,
-            A::Approve,
-            A::Complete,
-            A::EndAging,
-        ] {
+        for a in [A::Submit, A::RequestInfo, A::ProvideInfo, A::Approve, A::Complete, A::EndAging] {
             s = s.next(a).unwrap();
         }
         assert_eq!(s, S::Closed);
@@ -130,31 +121,19 @@ mod tests {
 
     #[test]
     fn illegal_transitions_are_errors() {
-        assert_eq!(
-            S::Draft.next(A::Approve),
-            Err(IllegalTransition {
-                from: S::Draft,
-                action: A::Approve
-            })
-        );
+        assert_eq!(S::Draft.next(A::Approve), Err(IllegalTransition { from: S::Draft, action: A::Approve }));
         assert!(S::Approved.next(A::Withdraw).is_err());
         assert!(S::Completed.next(A::Complete).is_err());
         assert!(S::Revoked.next(A::Revoke).is_err());
         assert!(S::Closed.next(A::Revoke).is_err());
         assert!(S::InfoRequested.next(A::Approve).is_err());
-        assert_eq!(
-            S::Closed.next(A::Revoke).unwrap_err().to_string(),
-            "cannot revoke a request that is closed"
-        );
+        assert_eq!(S::Closed.next(A::Revoke).unwrap_err().to_string(), "cannot revoke a request that is closed");
     }
 
     #[test]
     fn final_states_are_exactly_the_four_ends() {
         let finals: Vec<_> = S::ALL.iter().copied().filter(|s| s.is_final()).collect();
-        assert_eq!(
-            finals,
-            vec![S::Rejected, S::Withdrawn, S::Revoked, S::Closed]
-        );
+        assert_eq!(finals, vec![S::Rejected, S::Withdrawn, S::Revoked, S::Closed]);
     }
 
     proptest! {

@@ -35,16 +35,17 @@ pub struct App {
 pub fn load_policies(config: &Config) -> anyhow::Result<(PolicySet, CalendarSet)> {
     let mut calendars = CalendarSet::builtin();
     for path in &config.policies.calendars {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading calendar {}", path.display()))?;
-        calendars
-            .import(&text)
-            .with_context(|| format!("calendar {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading calendar {}", path.display()))?;
+        calendars.import(&text).with_context(|| format!("calendar {}", path.display()))?;
     }
     let text = match &config.policies.file {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("reading policy file {}", path.display()))?,
-        None => DEMO_POLICIES.to_owned(),
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading policy file {}", path.display()))?
+        }
+        None => {
+            tracing::warn!("no policies.file configured: using the built-in, illustrative demo profiles");
+            DEMO_POLICIES.to_owned()
+        }
     };
     let policies = PolicySet::from_toml(&text, &calendars)?;
     Ok((policies, calendars))
@@ -54,14 +55,9 @@ pub fn load_policies(config: &Config) -> anyhow::Result<(PolicySet, CalendarSet)
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     std::fs::create_dir_all(&config.database.data_dir)
         .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
-    let durability = if config.database.durability == "normal" {
-        Durability::Normal
-    } else {
-        Durability::Full
-    };
+    let durability = if config.database.durability == "normal" { Durability::Normal } else { Durability::Full };
     let path = config.database_path();
-    let store = SqliteStore::open(&path, durability)
-        .with_context(|| format!("opening {}", path.display()))?;
+    let store = SqliteStore::open(&path, durability).with_context(|| format!("opening {}", path.display()))?;
     Ok(Arc::new(store))
 }
 
@@ -82,45 +78,27 @@ impl App {
             session_ttl = session_ttl.max(jiff::SignedDuration::from_hours(24 * 400));
             tracing::warn!("dev clock enabled: sessions last 400 days of service time");
         }
-        let service_config = ServiceConfig {
-            session_ttl,
-            ..ServiceConfig::default()
-        };
+        let service_config = ServiceConfig { session_ttl, ..ServiceConfig::default() };
         let dyn_clock: Arc<dyn Clock> = clock.clone();
-        let service = tokio::task::spawn_blocking(move || {
-            Service::new(store, policies, calendars, dyn_clock, service_config)
-        })
-        .await
-        .context("starting the service")??;
+        let service =
+            tokio::task::spawn_blocking(move || Service::new(store, policies, calendars, dyn_clock, service_config))
+                .await
+                .context("starting the service")??;
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
-            tokio::task::spawn_blocking(move || svc.seed_demo())
-                .await
-                .context("seeding demo data")??
+            tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??
         } else {
             Vec::new()
         };
         let dev_clock = config.server.dev_clock.then_some(clock);
-        let state = AppState {
-            service: service.clone(),
-            dev_clock: dev_clock.clone(),
-        };
+        let state = AppState { service: service.clone(), dev_clock: dev_clock.clone() };
         let router = crate::routes::router(state)
             .layer(DefaultBodyLimit::max(config.server.max_body_bytes))
-            .layer(axum::middleware::from_fn(
-                crate::middleware::request_context,
-            ));
+            .layer(axum::middleware::from_fn(crate::middleware::request_context));
         let listener = TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("binding {}", config.server.listen))?;
-        Ok(App {
-            listener,
-            router,
-            service,
-            config,
-            demo_accounts,
-            dev_clock,
-        })
+        Ok(App { listener, router, service, config, demo_accounts, dev_clock })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -133,10 +111,7 @@ impl App {
 
     /// Serves until `shutdown` resolves, then stops accepting, finishes in-flight requests
     /// and stops the worker.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = self.config.worker.enabled.then(|| {
             tokio::spawn(crate::worker::run(
@@ -145,9 +120,7 @@ impl App {
                 stop_rx,
             ))
         });
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

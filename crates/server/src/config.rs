@@ -84,25 +84,11 @@ impl Default for Config {
                 dev_clock: false,
                 max_body_bytes: 1024 * 1024,
             },
-            database: DatabaseConfig {
-                data_dir: PathBuf::from("simexit-data"),
-                durability: "full".into(),
-            },
-            policies: PoliciesConfig {
-                file: None,
-                calendars: Vec::new(),
-            },
-            worker: WorkerConfig {
-                enabled: true,
-                poll_ms: 1_000,
-            },
-            auth: AuthConfig {
-                session_minutes: 12 * 60,
-            },
-            log: LogConfig {
-                format: "text".into(),
-                filter: "info".into(),
-            },
+            database: DatabaseConfig { data_dir: PathBuf::from("simexit-data"), durability: "full".into() },
+            policies: PoliciesConfig { file: None, calendars: Vec::new() },
+            worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
+            auth: AuthConfig { session_minutes: 12 * 60 },
+            log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }
 }
@@ -127,17 +113,12 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
         overrides: &[(&str, Value)],
     ) -> Result<Config, ConfigError> {
-        let mut merged =
-            Value::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut merged = Value::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
-            let layer: Table = toml::from_str(&text).map_err(|e| ConfigError::File {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::File { path: path.display().to_string(), message: e.to_string() })?;
+            let layer: Table = toml::from_str(&text)
+                .map_err(|e| ConfigError::File { path: path.display().to_string(), message: e.to_string() })?;
             merge(&mut merged, Value::Table(layer));
         }
         for (name, raw) in env {
@@ -149,17 +130,13 @@ impl Config {
                 continue;
             };
             let path = format!("{}.{}", section.to_lowercase(), key.to_lowercase());
-            set(&mut merged, &path, scalar(&raw)).map_err(|message| ConfigError::Env {
-                name: name.clone(),
-                message,
-            })?;
+            set(&mut merged, &path, scalar(&raw))
+                .map_err(|message| ConfigError::Env { name: name.clone(), message })?;
         }
         for (path, value) in overrides {
             set(&mut merged, path, value.clone()).map_err(ConfigError::Invalid)?;
         }
-        let config: Config = merged
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        let config: Config = merged.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -178,14 +155,10 @@ impl Config {
             )));
         }
         if self.auth.session_minutes <= 0 {
-            return Err(ConfigError::Invalid(
-                "auth.session_minutes must be positive".into(),
-            ));
+            return Err(ConfigError::Invalid("auth.session_minutes must be positive".into()));
         }
         if self.worker.poll_ms == 0 {
-            return Err(ConfigError::Invalid(
-                "worker.poll_ms must be positive".into(),
-            ));
+            return Err(ConfigError::Invalid("worker.poll_ms must be positive".into()));
         }
         Ok(())
     }
@@ -224,27 +197,22 @@ fn set(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
     let mut node = root;
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {
-        let table = node
-            .as_table_mut()
-            .ok_or_else(|| format!("`{path}` is not a configuration key"))?;
+        let table = node.as_table_mut().ok_or_else(|| format!("`{path}` is not a configuration key"))?;
         if parts.peek().is_none() {
             if !table.contains_key(part) && part != "file" {
                 return Err(format!("`{path}` is not a configuration key"));
             }
             // Keep the type of the default where the raw text was ambiguous (`"8080"` for a string).
             let typed = match (table.get(part), value) {
-                (
-                    Some(Value::String(_)),
-                    v @ (Value::Integer(_) | Value::Boolean(_) | Value::Float(_)),
-                ) => Value::String(v.to_string()),
+                (Some(Value::String(_)), v @ (Value::Integer(_) | Value::Boolean(_) | Value::Float(_))) => {
+                    Value::String(v.to_string())
+                }
                 (_, v) => v,
             };
             table.insert(part.to_owned(), typed);
             return Ok(());
         }
-        node = table
-            .get_mut(part)
-            .ok_or_else(|| format!("`{path}` is not a configuration key"))?;
+        node = table.get_mut(part).ok_or_else(|| format!("`{path}` is not a configuration key"))?;
     }
     Err(format!("`{path}` is not a configuration key"))
 }
@@ -254,27 +222,15 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn layers_apply_in_order_file_then_env_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("simexit.toml");
-        std::fs::write(
-            &path,
-            "[server]\nlisten = \"127.0.0.1:9000\"\ndemo = true\n[worker]\npoll_ms = 50\n",
-        )
-        .unwrap();
-        let c = Config::load(
-            Some(&path),
-            env(&[("SIMEXIT_WORKER__POLL_MS", "70"), ("HOME", "/x")]),
-            &[],
-        )
-        .unwrap();
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:9000\"\ndemo = true\n[worker]\npoll_ms = 50\n").unwrap();
+        let c = Config::load(Some(&path), env(&[("SIMEXIT_WORKER__POLL_MS", "70"), ("HOME", "/x")]), &[]).unwrap();
         assert_eq!(c.server.listen.port(), 9000);
         assert!(c.server.demo);
         assert_eq!(c.worker.poll_ms, 70, "the environment beats the file");
@@ -292,21 +248,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("simexit.toml");
         std::fs::write(&path, "[server]\nlisen = \"127.0.0.1:9000\"\n").unwrap();
-        let err = Config::load(Some(&path), env(&[]), &[])
-            .unwrap_err()
-            .to_string();
+        let err = Config::load(Some(&path), env(&[]), &[]).unwrap_err().to_string();
         assert!(err.contains("lisen"), "{err}");
-        let err = Config::load(None, env(&[("SIMEXIT_SERVER__PORT", "1")]), &[])
-            .unwrap_err()
-            .to_string();
+        let err = Config::load(None, env(&[("SIMEXIT_SERVER__PORT", "1")]), &[]).unwrap_err().to_string();
         assert!(err.contains("SIMEXIT_SERVER__PORT"), "{err}");
-        assert!(
-            Config::load(
-                None,
-                env(&[("SIMEXIT_DATABASE__DURABILITY", "sometimes")]),
-                &[]
-            )
-            .is_err()
-        );
+        assert!(Config::load(None, env(&[("SIMEXIT_DATABASE__DURABILITY", "sometimes")]), &[]).is_err());
     }
 }

@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 use simexit_domain::access::Role;
 use simexit_domain::eligibility::Blocker;
 use simexit_domain::number::NumberState;
-use simexit_domain::{
-    Channel, CustomerCategory, LineState, Money, Msisdn, OperatorId, Reason, RequestState,
-};
+use simexit_domain::{Channel, CustomerCategory, LineState, Money, Msisdn, OperatorId, Reason, RequestState};
 use simexit_service::{NumberInfo, RequestDetails};
 use simexit_store::{EventRow, LineRow, RequestRow};
 use utoipa::ToSchema;
@@ -59,14 +57,7 @@ pub struct EventView {
 
 impl From<EventRow> for EventView {
     fn from(e: EventRow) -> Self {
-        EventView {
-            at: e.at,
-            actor: e.actor,
-            action: e.action,
-            from: e.from_state,
-            to: e.to_state,
-            reason: e.reason,
-        }
+        EventView { at: e.at, actor: e.actor, action: e.action, from: e.from_state, to: e.to_state, reason: e.reason }
     }
 }
 

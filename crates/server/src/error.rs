@@ -35,12 +35,7 @@ pub struct Problem {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            detail: detail.into(),
-            amount: None,
-        }
+        ApiError { status, code, detail: detail.into(), amount: None }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -63,9 +58,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ServiceError::Conflict { .. } | ServiceError::Store(StoreError::Conflict(_)) => {
-                StatusCode::CONFLICT
-            }
+            ServiceError::Conflict { .. } | ServiceError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             ServiceError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::BadInput { .. } => StatusCode::BAD_REQUEST,
             ServiceError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
@@ -74,11 +67,9 @@ impl From<ServiceError> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %e, code, "request failed");
             return match status {
-                StatusCode::SERVICE_UNAVAILABLE => ApiError::new(
-                    status,
-                    code,
-                    "the database is unavailable; try again shortly",
-                ),
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    ApiError::new(status, code, "the database is unavailable; try again shortly")
+                }
                 _ => ApiError::internal(),
             };
         }
@@ -86,12 +77,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unprocessable { amount, .. } => *amount,
             _ => None,
         };
-        ApiError {
-            status,
-            code,
-            detail: e.to_string(),
-            amount,
-        }
+        ApiError { status, code, detail: e.to_string(), amount }
     }
 }
 
@@ -103,17 +89,12 @@ impl From<JsonRejection> for ApiError {
                 "unsupported_media_type",
                 "send the body as application/json",
             ),
-            JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
-                "malformed_json",
-                format!("the body is not valid JSON: {}", e.body_text()),
-            ),
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {}", e.body_text()))
+            }
             JsonRejection::JsonDataError(e) => ApiError::bad_request("invalid_body", e.body_text()),
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "the request body is too large",
-                )
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is too large")
             }
             other => ApiError::bad_request("invalid_body", other.body_text()),
         }
@@ -144,10 +125,7 @@ impl IntoResponse for ApiError {
         };
         let mut response = (self.status, axum::Json(problem)).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

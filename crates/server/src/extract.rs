@@ -36,16 +36,10 @@ pub fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
     };
     let text = value.to_str().unwrap_or_default();
     match text.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(Some(token.trim().to_owned()))
         }
-        _ => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "use `Authorization: Bearer <token>`",
-        )),
+        _ => Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "use `Authorization: Bearer <token>`")),
     }
 }
 
@@ -54,11 +48,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         bearer(parts)?.map(Auth).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "missing_token",
-                "sign in first: POST /api/v1/auth/login",
-            )
+            ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "sign in first: POST /api/v1/auth/login")
         })
     }
 }

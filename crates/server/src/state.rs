@@ -28,14 +28,10 @@ impl AppState {
         let service = self.service.clone();
         let flavor = tokio::runtime::Handle::current().runtime_flavor();
         let result = if flavor == tokio::runtime::RuntimeFlavor::MultiThread {
-            tokio::task::block_in_place(move || {
-                std::panic::catch_unwind(AssertUnwindSafe(|| f(&service)))
-            })
-            .map_err(|_| "panicked".to_owned())
+            tokio::task::block_in_place(move || std::panic::catch_unwind(AssertUnwindSafe(|| f(&service))))
+                .map_err(|_| "panicked".to_owned())
         } else {
-            tokio::task::spawn_blocking(move || f(&service))
-                .await
-                .map_err(|e| e.to_string())
+            tokio::task::spawn_blocking(move || f(&service)).await.map_err(|e| e.to_string())
         };
         match result {
             Ok(result) => result.map_err(ApiError::from),

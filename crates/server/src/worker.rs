@@ -16,12 +16,7 @@ pub async fn run(service: Service, poll: Duration, mut stop: watch::Receiver<boo
         let svc = service.clone();
         match tokio::task::spawn_blocking(move || svc.drain_due_jobs()).await {
             Ok(Ok(report)) if report.claimed > 0 => {
-                tracing::info!(
-                    done = report.done,
-                    retried = report.retried,
-                    failed = report.failed,
-                    "ran due jobs"
-                );
+                tracing::info!(done = report.done, retried = report.retried, failed = report.failed, "ran due jobs");
             }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "job worker step failed; will try again"),

@@ -14,8 +14,7 @@ use crate::{Principal, Result, Service, ServiceError};
 /// Hashes a password with Argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut salt).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -24,18 +23,13 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A fresh random token and the hash under which it is stored.
 pub fn new_token() -> Result<(String, String)> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     let token = format!("sx_{}", hex::encode(bytes));
     let hash = token_hash(&token);
     Ok((token, hash))
@@ -46,10 +40,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn invalid_credentials() -> ServiceError {
-    ServiceError::Unauthenticated {
-        code: "invalid_credentials",
-        message: "login or password is wrong".into(),
-    }
+    ServiceError::Unauthenticated { code: "invalid_credentials", message: "login or password is wrong".into() }
 }
 
 /// A session token handed to a client.
@@ -75,57 +66,37 @@ impl Service {
         }
         let (token, hash) = new_token()?;
         let now = self.now();
-        let expires_at = now
-            .checked_add(self.config.session_ttl)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let expires_at = now.checked_add(self.config.session_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| {
-            tx.insert_session(&SessionRow {
-                token_hash: hash,
-                account_id: account.id,
-                created_at: now,
-                expires_at,
-            })?;
-            audit(
-                tx,
-                now,
-                &format!("account:{}", account.id),
-                "login",
-                "account",
-                account.id,
-                serde_json::json!({}),
-            )
+            tx.insert_session(&SessionRow { token_hash: hash, account_id: account.id, created_at: now, expires_at })?;
+            audit(tx, now, &format!("account:{}", account.id), "login", "account", account.id, serde_json::json!({}))
         })?;
-        Ok(Session {
-            token,
-            expires_at,
-            principal: account.into(),
-        })
+        Ok(Session { token, expires_at, principal: account.into() })
     }
 
     /// The principal behind a bearer token, if the session is live.
     pub fn authenticate(&self, token: &str) -> Result<Principal> {
         let now = self.now();
         let hash = token_hash(token);
-        self.store
-            .read(|tx| tx.session_account(&hash, now))?
-            .map(Principal::from)
-            .ok_or_else(|| ServiceError::Unauthenticated {
+        self.store.read(|tx| tx.session_account(&hash, now))?.map(Principal::from).ok_or_else(|| {
+            ServiceError::Unauthenticated {
                 code: "invalid_token",
                 message: "the token is unknown, expired or signed out".into(),
-            })
+            }
+        })
     }
 
     pub fn logout(&self, token: &str) -> Result<()> {
         let now = self.now();
         let hash = token_hash(token);
-        self.store
-            .write(|tx| tx.revoke_session(&hash, now).map(drop))?;
+        self.store.write(|tx| tx.revoke_session(&hash, now).map(drop))?;
         Ok(())
     }
 }
 
 /// A valid Argon2id hash of a random password, used to equalise timing for unknown logins.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2ltZXhpdGR1bW15c2FsdA$h9n0YcI+O1oVZt7z8K5S1M3Lr0i2kS4pT7xW1yZ3a6c";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2ltZXhpdGR1bW15c2FsdA$h9n0YcI+O1oVZt7z8K5S1M3Lr0i2kS4pT7xW1yZ3a6c";
 
 #[cfg(test)]
 mod tests {

@@ -20,18 +20,12 @@ pub struct ManualClock {
 impl ManualClock {
     /// The system clock plus an adjustable offset (the demo's dev clock).
     pub fn system() -> Self {
-        ManualClock {
-            fixed_ms: None,
-            offset_ms: AtomicI64::new(0),
-        }
+        ManualClock { fixed_ms: None, offset_ms: AtomicI64::new(0) }
     }
 
     /// A clock standing still at `at` until advanced.
     pub fn fixed(at: Timestamp) -> Self {
-        ManualClock {
-            fixed_ms: Some(at.as_millisecond()),
-            offset_ms: AtomicI64::new(0),
-        }
+        ManualClock { fixed_ms: Some(at.as_millisecond()), offset_ms: AtomicI64::new(0) }
     }
 
     pub fn advance(&self, by: SignedDuration) {
@@ -46,9 +40,7 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        let base = self
-            .fixed_ms
-            .unwrap_or_else(|| Timestamp::now().as_millisecond());
+        let base = self.fixed_ms.unwrap_or_else(|| Timestamp::now().as_millisecond());
         let ms = base.saturating_add(self.offset_ms.load(Ordering::SeqCst));
         Timestamp::from_millisecond(ms).unwrap_or(Timestamp::MAX)
     }

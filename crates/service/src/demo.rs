@@ -114,11 +114,7 @@ impl Service {
                 (Some(op), Some(store)) => format!("operator {op}, store {store}"),
             },
         }));
-        if self
-            .store
-            .read(|tx| tx.account_by_login("admin@demo"))?
-            .is_some()
-        {
+        if self.store.read(|tx| tx.account_by_login("admin@demo"))?.is_some() {
             return Ok(accounts);
         }
         // One hash for all demo accounts: they share the same published password anyway.
@@ -178,14 +174,7 @@ impl Service {
                     created_at: now,
                 })?;
                 for line in &s.lines {
-                    assign_new_line(
-                        tx,
-                        &line.operator,
-                        subscriber_id,
-                        None,
-                        Money::from_kopecks(line.balance),
-                        now,
-                    )?;
+                    assign_new_line(tx, &line.operator, subscriber_id, None, Money::from_kopecks(line.balance), now)?;
                 }
             }
             for s in &seed.staff {
@@ -199,15 +188,7 @@ impl Service {
                     created_at: now,
                 })?;
             }
-            audit(
-                tx,
-                now,
-                "system",
-                "seed_demo",
-                "deployment",
-                "demo",
-                serde_json::json!({}),
-            )
+            audit(tx, now, "system", "seed_demo", "deployment", "demo", serde_json::json!({}))
         })?;
         Ok(accounts)
     }

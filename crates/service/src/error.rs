@@ -20,11 +20,7 @@ pub enum ServiceError {
     Conflict { code: &'static str, message: String },
     /// 422: the input is well-formed but breaks a rule.
     #[error("{message}")]
-    Unprocessable {
-        code: &'static str,
-        message: String,
-        amount: Option<Money>,
-    },
+    Unprocessable { code: &'static str, message: String, amount: Option<Money> },
     /// 400: the input is malformed.
     #[error("{message}")]
     BadInput { code: &'static str, message: String },
@@ -37,39 +33,23 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn not_found(what: &'static str, id: impl ToString) -> Self {
-        ServiceError::NotFound {
-            what,
-            id: id.to_string(),
-        }
+        ServiceError::NotFound { what, id: id.to_string() }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        ServiceError::Forbidden {
-            code: "forbidden",
-            message: message.into(),
-        }
+        ServiceError::Forbidden { code: "forbidden", message: message.into() }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::Conflict {
-            code,
-            message: message.into(),
-        }
+        ServiceError::Conflict { code, message: message.into() }
     }
 
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::Unprocessable {
-            code,
-            message: message.into(),
-            amount: None,
-        }
+        ServiceError::Unprocessable { code, message: message.into(), amount: None }
     }
 
     pub fn bad_input(code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::BadInput {
-            code,
-            message: message.into(),
-        }
+        ServiceError::BadInput { code, message: message.into() }
     }
 
     /// The stable code of this error.

@@ -44,16 +44,9 @@ impl Service {
     /// Claims and runs up to `limit` due jobs.
     pub fn run_due_jobs(&self, limit: u32) -> Result<StepReport> {
         let now = self.now();
-        let lease_until = now
-            .checked_add(self.config.job_lease)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let claimed = self
-            .store
-            .write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
-        let mut report = StepReport {
-            claimed: claimed.len(),
-            ..StepReport::default()
-        };
+        let lease_until = now.checked_add(self.config.job_lease).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let claimed = self.store.write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
+        let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
         for job in claimed {
             let ran = self.store.write(|tx| {
                 self.run_job(tx, &job, now)?;
@@ -96,15 +89,12 @@ impl Service {
     }
 
     fn run_job(&self, tx: &mut dyn Tx, job: &JobRow, now: Timestamp) -> Result<()> {
-        let payload: RequestPayload = serde_json::from_str(&job.payload).map_err(|e| {
-            ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id))
-        })?;
+        let payload: RequestPayload = serde_json::from_str(&job.payload)
+            .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))?;
         match job.kind.as_str() {
             REVIEW_OVERDUE => mark_overdue(tx, payload.request_id, now),
             END_AGING => end_aging(tx, payload.request_id, now),
-            other => Err(ServiceError::Internal(format!(
-                "unknown job kind `{other}`"
-            ))),
+            other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),
         }
     }
 }
@@ -120,16 +110,7 @@ fn mark_overdue(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> 
     r.overdue = true;
     r.updated_at = now;
     tx.update_request(&r)?;
-    step(
-        tx,
-        r.id,
-        now,
-        "system",
-        "overdue",
-        r.state,
-        r.state,
-        Some("the review deadline passed"),
-    )
+    step(tx, r.id, now, "system", "overdue", r.state, r.state, Some("the review deadline passed"))
 }
 
 fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
@@ -141,9 +122,9 @@ fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
         return Ok(());
     }
     let to = r.state.next(simexit_domain::Action::EndAging)?;
-    let mut number = tx.number(&r.msisdn)?.ok_or_else(|| {
-        ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn))
-    })?;
+    let mut number = tx
+        .number(&r.msisdn)?
+        .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
     number.state = release(number.state, number.aging_until, now)?;
     number.aging_until = None;
     number.line_id = None;
@@ -158,25 +139,8 @@ fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
     r.closed_at = Some(now);
     r.updated_at = now;
     tx.update_request(&r)?;
-    step(
-        tx,
-        r.id,
-        now,
-        "system",
-        "end_aging",
-        RequestState::Completed,
-        to,
-        None,
-    )?;
-    audit(
-        tx,
-        now,
-        "system",
-        "release",
-        "number",
-        &r.msisdn,
-        serde_json::json!({ "state": number.state }),
-    )
+    step(tx, r.id, now, "system", "end_aging", RequestState::Completed, to, None)?;
+    audit(tx, now, "system", "release", "number", &r.msisdn, serde_json::json!({ "state": number.state }))
 }
 
 #[cfg(test)]

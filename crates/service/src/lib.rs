@@ -64,13 +64,7 @@ impl Service {
         clock: Arc<dyn Clock>,
         config: ServiceConfig,
     ) -> Result<Self> {
-        let service = Service {
-            store,
-            policies: Arc::new(policies),
-            calendars: Arc::new(calendars),
-            clock,
-            config,
-        };
+        let service = Service { store, policies: Arc::new(policies), calendars: Arc::new(calendars), clock, config };
         service.sync_operators()?;
         Ok(service)
     }
@@ -80,9 +74,7 @@ impl Service {
     }
 
     pub fn policy(&self, operator: &OperatorId) -> Result<&TerminationPolicy> {
-        self.policies
-            .get(operator)
-            .ok_or_else(|| ServiceError::not_found("operator", operator.as_str()))
+        self.policies.get(operator).ok_or_else(|| ServiceError::not_found("operator", operator.as_str()))
     }
 
     /// Operators in the policy file are mirrored into the database for referential integrity.

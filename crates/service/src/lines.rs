@@ -22,17 +22,9 @@ pub struct OpenLine {
 /// How eligibility is asked: by policy alone, or for a particular line.
 #[derive(Debug, Clone)]
 pub enum EligibilityQuery {
-    Policy {
-        operator: OperatorId,
-        category: CustomerCategory,
-    },
-    Line {
-        line_id: i64,
-    },
-    Number {
-        msisdn: Msisdn,
-        category: Option<CustomerCategory>,
-    },
+    Policy { operator: OperatorId, category: CustomerCategory },
+    Line { line_id: i64 },
+    Number { msisdn: Msisdn, category: Option<CustomerCategory> },
 }
 
 fn resolve_subscriber(tx: &mut dyn Tx, key: &str) -> Result<i64> {
@@ -53,12 +45,9 @@ pub fn assign_new_line(
     balance: Money,
     now: jiff::Timestamp,
 ) -> Result<LineRow> {
-    let mut number = tx.claim_available_number(operator)?.ok_or_else(|| {
-        ServiceError::conflict(
-            "number_pool_empty",
-            format!("{operator} has no available numbers"),
-        )
-    })?;
+    let mut number = tx
+        .claim_available_number(operator)?
+        .ok_or_else(|| ServiceError::conflict("number_pool_empty", format!("{operator} has no available numbers")))?;
     let line_id = tx.insert_line(&NewLine {
         msisdn: number.msisdn.clone(),
         iccid: iccid.map(|i| i.as_str().to_owned()),
@@ -72,14 +61,8 @@ pub fn assign_new_line(
     number.subscriber_id = Some(subscriber_id);
     number.updated_at = now;
     tx.update_number(&number)?;
-    tx.open_assignment(&NewAssignment {
-        msisdn: number.msisdn.clone(),
-        subscriber_id,
-        line_id,
-        from: now,
-    })?;
-    tx.line(line_id)?
-        .ok_or_else(|| ServiceError::Internal("the new line vanished".into()))
+    tx.open_assignment(&NewAssignment { msisdn: number.msisdn.clone(), subscriber_id, line_id, from: now })?;
+    tx.line(line_id)?.ok_or_else(|| ServiceError::Internal("the new line vanished".into()))
 }
 
 fn facts(tx: &mut dyn Tx, line: &LineRow) -> Result<LineFacts> {
@@ -97,22 +80,12 @@ impl Service {
         who.require(&[Role::Clerk, Role::Admin], "open lines")?;
         self.policy(&input.operator)?;
         if !who.staff_of(&input.operator) {
-            return Err(ServiceError::forbidden(format!(
-                "you do not work for {}",
-                input.operator
-            )));
+            return Err(ServiceError::forbidden(format!("you do not work for {}", input.operator)));
         }
         let now = self.now();
         self.store.write(|tx| {
             let subscriber_id = resolve_subscriber(tx, &input.subscriber)?;
-            let line = assign_new_line(
-                tx,
-                &input.operator,
-                subscriber_id,
-                input.iccid.as_ref(),
-                input.balance,
-                now,
-            )?;
+            let line = assign_new_line(tx, &input.operator, subscriber_id, input.iccid.as_ref(), input.balance, now)?;
             let (line_id, msisdn) = (line.id, line.msisdn.clone());
             audit(
                 tx,
@@ -128,9 +101,8 @@ impl Service {
     }
 
     pub fn my_lines(&self, who: &Principal) -> Result<Vec<LineRow>> {
-        let sub = who
-            .subscriber_id
-            .ok_or_else(|| ServiceError::forbidden("only subscribers have lines of their own"))?;
+        let sub =
+            who.subscriber_id.ok_or_else(|| ServiceError::forbidden("only subscribers have lines of their own"))?;
         self.store.read(|tx| Ok(tx.lines_of(sub)?))
     }
 
@@ -144,44 +116,33 @@ impl Service {
 
     /// Whether and how a termination can be filed. A line's own facts (debt, open request)
     /// are shown only to someone who may see the line.
-    pub fn eligibility(
-        &self,
-        who: Option<&Principal>,
-        query: EligibilityQuery,
-    ) -> Result<Eligibility> {
+    pub fn eligibility(&self, who: Option<&Principal>, query: EligibilityQuery) -> Result<Eligibility> {
         self.store.read(|tx| {
-            let visible =
-                |l: &LineRow| who.is_some_and(|w| w.can_see(l.subscriber_id, &l.operator));
+            let visible = |l: &LineRow| who.is_some_and(|w| w.can_see(l.subscriber_id, &l.operator));
             let (operator, category, line) = match query {
                 EligibilityQuery::Policy { operator, category } => (operator, category, None),
                 EligibilityQuery::Line { line_id } => {
-                    let line = tx
-                        .line(line_id)?
-                        .filter(visible)
-                        .ok_or_else(|| ServiceError::not_found("line", line_id))?;
+                    let line =
+                        tx.line(line_id)?.filter(visible).ok_or_else(|| ServiceError::not_found("line", line_id))?;
                     let category = self.category_of(tx, line.subscriber_id)?;
                     (line.operator.clone(), category, Some(line))
                 }
-                EligibilityQuery::Number { msisdn, category } => {
-                    match tx.line_by_msisdn(&msisdn)?.filter(visible) {
-                        Some(line) => {
-                            let own = self.category_of(tx, line.subscriber_id)?;
-                            (line.operator.clone(), category.unwrap_or(own), Some(line))
-                        }
-                        None => {
-                            let number = tx
-                                .number(&msisdn)?
-                                .ok_or_else(|| ServiceError::not_found("number", &msisdn))?;
-                            let category = category.ok_or_else(|| {
-                                ServiceError::unprocessable(
-                                    "customer_category_required",
-                                    "give `customer_category` for a number that is not yours",
-                                )
-                            })?;
-                            (number.operator, category, None)
-                        }
+                EligibilityQuery::Number { msisdn, category } => match tx.line_by_msisdn(&msisdn)?.filter(visible) {
+                    Some(line) => {
+                        let own = self.category_of(tx, line.subscriber_id)?;
+                        (line.operator.clone(), category.unwrap_or(own), Some(line))
                     }
-                }
+                    None => {
+                        let number = tx.number(&msisdn)?.ok_or_else(|| ServiceError::not_found("number", &msisdn))?;
+                        let category = category.ok_or_else(|| {
+                            ServiceError::unprocessable(
+                                "customer_category_required",
+                                "give `customer_category` for a number that is not yours",
+                            )
+                        })?;
+                        (number.operator, category, None)
+                    }
+                },
             };
             let policy = self.policy(&operator)?;
             let facts = line.as_ref().map(|l| facts(tx, l)).transpose()?;

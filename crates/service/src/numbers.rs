@@ -14,10 +14,7 @@ pub struct NumberInfo {
 
 impl Service {
     pub fn number_info(&self, who: &Principal, msisdn: &Msisdn) -> Result<NumberInfo> {
-        who.require(
-            &[Role::Clerk, Role::Reviewer, Role::Admin, Role::Auditor],
-            "look up numbers",
-        )?;
+        who.require(&[Role::Clerk, Role::Reviewer, Role::Admin, Role::Auditor], "look up numbers")?;
         self.store.read(|tx| {
             let number = tx
                 .number(msisdn)?

@@ -53,13 +53,6 @@ impl Principal {
     }
 
     pub fn require(&self, roles: &[Role], what: &str) -> Result<()> {
-        if self.is(roles) {
-            Ok(())
-        } else {
-            Err(ServiceError::forbidden(format!(
-                "a {} cannot {what}",
-                self.role
-            )))
-        }
+        if self.is(roles) { Ok(()) } else { Err(ServiceError::forbidden(format!("a {} cannot {what}", self.role))) }
     }
 }

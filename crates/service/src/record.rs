@@ -35,10 +35,7 @@ pub fn audit(
 }
 
 /// Records a request's step as an event and an audit entry.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one flat record of a step reads better than a builder"
-)]
+#[expect(clippy::too_many_arguments, reason = "one flat record of a step reads better than a builder")]
 pub fn step(
     tx: &mut dyn Tx,
     request_id: i64,

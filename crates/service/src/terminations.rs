@@ -56,12 +56,7 @@ fn details_with(tx: &mut dyn Tx, request: RequestRow, line: LineRow) -> Result<R
     if request.state.is_open() {
         blocking.extend(debt_blocker(line.balance));
     }
-    Ok(RequestDetails {
-        request,
-        line,
-        events,
-        blocking,
-    })
+    Ok(RequestDetails { request, line, events, blocking })
 }
 
 /// Whether `who` may take `action` on `r`. Subscribers act on their own requests; reviewers
@@ -75,15 +70,9 @@ fn may(who: &Principal, r: &RequestRow, action: Action) -> bool {
         && r.channel == Channel::Store
         && (who.store_id.is_none() || r.store_id.is_none() || who.store_id == r.store_id);
     match action {
-        Action::Submit => {
-            (owner && r.channel == Channel::Online)
-                || store_clerk
-                || (staff && who.role == Role::Admin)
-        }
+        Action::Submit => (owner && r.channel == Channel::Online) || store_clerk || (staff && who.role == Role::Admin),
         Action::Withdraw => owner || store_clerk || (staff && who.role == Role::Admin),
-        Action::Approve | Action::Reject | Action::RequestInfo | Action::Complete => {
-            reviewer || store_clerk
-        }
+        Action::Approve | Action::Reject | Action::RequestInfo | Action::Complete => reviewer || store_clerk,
         Action::ProvideInfo => owner || store_clerk,
         Action::Revoke => owner || clerk || (staff && who.role == Role::Admin),
         Action::EndAging => false,
@@ -91,11 +80,7 @@ fn may(who: &Principal, r: &RequestRow, action: Action) -> bool {
 }
 
 fn note(input: &TransitionInput, required_for: Option<&str>) -> Result<Option<String>> {
-    let text = input
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let text = input.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(t) = text
         && t.chars().count() > MAX_NOTE
     {
@@ -105,23 +90,17 @@ fn note(input: &TransitionInput, required_for: Option<&str>) -> Result<Option<St
         ));
     }
     if let (None, Some(what)) = (text, required_for) {
-        return Err(ServiceError::unprocessable(
-            "reason_required",
-            format!("{what} needs a `reason`"),
-        ));
+        return Err(ServiceError::unprocessable("reason_required", format!("{what} needs a `reason`")));
     }
     Ok(text.map(str::to_owned))
 }
 
 impl Service {
-    fn review_deadline(
-        &self,
-        policy: &TerminationPolicy,
-        from: Timestamp,
-    ) -> Result<simexit_domain::Deadline> {
-        let calendar = self.calendars.get(&policy.calendar).ok_or_else(|| {
-            ServiceError::Internal(format!("calendar {} vanished", policy.calendar))
-        })?;
+    fn review_deadline(&self, policy: &TerminationPolicy, from: Timestamp) -> Result<simexit_domain::Deadline> {
+        let calendar = self
+            .calendars
+            .get(&policy.calendar)
+            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))?;
         let d = add_business_days(
             from,
             policy.review_sla_business_days,
@@ -154,13 +133,21 @@ impl Service {
                     ));
                 }
                 (Role::Subscriber | Role::Admin, _) | (Role::Clerk, Channel::Store) => {}
-                _ => return Err(ServiceError::forbidden(format!("a {} cannot file {} requests", who.role, input.channel))),
+                _ => {
+                    return Err(ServiceError::forbidden(format!(
+                        "a {} cannot file {} requests",
+                        who.role, input.channel
+                    )));
+                }
             }
             if !policy.allows(input.channel) {
                 return Err(match input.channel {
                     Channel::Online => ServiceError::unprocessable(
                         "store_visit_required",
-                        format!("{} accepts terminations only in a store: bring your documents to one of its stores", policy.name),
+                        format!(
+                            "{} accepts terminations only in a store: bring your documents to one of its stores",
+                            policy.name
+                        ),
                     ),
                     Channel::Store => ServiceError::unprocessable(
                         "channel_not_offered",
@@ -170,7 +157,10 @@ impl Service {
             }
             let reason = input.reason.unwrap_or(Reason::Voluntary);
             if who.role == Role::Subscriber && reason != Reason::Voluntary {
-                return Err(ServiceError::unprocessable("reason_not_allowed", "a subscriber's own request is voluntary"));
+                return Err(ServiceError::unprocessable(
+                    "reason_not_allowed",
+                    "a subscriber's own request is voluntary",
+                ));
             }
             if let Some(open) = tx.open_request_for_line(line.id)? {
                 return Err(ServiceError::conflict(
@@ -232,12 +222,8 @@ impl Service {
 
     /// Requests awaiting a decision in the reviewer's scope, earliest deadline first.
     pub fn review_queue(&self, who: &Principal, limit: u32) -> Result<Vec<RequestRow>> {
-        who.require(
-            &[Role::Reviewer, Role::Admin, Role::Clerk, Role::Auditor],
-            "see the review queue",
-        )?;
-        self.store
-            .read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
+        who.require(&[Role::Reviewer, Role::Admin, Role::Clerk, Role::Auditor], "see the review queue")?;
+        self.store.read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
     }
 
     /// Applies `action` to request `id` on behalf of `who`, with every side effect of that
@@ -253,16 +239,12 @@ impl Service {
         self.store.write(|tx| {
             let mut r = load_visible(tx, who, id)?;
             if !may(who, &r, action) {
-                return Err(ServiceError::forbidden(format!(
-                    "a {} cannot {} this request",
-                    who.role, action
-                )));
+                return Err(ServiceError::forbidden(format!("a {} cannot {} this request", who.role, action)));
             }
             let to = r.state.next(action)?;
             let policy = self.policy(&r.operator)?;
-            let mut line = tx
-                .line(r.line_id)?
-                .ok_or_else(|| ServiceError::Internal(format!("request {id} has no line")))?;
+            let mut line =
+                tx.line(r.line_id)?.ok_or_else(|| ServiceError::Internal(format!("request {id} has no line")))?;
             let reason = note(
                 &input,
                 match action {
@@ -284,12 +266,7 @@ impl Service {
                         jobs::REVIEW_OVERDUE,
                         serde_json::json!({ "request_id": r.id, "deadline": deadline.at }),
                         deadline.at,
-                        format!(
-                            "{}:{}:{}",
-                            jobs::REVIEW_OVERDUE,
-                            r.id,
-                            deadline.at.as_millisecond()
-                        ),
+                        format!("{}:{}:{}", jobs::REVIEW_OVERDUE, r.id, deadline.at.as_millisecond()),
                         now,
                     )?;
                 }
@@ -307,16 +284,7 @@ impl Service {
             line.state = LineState::for_request(to, r.line_state_before);
             tx.update_request(&r)?;
             tx.update_line(&line)?;
-            step(
-                tx,
-                r.id,
-                now,
-                &who.actor(),
-                action.as_str(),
-                from,
-                to,
-                reason.as_deref(),
-            )?;
+            step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
             details(tx, r)
         })
     }
@@ -338,9 +306,9 @@ impl Service {
                 amount: debt.amount,
             });
         }
-        let mut number = tx.number(&r.msisdn)?.ok_or_else(|| {
-            ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn))
-        })?;
+        let mut number = tx
+            .number(&r.msisdn)?
+            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
         if number.line_id != Some(line.id) {
             return Err(ServiceError::conflict(
                 "number_not_on_line",
@@ -381,18 +349,18 @@ impl Service {
                 format!("{} does not allow revoking a termination", policy.name),
             ));
         }
-        let until = r.aging_until.ok_or_else(|| {
-            ServiceError::Internal(format!("completed request {} has no aging end", r.id))
-        })?;
+        let until = r
+            .aging_until
+            .ok_or_else(|| ServiceError::Internal(format!("completed request {} has no aging end", r.id)))?;
         if now >= until {
             return Err(ServiceError::conflict(
                 "aging_over",
                 format!("the freeze ended at {until}; the number may be reassigned"),
             ));
         }
-        let mut number = tx.number(&r.msisdn)?.ok_or_else(|| {
-            ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn))
-        })?;
+        let mut number = tx
+            .number(&r.msisdn)?
+            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
         number.state = number.state.next(NumberEvent::Revoke)?;
         number.aging_until = None;
         number.line_id = Some(line.id);

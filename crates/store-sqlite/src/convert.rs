@@ -18,9 +18,9 @@ pub fn store_error(e: Error) -> StoreError {
             | ErrorCode::SystemIoFailure => StoreError::Unavailable(e.to_string()),
             _ => StoreError::Other(e.to_string()),
         },
-        Error::FromSqlConversionFailure(..)
-        | Error::InvalidColumnType(..)
-        | Error::IntegralValueOutOfRange(..) => StoreError::Corrupt(e.to_string()),
+        Error::FromSqlConversionFailure(..) | Error::InvalidColumnType(..) | Error::IntegralValueOutOfRange(..) => {
+            StoreError::Corrupt(e.to_string())
+        }
         _ => StoreError::Other(e.to_string()),
     }
 }
@@ -69,6 +69,5 @@ pub fn time(row: &Row<'_>, idx: usize) -> rusqlite::Result<Timestamp> {
 
 pub fn time_opt(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
     let ms: Option<i64> = row.get(idx)?;
-    ms.map(|ms| Timestamp::from_millisecond(ms).map_err(|e| bad(idx, e)))
-        .transpose()
+    ms.map(|ms| Timestamp::from_millisecond(ms).map_err(|e| bad(idx, e))).transpose()
 }

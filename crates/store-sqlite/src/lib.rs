@@ -41,8 +41,7 @@ pub struct SqliteStore {
 
 /// Opens a connection with the settings every simexit connection uses.
 pub fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path)
-        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+    let conn = Connection::open(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = {};
@@ -59,15 +58,8 @@ impl SqliteStore {
     pub fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
         let mut writer = connect(path, durability)?;
         migrate::apply(&mut writer)?;
-        let readers = (0..4)
-            .map(|_| connect(path, durability).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(SqliteStore {
-            path: path.to_owned(),
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-        })
+        let readers = (0..4).map(|_| connect(path, durability).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
     pub fn path(&self) -> &Path {
@@ -112,26 +104,19 @@ fn run(
 }
 
 impl Store for SqliteStore {
-    fn write_dyn(
-        &self,
-        body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
-    ) -> Result<(), StoreError> {
+    fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
         run(&conn, "BEGIN IMMEDIATE", body)
     }
 
-    fn read_dyn(
-        &self,
-        body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
-    ) -> Result<(), StoreError> {
+    fn read_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = self.reader();
         run(&conn, "BEGIN", &mut |tx| body(tx).map(|_| false))
     }
 
     fn ping(&self) -> Result<(), StoreError> {
         let conn = self.reader();
-        conn.query_row("SELECT 1", [], |_| Ok(()))
-            .map_err(convert::store_error)
+        conn.query_row("SELECT 1", [], |_| Ok(())).map_err(convert::store_error)
     }
 
     fn backend(&self) -> &'static str {

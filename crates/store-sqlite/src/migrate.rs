@@ -7,8 +7,7 @@ use simexit_store::StoreError;
 use crate::convert::store_error;
 
 /// `(version, name, sql)` in order. Never edit a released migration: add a new one.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "core", include_str!("../migrations/0001_core.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/0001_core.sql"))];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {
     conn.execute_batch(
@@ -18,15 +17,9 @@ pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {
     .map_err(store_error)?;
     let mut applied = Vec::new();
     for (version, name, sql) in MIGRATIONS {
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(store_error)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(store_error)?;
         let done: bool = tx
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
-                [version],
-                |r| r.get(0),
-            )
+            .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
             .map_err(store_error)?;
         if !done {
             tx.execute_batch(sql).map_err(store_error)?;

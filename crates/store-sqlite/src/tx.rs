@@ -12,22 +12,20 @@ pub struct SqliteTx<'c> {
     pub conn: &'c Connection,
 }
 
-const ACCOUNT_COLS: &str =
-    "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled";
-const STORE_COLS: &str = "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
-const SUBSCRIBER_COLS: &str =
-    "id, category, full_name, id_document_type, id_document_number, email, phone, language";
-const NUMBER_COLS: &str =
-    "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
+const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled";
+const STORE_COLS: &str =
+    "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
+const SUBSCRIBER_COLS: &str = "id, category, full_name, id_document_type, id_document_number, email, phone, language";
+const NUMBER_COLS: &str = "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
 const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
-const LINE_COLS: &str =
-    "id, msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at, terminated_at";
+const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at, terminated_at";
 const REQUEST_COLS: &str = "id, line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
     line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
     deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at";
 const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
 const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
-const JOB_COLS: &str = "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
+const JOB_COLS: &str =
+    "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
 
 fn account(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -183,10 +181,7 @@ type MapRow<T> = fn(&Row<'_>) -> rusqlite::Result<T>;
 
 impl SqliteTx<'_> {
     fn exec(&self, sql: &str, p: impl Params) -> Result<usize> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.execute(p))
-            .map_err(store_error)
+        self.conn.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(store_error)
     }
 
     fn insert(&self, sql: &str, p: impl Params) -> Result<i64> {
@@ -195,10 +190,7 @@ impl SqliteTx<'_> {
     }
 
     fn one<T>(&self, sql: &str, p: impl Params, map: MapRow<T>) -> Result<Option<T>> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row(p, map).optional())
-            .map_err(store_error)
+        self.conn.prepare_cached(sql).and_then(|mut s| s.query_row(p, map).optional()).map_err(store_error)
     }
 
     fn all<T>(&self, sql: &str, p: impl Params, map: MapRow<T>) -> Result<Vec<T>> {
@@ -227,19 +219,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn account(&mut self, id: i64) -> Result<Option<AccountRow>> {
-        self.one(
-            &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"),
-            [id],
-            account,
-        )
+        self.one(&format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"), [id], account)
     }
 
     fn account_by_login(&mut self, login: &str) -> Result<Option<AccountRow>> {
-        self.one(
-            &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE login = ?1"),
-            [login],
-            account,
-        )
+        self.one(&format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE login = ?1"), [login], account)
     }
 
     fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
@@ -251,11 +235,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn session_account(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<AccountRow>> {
-        let cols = ACCOUNT_COLS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let cols = ACCOUNT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
         self.one(
             &format!(
                 "SELECT {cols} FROM sessions s JOIN accounts a ON a.id = s.account_id
@@ -309,11 +289,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn stores(&mut self) -> Result<Vec<StoreRow>> {
-        self.all(
-            &format!("SELECT {STORE_COLS} FROM stores ORDER BY region, id"),
-            [],
-            store_row,
-        )
+        self.all(&format!("SELECT {STORE_COLS} FROM stores ORDER BY region, id"), [], store_row)
     }
 
     fn insert_subscriber(&mut self, s: &NewSubscriber) -> Result<i64> {
@@ -334,11 +310,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn subscriber(&mut self, id: i64) -> Result<Option<SubscriberRow>> {
-        self.one(
-            &format!("SELECT {SUBSCRIBER_COLS} FROM subscribers WHERE id = ?1"),
-            [id],
-            subscriber,
-        )
+        self.one(&format!("SELECT {SUBSCRIBER_COLS} FROM subscribers WHERE id = ?1"), [id], subscriber)
     }
 
     fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
@@ -359,11 +331,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn number(&mut self, msisdn: &Msisdn) -> Result<Option<NumberRow>> {
-        self.one(
-            &format!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = ?1"),
-            [msisdn.as_str()],
-            number,
-        )
+        self.one(&format!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = ?1"), [msisdn.as_str()], number)
     }
 
     fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>> {
@@ -424,16 +392,19 @@ impl Tx for SqliteTx<'_> {
         self.insert(
             "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at)
              VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6)",
-            params![l.msisdn.as_str(), l.iccid, l.operator.as_str(), l.subscriber_id, l.balance.kopecks(), ts(l.opened_at)],
+            params![
+                l.msisdn.as_str(),
+                l.iccid,
+                l.operator.as_str(),
+                l.subscriber_id,
+                l.balance.kopecks(),
+                ts(l.opened_at)
+            ],
         )
     }
 
     fn line(&mut self, id: i64) -> Result<Option<LineRow>> {
-        self.one(
-            &format!("SELECT {LINE_COLS} FROM lines WHERE id = ?1"),
-            [id],
-            line,
-        )
+        self.one(&format!("SELECT {LINE_COLS} FROM lines WHERE id = ?1"), [id], line)
     }
 
     fn line_by_msisdn(&mut self, msisdn: &Msisdn) -> Result<Option<LineRow>> {
@@ -445,11 +416,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn lines_of(&mut self, subscriber_id: i64) -> Result<Vec<LineRow>> {
-        self.all(
-            &format!("SELECT {LINE_COLS} FROM lines WHERE subscriber_id = ?1 ORDER BY id"),
-            [subscriber_id],
-            line,
-        )
+        self.all(&format!("SELECT {LINE_COLS} FROM lines WHERE subscriber_id = ?1 ORDER BY id"), [subscriber_id], line)
     }
 
     fn update_line(&mut self, l: &LineRow) -> Result<()> {
@@ -495,11 +462,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn request(&mut self, id: i64) -> Result<Option<RequestRow>> {
-        self.one(
-            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE id = ?1"),
-            [id],
-            request,
-        )
+        self.one(&format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE id = ?1"), [id], request)
     }
 
     fn open_request_for_line(&mut self, line_id: i64) -> Result<Option<RequestRow>> {
@@ -538,11 +501,7 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn review_queue(
-        &mut self,
-        operator: Option<&OperatorId>,
-        limit: u32,
-    ) -> Result<Vec<RequestRow>> {
+    fn review_queue(&mut self, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RequestRow>> {
         self.all(
             &format!(
                 "SELECT {REQUEST_COLS} FROM termination_requests
@@ -587,16 +546,7 @@ impl Tx for SqliteTx<'_> {
         self.exec(
             "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                ts(e.at),
-                e.actor,
-                e.action,
-                e.entity,
-                e.entity_id,
-                e.details,
-                e.prev_hash,
-                e.hash
-            ],
+            params![ts(e.at), e.actor, e.action, e.entity, e.entity_id, e.details, e.prev_hash, e.hash],
         )?;
         self.exec(
             "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
@@ -622,12 +572,7 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn claim_jobs(
-        &mut self,
-        now: Timestamp,
-        lease_until: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<JobRow>> {
+    fn claim_jobs(&mut self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<JobRow>> {
         // A running job's run_at is its lease expiry, so one index finds both the due and the
         // abandoned jobs.
         self.all(
@@ -671,18 +616,12 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
-        self.one(
-            &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
-            [id],
-            job,
-        )
+        self.one(&format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"), [id], job)
     }
 
     fn jobs_by_status(&mut self) -> Result<Vec<(String, i64)>> {
-        self.all(
-            "SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        self.all("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
     }
 }

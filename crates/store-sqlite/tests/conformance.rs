@@ -1,8 +1,5 @@
 //! The store conformance suite, run on SQLite.
-#![allow(
-    clippy::unwrap_used,
-    reason = "test code: a failed unwrap is a failed test"
-)]
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
 use std::ops::Deref;
 

@@ -24,10 +24,7 @@ pub fn chain_hash(prev: &str, entry: &AuditRow) -> String {
 }
 
 /// Walks entries in id order and returns the id of the first one whose link is broken.
-pub fn first_broken_link<'a>(
-    entries: impl IntoIterator<Item = &'a AuditRow>,
-    mut prev: String,
-) -> Result<String, i64> {
+pub fn first_broken_link<'a>(entries: impl IntoIterator<Item = &'a AuditRow>, mut prev: String) -> Result<String, i64> {
     for e in entries {
         if e.prev_hash != prev || chain_hash(&prev, e) != e.hash {
             return Err(e.id);

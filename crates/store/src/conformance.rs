@@ -1,17 +1,12 @@
 //! The behaviour every backend must show, written once and run against each backend with
 //! [`crate::conformance_tests!`]. Each case gets a fresh, migrated, empty database.
 //! This is test code shipped in the library so every backend crate can run it.
-#![allow(
-    clippy::unwrap_used,
-    reason = "test code: a failed unwrap is a failed case"
-)]
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed case")]
 
 use jiff::{Timestamp, ToSpan};
 use simexit_domain::access::Role;
 use simexit_domain::number::NumberState;
-use simexit_domain::{
-    Channel, CustomerCategory, Language, LineState, Money, Msisdn, OperatorId, Reason, RequestState,
-};
+use simexit_domain::{Channel, CustomerCategory, Language, LineState, Money, Msisdn, OperatorId, Reason, RequestState};
 
 use crate::audit::{chain_hash, first_broken_link};
 use crate::*;
@@ -89,10 +84,7 @@ fn number_row(n: &str, operator: &str) -> NumberRow {
 }
 
 fn seed_line(tx: &mut dyn Tx, sub: i64, n: &str) -> Result<i64> {
-    tx.insert_number(&NumberRow {
-        state: NumberState::Assigned,
-        ..number_row(n, "mts")
-    })?;
+    tx.insert_number(&NumberRow { state: NumberState::Assigned, ..number_row(n, "mts") })?;
     tx.insert_line(&NewLine {
         msisdn: msisdn(n),
         iccid: None,
@@ -103,13 +95,7 @@ fn seed_line(tx: &mut dyn Tx, sub: i64, n: &str) -> Result<i64> {
     })
 }
 
-fn request_row(
-    line: i64,
-    sub: i64,
-    operator: &str,
-    n: &str,
-    deadline: Option<Timestamp>,
-) -> RequestRow {
+fn request_row(line: i64, sub: i64, operator: &str, n: &str, deadline: Option<Timestamp>) -> RequestRow {
     RequestRow {
         id: 0,
         line_id: line,
@@ -151,10 +137,7 @@ pub fn a_failed_body_rolls_back_everything(store: &dyn Store) {
         tx.insert_number(&number_row("+79160000002", "mts"))
     });
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    assert_eq!(
-        ok(store.read(|tx| tx.number(&msisdn("+79160000002")))),
-        None
-    );
+    assert_eq!(ok(store.read(|tx| tx.number(&msisdn("+79160000002")))), None);
 }
 
 pub fn logins_are_unique_and_sessions_expire_and_revoke(store: &dyn Store) {
@@ -174,14 +157,8 @@ pub fn logins_are_unique_and_sessions_expire_and_revoke(store: &dyn Store) {
     let dup = store.write(|tx| tx.insert_account(&account));
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
     let found = ok(store.read(|tx| tx.account_by_login("reviewer@demo"))).unwrap();
-    assert_eq!(
-        (found.id, found.role, found.operator),
-        (id, Role::Reviewer, Some(op("mts")))
-    );
-    assert_eq!(
-        ok(store.read(|tx| tx.account(id))).map(|a| a.login),
-        Some("reviewer@demo".into())
-    );
+    assert_eq!((found.id, found.role, found.operator), (id, Role::Reviewer, Some(op("mts"))));
+    assert_eq!(ok(store.read(|tx| tx.account(id))).map(|a| a.login), Some("reviewer@demo".into()));
 
     let now = t("2026-03-01T10:00:00Z");
     ok(store.write(|tx| {
@@ -193,44 +170,29 @@ pub fn logins_are_unique_and_sessions_expire_and_revoke(store: &dyn Store) {
         })
     }));
     assert!(ok(store.read(|tx| tx.session_account("h1", now))).is_some());
-    assert!(
-        ok(store.read(|tx| tx.session_account("h1", now + 2.hours()))).is_none(),
-        "expired"
-    );
+    assert!(ok(store.read(|tx| tx.session_account("h1", now + 2.hours()))).is_none(), "expired");
     assert!(ok(store.read(|tx| tx.session_account("nope", now))).is_none());
     assert!(ok(store.write(|tx| tx.revoke_session("h1", now))));
-    assert!(
-        ok(store.read(|tx| tx.session_account("h1", now))).is_none(),
-        "revoked"
-    );
+    assert!(ok(store.read(|tx| tx.session_account("h1", now))).is_none(), "revoked");
 }
 
 pub fn numbers_are_claimed_once_and_only_from_the_pool(store: &dyn Store) {
     ok(store.write(|tx| {
         seed_subscriber(tx)?;
         tx.insert_number(&number_row("+79160000010", "mts"))?;
-        tx.insert_number(&NumberRow {
-            state: NumberState::Aging,
-            ..number_row("+79160000011", "mts")
-        })?;
+        tx.insert_number(&NumberRow { state: NumberState::Aging, ..number_row("+79160000011", "mts") })?;
         tx.insert_number(&number_row("+79770000012", "t2"))
     }));
     let first = ok(store.write(|tx| {
         let n = tx.claim_available_number(&op("mts"))?;
         if let Some(n) = &n {
-            tx.update_number(&NumberRow {
-                state: NumberState::Assigned,
-                ..n.clone()
-            })?;
+            tx.update_number(&NumberRow { state: NumberState::Assigned, ..n.clone() })?;
         }
         Ok::<_, StoreError>(n)
     }));
     assert_eq!(first.map(|n| n.msisdn), Some(msisdn("+79160000010")));
     let second = ok(store.write(|tx| tx.claim_available_number(&op("mts"))));
-    assert_eq!(
-        second, None,
-        "the aging number and the other operator's number are not in the pool"
-    );
+    assert_eq!(second, None, "the aging number and the other operator's number are not in the pool");
     let stored = ok(store.read(|tx| tx.number(&msisdn("+79160000010")))).unwrap();
     assert_eq!(stored.state, NumberState::Assigned);
 }
@@ -247,10 +209,7 @@ pub fn assignment_history_keeps_every_holder_period(store: &dyn Store) {
             from: t("2026-01-02T00:00:00Z"),
         })?;
         assert!(tx.close_assignment(&n, t("2026-03-01T00:00:00Z"), "terminated")?);
-        assert!(
-            !tx.close_assignment(&n, t("2026-03-02T00:00:00Z"), "terminated")?,
-            "nothing left open"
-        );
+        assert!(!tx.close_assignment(&n, t("2026-03-02T00:00:00Z"), "terminated")?, "nothing left open");
         tx.open_assignment(&NewAssignment {
             msisdn: n.clone(),
             subscriber_id: sub,
@@ -271,40 +230,22 @@ pub fn lines_and_requests_round_trip(store: &dyn Store) {
     let (sub, line, req) = ok(store.write(|tx| {
         let sub = seed_subscriber(tx)?;
         let line = seed_line(tx, sub, n)?;
-        let req = tx.insert_request(&request_row(
-            line,
-            sub,
-            "mts",
-            n,
-            Some(t("2026-03-04T21:00:00Z")),
-        ))?;
+        let req = tx.insert_request(&request_row(line, sub, "mts", n, Some(t("2026-03-04T21:00:00Z"))))?;
         Ok::<_, StoreError>((sub, line, req))
     }));
     let mut l = ok(store.read(|tx| tx.line(line))).unwrap();
-    assert_eq!(
-        (l.balance, l.state, l.msisdn.as_str()),
-        (Money::from_kopecks(1_050), LineState::Active, n)
-    );
+    assert_eq!((l.balance, l.state, l.msisdn.as_str()), (Money::from_kopecks(1_050), LineState::Active, n));
     l.state = LineState::Terminated;
     l.terminated_at = Some(t("2026-03-05T00:00:00Z"));
     ok(store.write(|tx| tx.update_line(&l)));
     assert_eq!(ok(store.read(|tx| tx.line(line))), Some(l.clone()));
     assert_eq!(ok(store.read(|tx| tx.lines_of(sub))), vec![l.clone()]);
-    assert_eq!(
-        ok(store.read(|tx| tx.line_by_msisdn(&msisdn(n)))).map(|l| l.id),
-        Some(line)
-    );
+    assert_eq!(ok(store.read(|tx| tx.line_by_msisdn(&msisdn(n)))).map(|l| l.id), Some(line));
 
     let mut r = ok(store.read(|tx| tx.request(req))).unwrap();
     assert_eq!(r.id, req);
-    assert_eq!(
-        r.review_deadline_date.map(|d| d.to_string()),
-        Some("2026-03-04".into())
-    );
-    assert_eq!(
-        ok(store.read(|tx| tx.open_request_for_line(line))).map(|r| r.id),
-        Some(req)
-    );
+    assert_eq!(r.review_deadline_date.map(|d| d.to_string()), Some("2026-03-04".into()));
+    assert_eq!(ok(store.read(|tx| tx.open_request_for_line(line))).map(|r| r.id), Some(req));
     r.state = RequestState::Completed;
     r.aging_until = Some(t("2026-04-04T00:00:00Z"));
     r.note = Some("ok".into());
@@ -314,10 +255,7 @@ pub fn lines_and_requests_round_trip(store: &dyn Store) {
     assert_eq!(ok(store.read(|tx| tx.open_request_for_line(line))), None);
     assert_eq!(ok(store.read(|tx| tx.requests_of(sub))), vec![r]);
     assert_eq!(ok(store.read(|tx| tx.request(req + 1000))), None);
-    assert_eq!(
-        ok(store.read(|tx| tx.subscriber(sub))).map(|s| s.full_name),
-        Some("Анна Иванова".into())
-    );
+    assert_eq!(ok(store.read(|tx| tx.subscriber(sub))).map(|s| s.full_name), Some("Анна Иванова".into()));
 }
 
 pub fn the_review_queue_is_ordered_by_deadline_and_filtered_by_operator(store: &dyn Store) {
@@ -335,23 +273,14 @@ pub fn the_review_queue_is_ordered_by_deadline_and_filtered_by_operator(store: &
         {
             let n = format!("+7916000004{i}");
             let line = seed_line(tx, sub, &n)?;
-            let row = RequestRow {
-                state,
-                ..request_row(line, sub, operator, &n, Some(t(deadline)))
-            };
+            let row = RequestRow { state, ..request_row(line, sub, operator, &n, Some(t(deadline))) };
             ids.push(tx.insert_request(&row)?);
         }
         Ok::<_, StoreError>(ids)
     }));
-    let all: Vec<i64> = ok(store.read(|tx| tx.review_queue(None, 10)))
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let all: Vec<i64> = ok(store.read(|tx| tx.review_queue(None, 10))).iter().map(|r| r.id).collect();
     assert_eq!(all, vec![ids[1], ids[2], ids[0]]);
-    let mts: Vec<i64> = ok(store.read(|tx| tx.review_queue(Some(&op("mts")), 10)))
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let mts: Vec<i64> = ok(store.read(|tx| tx.review_queue(Some(&op("mts")), 10))).iter().map(|r| r.id).collect();
     assert_eq!(mts, vec![ids[1], ids[0]]);
     assert_eq!(ok(store.read(|tx| tx.review_queue(None, 1))).len(), 1);
 }
@@ -362,12 +291,10 @@ pub fn events_are_kept_in_order(store: &dyn Store) {
         let sub = seed_subscriber(tx)?;
         let line = seed_line(tx, sub, n)?;
         let req = tx.insert_request(&request_row(line, sub, "mts", n, None))?;
-        for (i, (from, to)) in [
-            (RequestState::Draft, RequestState::Submitted),
-            (RequestState::Submitted, RequestState::Approved),
-        ]
-        .into_iter()
-        .enumerate()
+        for (i, (from, to)) in
+            [(RequestState::Draft, RequestState::Submitted), (RequestState::Submitted, RequestState::Approved)]
+                .into_iter()
+                .enumerate()
         {
             tx.insert_event(&NewEvent {
                 request_id: req,
@@ -412,14 +339,8 @@ pub fn the_audit_chain_detects_tampering_of_any_entry(store: &dyn Store) {
     let head = ok(store.read(|tx| tx.audit_head())).unwrap();
     assert_eq!(first_broken_link(&entries, String::new()), Ok(head));
     entries[1].details = "{\"forged\":true}".into();
-    assert_eq!(
-        first_broken_link(&entries, String::new()),
-        Err(entries[1].id)
-    );
-    assert_eq!(
-        ok(store.read(|tx| tx.audit_entries(entries[0].id, 100))).len(),
-        2
-    );
+    assert_eq!(first_broken_link(&entries, String::new()), Err(entries[1].id));
+    assert_eq!(ok(store.read(|tx| tx.audit_entries(entries[0].id, 100))).len(), 2);
 }
 
 pub fn jobs_are_deduplicated_leased_retried_and_finished(store: &dyn Store) {
@@ -438,29 +359,15 @@ pub fn jobs_are_deduplicated_leased_retried_and_finished(store: &dyn Store) {
         tx.insert_job(&job("b", now + 1.hour()))
     }));
     let claimed = ok(store.write(|tx| tx.claim_jobs(now, now + 5.minutes(), 10)));
-    assert_eq!(
-        claimed.len(),
-        1,
-        "one due job, the duplicate was not scheduled"
-    );
+    assert_eq!(claimed.len(), 1, "one due job, the duplicate was not scheduled");
     let a = &claimed[0];
     assert_eq!((a.status.as_str(), a.attempts), ("running", 1));
-    assert!(
-        ok(store.write(|tx| tx.claim_jobs(now + 1.minute(), now + 6.minutes(), 10))).is_empty(),
-        "leased"
-    );
+    assert!(ok(store.write(|tx| tx.claim_jobs(now + 1.minute(), now + 6.minutes(), 10))).is_empty(), "leased");
     let again = ok(store.write(|tx| tx.claim_jobs(now + 10.minutes(), now + 15.minutes(), 10)));
-    assert_eq!(
-        again.iter().map(|j| j.id).collect::<Vec<_>>(),
-        vec![a.id],
-        "an expired lease is reclaimed"
-    );
+    assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), vec![a.id], "an expired lease is reclaimed");
     ok(store.write(|tx| tx.retry_job(a.id, now + 20.minutes(), "smtp down")));
     let r = ok(store.read(|tx| tx.job(a.id))).unwrap();
-    assert_eq!(
-        (r.status.as_str(), r.attempts, r.last_error.as_deref()),
-        ("pending", 2, Some("smtp down"))
-    );
+    assert_eq!((r.status.as_str(), r.attempts, r.last_error.as_deref()), ("pending", 2, Some("smtp down")));
     let later = ok(store.write(|tx| tx.claim_jobs(now + 2.hours(), now + 3.hours(), 10)));
     assert_eq!(later.len(), 2);
     ok(store.write(|tx| {
@@ -469,10 +376,7 @@ pub fn jobs_are_deduplicated_leased_retried_and_finished(store: &dyn Store) {
     }));
     let mut counts = ok(store.read(|tx| tx.jobs_by_status()));
     counts.sort();
-    assert_eq!(
-        counts,
-        vec![("done".to_string(), 1), ("failed".to_string(), 1)]
-    );
+    assert_eq!(counts, vec![("done".to_string(), 1), ("failed".to_string(), 1)]);
     assert!(ok(store.write(|tx| tx.claim_jobs(now + 9.hours(), now + 10.hours(), 10))).is_empty());
     ok(store.write(|tx| tx.insert_job(&job("a", now))));
     assert!(

@@ -81,11 +81,7 @@ pub trait Tx {
     fn open_request_for_line(&mut self, line_id: i64) -> Result<Option<RequestRow>>;
     fn update_request(&mut self, request: &RequestRow) -> Result<()>;
     /// Requests awaiting a decision (`submitted`, `info_provided`) by review deadline.
-    fn review_queue(
-        &mut self,
-        operator: Option<&OperatorId>,
-        limit: u32,
-    ) -> Result<Vec<RequestRow>>;
+    fn review_queue(&mut self, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RequestRow>>;
     fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>>;
     fn insert_event(&mut self, event: &NewEvent) -> Result<()>;
     fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>>;
@@ -100,12 +96,7 @@ pub trait Tx {
     /// Schedules a job; a job with the same `dedupe_key` already scheduled is kept as is.
     fn insert_job(&mut self, job: &NewJob) -> Result<()>;
     /// Leases up to `limit` due jobs (pending and due, or running with an expired lease).
-    fn claim_jobs(
-        &mut self,
-        now: Timestamp,
-        lease_until: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<JobRow>>;
+    fn claim_jobs(&mut self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<JobRow>>;
     fn finish_job(&mut self, id: i64, at: Timestamp) -> Result<()>;
     fn retry_job(&mut self, id: i64, run_at: Timestamp, error: &str) -> Result<()>;
     fn fail_job(&mut self, id: i64, at: Timestamp, error: &str) -> Result<()>;
@@ -129,18 +120,12 @@ pub trait Store: Send + Sync {
 /// Typed wrappers over [`Store`]'s object-safe methods.
 pub trait StoreExt: Store {
     /// Runs `body` in one transaction, committed only if it returns `Ok`.
-    fn write<T, E: From<StoreError>>(
-        &self,
-        body: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    fn write<T, E: From<StoreError>>(&self, body: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         run(body, |f| self.write_dyn(f))
     }
 
     /// Runs `body` against a consistent read snapshot.
-    fn read<T, E: From<StoreError>>(
-        &self,
-        body: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    fn read<T, E: From<StoreError>>(&self, body: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         run(body, |f| self.read_dyn(f))
     }
 }

@@ -5,9 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use simexit_domain::access::Role;
 use simexit_domain::number::NumberState;
-use simexit_domain::{
-    Channel, CustomerCategory, Language, LineState, Money, Msisdn, OperatorId, Reason, RequestState,
-};
+use simexit_domain::{Channel, CustomerCategory, Language, LineState, Money, Msisdn, OperatorId, Reason, RequestState};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccount {

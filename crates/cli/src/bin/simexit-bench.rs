@@ -5,11 +5,7 @@
 //! approve → complete) (a) through the service and store layers, (b) through the HTTP API on
 //! loopback, and (c) as the same row writes in plain SQL over one bare SQLite connection with
 //! the same number of commits, and prints lifecycles per second with the ratios a/c and b/c.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a benchmark aborts on any failure"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark aborts on any failure")]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,21 +17,14 @@ use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use simexit_domain::access::Role;
 use simexit_domain::number::NumberState;
-use simexit_domain::{
-    Action, CalendarSet, Channel, CustomerCategory, Language, Money, Msisdn, OperatorId, PolicySet,
-};
+use simexit_domain::{Action, CalendarSet, Channel, CustomerCategory, Language, Money, Msisdn, OperatorId, PolicySet};
 use simexit_service::lines::assign_new_line;
-use simexit_service::{
-    CreateRequest, ManualClock, Principal, Service, ServiceConfig, TransitionInput,
-};
+use simexit_service::{CreateRequest, ManualClock, Principal, Service, ServiceConfig, TransitionInput};
 use simexit_store::{NewAccount, NewSubscriber, NumberRow, Store, StoreExt};
 use simexit_store_sqlite::{Durability, SqliteStore};
 
 #[derive(Parser)]
-#[command(
-    name = "simexit-bench",
-    about = "simexit benchmarks, each printed as a ratio to a raw baseline"
-)]
+#[command(name = "simexit-bench", about = "simexit benchmarks, each printed as a ratio to a raw baseline")]
 struct Cli {
     #[command(subcommand)]
     bench: Bench,
@@ -64,40 +53,21 @@ fn main() -> anyhow::Result<()> {
         other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
     };
     let dir = tempfile::tempdir()?;
-    println!(
-        "lifecycle benchmark: n = {n}, SQLite WAL, synchronous = {}",
-        durability.pragma()
-    );
+    println!("lifecycle benchmark: n = {n}, SQLite WAL, synchronous = {}", durability.pragma());
 
     let raw = raw_baseline(&dir.path().join("raw.db"), n, durability)?;
     let store = store_layer(&dir.path().join("store.db"), n, durability)?;
-    let http = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(http_api(&dir.path().join("http"), n, durability))?;
+    let http = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(http_api(
+        &dir.path().join("http"),
+        n,
+        durability,
+    ))?;
 
     println!("{:<34} {:>14} {:>10}", "variant", "lifecycles/s", "ratio");
-    println!(
-        "{:<34} {:>14.0} {:>10}",
-        "(c) raw SQL, one bare connection", raw, "1.00"
-    );
-    println!(
-        "{:<34} {:>14.0} {:>10.2}",
-        "(a) service + store layer",
-        store,
-        store / raw
-    );
-    println!(
-        "{:<34} {:>14.0} {:>10.2}",
-        "(b) HTTP API on loopback",
-        http,
-        http / raw
-    );
-    println!(
-        "a/c = {:.2} (target >= 0.5), b/c = {:.2} (target >= 0.25)",
-        store / raw,
-        http / raw
-    );
+    println!("{:<34} {:>14.0} {:>10}", "(c) raw SQL, one bare connection", raw, "1.00");
+    println!("{:<34} {:>14.0} {:>10.2}", "(a) service + store layer", store, store / raw);
+    println!("{:<34} {:>14.0} {:>10.2}", "(b) HTTP API on loopback", http, http / raw);
+    println!("a/c = {:.2} (target >= 0.5), b/c = {:.2} (target >= 0.25)", store / raw, http / raw);
     Ok(())
 }
 
@@ -131,18 +101,8 @@ fn seed(service: &Service, n: usize) -> anyhow::Result<(Principal, Principal)> {
             subscriber_id,
             created_at: now,
         };
-        let s = tx.insert_account(&account(
-            "bench-subscriber",
-            Role::Subscriber,
-            Some(sub),
-            None,
-        ))?;
-        let r = tx.insert_account(&account(
-            "bench-reviewer",
-            Role::Reviewer,
-            None,
-            Some(mts.clone()),
-        ))?;
+        let s = tx.insert_account(&account("bench-subscriber", Role::Subscriber, Some(sub), None))?;
+        let r = tx.insert_account(&account("bench-reviewer", Role::Reviewer, None, Some(mts.clone())))?;
         for i in 0..n {
             let msisdn = Msisdn::parse(&format!("+7916{:07}", 1_000_000 + i))
                 .map_err(|e| simexit_service::ServiceError::Internal(e.to_string()))?;
@@ -169,51 +129,24 @@ fn seed(service: &Service, n: usize) -> anyhow::Result<(Principal, Principal)> {
         subscriber_id,
     };
     Ok((
-        principal(
-            sub_account,
-            "bench-subscriber",
-            Role::Subscriber,
-            None,
-            Some(sub),
-        ),
-        principal(
-            rev_account,
-            "bench-reviewer",
-            Role::Reviewer,
-            Some(mts),
-            None,
-        ),
+        principal(sub_account, "bench-subscriber", Role::Subscriber, None, Some(sub)),
+        principal(rev_account, "bench-reviewer", Role::Reviewer, Some(mts), None),
     ))
 }
 
 fn service_on(store: Arc<dyn Store>) -> anyhow::Result<Service> {
     let (policies, calendars) = policies()?;
     let clock = Arc::new(ManualClock::fixed(START.parse()?));
-    Ok(Service::new(
-        store,
-        policies,
-        calendars,
-        clock,
-        ServiceConfig::default(),
-    )?)
+    Ok(Service::new(store, policies, calendars, clock, ServiceConfig::default())?)
 }
 
 fn store_layer(path: &Path, n: usize, durability: Durability) -> anyhow::Result<f64> {
     let service = service_on(Arc::new(SqliteStore::open(path, durability)?))?;
     let (subscriber, reviewer) = seed(&service, n)?;
-    let lines: Vec<i64> = service
-        .my_lines(&subscriber)?
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let lines: Vec<i64> = service.my_lines(&subscriber)?.iter().map(|l| l.id).collect();
     let started = Instant::now();
     for line_id in lines {
-        let input = CreateRequest {
-            line_id,
-            channel: Channel::Online,
-            reason: None,
-            store_id: None,
-        };
+        let input = CreateRequest { line_id, channel: Channel::Online, reason: None, store_id: None };
         let id = service.create_request(&subscriber, input)?.request.id;
         service.transition(&subscriber, id, Action::Submit, TransitionInput::default())?;
         service.transition(&reviewer, id, Action::Approve, TransitionInput::default())?;
@@ -234,11 +167,8 @@ async fn http_api(dir: &Path, n: usize, durability: Durability) -> anyhow::Resul
     let service = app.service().clone();
     let (subscriber, _) = tokio::task::spawn_blocking(move || seed(&service, n)).await??;
     let service = app.service().clone();
-    let lines: Vec<i64> = tokio::task::spawn_blocking(move || service.my_lines(&subscriber))
-        .await??
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let lines: Vec<i64> =
+        tokio::task::spawn_blocking(move || service.my_lines(&subscriber)).await??.iter().map(|l| l.id).collect();
     let base = format!("http://{}/api/v1", app.local_addr()?);
     tokio::spawn(app.run_until_stopped(std::future::pending()));
 
@@ -261,35 +191,24 @@ async fn http_api(dir: &Path, n: usize, durability: Durability) -> anyhow::Resul
     let sub = login("bench-subscriber").await?;
     let rev = login("bench-reviewer").await?;
     let post = |path: String, token: &str, body: serde_json::Value| {
-        client
-            .post(format!("{base}{path}"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        client.post(format!("{base}{path}")).bearer_auth(token).json(&body).send()
     };
     let started = Instant::now();
     for line_id in lines {
-        let created: serde_json::Value = post(
-            "/terminations".into(),
-            &sub,
-            serde_json::json!({ "line_id": line_id, "channel": "online" }),
-        )
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+        let created: serde_json::Value =
+            post("/terminations".into(), &sub, serde_json::json!({ "line_id": line_id, "channel": "online" }))
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
         let id = created["id"].as_i64().context("no id")?;
         for (action, token) in [("submit", &sub), ("approve", &rev), ("complete", &rev)] {
             // Read the body as a client would; it also lets the connection be reused.
-            post(
-                format!("/terminations/{id}/{action}"),
-                token,
-                serde_json::json!({}),
-            )
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+            post(format!("/terminations/{id}/{action}"), token, serde_json::json!({}))
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
         }
     }
     Ok(n as f64 / started.elapsed().as_secs_f64())
@@ -302,10 +221,7 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
     let conn = simexit_store_sqlite::connect(path, durability)?;
     let now: Timestamp = START.parse()?;
     let t = now.as_millisecond();
-    conn.execute(
-        "INSERT INTO operators (id, name, inn) VALUES ('mts', 'MTS', '7740000076')",
-        [],
-    )?;
+    conn.execute("INSERT INTO operators (id, name, inn) VALUES ('mts', 'MTS', '7740000076')", [])?;
     conn.execute(
         "INSERT INTO subscribers (category, full_name, id_document_type, id_document_number, email, phone, language, created_at)
          VALUES ('resident', 'Raw', 'passport_ru', '0', 'raw@example.org', '+79160000000', 'ru', ?1)",
@@ -323,23 +239,23 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
             "INSERT INTO lines (id, msisdn, operator_id, subscriber_id, state, balance, opened_at) VALUES (?1, ?2, 'mts', 1, 'active', 10000, ?3)",
             params![i as i64 + 1, msisdn, t],
         )?;
-        conn.execute("INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, 1, ?2, ?3)", params![msisdn, i as i64 + 1, t])?;
+        conn.execute(
+            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, 1, ?2, ?3)",
+            params![msisdn, i as i64 + 1, t],
+        )?;
     }
     conn.execute_batch("COMMIT")?;
 
     let hash = "0".repeat(64);
-    let event = |c: &Connection,
-                 req: i64,
-                 action: &str,
-                 from: &str,
-                 to: &str|
-     -> rusqlite::Result<()> {
+    let event = |c: &Connection, req: i64, action: &str, from: &str, to: &str| -> rusqlite::Result<()> {
         c.prepare_cached("INSERT INTO request_events (request_id, at, actor, action, from_state, to_state) VALUES (?1, ?2, 'account:1', ?3, ?4, ?5)")?
             .execute(params![req, t, action, from, to])?;
         c.prepare_cached("INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?1, 'account:1', ?2, 'termination_request', ?3, '{}', ?4, ?4)")?
             .execute(params![t, action, req.to_string(), hash])?;
-        c.prepare_cached("INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash")?
-            .execute([&hash])?;
+        c.prepare_cached(
+            "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
+        )?
+        .execute([&hash])?;
         Ok(())
     };
     let started = Instant::now();
@@ -362,12 +278,9 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
             ("complete", "approved", "completed", "terminated"),
         ] {
             conn.execute_batch("BEGIN IMMEDIATE")?;
-            conn.prepare_cached(
-                "UPDATE termination_requests SET state = ?2, updated_at = ?3 WHERE id = ?1",
-            )?
-            .execute(params![req, to, t])?;
-            conn.prepare_cached("UPDATE lines SET state = ?2 WHERE id = ?1")?
-                .execute(params![line, line_state])?;
+            conn.prepare_cached("UPDATE termination_requests SET state = ?2, updated_at = ?3 WHERE id = ?1")?
+                .execute(params![req, to, t])?;
+            conn.prepare_cached("UPDATE lines SET state = ?2 WHERE id = ?1")?.execute(params![line, line_state])?;
             if action != "approve" {
                 conn.prepare_cached(
                     "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
@@ -376,8 +289,10 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
                 .execute(params![action, t, format!("{action}:{req}")])?;
             }
             if action == "complete" {
-                conn.prepare_cached("UPDATE numbers SET state = 'aging', aging_until = ?2, updated_at = ?3 WHERE msisdn = ?1")?
-                    .execute(params![msisdn, t + 30 * 86_400_000, t])?;
+                conn.prepare_cached(
+                    "UPDATE numbers SET state = 'aging', aging_until = ?2, updated_at = ?3 WHERE msisdn = ?1",
+                )?
+                .execute(params![msisdn, t + 30 * 86_400_000, t])?;
                 conn.prepare_cached("UPDATE number_assignments SET to_at = ?2, end_reason = 'terminated' WHERE msisdn = ?1 AND to_at IS NULL")?
                     .execute(params![msisdn, t])?;
             }

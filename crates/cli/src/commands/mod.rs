@@ -12,12 +12,7 @@ use crate::cli::{Cli, Command, ConfigArgs, PolicyCommand};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve {
-            config,
-            listen,
-            demo,
-            dev_clock,
-        } => {
+        Command::Serve { config, listen, demo, dev_clock } => {
             let mut overrides = Vec::new();
             if let Some(listen) = listen {
                 overrides.push(("server.listen", Value::String(listen.to_string())));
@@ -31,35 +26,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(load_config(&config, overrides)?)
         }
         Command::Migrate { config } => migrate::run(load_config(&config, Vec::new())?),
-        Command::Policy {
-            command: PolicyCommand::Check { file, calendars },
-        } => policy::check(&file, &calendars),
+        Command::Policy { command: PolicyCommand::Check { file, calendars } } => policy::check(&file, &calendars),
     }
 }
 
-fn load_config(
-    args: &ConfigArgs,
-    mut overrides: Vec<(&'static str, Value)>,
-) -> anyhow::Result<Config> {
+fn load_config(args: &ConfigArgs, mut overrides: Vec<(&'static str, Value)>) -> anyhow::Result<Config> {
     if let Some(dir) = &args.data_dir {
-        overrides.push((
-            "database.data_dir",
-            Value::String(dir.display().to_string()),
-        ));
+        overrides.push(("database.data_dir", Value::String(dir.display().to_string())));
     }
     if let Some(file) = &args.policies {
         overrides.push(("policies.file", Value::String(file.display().to_string())));
     }
-    Config::load(args.config.as_deref(), std::env::vars(), &overrides)
-        .context("loading configuration")
+    Config::load(args.config.as_deref(), std::env::vars(), &overrides).context("loading configuration")
 }
 
 pub fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.filter));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if config.log.format == "json" {
         let _ = builder.json().try_init();
     } else {

@@ -8,20 +8,12 @@ use simexit_domain::{CalendarSet, PolicySet};
 pub fn check(file: &Path, calendars: &[PathBuf]) -> anyhow::Result<()> {
     let mut set = CalendarSet::builtin();
     for path in calendars {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        set.import(&text)
-            .with_context(|| format!("calendar {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        set.import(&text).with_context(|| format!("calendar {}", path.display()))?;
     }
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let policies = PolicySet::from_toml(&text, &set)
-        .with_context(|| format!("{} is not valid", file.display()))?;
-    println!(
-        "{}: {} operator policies, valid",
-        file.display(),
-        policies.len()
-    );
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let policies = PolicySet::from_toml(&text, &set).with_context(|| format!("{} is not valid", file.display()))?;
+    println!("{}: {} operator policies, valid", file.display(), policies.len());
     for p in policies.iter() {
         let channels: Vec<&str> = p.channels.iter().map(|c| c.as_str()).collect();
         println!(

@@ -4,9 +4,7 @@ use simexit_server::{App, Config};
 
 pub fn run(config: Config) -> anyhow::Result<()> {
     super::init_logging(&config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let app = App::build(config.clone()).await?;
         let addr = app.local_addr()?;

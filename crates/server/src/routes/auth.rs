@@ -20,14 +20,9 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<LoginView>, ApiError> {
     if body.login.len() > 256 || body.password.len() > 1024 {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "login or password is too long",
-        ));
+        return Err(ApiError::bad_request("invalid_body", "login or password is too long"));
     }
-    let session = state
-        .blocking(move |s| s.login(&body.login, &body.password))
-        .await?;
+    let session = state.blocking(move |s| s.login(&body.login, &body.password)).await?;
     Ok(Json(LoginView {
         token: session.token,
         expires_at: session.expires_at,
@@ -43,13 +38,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Token {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        bearer(parts)?.map(Token).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "missing_token",
-                "send the token to sign out",
-            )
-        })
+        bearer(parts)?
+            .map(Token)
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "send the token to sign out"))
     }
 }
 
@@ -58,10 +49,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Token {
     (status = 204, description = "signed out"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn logout(
-    State(state): State<AppState>,
-    Token(token): Token,
-) -> Result<StatusCode, ApiError> {
+pub async fn logout(State(state): State<AppState>, Token(token): Token) -> Result<StatusCode, ApiError> {
     state.blocking(move |s| s.logout(&token)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,25 +19,14 @@ pub async fn advance(
     ApiJson(body): ApiJson<DevClockBody>,
 ) -> Result<Json<DevClockView>, ApiError> {
     let Some(clock) = state.dev_clock.clone() else {
-        return Err(ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not_found",
-            "no dev clock",
-        ));
+        return Err(ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no dev clock"));
     };
     if body.advance_days > 3_660 || body.advance_hours > 24 * 3_660 {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "advance at most ten years at a time",
-        ));
+        return Err(ApiError::bad_request("invalid_body", "advance at most ten years at a time"));
     }
     let hours = i64::from(body.advance_days) * 24 + i64::from(body.advance_hours);
     clock.advance(SignedDuration::from_hours(hours));
     let report = state.blocking(|s| s.drain_due_jobs()).await?;
     tracing::info!(hours, jobs = report.done, "dev clock advanced");
-    Ok(Json(DevClockView {
-        now: state.service.now(),
-        offset_seconds: clock.offset().as_secs(),
-        jobs_run: report.done,
-    }))
+    Ok(Json(DevClockView { now: state.service.now(), offset_seconds: clock.offset().as_secs(), jobs_run: report.done }))
 }

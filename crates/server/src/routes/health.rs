@@ -22,20 +22,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
     let store = state.service.store.clone();
     let backend = store.backend();
     match tokio::task::spawn_blocking(move || store.ping()).await {
-        Ok(Ok(())) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "database": backend })),
-        ),
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready", "database": backend }))),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "not ready");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": backend })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": backend })))
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": backend })),
-        ),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": backend }))),
     }
 }

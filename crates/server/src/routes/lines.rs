@@ -17,10 +17,7 @@ use crate::state::AppState;
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn mine(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> Result<Json<Vec<LineView>>, ApiError> {
+pub async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<LineView>>, ApiError> {
     let lines = state.as_user(auth, move |s, who| s.my_lines(who)).await?;
     Ok(Json(lines.into_iter().map(LineView::from).collect()))
 }
@@ -37,12 +34,7 @@ pub async fn get(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<LineView>, ApiError> {
-    Ok(Json(
-        state
-            .as_user(auth, move |s, who| s.line(who, id))
-            .await?
-            .into(),
-    ))
+    Ok(Json(state.as_user(auth, move |s, who| s.line(who, id)).await?.into()))
 }
 
 /// Open a line for a subscriber (clerk or admin): takes an available number from the
@@ -62,10 +54,7 @@ pub async fn open(
         serde_json::Value::String(s) => s,
         serde_json::Value::Number(n) if n.is_i64() => n.to_string(),
         _ => {
-            return Err(ApiError::bad_request(
-                "invalid_body",
-                "`subscriber` is a login or a numeric id",
-            ));
+            return Err(ApiError::bad_request("invalid_body", "`subscriber` is a login or a numeric id"));
         }
     };
     let iccid = body
@@ -75,14 +64,7 @@ pub async fn open(
         .transpose()
         .map_err(|e| ApiError::bad_request("invalid_iccid", e.to_string()))?;
     let balance = Money::from_kopecks(body.balance.unwrap_or(0));
-    let input = OpenLine {
-        operator: body.operator,
-        subscriber,
-        iccid,
-        balance,
-    };
-    let line = state
-        .as_user(auth, move |s, who| s.open_line(who, input))
-        .await?;
+    let input = OpenLine { operator: body.operator, subscriber, iccid, balance };
+    let line = state.as_user(auth, move |s, who| s.open_line(who, input)).await?;
     Ok((StatusCode::CREATED, Json(line.into())))
 }

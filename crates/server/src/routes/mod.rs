@@ -33,14 +33,8 @@ pub fn router(state: AppState) -> Router {
         .route("/terminations/{id}/withdraw", post(terminations::withdraw))
         .route("/terminations/{id}/approve", post(terminations::approve))
         .route("/terminations/{id}/reject", post(terminations::reject))
-        .route(
-            "/terminations/{id}/request-info",
-            post(terminations::request_info),
-        )
-        .route(
-            "/terminations/{id}/provide-info",
-            post(terminations::provide_info),
-        )
+        .route("/terminations/{id}/request-info", post(terminations::request_info))
+        .route("/terminations/{id}/provide-info", post(terminations::provide_info))
         .route("/terminations/{id}/complete", post(terminations::complete))
         .route("/terminations/{id}/revoke", post(terminations::revoke))
         .route("/review-queue", get(terminations::review_queue))

@@ -24,10 +24,5 @@ pub async fn get(
     ApiPath(msisdn): ApiPath<String>,
 ) -> Result<Json<NumberView>, ApiError> {
     let msisdn = parse_msisdn(&msisdn)?;
-    Ok(Json(
-        state
-            .as_user(auth, move |s, who| s.number_info(who, &msisdn))
-            .await?
-            .into(),
-    ))
+    Ok(Json(state.as_user(auth, move |s, who| s.number_info(who, &msisdn)).await?.into()))
 }

@@ -74,20 +74,10 @@ pub async fn eligibility(
     auth: MaybeAuth,
     ApiJson(body): ApiJson<EligibilityBody>,
 ) -> Result<Json<Eligibility>, ApiError> {
-    let query = match (
-        body.line_id,
-        body.msisdn,
-        body.operator,
-        body.customer_category,
-    ) {
+    let query = match (body.line_id, body.msisdn, body.operator, body.customer_category) {
         (Some(line_id), None, None, _) => EligibilityQuery::Line { line_id },
-        (None, Some(msisdn), None, category) => EligibilityQuery::Number {
-            msisdn: parse_msisdn(&msisdn)?,
-            category,
-        },
-        (None, None, Some(operator), Some(category)) => {
-            EligibilityQuery::Policy { operator, category }
-        }
+        (None, Some(msisdn), None, category) => EligibilityQuery::Number { msisdn: parse_msisdn(&msisdn)?, category },
+        (None, None, Some(operator), Some(category)) => EligibilityQuery::Policy { operator, category },
         _ => {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -96,11 +86,7 @@ pub async fn eligibility(
             ));
         }
     };
-    Ok(Json(
-        state
-            .as_anyone(auth, move |s, who| s.eligibility(who, query))
-            .await?,
-    ))
+    Ok(Json(state.as_anyone(auth, move |s, who| s.eligibility(who, query)).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -119,17 +105,10 @@ pub async fn stores(
     ApiQuery(filter): ApiQuery<StoreFilter>,
 ) -> Result<Json<Vec<StoreView>>, ApiError> {
     let now = state.service.now();
-    let rows = state
-        .blocking(|s| Ok(s.store.read(|tx| tx.stores())?))
-        .await?;
+    let rows = state.blocking(|s| Ok(s.store.read(|tx| tx.stores())?)).await?;
     let views = rows
         .into_iter()
-        .filter(|s| {
-            filter
-                .operator
-                .as_deref()
-                .is_none_or(|o| s.operator.as_str() == o)
-        })
+        .filter(|s| filter.operator.as_deref().is_none_or(|o| s.operator.as_str() == o))
         .filter(|s| filter.region.as_deref().is_none_or(|r| s.region == r))
         .map(|s| {
             let hours: OpeningHours = serde_json::from_str(&s.hours).unwrap_or_default();
@@ -137,9 +116,7 @@ pub async fn stores(
             let local = now.to_zoned(zone.clone());
             StoreView {
                 open_now: hours.is_open(now, &zone),
-                today: hours
-                    .on(local.date())
-                    .map(|(o, c)| format!("{}-{}", o.strftime("%H:%M"), c.strftime("%H:%M"))),
+                today: hours.on(local.date()).map(|(o, c)| format!("{}-{}", o.strftime("%H:%M"), c.strftime("%H:%M"))),
                 local_time: local.strftime("%Y-%m-%dT%H:%M%:z").to_string(),
                 hours: serde_json::to_value(&hours).unwrap_or_default(),
                 id: s.id,

@@ -28,15 +28,9 @@ pub async fn create(
     auth: Auth,
     ApiJson(body): ApiJson<CreateTerminationBody>,
 ) -> Result<(StatusCode, Json<RequestView>), ApiError> {
-    let input = CreateRequest {
-        line_id: body.line_id,
-        channel: body.channel,
-        reason: body.reason,
-        store_id: body.store_id,
-    };
-    let details = state
-        .as_user(auth, move |s, who| s.create_request(who, input))
-        .await?;
+    let input =
+        CreateRequest { line_id: body.line_id, channel: body.channel, reason: body.reason, store_id: body.store_id };
+    let details = state.as_user(auth, move |s, who| s.create_request(who, input)).await?;
     Ok((StatusCode::CREATED, Json(details.into())))
 }
 
@@ -52,12 +46,7 @@ pub async fn get(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RequestView>, ApiError> {
-    Ok(Json(
-        state
-            .as_user(auth, move |s, who| s.request(who, id))
-            .await?
-            .into(),
-    ))
+    Ok(Json(state.as_user(auth, move |s, who| s.request(who, id)).await?.into()))
 }
 
 /// The signed-in subscriber's requests.
@@ -65,13 +54,8 @@ pub async fn get(
     (status = 200, body = Vec<RequestView>),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn mine(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> Result<Json<Vec<RequestView>>, ApiError> {
-    let rows = state
-        .as_user(auth, move |s, who| s.my_requests(who))
-        .await?;
+pub async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<RequestView>>, ApiError> {
+    let rows = state.as_user(auth, move |s, who| s.my_requests(who)).await?;
     Ok(Json(rows.into_iter().map(RequestView::summary).collect()))
 }
 
@@ -94,9 +78,7 @@ pub async fn review_queue(
     ApiQuery(params): ApiQuery<QueueParams>,
 ) -> Result<Json<Vec<RequestView>>, ApiError> {
     let limit = params.limit.unwrap_or(100);
-    let rows = state
-        .as_user(auth, move |s, who| s.review_queue(who, limit))
-        .await?;
+    let rows = state.as_user(auth, move |s, who| s.review_queue(who, limit)).await?;
     Ok(Json(rows.into_iter().map(RequestView::summary).collect()))
 }
 
@@ -105,16 +87,10 @@ fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(body)
-        .map(Some)
-        .map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => {
-                ApiError::bad_request("invalid_body", e.to_string())
-            }
-            _ => {
-                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-            }
-        })
+    serde_json::from_slice(body).map(Some).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::bad_request("invalid_body", e.to_string()),
+        _ => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")),
+    })
 }
 
 async fn transition(
@@ -124,15 +100,8 @@ async fn transition(
     action: Action,
     body: Option<TransitionBody>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let input = TransitionInput {
-        reason: body.unwrap_or_default().reason,
-    };
-    Ok(Json(
-        state
-            .as_user(auth, move |s, who| s.transition(who, id, action, input))
-            .await?
-            .into(),
-    ))
+    let input = TransitionInput { reason: body.unwrap_or_default().reason };
+    Ok(Json(state.as_user(auth, move |s, who| s.transition(who, id, action, input)).await?.into()))
 }
 
 /// One handler per transition, so each has its own path in the OpenAPI document.

@@ -10,130 +10,58 @@ const NOW: &str = "2026-11-26T09:00:00Z";
 async fn malformed_numbers_are_rejected_with_a_readable_reason() {
     let app = TestApp::at(NOW).await;
     let admin = app.login("admin@demo").await;
-    for bad in [
-        "12345",
-        "+7916123456",
-        "+7%20916%20FLOWERS",
-        "%27%20OR%201=1",
-    ] {
-        let r = app
-            .get(&format!("/api/v1/numbers/{bad}"), Some(&admin))
-            .await;
+    for bad in ["12345", "+7916123456", "+7%20916%20FLOWERS", "%27%20OR%201=1"] {
+        let r = app.get(&format!("/api/v1/numbers/{bad}"), Some(&admin)).await;
         r.problem(400, "invalid_msisdn");
     }
     // As people type it: found.
-    let r = app
-        .get("/api/v1/numbers/8%20(916)%20100-00-00", Some(&admin))
-        .await
-        .ok();
+    let r = app.get("/api/v1/numbers/8%20(916)%20100-00-00", Some(&admin)).await.ok();
     assert_eq!(r["msisdn"], "+79161000000");
-    app.get("/api/v1/numbers/+79169999999", Some(&admin))
-        .await
-        .problem(404, "not_found");
+    app.get("/api/v1/numbers/+79169999999", Some(&admin)).await.problem(404, "not_found");
 }
 
 #[tokio::test]
 async fn broken_json_wrong_types_and_unknown_fields_are_400() {
     let app = TestApp::at(NOW).await;
     let resident = app.login("resident@demo").await;
-    app.raw(
-        "/api/v1/terminations",
-        Some(&resident),
-        "application/json",
-        "{\"line_id\": 1,",
-    )
-    .await
-    .problem(400, "malformed_json");
-    app.post(
-        "/api/v1/terminations",
-        Some(&resident),
-        json!({ "line_id": "one", "channel": "online" }),
-    )
-    .await
-    .problem(400, "invalid_body");
-    let r = app
-        .post(
-            "/api/v1/terminations",
-            Some(&resident),
-            json!({ "line_id": 1, "channel": "fax" }),
-        )
-        .await;
-    r.problem(400, "invalid_body");
-    assert!(
-        r.body["detail"].as_str().unwrap().contains("online, store"),
-        "{}",
-        r.body
-    );
-    app.post(
-        "/api/v1/terminations",
-        Some(&resident),
-        json!({ "line_id": 1, "channel": "online", "extra": 1 }),
-    )
-    .await
-    .problem(400, "invalid_body");
-    app.raw(
-        "/api/v1/terminations",
-        Some(&resident),
-        "text/plain",
-        "line_id=1",
-    )
-    .await
-    .problem(415, "unsupported_media_type");
-    app.raw(
-        "/api/v1/terminations/1/submit",
-        Some(&resident),
-        "application/json",
-        "{oops",
-    )
-    .await
-    .problem(400, "malformed_json");
-    app.get("/api/v1/terminations/abc", Some(&resident))
+    app.raw("/api/v1/terminations", Some(&resident), "application/json", "{\"line_id\": 1,")
         .await
-        .problem(400, "invalid_path");
-    assert!(
-        app.get("/api/v1/me/terminations", Some(&resident))
-            .await
-            .ok()
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+        .problem(400, "malformed_json");
+    app.post("/api/v1/terminations", Some(&resident), json!({ "line_id": "one", "channel": "online" }))
+        .await
+        .problem(400, "invalid_body");
+    let r = app.post("/api/v1/terminations", Some(&resident), json!({ "line_id": 1, "channel": "fax" })).await;
+    r.problem(400, "invalid_body");
+    assert!(r.body["detail"].as_str().unwrap().contains("online, store"), "{}", r.body);
+    app.post("/api/v1/terminations", Some(&resident), json!({ "line_id": 1, "channel": "online", "extra": 1 }))
+        .await
+        .problem(400, "invalid_body");
+    app.raw("/api/v1/terminations", Some(&resident), "text/plain", "line_id=1")
+        .await
+        .problem(415, "unsupported_media_type");
+    app.raw("/api/v1/terminations/1/submit", Some(&resident), "application/json", "{oops")
+        .await
+        .problem(400, "malformed_json");
+    app.get("/api/v1/terminations/abc", Some(&resident)).await.problem(400, "invalid_path");
+    assert!(app.get("/api/v1/me/terminations", Some(&resident)).await.ok().as_array().unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn unknown_operators_and_ids_are_404_and_bad_operator_ids_400() {
     let app = TestApp::at(NOW).await;
     let resident = app.login("resident@demo").await;
-    app.get("/api/v1/operators/vodafone/policy", None)
+    app.get("/api/v1/operators/vodafone/policy", None).await.problem(404, "not_found");
+    app.get("/api/v1/operators/MTS!/policy", None).await.problem(400, "invalid_operator");
+    app.get("/api/v1/terminations/999999", Some(&resident)).await.problem(404, "not_found");
+    app.act(&resident, &json!(999999), "submit", None).await.problem(404, "not_found");
+    app.create(&resident, &json!(999999), "online").await.problem(404, "not_found");
+    app.post("/api/v1/eligibility", None, json!({ "operator": "vodafone", "customer_category": "resident" }))
         .await
         .problem(404, "not_found");
-    app.get("/api/v1/operators/MTS!/policy", None)
-        .await
-        .problem(400, "invalid_operator");
-    app.get("/api/v1/terminations/999999", Some(&resident))
-        .await
-        .problem(404, "not_found");
-    app.act(&resident, &json!(999999), "submit", None)
-        .await
-        .problem(404, "not_found");
-    app.create(&resident, &json!(999999), "online")
-        .await
-        .problem(404, "not_found");
-    app.post(
-        "/api/v1/eligibility",
-        None,
-        json!({ "operator": "vodafone", "customer_category": "resident" }),
-    )
-    .await
-    .problem(404, "not_found");
     let admin = app.login("admin@demo").await;
-    app.post(
-        "/api/v1/lines",
-        Some(&admin),
-        json!({ "operator": "mts", "subscriber": "ghost@demo" }),
-    )
-    .await
-    .problem(404, "not_found");
+    app.post("/api/v1/lines", Some(&admin), json!({ "operator": "mts", "subscriber": "ghost@demo" }))
+        .await
+        .problem(404, "not_found");
     app.post(
         "/api/v1/lines",
         Some(&admin),
@@ -148,9 +76,7 @@ async fn a_subscriber_cannot_file_a_store_request_or_a_forced_reason() {
     let app = TestApp::at(NOW).await;
     let resident = app.login("resident@demo").await;
     let line = app.line_of(&resident, "mts").await;
-    app.create(&resident, &line["id"], "store")
-        .await
-        .problem(422, "store_request_needs_clerk");
+    app.create(&resident, &line["id"], "store").await.problem(422, "store_request_needs_clerk");
     app.post(
         "/api/v1/terminations",
         Some(&resident),

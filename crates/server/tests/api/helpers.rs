@@ -24,27 +24,27 @@ pub struct Resp {
 
 impl Resp {
     pub fn ok(self) -> Value {
-        assert!(
-            self.status.is_success(),
-            "expected success, got {} {}",
-            self.status,
-            self.body
-        );
+        assert!(self.status.is_success(), "expected success, got {} {}", self.status, self.body);
         self.body
     }
 
     /// Asserts a problem document with this status and code.
     pub fn problem(&self, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "{}", self.body);
-        assert_eq!(
-            self.content_type, "application/problem+json",
-            "{}",
-            self.body
-        );
+        assert_eq!(self.content_type, "application/problem+json", "{}", self.body);
         assert_eq!(self.body["code"], code, "{}", self.body);
         assert_eq!(self.body["status"], status);
         assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     }
+}
+
+/// Sends a request and reads its status, content type and JSON body.
+async fn read(req: reqwest::RequestBuilder) -> Resp {
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap_or(Value::Null);
+    Resp { status, body, content_type }
 }
 
 pub fn config(dir: &std::path::Path, dev_clock: bool) -> Config {
@@ -72,21 +72,13 @@ impl TestApp {
     /// A server over an existing data folder (to test restarts).
     pub async fn on(dir: Arc<tempfile::TempDir>, now: &str, dev_clock: bool) -> TestApp {
         let clock = Arc::new(ManualClock::fixed(now.parse().unwrap()));
-        let app = App::build_with_clock(config(dir.path(), dev_clock), clock.clone())
-            .await
-            .unwrap();
+        let app = App::build_with_clock(config(dir.path(), dev_clock), clock.clone()).await.unwrap();
         let base = format!("http://{}", app.local_addr().unwrap());
         let service = app.service().clone();
         let server = tokio::spawn(async move {
             app.run_until_stopped(std::future::pending()).await.unwrap();
         });
-        TestApp {
-            base,
-            client: reqwest::Client::new(),
-            service,
-            dir,
-            server,
-        }
+        TestApp { base, client: reqwest::Client::new(), service, dir, server }
     }
 
     pub fn stop(self) -> Arc<tempfile::TempDir> {
@@ -94,68 +86,34 @@ impl TestApp {
         self.dir
     }
 
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Resp {
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.base, path));
+    pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let bytes = res.bytes().await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp {
-            status,
-            body,
-            content_type,
-        }
+        read(req).await
     }
 
-    pub async fn raw(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        content_type: &str,
-        body: &'static str,
-    ) -> Resp {
-        let mut req = self
-            .client
-            .post(format!("{}{}", self.base, path))
-            .header("content-type", content_type)
-            .body(body);
+    pub async fn raw(&self, path: &str, token: Option<&str>, content_type: &str, body: &'static str) -> Resp {
+        let mut req =
+            self.client.post(format!("{}{}", self.base, path)).header("content-type", content_type).body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let body = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap_or(Value::Null);
-        Resp {
-            status,
-            body,
-            content_type,
+        read(req).await
+    }
+
+    /// Sends the same POST `n` times at once, each from its own task.
+    pub async fn post_concurrently(&self, n: usize, path: &str, token: &str, body: Value) -> Vec<Resp> {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let req = self.client.post(format!("{}{}", self.base, path)).bearer_auth(token).json(&body);
+            set.spawn(read(req));
         }
+        set.join_all().await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
@@ -163,72 +121,39 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
-        self.send(reqwest::Method::POST, path, token, Some(body))
-            .await
+        self.send(reqwest::Method::POST, path, token, Some(body)).await
     }
 
     pub async fn login(&self, login: &str) -> String {
-        let body = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "login": login, "password": "demo" }),
-            )
-            .await
-            .ok();
+        let body = self.post("/api/v1/auth/login", None, json!({ "login": login, "password": "demo" })).await.ok();
         body["token"].as_str().unwrap().to_owned()
     }
 
     /// The id of the signed-in subscriber's first line at `operator`.
     pub async fn line_of(&self, token: &str, operator: &str) -> Value {
         let lines = self.get("/api/v1/me/lines", Some(token)).await.ok();
-        lines
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["operator"] == operator)
-            .unwrap()
-            .clone()
+        lines.as_array().unwrap().iter().find(|l| l["operator"] == operator).unwrap().clone()
     }
 
     pub async fn create(&self, token: &str, line_id: &Value, channel: &str) -> Resp {
-        self.post(
-            "/api/v1/terminations",
-            Some(token),
-            json!({ "line_id": line_id, "channel": channel }),
-        )
-        .await
+        self.post("/api/v1/terminations", Some(token), json!({ "line_id": line_id, "channel": channel })).await
     }
 
     pub async fn act(&self, token: &str, id: &Value, action: &str, reason: Option<&str>) -> Resp {
         let body = reason.map_or(json!({}), |r| json!({ "reason": r }));
-        self.post(
-            &format!("/api/v1/terminations/{id}/{action}"),
-            Some(token),
-            body,
-        )
-        .await
+        self.post(&format!("/api/v1/terminations/{id}/{action}"), Some(token), body).await
     }
 
     pub async fn request(&self, token: &str, id: &Value) -> Value {
-        self.get(&format!("/api/v1/terminations/{id}"), Some(token))
-            .await
-            .ok()
+        self.get(&format!("/api/v1/terminations/{id}"), Some(token)).await.ok()
     }
 
     pub async fn number(&self, token: &str, msisdn: &Value) -> Value {
-        self.get(
-            &format!("/api/v1/numbers/{}", msisdn.as_str().unwrap()),
-            Some(token),
-        )
-        .await
-        .ok()
+        self.get(&format!("/api/v1/numbers/{}", msisdn.as_str().unwrap()), Some(token)).await.ok()
     }
 
     pub async fn advance_days(&self, days: u32) -> Value {
-        self.post("/api/v1/dev/clock", None, json!({ "advance_days": days }))
-            .await
-            .ok()
+        self.post("/api/v1/dev/clock", None, json!({ "advance_days": days })).await.ok()
     }
 
     /// Files and submits an online request for the subscriber's first line at `operator`.

@@ -13,13 +13,7 @@ async fn a_request_still_undecided_at_its_deadline_is_marked_overdue() {
     let late = app.request(&resident, &req["id"]).await;
     assert_eq!(late["overdue"], true);
     assert_eq!(late["state"], "submitted");
-    assert!(
-        late["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["action"] == "overdue" && e["actor"] == "system")
-    );
+    assert!(late["events"].as_array().unwrap().iter().any(|e| e["action"] == "overdue" && e["actor"] == "system"));
     let queue = app.get("/api/v1/review-queue", Some(&reviewer)).await.ok();
     assert_eq!(queue[0]["overdue"], true);
 }
@@ -36,35 +30,20 @@ async fn a_due_aging_job_survives_a_restart_and_runs_once() {
     // A new process, 31 days later, over the same database.
     let app = TestApp::on(dir, "2026-12-27T09:00:00Z", false).await;
     let service = app.service.clone();
-    let report = tokio::task::spawn_blocking(move || service.drain_due_jobs())
-        .await
-        .unwrap()
-        .unwrap();
+    let report = tokio::task::spawn_blocking(move || service.drain_due_jobs()).await.unwrap().unwrap();
     assert!(report.done >= 1, "{report:?}");
     let service = app.service.clone();
-    let again = tokio::task::spawn_blocking(move || service.drain_due_jobs())
-        .await
-        .unwrap()
-        .unwrap();
+    let again = tokio::task::spawn_blocking(move || service.drain_due_jobs()).await.unwrap().unwrap();
     assert_eq!(again.claimed, 0, "nothing runs twice");
     let reviewer2 = app.login("reviewer@demo").await;
     assert_ne!(reviewer, reviewer2);
-    assert_eq!(
-        app.number(&reviewer2, &line["msisdn"]).await["state"],
-        "available"
-    );
+    assert_eq!(app.number(&reviewer2, &line["msisdn"]).await["state"], "available");
 }
 
 #[tokio::test]
 async fn without_the_dev_clock_flag_the_clock_path_does_not_exist() {
     let app = TestApp::build("2026-11-26T09:00:00Z", false).await;
-    let r = app
-        .post(
-            "/api/v1/dev/clock",
-            None,
-            serde_json::json!({ "advance_days": 31 }),
-        )
-        .await;
+    let r = app.post("/api/v1/dev/clock", None, serde_json::json!({ "advance_days": 31 })).await;
     assert_eq!(r.status, 404);
     let doc = app.get("/api/v1/openapi.json", None).await.ok();
     assert!(doc["paths"].get("/api/v1/dev/clock").is_none());

@@ -18,14 +18,8 @@ async fn the_demo_subscriber_sees_their_lines_with_e164_numbers_and_balances() {
         assert_eq!(l["state"], "active");
         assert!(l["id"].is_i64() && l["balance"].is_i64());
     }
-    assert!(
-        lines.iter().any(|l| l["balance"].as_i64().unwrap() < 0),
-        "one line in debt"
-    );
-    assert!(
-        lines.iter().any(|l| l["balance"].as_i64().unwrap() > 0),
-        "one line with money left"
-    );
+    assert!(lines.iter().any(|l| l["balance"].as_i64().unwrap() < 0), "one line in debt");
+    assert!(lines.iter().any(|l| l["balance"].as_i64().unwrap() > 0), "one line with money left");
 }
 
 #[tokio::test]
@@ -33,7 +27,11 @@ async fn a_clerk_opens_a_line_from_the_pool_of_their_own_operator_only() {
     let app = TestApp::at(NOW).await;
     let clerk = app.login("clerk.mts@demo").await;
     let line = app
-        .post("/api/v1/lines", Some(&clerk), json!({ "operator": "mts", "subscriber": "foreigner@demo", "iccid": "8970101234567890123" }))
+        .post(
+            "/api/v1/lines",
+            Some(&clerk),
+            json!({ "operator": "mts", "subscriber": "foreigner@demo", "iccid": "8970101234567890123" }),
+        )
         .await;
     assert_eq!(line.status, 201, "{}", line.body);
     assert_eq!(line.body["operator"], "mts");
@@ -41,49 +39,25 @@ async fn a_clerk_opens_a_line_from_the_pool_of_their_own_operator_only() {
     let number = app.number(&clerk, &line.body["msisdn"]).await;
     assert_eq!(number["state"], "assigned");
     assert_eq!(number["history"][0]["line_id"], line.body["id"]);
-    app.post(
-        "/api/v1/lines",
-        Some(&clerk),
-        json!({ "operator": "t2", "subscriber": "foreigner@demo" }),
-    )
-    .await
-    .problem(403, "forbidden");
+    app.post("/api/v1/lines", Some(&clerk), json!({ "operator": "t2", "subscriber": "foreigner@demo" }))
+        .await
+        .problem(403, "forbidden");
 }
 
 #[tokio::test]
 async fn eligibility_answers_by_policy_by_line_and_by_number() {
     let app = TestApp::at(NOW).await;
     let by_policy = app
-        .post(
-            "/api/v1/eligibility",
-            None,
-            json!({ "operator": "megafon", "customer_category": "tourist" }),
-        )
+        .post("/api/v1/eligibility", None, json!({ "operator": "megafon", "customer_category": "tourist" }))
         .await
         .ok();
     assert_eq!(by_policy["online_allowed"], false);
     assert_eq!(by_policy["store_visit_required"], true);
-    assert!(
-        by_policy["documents_required"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("guarantor"))
-    );
-    assert!(
-        !by_policy["documents_required"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("address_proof"))
-    );
+    assert!(by_policy["documents_required"].as_array().unwrap().contains(&json!("guarantor")));
+    assert!(!by_policy["documents_required"].as_array().unwrap().contains(&json!("address_proof")));
 
-    let mts = app
-        .post(
-            "/api/v1/eligibility",
-            None,
-            json!({ "operator": "mts", "customer_category": "resident" }),
-        )
-        .await
-        .ok();
+    let mts =
+        app.post("/api/v1/eligibility", None, json!({ "operator": "mts", "customer_category": "resident" })).await.ok();
     assert_eq!(mts["online_allowed"], true);
     assert_eq!(mts["review_sla_business_days"], 3);
     assert_eq!(mts["aging_days"], 30);
@@ -92,55 +66,26 @@ async fn eligibility_answers_by_policy_by_line_and_by_number() {
 
     let resident = app.login("resident@demo").await;
     let debt_line = app.line_of(&resident, "beeline").await;
-    let by_line = app
-        .post(
-            "/api/v1/eligibility",
-            Some(&resident),
-            json!({ "line_id": debt_line["id"] }),
-        )
-        .await
-        .ok();
+    let by_line = app.post("/api/v1/eligibility", Some(&resident), json!({ "line_id": debt_line["id"] })).await.ok();
     assert_eq!(by_line["blocking"][0]["code"], "debt");
     assert_eq!(by_line["blocking"][0]["amount"], 23050);
     assert_eq!(by_line["customer_category"], "resident");
 
     // By number: the holder sees the debt; a stranger sees only the operator's policy.
-    let by_number = app
-        .post(
-            "/api/v1/eligibility",
-            Some(&resident),
-            json!({ "msisdn": debt_line["msisdn"] }),
-        )
-        .await
-        .ok();
+    let by_number =
+        app.post("/api/v1/eligibility", Some(&resident), json!({ "msisdn": debt_line["msisdn"] })).await.ok();
     assert_eq!(by_number["blocking"][0]["code"], "debt");
     let stranger = app
-        .post(
-            "/api/v1/eligibility",
-            None,
-            json!({ "msisdn": debt_line["msisdn"], "customer_category": "resident" }),
-        )
+        .post("/api/v1/eligibility", None, json!({ "msisdn": debt_line["msisdn"], "customer_category": "resident" }))
         .await
         .ok();
     assert_eq!(stranger["operator"], "beeline");
     assert!(stranger["blocking"].as_array().unwrap().is_empty());
-    app.post(
-        "/api/v1/eligibility",
-        None,
-        json!({ "msisdn": debt_line["msisdn"] }),
-    )
-    .await
-    .problem(422, "customer_category_required");
-    app.post("/api/v1/eligibility", None, json!({}))
+    app.post("/api/v1/eligibility", None, json!({ "msisdn": debt_line["msisdn"] }))
         .await
-        .problem(422, "eligibility_query");
-    app.post(
-        "/api/v1/eligibility",
-        None,
-        json!({ "msisdn": "not a number" }),
-    )
-    .await
-    .problem(400, "invalid_msisdn");
+        .problem(422, "customer_category_required");
+    app.post("/api/v1/eligibility", None, json!({})).await.problem(422, "eligibility_query");
+    app.post("/api/v1/eligibility", None, json!({ "msisdn": "not a number" })).await.problem(400, "invalid_msisdn");
 }
 
 #[tokio::test]
@@ -159,15 +104,10 @@ async fn a_year_the_calendar_does_not_know_is_refused_or_marked_as_a_fallback() 
     let resident = app.login("resident@demo").await;
     let line = app.line_of(&resident, "mts").await;
     let draft = app.create(&resident, &line["id"], "online").await.ok();
-    app.act(&resident, &draft["id"], "submit", None)
-        .await
-        .problem(422, "calendar_unknown_year");
+    app.act(&resident, &draft["id"], "submit", None).await.problem(422, "calendar_unknown_year");
     assert_eq!(app.request(&resident, &draft["id"]).await["state"], "draft");
     // Vostok's policy allows the weekday fallback, and says so on the request.
     let (_, _, req) = app.submitted("foreigner@demo", "vostok").await;
     assert_eq!(req["deadline_fallback"], true);
-    assert_eq!(
-        req["review_deadline_date"], "2028-01-03",
-        "Dec 30, then Monday 2028-01-03 by weekdays"
-    );
+    assert_eq!(req["review_deadline_date"], "2028-01-03", "Dec 30, then Monday 2028-01-03 by weekdays");
 }

@@ -1,10 +1,6 @@
 //! Black-box tests of the HTTP API: a real server on a loopback port over a fresh SQLite
 //! database with the demo data, a fixed clock moved only through the dev clock endpoint.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test code: a failed unwrap is a failed test"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed unwrap is a failed test")]
 
 mod helpers;
 

@@ -6,12 +6,7 @@ use crate::helpers::TestApp;
 async fn the_four_demo_profiles_are_served_with_their_policies() {
     let app = TestApp::at("2026-11-26T09:00:00Z").await;
     let ops = app.get("/api/v1/operators", None).await.ok();
-    let ids: Vec<&str> = ops
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = ops.as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     for id in ["mts", "beeline", "megafon", "t2"] {
         assert!(ids.contains(&id), "{ids:?}");
     }
@@ -27,33 +22,14 @@ async fn stores_say_whether_they_are_open_now_in_their_own_zone() {
     // 23:30 UTC Sunday is Monday 09:30 in Vladivostok and Monday 02:30 in Moscow.
     let app = TestApp::at("2026-03-15T23:30:00Z").await;
     let stores = app.get("/api/v1/stores", None).await.ok();
-    let by_id = |id: &str| {
-        stores
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let by_id = |id: &str| stores.as_array().unwrap().iter().find(|s| s["id"] == id).unwrap().clone();
     let vlad = by_id("vostok-vladivostok-svetlanskaya");
     assert_eq!(vlad["open_now"], true);
     assert_eq!(vlad["today"], "09:00-20:00");
-    assert!(
-        vlad["local_time"]
-            .as_str()
-            .unwrap()
-            .starts_with("2026-03-16T09:30")
-    );
+    assert!(vlad["local_time"].as_str().unwrap().starts_with("2026-03-16T09:30"));
     assert_eq!(by_id("mts-moscow-arbat")["open_now"], false);
     let megafon = app.get("/api/v1/stores?operator=megafon", None).await.ok();
-    assert!(
-        megafon
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|s| s["operator"] == "megafon")
-    );
+    assert!(megafon.as_array().unwrap().iter().all(|s| s["operator"] == "megafon"));
     assert_eq!(megafon.as_array().unwrap().len(), 2);
 }
 
