@@ -4,13 +4,12 @@
 
 use serde::Deserialize;
 use simexit_domain::access::Role;
-use simexit_domain::number::NumberState;
 use simexit_domain::store_hours::OpeningHours;
 use simexit_domain::{CustomerCategory, Language, Money, Msisdn, OperatorId};
-use simexit_store::{NewAccount, NewSubscriber, NumberRow, StoreExt, StoreRow};
+use simexit_store::{NewAccount, NewSubscriber, StoreExt, StoreRow};
 
 use crate::auth::hash_password;
-use crate::lines::assign_new_line;
+use crate::lines::{add_to_pool, assign_new_line};
 use crate::record::audit;
 use crate::{Result, Service, ServiceError};
 
@@ -126,16 +125,7 @@ impl Service {
                 let first: u64 = pool.first.digits().parse().map_err(bad)?;
                 for i in 0..u64::from(pool.count) {
                     let msisdn = Msisdn::parse(&format!("+{}", first + i)).map_err(bad)?;
-                    tx.insert_number(&NumberRow {
-                        msisdn,
-                        operator: pool.operator.clone(),
-                        state: NumberState::Available,
-                        aging_until: None,
-                        line_id: None,
-                        subscriber_id: None,
-                        history_since: now,
-                        updated_at: now,
-                    })?;
+                    add_to_pool(tx, msisdn, &pool.operator, now)?;
                 }
             }
             for s in &seed.store {

@@ -12,7 +12,7 @@ use simexit_domain::number::release;
 use simexit_domain::{LineState, RequestState};
 use simexit_store::{JobRow, StoreExt, Tx};
 
-use crate::record::{audit, step};
+use crate::record::{audit, inventory_number, step};
 use crate::{Result, Service, ServiceError};
 
 /// Marks a request overdue when its review deadline passes undecided.
@@ -122,9 +122,7 @@ fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
         return Ok(());
     }
     let to = r.state.next(simexit_domain::Action::EndAging)?;
-    let mut number = tx
-        .number(&r.msisdn)?
-        .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+    let mut number = inventory_number(tx, &r.msisdn)?;
     number.state = release(number.state, number.aging_until, now)?;
     number.aging_until = None;
     number.line_id = None;

@@ -36,6 +36,22 @@ fn resolve_subscriber(tx: &mut dyn Tx, key: &str) -> Result<i64> {
     id.ok_or_else(|| ServiceError::not_found("subscriber", key))
 }
 
+/// Puts a new number into the operator's pool, available from `now`, with its history
+/// starting then.
+pub fn add_to_pool(tx: &mut dyn Tx, msisdn: Msisdn, operator: &OperatorId, now: jiff::Timestamp) -> Result<()> {
+    tx.insert_number(&simexit_store::NumberRow {
+        msisdn,
+        operator: operator.clone(),
+        state: simexit_domain::NumberState::Available,
+        aging_until: None,
+        line_id: None,
+        subscriber_id: None,
+        history_since: now,
+        updated_at: now,
+    })?;
+    Ok(())
+}
+
 /// Takes an `available` number of the operator and opens a line on it for the subscriber.
 pub fn assign_new_line(
     tx: &mut dyn Tx,

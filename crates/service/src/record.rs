@@ -66,22 +66,22 @@ pub fn step(
     )
 }
 
-/// Schedules a job once: the key makes a second scheduling of the same effect a no-op.
-pub fn schedule(
-    tx: &mut dyn Tx,
-    kind: &str,
-    payload: serde_json::Value,
-    run_at: Timestamp,
-    key: String,
-    now: Timestamp,
-) -> Result<()> {
+/// Schedules a request's job once: the key (kind, request, due instant) makes a second
+/// scheduling of the same effect a no-op.
+pub fn schedule(tx: &mut dyn Tx, kind: &str, request_id: i64, run_at: Timestamp, now: Timestamp) -> Result<()> {
     tx.insert_job(&NewJob {
         kind: kind.to_owned(),
-        payload: payload.to_string(),
+        payload: serde_json::json!({ "request_id": request_id }).to_string(),
         run_at,
         max_attempts: 10,
-        dedupe_key: Some(key),
+        dedupe_key: Some(format!("{kind}:{request_id}:{}", run_at.as_millisecond())),
         created_at: now,
     })?;
     Ok(())
+}
+
+/// The inventory row of a number that a request or line refers to; its absence is a
+/// broken invariant, not a client error.
+pub fn inventory_number(tx: &mut dyn Tx, msisdn: &simexit_domain::Msisdn) -> Result<simexit_store::NumberRow> {
+    tx.number(msisdn)?.ok_or_else(|| crate::ServiceError::Internal(format!("number {msisdn} is not in the inventory")))
 }

@@ -9,7 +9,7 @@ use simexit_domain::number::NumberEvent;
 use simexit_domain::{Action, Channel, LineState, Reason, RequestState, TerminationPolicy};
 use simexit_store::{EventRow, LineRow, NewAssignment, RequestRow, StoreExt, Tx};
 
-use crate::record::{schedule, step};
+use crate::record::{inventory_number, schedule, step};
 use crate::{Principal, Result, Service, ServiceError, jobs};
 
 #[derive(Debug, Clone)]
@@ -261,14 +261,7 @@ impl Service {
                     r.review_deadline_date = Some(deadline.local_date);
                     r.deadline_fallback = deadline.fallback_used;
                     r.overdue = false;
-                    schedule(
-                        tx,
-                        jobs::REVIEW_OVERDUE,
-                        serde_json::json!({ "request_id": r.id, "deadline": deadline.at }),
-                        deadline.at,
-                        format!("{}:{}:{}", jobs::REVIEW_OVERDUE, r.id, deadline.at.as_millisecond()),
-                        now,
-                    )?;
+                    schedule(tx, jobs::REVIEW_OVERDUE, r.id, deadline.at, now)?;
                 }
                 Action::Approve | Action::Reject => r.decided_at = Some(now),
                 Action::Complete => self.complete_in(tx, policy, &mut r, &mut line, now)?,
@@ -306,9 +299,7 @@ impl Service {
                 amount: debt.amount,
             });
         }
-        let mut number = tx
-            .number(&r.msisdn)?
-            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+        let mut number = inventory_number(tx, &r.msisdn)?;
         if number.line_id != Some(line.id) {
             return Err(ServiceError::conflict(
                 "number_not_on_line",
@@ -324,14 +315,7 @@ impl Service {
         line.terminated_at = Some(now);
         r.completed_at = Some(now);
         r.aging_until = Some(until);
-        schedule(
-            tx,
-            jobs::END_AGING,
-            serde_json::json!({ "request_id": r.id }),
-            until,
-            format!("{}:{}:{}", jobs::END_AGING, r.id, now.as_millisecond()),
-            now,
-        )
+        schedule(tx, jobs::END_AGING, r.id, until, now)
     }
 
     /// Revocation during aging: the same line and number come back to the same subscriber.
@@ -358,9 +342,7 @@ impl Service {
                 format!("the freeze ended at {until}; the number may be reassigned"),
             ));
         }
-        let mut number = tx
-            .number(&r.msisdn)?
-            .ok_or_else(|| ServiceError::Internal(format!("number {} is not in the inventory", r.msisdn)))?;
+        let mut number = inventory_number(tx, &r.msisdn)?;
         number.state = number.state.next(NumberEvent::Revoke)?;
         number.aging_until = None;
         number.line_id = Some(line.id);

@@ -16,11 +16,10 @@ use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use simexit_domain::access::Role;
-use simexit_domain::number::NumberState;
 use simexit_domain::{Action, CalendarSet, Channel, CustomerCategory, Language, Money, Msisdn, OperatorId, PolicySet};
-use simexit_service::lines::assign_new_line;
+use simexit_service::lines::{add_to_pool, assign_new_line};
 use simexit_service::{CreateRequest, ManualClock, Principal, Service, ServiceConfig, TransitionInput};
-use simexit_store::{NewAccount, NewSubscriber, NumberRow, Store, StoreExt};
+use simexit_store::{NewAccount, NewSubscriber, Store, StoreExt};
 use simexit_store_sqlite::{Durability, SqliteStore};
 
 #[derive(Parser)]
@@ -106,16 +105,7 @@ fn seed(service: &Service, n: usize) -> anyhow::Result<(Principal, Principal)> {
         for i in 0..n {
             let msisdn = Msisdn::parse(&format!("+7916{:07}", 1_000_000 + i))
                 .map_err(|e| simexit_service::ServiceError::Internal(e.to_string()))?;
-            tx.insert_number(&NumberRow {
-                msisdn,
-                operator: mts.clone(),
-                state: NumberState::Available,
-                aging_until: None,
-                line_id: None,
-                subscriber_id: None,
-                history_since: now,
-                updated_at: now,
-            })?;
+            add_to_pool(tx, msisdn, &mts, now)?;
             assign_new_line(tx, &mts, sub, None, Money::from_kopecks(10_000), now)?;
         }
         Ok::<_, simexit_service::ServiceError>((sub, s, r))
