@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod category;
 pub mod eligibility;
 pub mod iccid;
+pub mod ledger;
 pub mod line;
 pub mod money;
 pub mod msisdn;

@@ -97,6 +97,8 @@ pub struct RequestView {
     pub note: Option<String>,
     /// What stops completion right now (e.g. debt, with its amount).
     pub blocking: Vec<Blocker>,
+    /// What happens to the balance at completion.
+    pub settlement: SettlementView,
     pub line: Option<LineView>,
     pub events: Vec<EventView>,
 }
@@ -123,6 +125,7 @@ impl RequestView {
             aging_until: r.aging_until,
             closed_at: r.closed_at,
             note: r.note,
+            settlement: r.settlement.into(),
             blocking: Vec::new(),
             line: None,
             events: Vec::new(),
@@ -295,4 +298,166 @@ pub struct DevClockView {
     /// How far the clock is ahead of the wall clock, in seconds.
     pub offset_seconds: i64,
     pub jobs_run: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ServiceView {
+    pub id: i64,
+    pub name: String,
+    /// Kopecks per 30-day period, billed in arrears.
+    pub monthly_charge: Money,
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub charged_until: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub stopped_at: Option<Timestamp>,
+}
+
+impl From<simexit_store::ServiceRow> for ServiceView {
+    fn from(s: simexit_store::ServiceRow) -> Self {
+        ServiceView {
+            id: s.id,
+            name: s.name,
+            monthly_charge: s.monthly_charge,
+            started_at: s.started_at,
+            charged_until: s.charged_until,
+            stopped_at: s.stopped_at,
+        }
+    }
+}
+
+/// A line with its paid add-on services ("small deductions").
+#[derive(Serialize, ToSchema)]
+pub struct MyLineView {
+    #[serde(flatten)]
+    pub line: LineView,
+    pub services: Vec<ServiceView>,
+    /// What the active services cost per 30 days, in kopecks.
+    pub monthly_charges: Money,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    /// Kopecks, positive.
+    pub amount: i64,
+    /// The same key records the payment once, however often it is sent.
+    pub idempotency_key: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewServiceBody {
+    pub name: String,
+    /// Kopecks per 30 days.
+    pub monthly_charge: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementBody {
+    /// `transfer` or `refund`.
+    pub option: simexit_domain::SettlementOption,
+    /// For `transfer`: another active line of the same subscriber and operator.
+    pub to_line_id: Option<i64>,
+    /// For `refund`: the account holder, the bank's BIK (9 digits) and the 20-digit account.
+    pub recipient_name: Option<String>,
+    pub bik: Option<String>,
+    pub account: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SettlementView {
+    pub option: Option<simexit_domain::SettlementOption>,
+    pub to_line_id: Option<i64>,
+    pub recipient_name: Option<String>,
+    /// Masked: first five and last four digits.
+    pub account: Option<String>,
+}
+
+impl From<simexit_store::SettlementChoice> for SettlementView {
+    fn from(c: simexit_store::SettlementChoice) -> Self {
+        SettlementView {
+            option: c.kind,
+            to_line_id: c.transfer_to_line,
+            recipient_name: c.refund_name,
+            account: c.refund_account.as_deref().map(mask_account),
+        }
+    }
+}
+
+pub fn mask_account(account: &str) -> String {
+    if account.len() == 20 { format!("{}…{}", &account[..5], &account[16..]) } else { "…".into() }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefundView {
+    pub id: i64,
+    pub line_id: i64,
+    pub request_id: Option<i64>,
+    pub operator: OperatorId,
+    pub amount: Money,
+    /// `awaiting_details`, `requested`, `approved`, `paid`, `failed` or `cancelled`.
+    pub state: String,
+    pub recipient_name: Option<String>,
+    pub bik: Option<String>,
+    /// Masked account number.
+    pub account: Option<String>,
+    /// Why it failed or was cancelled.
+    pub reason: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    /// Seconds since the refund was created (for the staff queue).
+    pub age_seconds: i64,
+}
+
+impl RefundView {
+    pub fn new(r: simexit_store::RefundRow, now: Timestamp) -> Self {
+        RefundView {
+            age_seconds: (now.as_second() - r.created_at.as_second()).max(0),
+            id: r.id,
+            line_id: r.line_id,
+            request_id: r.request_id,
+            operator: r.operator,
+            amount: r.amount,
+            state: r.state,
+            recipient_name: r.recipient_name,
+            bik: r.bik,
+            account: r.account.as_deref().map(mask_account),
+            reason: r.reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundDetailsBody {
+    pub recipient_name: String,
+    pub bik: String,
+    pub account: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatementEntryView {
+    pub movement_id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    pub kind: simexit_domain::ledger::MovementKind,
+    pub memo: String,
+    /// Signed kopecks on the line's account: positive adds to the balance.
+    pub amount: Money,
+    /// The movement this one reverses.
+    pub reverses: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatementView {
+    pub line_id: i64,
+    pub balance: Money,
+    pub entries: Vec<StatementEntryView>,
 }

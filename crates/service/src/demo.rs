@@ -10,6 +10,7 @@ use simexit_store::{NewAccount, NewSubscriber, StoreExt, StoreRow};
 
 use crate::auth::hash_password;
 use crate::lines::{add_to_pool, assign_new_line};
+use crate::money::start_service;
 use crate::record::audit;
 use crate::{Result, Service, ServiceError};
 
@@ -68,6 +69,18 @@ struct DemoSubscriber {
 struct DemoLine {
     operator: OperatorId,
     balance: i64,
+    #[serde(default)]
+    services: Vec<DemoService>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoService {
+    name: String,
+    /// Kopecks per 30 days.
+    monthly: i64,
+    /// Started this many days before the demo was loaded (so charges have accrued).
+    since_days: i64,
 }
 
 #[derive(Deserialize)]
@@ -164,7 +177,18 @@ impl Service {
                     created_at: now,
                 })?;
                 for line in &s.lines {
-                    assign_new_line(tx, &line.operator, subscriber_id, None, Money::from_kopecks(line.balance), now)?;
+                    let row = assign_new_line(
+                        tx,
+                        &line.operator,
+                        subscriber_id,
+                        None,
+                        Money::from_kopecks(line.balance),
+                        now,
+                    )?;
+                    for svc in &line.services {
+                        let since = now - jiff::SignedDuration::from_hours(24 * svc.since_days);
+                        start_service(tx, row.id, &svc.name, Money::from_kopecks(svc.monthly), since, "system")?;
+                    }
                 }
             }
             for s in &seed.staff {

@@ -12,7 +12,8 @@ use simexit_domain::number::release;
 use simexit_domain::{LineState, RequestState};
 use simexit_store::{JobRow, StoreExt, Tx};
 
-use crate::record::{audit, inventory_number, step};
+use crate::ledger;
+use crate::record::{audit, inventory_number, schedule, step};
 use crate::{Result, Service, ServiceError};
 
 /// Marks a request overdue when its review deadline passes undecided.
@@ -20,9 +21,14 @@ pub const REVIEW_OVERDUE: &str = "review_overdue";
 /// Ends a number's freeze: the number returns to the pool and the request closes.
 pub const END_AGING: &str = "end_aging";
 
+/// Bills one period of a paid add-on service and schedules the next.
+pub const BILL_SERVICE: &str = "bill_service";
+
 #[derive(Deserialize)]
-struct RequestPayload {
-    request_id: i64,
+struct Payload {
+    /// The request or service the job is about.
+    #[serde(alias = "request_id")]
+    id: i64,
 }
 
 /// What one worker step did.
@@ -89,14 +95,34 @@ impl Service {
     }
 
     fn run_job(&self, tx: &mut dyn Tx, job: &JobRow, now: Timestamp) -> Result<()> {
-        let payload: RequestPayload = serde_json::from_str(&job.payload)
+        let payload: Payload = serde_json::from_str(&job.payload)
             .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))?;
         match job.kind.as_str() {
-            REVIEW_OVERDUE => mark_overdue(tx, payload.request_id, now),
-            END_AGING => end_aging(tx, payload.request_id, now),
+            REVIEW_OVERDUE => mark_overdue(tx, payload.id, now),
+            END_AGING => end_aging(tx, payload.id, now),
+            BILL_SERVICE => bill_service_period(tx, payload.id, now),
             other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),
         }
     }
+}
+
+fn bill_service_period(tx: &mut dyn Tx, service_id: i64, now: Timestamp) -> Result<()> {
+    let Some(mut service) = tx.service(service_id)? else {
+        return Ok(());
+    };
+    if service.stopped_at.is_some() {
+        return Ok(());
+    }
+    let line =
+        tx.line(service.line_id)?.ok_or_else(|| ServiceError::Internal(format!("service {service_id} has no line")))?;
+    let period_end =
+        service.charged_until.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    if period_end > now {
+        return Ok(());
+    }
+    ledger::bill_service(tx, &mut service, &line.operator, period_end, "system")?;
+    let next = period_end.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    schedule(tx, BILL_SERVICE, service.id, next, now)
 }
 
 fn mark_overdue(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {

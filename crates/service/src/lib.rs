@@ -8,7 +8,9 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod jobs;
+pub mod ledger;
 pub mod lines;
+pub mod money;
 mod numbers;
 mod principal;
 mod record;
@@ -22,6 +24,7 @@ use simexit_store::Store;
 pub use clock::{Clock, ManualClock};
 pub use error::ServiceError;
 pub use lines::OpenLine;
+pub use money::{FinalBill, PaymentGateway, RecordingGateway, RefundStep, SettlementInput};
 pub use numbers::NumberInfo;
 pub use principal::Principal;
 pub use terminations::{CreateRequest, RequestDetails, TransitionInput};
@@ -54,6 +57,7 @@ pub struct Service {
     pub calendars: Arc<CalendarSet>,
     pub clock: Arc<dyn Clock>,
     pub config: ServiceConfig,
+    pub payments: Arc<dyn PaymentGateway>,
 }
 
 impl Service {
@@ -64,7 +68,14 @@ impl Service {
         clock: Arc<dyn Clock>,
         config: ServiceConfig,
     ) -> Result<Self> {
-        let service = Service { store, policies: Arc::new(policies), calendars: Arc::new(calendars), clock, config };
+        let service = Service {
+            store,
+            policies: Arc::new(policies),
+            calendars: Arc::new(calendars),
+            clock,
+            config,
+            payments: Arc::new(RecordingGateway),
+        };
         service.sync_operators()?;
         Ok(service)
     }

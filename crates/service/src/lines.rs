@@ -2,10 +2,12 @@
 
 use simexit_domain::access::Role;
 use simexit_domain::eligibility::{Eligibility, LineFacts, assess};
+use simexit_domain::ledger::{MovementKind, OperatorAccount};
 use simexit_domain::number::NumberEvent;
 use simexit_domain::{CustomerCategory, Iccid, Money, Msisdn, OperatorId};
 use simexit_store::{LineRow, NewAssignment, NewLine, StoreExt, Tx};
 
+use crate::ledger;
 use crate::record::audit;
 use crate::{Principal, Result, Service, ServiceError};
 
@@ -69,9 +71,29 @@ pub fn assign_new_line(
         iccid: iccid.map(|i| i.as_str().to_owned()),
         operator: operator.clone(),
         subscriber_id,
-        balance,
         opened_at: now,
     })?;
+    if balance != Money::ZERO {
+        // A balance brought from elsewhere (migration, demo) enters the books as an opening
+        // movement: positive is the subscriber's money, negative unpaid charges.
+        let (from, to, amount) = if balance.is_positive() {
+            (ledger::operator(operator, OperatorAccount::OpeningBalances), ledger::line(line_id), balance)
+        } else {
+            (ledger::line(line_id), ledger::operator(operator, OperatorAccount::OpeningBalances), -balance)
+        };
+        ledger::post(
+            tx,
+            MovementKind::Opening,
+            from,
+            to,
+            amount,
+            "opening balance",
+            format!("opening:line:{line_id}"),
+            Some(line_id),
+            now,
+            "system",
+        )?;
+    }
     number.state = number.state.next(NumberEvent::Assign)?;
     number.line_id = Some(line_id);
     number.subscriber_id = Some(subscriber_id);
@@ -81,10 +103,12 @@ pub fn assign_new_line(
     tx.line(line_id)?.ok_or_else(|| ServiceError::Internal("the new line vanished".into()))
 }
 
-fn facts(tx: &mut dyn Tx, line: &LineRow) -> Result<LineFacts> {
+/// What eligibility needs of a line; charges accrued but not yet billed count as debt.
+fn facts(tx: &mut dyn Tx, line: &LineRow, now: jiff::Timestamp) -> Result<LineFacts> {
+    let accrued = ledger::accrued(&tx.services_of(line.id)?, now);
     Ok(LineFacts {
         state: line.state,
-        balance: line.balance,
+        balance: line.balance - accrued,
         open_request: tx.open_request_for_line(line.id)?.map(|r| r.id),
     })
 }
@@ -116,6 +140,19 @@ impl Service {
         })
     }
 
+    /// The subscriber's lines with their paid services.
+    pub fn my_lines_with_services(&self, who: &Principal) -> Result<Vec<(LineRow, Vec<simexit_store::ServiceRow>)>> {
+        let lines = self.my_lines(who)?;
+        self.store.read(|tx| {
+            let mut out = Vec::with_capacity(lines.len());
+            for line in lines {
+                let services = tx.services_of(line.id)?;
+                out.push((line, services));
+            }
+            Ok(out)
+        })
+    }
+
     pub fn my_lines(&self, who: &Principal) -> Result<Vec<LineRow>> {
         let sub =
             who.subscriber_id.ok_or_else(|| ServiceError::forbidden("only subscribers have lines of their own"))?;
@@ -133,6 +170,7 @@ impl Service {
     /// Whether and how a termination can be filed. A line's own facts (debt, open request)
     /// are shown only to someone who may see the line.
     pub fn eligibility(&self, who: Option<&Principal>, query: EligibilityQuery) -> Result<Eligibility> {
+        let now = self.now();
         self.store.read(|tx| {
             let visible = |l: &LineRow| who.is_some_and(|w| w.can_see(l.subscriber_id, &l.operator));
             let (operator, category, line) = match query {
@@ -161,7 +199,7 @@ impl Service {
                 },
             };
             let policy = self.policy(&operator)?;
-            let facts = line.as_ref().map(|l| facts(tx, l)).transpose()?;
+            let facts = line.as_ref().map(|l| facts(tx, l, now)).transpose()?;
             Ok(assess(policy, category, facts.as_ref()))
         })
     }

@@ -66,15 +66,15 @@ pub fn step(
     )
 }
 
-/// Schedules a request's job once: the key (kind, request, due instant) makes a second
-/// scheduling of the same effect a no-op.
-pub fn schedule(tx: &mut dyn Tx, kind: &str, request_id: i64, run_at: Timestamp, now: Timestamp) -> Result<()> {
+/// Schedules a job about one record (a request, a service) once: the key (kind, record, due
+/// instant) makes a second scheduling of the same effect a no-op.
+pub fn schedule(tx: &mut dyn Tx, kind: &str, id: i64, run_at: Timestamp, now: Timestamp) -> Result<()> {
     tx.insert_job(&NewJob {
         kind: kind.to_owned(),
-        payload: serde_json::json!({ "request_id": request_id }).to_string(),
+        payload: serde_json::json!({ "id": id }).to_string(),
         run_at,
         max_attempts: 10,
-        dedupe_key: Some(format!("{kind}:{request_id}:{}", run_at.as_millisecond())),
+        dedupe_key: Some(format!("{kind}:{id}:{}", run_at.as_millisecond())),
         created_at: now,
     })?;
     Ok(())

@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use simexit_domain::access::Role;
 use simexit_domain::calendar::{add_business_days, aging_end};
 use simexit_domain::eligibility::{Blocker, debt_blocker};
+
+use crate::money::{debt_of, settle_and_bill, undo_settlement};
 use simexit_domain::number::NumberEvent;
 use simexit_domain::{Action, Channel, LineState, Reason, RequestState, TerminationPolicy};
 use simexit_store::{EventRow, LineRow, NewAssignment, RequestRow, StoreExt, Tx};
@@ -43,18 +45,19 @@ fn load_visible(tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<RequestRow>
         .ok_or_else(|| ServiceError::not_found("termination request", id))
 }
 
-fn details(tx: &mut dyn Tx, request: RequestRow) -> Result<RequestDetails> {
+fn details(tx: &mut dyn Tx, request: RequestRow, now: Timestamp) -> Result<RequestDetails> {
     let line = tx
         .line(request.line_id)?
         .ok_or_else(|| ServiceError::Internal(format!("request {} has no line", request.id)))?;
-    details_with(tx, request, line)
+    details_with(tx, request, line, now)
 }
 
-fn details_with(tx: &mut dyn Tx, request: RequestRow, line: LineRow) -> Result<RequestDetails> {
+fn details_with(tx: &mut dyn Tx, request: RequestRow, line: LineRow, now: Timestamp) -> Result<RequestDetails> {
     let events = tx.events(request.id)?;
     let mut blocking = Vec::new();
     if request.state.is_open() {
-        blocking.extend(debt_blocker(line.balance));
+        let debt = debt_of(tx, &line, now)?;
+        blocking.extend(debt_blocker(-debt));
     }
     Ok(RequestDetails { request, line, events, blocking })
 }
@@ -198,18 +201,20 @@ impl Service {
                 aging_until: None,
                 closed_at: None,
                 note: None,
+                settlement: Default::default(),
                 updated_at: now,
             };
             row.id = tx.insert_request(&row)?;
             step(tx, row.id, now, &who.actor(), "create", RequestState::Draft, RequestState::Draft, None)?;
-            details(tx, row)
+            details(tx, row, now)
         })
     }
 
     pub fn request(&self, who: &Principal, id: i64) -> Result<RequestDetails> {
+        let now = self.now();
         self.store.read(|tx| {
             let r = load_visible(tx, who, id)?;
-            details(tx, r)
+            details(tx, r, now)
         })
     }
 
@@ -264,8 +269,8 @@ impl Service {
                     schedule(tx, jobs::REVIEW_OVERDUE, r.id, deadline.at, now)?;
                 }
                 Action::Approve | Action::Reject => r.decided_at = Some(now),
-                Action::Complete => self.complete_in(tx, policy, &mut r, &mut line, now)?,
-                Action::Revoke => self.revoke_in(tx, policy, &mut r, &mut line, now)?,
+                Action::Complete => self.complete_in(tx, policy, &mut r, &mut line, now, &who.actor())?,
+                Action::Revoke => self.revoke_in(tx, policy, &mut r, &mut line, now, &who.actor())?,
                 Action::RequestInfo | Action::Withdraw | Action::EndAging => {}
             }
             if reason.is_some() {
@@ -278,7 +283,7 @@ impl Service {
             tx.update_request(&r)?;
             tx.update_line(&line)?;
             step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
-            details(tx, r)
+            details(tx, r, now)
         })
     }
 
@@ -291,14 +296,8 @@ impl Service {
         r: &mut RequestRow,
         line: &mut LineRow,
         now: Timestamp,
+        actor: &str,
     ) -> Result<()> {
-        if let Some(debt) = debt_blocker(line.balance) {
-            return Err(ServiceError::Unprocessable {
-                code: "debt_outstanding",
-                message: debt.message,
-                amount: debt.amount,
-            });
-        }
         let mut number = inventory_number(tx, &r.msisdn)?;
         if number.line_id != Some(line.id) {
             return Err(ServiceError::conflict(
@@ -312,6 +311,11 @@ impl Service {
         number.updated_at = now;
         tx.update_number(&number)?;
         tx.close_assignment(&r.msisdn, now, "terminated")?;
+        // Services billed to the termination instant and stopped, debt refused, balance
+        // settled: the same code the final-bill preview runs, here for real.
+        let bill = settle_and_bill(tx, policy, r, now, actor)?;
+        let bill = serde_json::to_string(&bill).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        tx.save_final_bill(r.id, &bill, now)?;
         line.terminated_at = Some(now);
         r.completed_at = Some(now);
         r.aging_until = Some(until);
@@ -326,6 +330,7 @@ impl Service {
         r: &mut RequestRow,
         line: &mut LineRow,
         now: Timestamp,
+        actor: &str,
     ) -> Result<()> {
         if !policy.revocation_allowed {
             return Err(ServiceError::unprocessable(
@@ -355,6 +360,7 @@ impl Service {
             line_id: line.id,
             from: now,
         })?;
+        undo_settlement(tx, r, now, actor)?;
         line.terminated_at = None;
         Ok(())
     }

@@ -50,6 +50,9 @@ pub fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreE
         durability.pragma()
     ))
     .map_err(convert::store_error)?;
+    // Every query goes through `prepare_cached`; the default cache (16) is smaller than the
+    // set of statements one lifecycle uses, and re-parsing SQL would dominate the cost.
+    conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
 

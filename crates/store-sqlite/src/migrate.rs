@@ -7,7 +7,10 @@ use simexit_store::StoreError;
 use crate::convert::store_error;
 
 /// `(version, name, sql)` in order. Never edit a released migration: add a new one.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/0001_core.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/0001_core.sql")),
+    (2, "money", include_str!("../migrations/0002_money.sql")),
+];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {
     conn.execute_batch(

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Params, Row, params};
+use simexit_domain::ledger::{Account, Entry};
 use simexit_domain::{Money, Msisdn, OperatorId};
 use simexit_store::*;
 
@@ -18,10 +19,14 @@ const STORE_COLS: &str =
 const SUBSCRIBER_COLS: &str = "id, category, full_name, id_document_type, id_document_number, email, phone, language";
 const NUMBER_COLS: &str = "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
 const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
-const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at, terminated_at";
+// A line's balance is derived from its ledger account, never stored.
+const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \
+    (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.account = 'line:' || lines.id), \
+    opened_at, terminated_at";
 const REQUEST_COLS: &str = "id, line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
     line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
-    deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at";
+    deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at, \
+    settlement, transfer_to_line, refund_name, refund_bik, refund_account";
 const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
 const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
 const JOB_COLS: &str =
@@ -132,6 +137,13 @@ fn request(r: &Row<'_>) -> rusqlite::Result<RequestRow> {
         closed_at: time_opt(r, 20)?,
         note: r.get(21)?,
         updated_at: time(r, 22)?,
+        settlement: SettlementChoice {
+            kind: parsed_opt(r, 23)?,
+            transfer_to_line: r.get(24)?,
+            refund_name: r.get(25)?,
+            refund_bik: r.get(26)?,
+            refund_account: r.get(27)?,
+        },
     })
 }
 
@@ -177,9 +189,65 @@ fn job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     })
 }
 
+const MOVEMENT_COLS: &str = "id, kind, idempotency_key, memo, reverses, line_id, at, actor";
+const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, charged_until, stopped_at";
+const REFUND_COLS: &str =
+    "id, line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
+
+fn movement(r: &Row<'_>) -> rusqlite::Result<MovementRow> {
+    Ok(MovementRow {
+        id: r.get(0)?,
+        kind: parsed(r, 1)?,
+        idempotency_key: r.get(2)?,
+        memo: r.get(3)?,
+        reverses: r.get(4)?,
+        line_id: r.get(5)?,
+        at: time(r, 6)?,
+        actor: r.get(7)?,
+        entries: Vec::new(),
+    })
+}
+
+fn service(r: &Row<'_>) -> rusqlite::Result<ServiceRow> {
+    Ok(ServiceRow {
+        id: r.get(0)?,
+        line_id: r.get(1)?,
+        name: r.get(2)?,
+        monthly_charge: Money::from_kopecks(r.get(3)?),
+        started_at: time(r, 4)?,
+        charged_until: time(r, 5)?,
+        stopped_at: time_opt(r, 6)?,
+    })
+}
+
+fn refund(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
+    Ok(RefundRow {
+        id: r.get(0)?,
+        line_id: r.get(1)?,
+        request_id: r.get(2)?,
+        operator: parsed(r, 3)?,
+        amount: Money::from_kopecks(r.get(4)?),
+        state: r.get(5)?,
+        recipient_name: r.get(6)?,
+        bik: r.get(7)?,
+        account: r.get(8)?,
+        reason: r.get(9)?,
+        created_at: time(r, 10)?,
+        updated_at: time(r, 11)?,
+    })
+}
+
 type MapRow<T> = fn(&Row<'_>) -> rusqlite::Result<T>;
 
 impl SqliteTx<'_> {
+    fn with_entries(&self, mut m: MovementRow) -> Result<MovementRow> {
+        m.entries =
+            self.all("SELECT account, amount FROM ledger_entries WHERE movement_id = ?1 ORDER BY id", [m.id], |r| {
+                Ok(Entry { account: parsed(r, 0)?, amount: Money::from_kopecks(r.get(1)?) })
+            })?;
+        Ok(m)
+    }
+
     fn exec(&self, sql: &str, p: impl Params) -> Result<usize> {
         self.conn.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(store_error)
     }
@@ -390,16 +458,9 @@ impl Tx for SqliteTx<'_> {
 
     fn insert_line(&mut self, l: &NewLine) -> Result<i64> {
         self.insert(
-            "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, balance, opened_at)
-             VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6)",
-            params![
-                l.msisdn.as_str(),
-                l.iccid,
-                l.operator.as_str(),
-                l.subscriber_id,
-                l.balance.kopecks(),
-                ts(l.opened_at)
-            ],
+            "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, opened_at)
+             VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
+            params![l.msisdn.as_str(), l.iccid, l.operator.as_str(), l.subscriber_id, ts(l.opened_at)],
         )
     }
 
@@ -421,8 +482,8 @@ impl Tx for SqliteTx<'_> {
 
     fn update_line(&mut self, l: &LineRow) -> Result<()> {
         self.exec(
-            "UPDATE lines SET state = ?2, balance = ?3, terminated_at = ?4, iccid = ?5 WHERE id = ?1",
-            params![l.id, l.state.as_str(), l.balance.kopecks(), ts_opt(l.terminated_at), l.iccid],
+            "UPDATE lines SET state = ?2, terminated_at = ?3, iccid = ?4 WHERE id = ?1",
+            params![l.id, l.state.as_str(), ts_opt(l.terminated_at), l.iccid],
         )
         .map(drop)
     }
@@ -432,7 +493,8 @@ impl Tx for SqliteTx<'_> {
         self.insert(
             &format!(
                 "INSERT INTO termination_requests ({cols})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+                         ?23, ?24, ?25, ?26, ?27)"
             ),
             params![
                 r.line_id,
@@ -456,7 +518,12 @@ impl Tx for SqliteTx<'_> {
                 ts_opt(r.aging_until),
                 ts_opt(r.closed_at),
                 r.note,
-                ts(r.updated_at)
+                ts(r.updated_at),
+                r.settlement.kind.map(|k| k.as_str()),
+                r.settlement.transfer_to_line,
+                r.settlement.refund_name,
+                r.settlement.refund_bik,
+                r.settlement.refund_account
             ],
         )
     }
@@ -480,7 +547,8 @@ impl Tx for SqliteTx<'_> {
         self.exec(
             "UPDATE termination_requests SET state = ?2, submitted_at = ?3, review_deadline = ?4,
              review_deadline_date = ?5, deadline_fallback = ?6, overdue = ?7, decided_at = ?8, completed_at = ?9,
-             aging_until = ?10, closed_at = ?11, note = ?12, updated_at = ?13, store_id = ?14 WHERE id = ?1",
+             aging_until = ?10, closed_at = ?11, note = ?12, updated_at = ?13, store_id = ?14, settlement = ?15,
+             transfer_to_line = ?16, refund_name = ?17, refund_bik = ?18, refund_account = ?19 WHERE id = ?1",
             params![
                 r.id,
                 r.state.as_str(),
@@ -495,7 +563,12 @@ impl Tx for SqliteTx<'_> {
                 ts_opt(r.closed_at),
                 r.note,
                 ts(r.updated_at),
-                r.store_id
+                r.store_id,
+                r.settlement.kind.map(|k| k.as_str()),
+                r.settlement.transfer_to_line,
+                r.settlement.refund_name,
+                r.settlement.refund_bik,
+                r.settlement.refund_account
             ],
         )
         .map(drop)
@@ -536,6 +609,178 @@ impl Tx for SqliteTx<'_> {
             [request_id],
             event,
         )
+    }
+
+    fn record_movement(&mut self, m: &NewMovement) -> Result<Option<i64>> {
+        let inserted = self.exec(
+            "INSERT INTO ledger_movements (kind, idempotency_key, memo, reverses, line_id, at, actor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (idempotency_key) DO NOTHING",
+            params![
+                m.movement.kind.as_str(),
+                m.idempotency_key,
+                m.movement.memo,
+                m.reverses,
+                m.line_id,
+                ts(m.at),
+                m.actor
+            ],
+        )?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let id = self.conn.last_insert_rowid();
+        for e in &m.movement.entries {
+            self.exec(
+                "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, ?3)",
+                params![id, e.account.to_string(), e.amount.kopecks()],
+            )?;
+        }
+        Ok(Some(id))
+    }
+
+    fn movement(&mut self, id: i64) -> Result<Option<MovementRow>> {
+        let row = self.one(&format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE id = ?1"), [id], movement)?;
+        row.map(|m| self.with_entries(m)).transpose()
+    }
+
+    fn movement_by_key(&mut self, key: &str) -> Result<Option<MovementRow>> {
+        let row = self.one(
+            &format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE idempotency_key = ?1"),
+            [key],
+            movement,
+        )?;
+        row.map(|m| self.with_entries(m)).transpose()
+    }
+
+    fn reversal_of(&mut self, id: i64) -> Result<Option<i64>> {
+        self.one("SELECT id FROM ledger_movements WHERE reverses = ?1", [id], |r| r.get(0))
+    }
+
+    fn balance(&mut self, account: &Account) -> Result<Money> {
+        let sum: Option<i64> = self.one(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account = ?1",
+            [account.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(Money::from_kopecks(sum.unwrap_or(0)))
+    }
+
+    fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>> {
+        self.all(
+            "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
+             JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = ?1 ORDER BY m.at, m.id",
+            [account.to_string()],
+            |r| {
+                Ok(StatementRow {
+                    movement_id: r.get(0)?,
+                    kind: parsed(r, 1)?,
+                    memo: r.get(2)?,
+                    reverses: r.get(3)?,
+                    at: time(r, 4)?,
+                    amount: Money::from_kopecks(r.get(5)?),
+                })
+            },
+        )
+    }
+
+    fn ledger_total(&mut self) -> Result<i64> {
+        let sum: Option<i64> = self.one("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries", [], |r| r.get(0))?;
+        Ok(sum.unwrap_or(0))
+    }
+
+    fn insert_service(&mut self, s: &ServiceRow) -> Result<i64> {
+        self.insert(
+            "INSERT INTO line_services (line_id, name, monthly_charge, started_at, charged_until, stopped_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                s.line_id,
+                s.name,
+                s.monthly_charge.kopecks(),
+                ts(s.started_at),
+                ts(s.charged_until),
+                ts_opt(s.stopped_at)
+            ],
+        )
+    }
+
+    fn service(&mut self, id: i64) -> Result<Option<ServiceRow>> {
+        self.one(&format!("SELECT {SERVICE_COLS} FROM line_services WHERE id = ?1"), [id], service)
+    }
+
+    fn services_of(&mut self, line_id: i64) -> Result<Vec<ServiceRow>> {
+        self.all(
+            &format!("SELECT {SERVICE_COLS} FROM line_services WHERE line_id = ?1 ORDER BY id"),
+            [line_id],
+            service,
+        )
+    }
+
+    fn update_service(&mut self, s: &ServiceRow) -> Result<()> {
+        self.exec(
+            "UPDATE line_services SET charged_until = ?2, stopped_at = ?3 WHERE id = ?1",
+            params![s.id, ts(s.charged_until), ts_opt(s.stopped_at)],
+        )
+        .map(drop)
+    }
+
+    fn insert_refund(&mut self, f: &RefundRow) -> Result<i64> {
+        let cols = REFUND_COLS.trim_start_matches("id, ");
+        self.insert(
+            &format!("INSERT INTO refunds ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            params![
+                f.line_id,
+                f.request_id,
+                f.operator.as_str(),
+                f.amount.kopecks(),
+                f.state,
+                f.recipient_name,
+                f.bik,
+                f.account,
+                f.reason,
+                ts(f.created_at),
+                ts(f.updated_at)
+            ],
+        )
+    }
+
+    fn refund(&mut self, id: i64) -> Result<Option<RefundRow>> {
+        self.one(&format!("SELECT {REFUND_COLS} FROM refunds WHERE id = ?1"), [id], refund)
+    }
+
+    fn update_refund(&mut self, f: &RefundRow) -> Result<()> {
+        self.exec(
+            "UPDATE refunds SET amount = ?2, state = ?3, recipient_name = ?4, bik = ?5, account = ?6, reason = ?7,
+             updated_at = ?8 WHERE id = ?1",
+            params![f.id, f.amount.kopecks(), f.state, f.recipient_name, f.bik, f.account, f.reason, ts(f.updated_at)],
+        )
+        .map(drop)
+    }
+
+    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RefundRow>> {
+        self.all(
+            &format!(
+                "SELECT {REFUND_COLS} FROM refunds WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR operator_id = ?2)
+                 ORDER BY created_at, id LIMIT ?3"
+            ),
+            params![state, operator.map(OperatorId::as_str), limit],
+            refund,
+        )
+    }
+
+    fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {
+        self.all(&format!("SELECT {REFUND_COLS} FROM refunds WHERE line_id = ?1 ORDER BY id"), [line_id], refund)
+    }
+
+    fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()> {
+        self.exec(
+            "INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)",
+            params![request_id, bill, ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn final_bill(&mut self, request_id: i64) -> Result<Option<String>> {
+        self.one("SELECT bill FROM final_bills WHERE request_id = ?1", [request_id], |r| r.get(0))
     }
 
     fn audit_head(&mut self) -> Result<Option<String>> {

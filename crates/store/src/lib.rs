@@ -15,7 +15,8 @@ mod rows;
 pub use rows::*;
 
 use jiff::Timestamp;
-use simexit_domain::{Msisdn, OperatorId};
+use simexit_domain::ledger::Account;
+use simexit_domain::{Money, Msisdn, OperatorId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -86,6 +87,37 @@ pub trait Tx {
     fn insert_event(&mut self, event: &NewEvent) -> Result<()>;
     fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>>;
 
+    // Ledger (see `simexit_domain::ledger`).
+    /// Records a movement once per idempotency key; `None` when the key was already used.
+    fn record_movement(&mut self, movement: &NewMovement) -> Result<Option<i64>>;
+    fn movement(&mut self, id: i64) -> Result<Option<MovementRow>>;
+    fn movement_by_key(&mut self, key: &str) -> Result<Option<MovementRow>>;
+    /// The id of the movement that reversed `id`, if any.
+    fn reversal_of(&mut self, id: i64) -> Result<Option<i64>>;
+    fn balance(&mut self, account: &Account) -> Result<Money>;
+    /// Every entry on an account, oldest first.
+    fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>>;
+    /// The sum of every entry in the books: zero unless something is badly wrong.
+    fn ledger_total(&mut self) -> Result<i64>;
+
+    // Paid add-on services.
+    fn insert_service(&mut self, service: &ServiceRow) -> Result<i64>;
+    fn service(&mut self, id: i64) -> Result<Option<ServiceRow>>;
+    fn services_of(&mut self, line_id: i64) -> Result<Vec<ServiceRow>>;
+    fn update_service(&mut self, service: &ServiceRow) -> Result<()>;
+
+    // Refunds.
+    fn insert_refund(&mut self, refund: &RefundRow) -> Result<i64>;
+    fn refund(&mut self, id: i64) -> Result<Option<RefundRow>>;
+    fn update_refund(&mut self, refund: &RefundRow) -> Result<()>;
+    /// Refunds by state (all when `None`), scoped to an operator when given, oldest first.
+    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RefundRow>>;
+    fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>>;
+
+    // Final bills, frozen at completion.
+    fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()>;
+    fn final_bill(&mut self, request_id: i64) -> Result<Option<String>>;
+
     // Audit log (hash-chained; see [`audit`]).
     /// The hash of the newest audit entry, locking the chain head until commit.
     fn audit_head(&mut self) -> Result<Option<String>>;
@@ -122,6 +154,12 @@ pub trait StoreExt: Store {
     /// Runs `body` in one transaction, committed only if it returns `Ok`.
     fn write<T, E: From<StoreError>>(&self, body: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         run(body, |f| self.write_dyn(f))
+    }
+
+    /// Runs `body` in a write transaction that is always rolled back: a dry run of exactly
+    /// the code a real change runs, returning what it computed.
+    fn dry_run<T, E: From<StoreError>>(&self, body: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        run(body, |f| self.write_dyn(&mut |tx| f(tx).map(|_| false)))
     }
 
     /// Runs `body` against a consistent read snapshot.

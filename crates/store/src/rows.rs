@@ -115,12 +115,12 @@ pub struct NewLine {
     pub iccid: Option<String>,
     pub operator: OperatorId,
     pub subscriber_id: i64,
-    pub balance: Money,
     pub opened_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRow {
+    // `balance` is derived: the sum of the line account's ledger entries.
     pub id: i64,
     pub msisdn: Msisdn,
     pub iccid: Option<String>,
@@ -158,6 +158,7 @@ pub struct RequestRow {
     pub closed_at: Option<Timestamp>,
     /// The latest reviewer note: rejection reason or what information is requested.
     pub note: Option<String>,
+    pub settlement: SettlementChoice,
     pub updated_at: Timestamp,
 }
 
@@ -224,4 +225,78 @@ pub struct JobRow {
     pub locked_until: Option<Timestamp>,
     pub last_error: Option<String>,
     pub dedupe_key: Option<String>,
+}
+
+/// A movement to record: entries summing to zero (checked by the domain's `Movement`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMovement {
+    pub movement: simexit_domain::ledger::Movement,
+    pub idempotency_key: String,
+    pub reverses: Option<i64>,
+    pub line_id: Option<i64>,
+    pub at: Timestamp,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovementRow {
+    pub id: i64,
+    pub kind: simexit_domain::ledger::MovementKind,
+    pub idempotency_key: String,
+    pub memo: String,
+    pub reverses: Option<i64>,
+    pub line_id: Option<i64>,
+    pub at: Timestamp,
+    pub actor: String,
+    pub entries: Vec<simexit_domain::ledger::Entry>,
+}
+
+/// One entry on an account, with its movement: a line of a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementRow {
+    pub movement_id: i64,
+    pub kind: simexit_domain::ledger::MovementKind,
+    pub memo: String,
+    pub reverses: Option<i64>,
+    pub at: Timestamp,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRow {
+    pub id: i64,
+    pub line_id: i64,
+    pub name: String,
+    pub monthly_charge: Money,
+    pub started_at: Timestamp,
+    pub charged_until: Timestamp,
+    pub stopped_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRow {
+    pub id: i64,
+    pub line_id: i64,
+    pub request_id: Option<i64>,
+    pub operator: OperatorId,
+    pub amount: Money,
+    /// `awaiting_details`, `requested`, `approved`, `paid`, `failed` or `cancelled`.
+    pub state: String,
+    pub recipient_name: Option<String>,
+    pub bik: Option<String>,
+    pub account: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What a subscriber chose for the balance left on a line at termination.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SettlementChoice {
+    /// `transfer` or `refund`, or `None` when not chosen yet.
+    pub kind: Option<simexit_domain::SettlementOption>,
+    pub transfer_to_line: Option<i64>,
+    pub refund_name: Option<String>,
+    pub refund_bik: Option<String>,
+    pub refund_account: Option<String>,
 }

@@ -204,6 +204,9 @@ async fn http_api(dir: &Path, n: usize, durability: Durability) -> anyhow::Resul
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
+/// A final bill of the size completion stores.
+const BILL: &str = r#"{"request_id":1,"line_id":1,"period_start":"2026-03-01T00:00:00Z","period_end":"2026-03-02T09:00:00Z","opening_balance":10000,"items":[{"at":"2026-03-02T09:00:00Z","kind":"refund","memo":"balance to be refunded","amount":-10000}],"charges":0,"payments":0,"settlement":{"option":"refund","amount":10000,"to_line_id":null,"refund_id":1,"refund_state":"awaiting_details"},"closing_balance":0,"preview":false}"#;
+
 /// The same rows the lifecycle writes, in plain SQL on one bare connection, four commits per
 /// lifecycle, values precomputed: the floor any layer above SQLite is compared with.
 fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result<f64> {
@@ -226,8 +229,18 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
             params![msisdn, i as i64 + 1, t],
         )?;
         conn.execute(
-            "INSERT INTO lines (id, msisdn, operator_id, subscriber_id, state, balance, opened_at) VALUES (?1, ?2, 'mts', 1, 'active', 10000, ?3)",
+            "INSERT INTO lines (id, msisdn, operator_id, subscriber_id, state, opened_at) VALUES (?1, ?2, 'mts', 1, 'active', ?3)",
             params![i as i64 + 1, msisdn, t],
+        )?;
+        conn.execute(
+            "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
+             VALUES ('opening', ?1, 'opening balance', ?2, ?3, 'system')",
+            params![format!("opening:line:{}", i + 1), i as i64 + 1, t],
+        )?;
+        let m = conn.last_insert_rowid();
+        conn.execute(
+            "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, 10000), (?1, 'operator:mts:opening_balances', -10000)",
+            params![m, format!("line:{}", i + 1)],
         )?;
         conn.execute(
             "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, 1, ?2, ?3)",
@@ -285,6 +298,30 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
                 .execute(params![msisdn, t + 30 * 86_400_000, t])?;
                 conn.prepare_cached("UPDATE number_assignments SET to_at = ?2, end_reason = 'terminated' WHERE msisdn = ?1 AND to_at IS NULL")?
                     .execute(params![msisdn, t])?;
+                // The balance left becomes a refund claim: movement, entries, its audit
+                // entry, the refund row and the frozen final bill.
+                conn.prepare_cached(
+                    "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
+                     VALUES ('refund', ?1, 'balance to be refunded', ?2, ?3, 'account:2')",
+                )?
+                .execute(params![format!("settle:{req}:refund"), line, t])?;
+                let movement = conn.last_insert_rowid();
+                for (account, amount) in
+                    [(format!("line:{line}"), -10_000), ("operator:mts:refunds_payable".to_owned(), 10_000)]
+                {
+                    conn.prepare_cached(
+                        "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![movement, account, amount])?;
+                }
+                event(&conn, req, "ledger_movement", "approved", "approved")?;
+                conn.prepare_cached(
+                    "INSERT INTO refunds (line_id, request_id, operator_id, amount, state, created_at, updated_at)
+                     VALUES (?1, ?2, 'mts', 10000, 'awaiting_details', ?3, ?3)",
+                )?
+                .execute(params![line, req, t])?;
+                conn.prepare_cached("INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)")?
+                    .execute(params![req, BILL, t])?;
             }
             event(&conn, req, action, from, to)?;
             conn.execute_batch("COMMIT")?;

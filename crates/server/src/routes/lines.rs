@@ -6,20 +6,32 @@ use axum::http::StatusCode;
 use simexit_domain::{Iccid, Money};
 use simexit_service::OpenLine;
 
-use crate::dto::{LineView, OpenLineBody};
+use crate::dto::{LineView, MyLineView, OpenLineBody, ServiceView};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::state::AppState;
 
 /// The signed-in subscriber's lines.
 #[utoipa::path(get, path = "/api/v1/me/lines", tag = "lines", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<LineView>),
+    (status = 200, body = Vec<MyLineView>),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<LineView>>, ApiError> {
-    let lines = state.as_user(auth, move |s, who| s.my_lines(who)).await?;
-    Ok(Json(lines.into_iter().map(LineView::from).collect()))
+pub async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<MyLineView>>, ApiError> {
+    let lines = state.as_user(auth, |s, who| s.my_lines_with_services(who)).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|(line, services)| MyLineView {
+                monthly_charges: services
+                    .iter()
+                    .filter(|s| s.stopped_at.is_none())
+                    .fold(simexit_domain::Money::ZERO, |a, s| a + s.monthly_charge),
+                services: services.into_iter().map(ServiceView::from).collect(),
+                line: line.into(),
+            })
+            .collect(),
+    ))
 }
 
 /// One line, visible to its holder and to the operator's staff.

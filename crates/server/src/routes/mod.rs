@@ -4,6 +4,7 @@ pub mod auth;
 pub mod dev;
 pub mod health;
 pub mod lines;
+pub mod money;
 pub mod numbers;
 pub mod operators;
 pub mod terminations;
@@ -27,6 +28,18 @@ pub fn router(state: AppState) -> Router {
         .route("/me/terminations", get(terminations::mine))
         .route("/lines", post(lines::open))
         .route("/lines/{id}", get(lines::get))
+        .route("/lines/{id}/payments", post(money::pay))
+        .route("/lines/{id}/statement", get(money::statement))
+        .route("/lines/{id}/services", get(money::services).post(money::add_service))
+        .route("/terminations/{id}/settlement", post(money::settlement))
+        .route("/terminations/{id}/final-bill", get(money::final_bill))
+        .route("/refunds", get(money::refunds))
+        .route("/refunds/{id}", get(money::refund))
+        .route("/refunds/{id}/details", post(money::refund_details))
+        .route("/refunds/{id}/approve", post(money::approve_refund))
+        .route("/refunds/{id}/mark-paid", post(money::mark_paid))
+        .route("/refunds/{id}/mark-failed", post(money::mark_failed))
+        .route("/me/refunds", get(money::my_refunds))
         .route("/terminations", post(terminations::create))
         .route("/terminations/{id}", get(terminations::get))
         .route("/terminations/{id}/submit", post(terminations::submit))

@@ -124,6 +124,19 @@ impl TestApp {
         self.send(reqwest::Method::POST, path, token, Some(body)).await
     }
 
+    /// Asserts that every account in the books sums to zero.
+    pub async fn assert_books_balance(&self) {
+        let service = self.service.clone();
+        let total = tokio::task::spawn_blocking(move || {
+            use simexit_store::StoreExt;
+            service.store.read(|tx| tx.ledger_total())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(total, 0, "the ledger does not balance");
+    }
+
     pub async fn login(&self, login: &str) -> String {
         let body = self.post("/api/v1/auth/login", None, json!({ "login": login, "password": "demo" })).await.ok();
         body["token"].as_str().unwrap().to_owned()

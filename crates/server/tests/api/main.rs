@@ -9,5 +9,6 @@ mod errors;
 mod jobs;
 mod journey;
 mod lines_and_numbers;
+mod money;
 mod operators;
 mod transitions;

@@ -113,11 +113,12 @@ async fn completion_of_a_line_in_debt_is_refused_with_the_amount() {
     let (resident, line, req) = app.submitted("resident@demo", "beeline").await;
     assert_eq!(line["balance"], -23050);
     assert_eq!(req["blocking"][0]["code"], "debt");
-    assert_eq!(req["blocking"][0]["amount"], 23050);
+    // 230.50 ₽ of debt plus 60.00 ₽ accrued by a 90 ₽/30-day service over 20 days.
+    assert_eq!(req["blocking"][0]["amount"], 29050);
     app.act(&reviewer, &req["id"], "approve", None).await.ok();
     let refused = app.act(&reviewer, &req["id"], "complete", None).await;
     refused.problem(422, "debt_outstanding");
-    assert_eq!(refused.body["amount"], 23050);
+    assert_eq!(refused.body["amount"], 29050);
     let after = app.request(&resident, &req["id"]).await;
     assert_eq!(after["state"], "approved");
     assert_eq!(after["line"]["state"], "pending_termination");

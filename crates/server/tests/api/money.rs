@@ -1,0 +1,275 @@
+//! Money: add-on services, debt and payments, the final bill, transfer and refund.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const NOW: &str = "2026-11-26T09:00:00Z";
+
+async fn statement_kinds(app: &TestApp, token: &str, line: &Value) -> Vec<String> {
+    let st = app.get(&format!("/api/v1/lines/{}/statement", line["id"]), Some(token)).await.ok();
+    st["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn balance(app: &TestApp, token: &str, line_id: &Value) -> i64 {
+    app.get(&format!("/api/v1/lines/{line_id}"), Some(token)).await.ok()["balance"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_portal_lists_paid_services_with_their_monthly_cost() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let names: Vec<&str> = line["services"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["МТС Музыка", "Кто звонил"]);
+    assert_eq!(line["monthly_charges"], 22900);
+}
+
+#[tokio::test]
+async fn a_transfer_moves_exactly_the_balance_left_and_the_final_bill_equals_its_preview() {
+    let app = TestApp::at(NOW).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (resident, line, req) = app.submitted("resident@demo", "mts").await;
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let other =
+        lines.as_array().unwrap().iter().find(|l| l["operator"] == "mts" && l["id"] != line["id"]).unwrap().clone();
+    let other_before = balance(&app, &resident, &other["id"]).await;
+
+    let chosen = app
+        .post(
+            &format!("/api/v1/terminations/{}/settlement", req["id"]),
+            Some(&resident),
+            json!({ "option": "transfer", "to_line_id": other["id"] }),
+        )
+        .await
+        .ok();
+    assert_eq!(chosen["settlement"]["option"], "transfer");
+    let preview = app.get(&format!("/api/v1/terminations/{}/final-bill", req["id"]), Some(&resident)).await.ok();
+    assert_eq!(preview["preview"], true);
+    // 12 days of 169 ₽ + 60 ₽ per 30 days: 91.60 ₽ charged; 150 ₽ - 91.60 ₽ = 58.40 ₽ left.
+    assert_eq!(preview["charges"], 9160);
+    assert_eq!(preview["settlement"]["option"], "transfer");
+    assert_eq!(preview["settlement"]["amount"], 5840);
+    assert_eq!(preview["closing_balance"], 0);
+    // The preview changed nothing.
+    assert_eq!(balance(&app, &resident, &line["id"]).await, 15000);
+    assert_eq!(balance(&app, &resident, &other["id"]).await, other_before);
+
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    let done = app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    assert_eq!(done["line"]["balance"], 0);
+    assert_eq!(balance(&app, &resident, &other["id"]).await, other_before + 5840);
+    let services = app.get(&format!("/api/v1/lines/{}/services", line["id"]), Some(&resident)).await.ok();
+    assert!(services.as_array().unwrap().iter().all(|s| s["stopped_at"] == NOW), "{services}");
+    let mut bill = app.get(&format!("/api/v1/terminations/{}/final-bill", req["id"]), Some(&resident)).await.ok();
+    assert_eq!(bill["preview"], false);
+    bill["preview"] = json!(true);
+    assert_eq!(bill, preview, "the final bill is the preview, frozen");
+    assert!(
+        bill["items"].as_array().unwrap().iter().all(|i| i["at"].as_str().unwrap() <= NOW),
+        "no charge after termination"
+    );
+
+    // Aging passes: services stay stopped, nothing more is charged.
+    app.advance_days(61).await;
+    let kinds = statement_kinds(&app, &resident, &line).await;
+    assert_eq!(kinds, ["opening", "charge", "charge", "transfer"]);
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn revoking_a_completed_termination_reverses_the_transfer_in_entries() {
+    let app = TestApp::at(NOW).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (resident, line, req) = app.submitted("resident@demo", "mts").await;
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let other =
+        lines.as_array().unwrap().iter().find(|l| l["operator"] == "mts" && l["id"] != line["id"]).unwrap().clone();
+    app.post(
+        &format!("/api/v1/terminations/{}/settlement", req["id"]),
+        Some(&resident),
+        json!({ "option": "transfer", "to_line_id": other["id"] }),
+    )
+    .await
+    .ok();
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    app.advance_days(2).await;
+    app.act(&resident, &req["id"], "revoke", None).await.ok();
+    assert_eq!(balance(&app, &resident, &line["id"]).await, 5840, "the money is back, the charges stay");
+    assert_eq!(balance(&app, &resident, &other["id"]).await, 0);
+    assert_eq!(statement_kinds(&app, &resident, &line).await, ["opening", "charge", "charge", "transfer", "reversal"]);
+    assert_eq!(statement_kinds(&app, &resident, &other).await, ["transfer", "reversal"]);
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn refund_details_are_validated_and_a_refund_is_paid_once_under_concurrent_clicks() {
+    let app = TestApp::at(NOW).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (tourist, line, req) = app.submitted("tourist@demo", "t2").await;
+    let path = format!("/api/v1/terminations/{}/settlement", req["id"]);
+    let refund = |bik: &str, account: &str| json!({ "option": "refund", "recipient_name": "Li Ming", "bik": bik, "account": account });
+    app.post(&path, Some(&tourist), refund("04452522", "40817810938160925982")).await.problem(422, "invalid_bik");
+    let r = app.post(&path, Some(&tourist), refund("044525225", "40817810938160925983")).await;
+    r.problem(422, "invalid_account");
+    assert!(r.body["detail"].as_str().unwrap().starts_with("account"), "{}", r.body);
+    app.post(&path, Some(&tourist), json!({ "option": "transfer", "to_line_id": line["id"] }))
+        .await
+        .problem(422, "settlement_not_offered");
+    let chosen = app.post(&path, Some(&tourist), refund("044525225", "40817810938160925982")).await.ok();
+    assert_eq!(chosen["settlement"]["account"], "40817…5982");
+
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    let mine = app.get("/api/v1/me/refunds", Some(&tourist)).await.ok();
+    let refund = mine[0].clone();
+    assert_eq!(refund["state"], "requested");
+    // 300 ₽ less 5 days of a 99 ₽ service (16.50 ₽).
+    assert_eq!(refund["amount"], 28350);
+    assert_eq!(balance(&app, &tourist, &line["id"]).await, 0);
+
+    let queue = app.get("/api/v1/refunds?state=requested", Some(&t2)).await.ok();
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    app.post(&format!("/api/v1/refunds/{}/mark-paid", refund["id"]), Some(&t2), json!({}))
+        .await
+        .problem(409, "refund_state");
+    app.post(&format!("/api/v1/refunds/{}/approve", refund["id"]), Some(&t2), json!({})).await.ok();
+    let clicks = app.post_concurrently(6, &format!("/api/v1/refunds/{}/mark-paid", refund["id"]), &t2, json!({})).await;
+    assert_eq!(clicks.iter().filter(|r| r.status == 200).count(), 1);
+    assert!(clicks.iter().filter(|r| r.status != 200).all(|r| r.status == 409));
+    let paid = app.get(&format!("/api/v1/refunds/{}", refund["id"]), Some(&tourist)).await.ok();
+    assert_eq!(paid["state"], "paid");
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn a_failed_refund_returns_the_money_and_new_details_claim_it_again() {
+    let app = TestApp::at(NOW).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (tourist, line, req) = app.submitted("tourist@demo", "t2").await;
+    app.post(
+        &format!("/api/v1/terminations/{}/settlement", req["id"]),
+        Some(&tourist),
+        json!({ "option": "refund", "recipient_name": "Li Ming", "bik": "044525225", "account": "40817810938160925982" }),
+    )
+    .await
+    .ok();
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    let id = app.get("/api/v1/me/refunds", Some(&tourist)).await.ok()[0]["id"].clone();
+    app.post(&format!("/api/v1/refunds/{id}/approve"), Some(&t2), json!({})).await.ok();
+    app.post(&format!("/api/v1/refunds/{id}/mark-failed"), Some(&t2), json!({})).await.problem(422, "reason_required");
+    let failed = app
+        .post(&format!("/api/v1/refunds/{id}/mark-failed"), Some(&t2), json!({ "reason": "account closed" }))
+        .await
+        .ok();
+    assert_eq!((failed["state"].as_str(), failed["reason"].as_str()), (Some("failed"), Some("account closed")));
+    assert_eq!(balance(&app, &tourist, &line["id"]).await, 28350, "the money is back on the line, refundable");
+
+    let again = app
+        .post(
+            &format!("/api/v1/refunds/{id}/details"),
+            Some(&tourist),
+            json!({ "recipient_name": "Li Ming", "bik": "044525225", "account": "40817810700000012345" }),
+        )
+        .await
+        .ok();
+    assert_eq!(again["state"], "requested");
+    assert_eq!(balance(&app, &tourist, &line["id"]).await, 0);
+    assert_eq!(
+        statement_kinds(&app, &tourist, &line).await,
+        ["opening", "charge", "refund", "refund_failed", "refund"]
+    );
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn without_a_choice_the_balance_becomes_a_refund_awaiting_details() {
+    let app = TestApp::at(NOW).await;
+    let clerk = app.login("clerk@demo").await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "megafon").await;
+    let req =
+        app.post("/api/v1/terminations", Some(&clerk), json!({ "line_id": line["id"], "channel": "store" })).await.ok();
+    for action in ["submit", "approve", "complete"] {
+        app.act(&clerk, &req["id"], action, None).await.ok();
+    }
+    let refunds = app.get("/api/v1/me/refunds", Some(&resident)).await.ok();
+    assert_eq!(refunds[0]["state"], "awaiting_details");
+    assert_eq!(refunds[0]["amount"], 4200);
+    let bill = app.get(&format!("/api/v1/terminations/{}/final-bill", req["id"]), Some(&resident)).await.ok();
+    assert_eq!(bill["settlement"]["refund_state"], "awaiting_details");
+    let given = app
+        .post(
+            &format!("/api/v1/refunds/{}/details", refunds[0]["id"]),
+            Some(&resident),
+            json!({ "recipient_name": "Анна Иванова", "bik": "044525225", "account": "40817810938160925982" }),
+        )
+        .await
+        .ok();
+    assert_eq!(given["state"], "requested");
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn paying_the_debt_once_unblocks_completion_even_when_the_payment_is_retried() {
+    let app = TestApp::at(NOW).await;
+    let beeline = app.login("reviewer.beeline@demo").await;
+    let (resident, line, req) = app.submitted("resident@demo", "beeline").await;
+    app.act(&beeline, &req["id"], "approve", None).await.ok();
+    app.act(&beeline, &req["id"], "complete", None).await.problem(422, "debt_outstanding");
+
+    let pay = |amount: i64, key: &str| json!({ "amount": amount, "idempotency_key": key });
+    let path = format!("/api/v1/lines/{}/payments", line["id"]);
+    let first = app.post(&path, Some(&resident), pay(29050, "pay-2026-11-26-1")).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let retry = app.post(&path, Some(&resident), pay(29050, "pay-2026-11-26-1")).await;
+    assert_eq!(retry.status, 200);
+    assert_eq!(retry.body["balance"], first.body["balance"]);
+    app.post(&path, Some(&resident), pay(100, "pay-2026-11-26-1")).await.problem(409, "idempotency_key_reused");
+    app.post(&path, Some(&resident), pay(-5, "k")).await.problem(422, "invalid_amount");
+    let kinds = statement_kinds(&app, &resident, &line).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "payment").count(), 1);
+
+    let done = app.act(&beeline, &req["id"], "complete", None).await.ok();
+    assert_eq!(done["state"], "completed");
+    assert_eq!(done["line"]["balance"], 0);
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn services_are_billed_each_period_by_the_worker_and_never_after_termination() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let t2_line = app.line_of(&resident, "t2").await; // 50 ₽ per 30 days, started 3 days ago
+    app.advance_days(27).await;
+    let kinds = statement_kinds(&app, &resident, &t2_line).await;
+    assert_eq!(kinds, ["opening", "charge"], "one full period billed");
+    assert_eq!(balance(&app, &resident, &t2_line["id"]).await, 9900 - 5000);
+    app.advance_days(30).await;
+    assert_eq!(statement_kinds(&app, &resident, &t2_line).await, ["opening", "charge", "charge"]);
+    app.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn a_transfer_must_go_to_another_live_line_of_the_same_subscriber_and_operator() {
+    let app = TestApp::at(NOW).await;
+    let (resident, line, req) = app.submitted("resident@demo", "mts").await;
+    let path = format!("/api/v1/terminations/{}/settlement", req["id"]);
+    let beeline = app.line_of(&resident, "beeline").await;
+    app.post(&path, Some(&resident), json!({ "option": "transfer", "to_line_id": beeline["id"] }))
+        .await
+        .problem(422, "invalid_transfer_target");
+    app.post(&path, Some(&resident), json!({ "option": "transfer", "to_line_id": line["id"] }))
+        .await
+        .problem(422, "invalid_transfer_target");
+    let foreigner = app.login("foreigner@demo").await;
+    let theirs = app.line_of(&foreigner, "mts").await;
+    app.post(&path, Some(&resident), json!({ "option": "transfer", "to_line_id": theirs["id"] }))
+        .await
+        .problem(404, "not_found");
+    app.post(&path, Some(&resident), json!({ "option": "transfer" })).await.problem(422, "missing_field");
+    app.post(&path, Some(&foreigner), json!({ "option": "refund" })).await.problem(422, "missing_field");
+    assert_eq!(app.request(&resident, &req["id"]).await["settlement"]["option"], Value::Null);
+}
