@@ -348,6 +348,18 @@ pub struct PaymentBody {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct AdjustmentBody {
+    /// `charge` (an extra charge) or `write_off` (forgive debt).
+    pub kind: simexit_domain::ledger::MovementKind,
+    /// Kopecks, positive.
+    pub amount: i64,
+    /// Why; shown on the statement.
+    pub reason: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewServiceBody {
     pub name: String,
     /// Kopecks per 30 days.

@@ -22,7 +22,7 @@ use crate::state::AppState;
         numbers::get,
         money::pay, money::statement, money::services, money::add_service, money::settlement, money::final_bill,
         money::refunds, money::my_refunds, money::refund, money::refund_details, money::approve_refund,
-        money::mark_paid, money::mark_failed,
+        money::mark_paid, money::mark_failed, money::adjust, money::reverse,
         dev::advance,
     ),
     modifiers(&Bearer),

@@ -488,6 +488,78 @@ impl Service {
         }
     }
 
+    /// A staff adjustment: an extra charge, or a write-off of debt. Recorded once per key.
+    pub fn adjust(
+        &self,
+        who: &Principal,
+        line_id: i64,
+        kind: MovementKind,
+        amount: Money,
+        memo: &str,
+        key: &str,
+    ) -> Result<LineRow> {
+        who.require(&[Role::Reviewer, Role::Admin], "adjust balances")?;
+        let line = self.line(who, line_id)?;
+        if !who.staff_of(&line.operator) {
+            return Err(ServiceError::not_found("line", line_id));
+        }
+        let memo = memo.trim();
+        if memo.is_empty() || memo.chars().count() > 500 {
+            return Err(ServiceError::unprocessable("reason_required", "reason: say why, in up to 500 characters"));
+        }
+        if !amount.is_positive() || amount.kopecks() > 10_000_000_000 {
+            return Err(ServiceError::unprocessable("invalid_amount", "amount: a positive number of kopecks"));
+        }
+        let (from, to) = match kind {
+            MovementKind::Charge => (ledger::line(line_id), ledger::operator(&line.operator, OperatorAccount::Revenue)),
+            MovementKind::WriteOff => {
+                (ledger::operator(&line.operator, OperatorAccount::WriteOffs), ledger::line(line_id))
+            }
+            other => {
+                return Err(ServiceError::unprocessable(
+                    "invalid_kind",
+                    format!("`{other}` is not an adjustment: use charge or write_off"),
+                ));
+            }
+        };
+        let now = self.now();
+        let key = format!("adjust:{line_id}:{}", key.trim());
+        self.store.write(|tx| post(tx, kind, from, to, amount, memo, key, Some(line_id), now, &who.actor()))?;
+        self.line(who, line_id)
+    }
+
+    /// Undoes a movement on a line by a reversing movement: the way mistakes are fixed.
+    pub fn reverse_movement(&self, who: &Principal, movement_id: i64, reason: &str) -> Result<LineRow> {
+        who.require(&[Role::Reviewer, Role::Admin], "reverse movements")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::unprocessable("reason_required", "a reversal needs a `reason`"));
+        }
+        let now = self.now();
+        let line_id = self.store.write(|tx| {
+            let m = tx.movement(movement_id)?.ok_or_else(|| ServiceError::not_found("movement", movement_id))?;
+            let line_id = m.line_id.ok_or_else(|| ServiceError::not_found("movement", movement_id))?;
+            let line = tx.line(line_id)?.filter(|l| who.staff_of(&l.operator));
+            line.ok_or_else(|| ServiceError::not_found("movement", movement_id))?;
+            if m.kind == MovementKind::Reversal || m.reverses.is_some() {
+                return Err(ServiceError::conflict(
+                    "not_reversible",
+                    "a reversal is not reversed: record a new movement",
+                ));
+            }
+            if m.idempotency_key.starts_with("settle:") || m.idempotency_key.starts_with("refund:") {
+                return Err(ServiceError::conflict(
+                    "not_reversible",
+                    "settlements and refunds are undone through their own steps",
+                ));
+            }
+            reverse(tx, movement_id, reason, now, &who.actor())?
+                .ok_or_else(|| ServiceError::conflict("already_reversed", "this movement was already reversed"))?;
+            Ok::<_, ServiceError>(line_id)
+        })?;
+        self.line(who, line_id)
+    }
+
     pub fn statement(&self, who: &Principal, line_id: i64) -> Result<Statement> {
         let line = self.line(who, line_id)?;
         let entries = self.store.read(|tx| tx.statement(&ledger::line(line_id)))?;

@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lines/{id}", get(lines::get))
         .route("/lines/{id}/payments", post(money::pay))
         .route("/lines/{id}/statement", get(money::statement))
+        .route("/lines/{id}/adjustments", post(money::adjust))
+        .route("/movements/{id}/reverse", post(money::reverse))
         .route("/lines/{id}/services", get(money::services).post(money::add_service))
         .route("/terminations/{id}/settlement", post(money::settlement))
         .route("/terminations/{id}/final-bill", get(money::final_bill))

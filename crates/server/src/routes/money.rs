@@ -8,8 +8,8 @@ use simexit_domain::{Money, SettlementOption};
 use simexit_service::{FinalBill, RefundStep, SettlementInput};
 
 use crate::dto::{
-    LineView, NewServiceBody, PaymentBody, RefundDetailsBody, RefundView, RequestView, ServiceView, SettlementBody,
-    StatementEntryView, StatementView, TransitionBody,
+    AdjustmentBody, LineView, NewServiceBody, PaymentBody, RefundDetailsBody, RefundView, RequestView, ServiceView,
+    SettlementBody, StatementEntryView, StatementView, TransitionBody,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
@@ -265,4 +265,44 @@ pub async fn mark_failed(
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> Result<Json<RefundView>, ApiError> {
     refund_step(state, auth, id, RefundStep::MarkFailed, body.reason).await
+}
+
+/// A staff adjustment on a line: an extra `charge` or a `write_off` of debt (reviewer or
+/// admin), recorded once per `idempotency_key`.
+#[utoipa::path(post, path = "/api/v1/lines/{id}/adjustments", tag = "money", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AdjustmentBody,
+    responses(
+        (status = 200, body = LineView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn adjust(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AdjustmentBody>,
+) -> Result<Json<LineView>, ApiError> {
+    let amount = Money::from_kopecks(b.amount);
+    let line =
+        state.as_user(auth, move |s, who| s.adjust(who, id, b.kind, amount, &b.reason, &b.idempotency_key)).await?;
+    Ok(Json(line.into()))
+}
+
+/// Undo a movement with a reversing one (reviewer or admin; `reason` required). Nothing in
+/// the books is ever edited.
+#[utoipa::path(post, path = "/api/v1/movements/{id}/reverse", tag = "money", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = TransitionBody,
+    responses(
+        (status = 200, body = LineView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already reversed, or not reversible here", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn reverse(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<TransitionBody>,
+) -> Result<Json<LineView>, ApiError> {
+    let reason = b.reason.unwrap_or_default();
+    Ok(Json(state.as_user(auth, move |s, who| s.reverse_movement(who, id, &reason)).await?.into()))
 }

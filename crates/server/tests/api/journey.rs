@@ -43,6 +43,7 @@ async fn a_resident_cancels_online_and_revokes_during_aging_to_get_the_same_numb
     app.advance_days(40).await;
     assert_eq!(app.number(&reviewer, &line["msisdn"]).await["state"], "assigned");
     assert_eq!(app.request(&resident, &req["id"]).await["state"], "revoked");
+    app.assert_books_balance().await;
 }
 
 #[tokio::test]
@@ -82,6 +83,7 @@ async fn after_aging_the_number_returns_to_the_pool_and_its_history_shows_both_h
     // Revoking after the freeze ended is refused and changes nothing.
     app.act(&resident, &second["id"], "revoke", None).await.problem(409, "illegal_transition");
     assert_eq!(app.number(&reviewer, &line["msisdn"]).await["state"], "available");
+    app.assert_books_balance().await;
 }
 
 #[tokio::test]

@@ -273,3 +273,46 @@ async fn a_transfer_must_go_to_another_live_line_of_the_same_subscriber_and_oper
     app.post(&path, Some(&foreigner), json!({ "option": "refund" })).await.problem(422, "missing_field");
     assert_eq!(app.request(&resident, &req["id"]).await["settlement"]["option"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_wrong_adjustment_is_fixed_by_a_reversal_not_an_edit() {
+    let app = TestApp::at(NOW).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let path = format!("/api/v1/lines/{}/adjustments", line["id"]);
+    let charge =
+        json!({ "kind": "charge", "amount": 50000, "reason": "roaming in Turkey", "idempotency_key": "adj-1" });
+    let after = app.post(&path, Some(&reviewer), charge.clone()).await.ok();
+    assert_eq!(after["balance"], 15000 - 50000);
+    assert_eq!(app.post(&path, Some(&reviewer), charge).await.ok()["balance"], 15000 - 50000, "recorded once");
+    app.post(
+        &path,
+        Some(&resident),
+        json!({ "kind": "write_off", "amount": 1, "reason": "x", "idempotency_key": "k" }),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.post(&path, Some(&reviewer), json!({ "kind": "transfer", "amount": 1, "reason": "x", "idempotency_key": "k" }))
+        .await
+        .problem(422, "invalid_kind");
+
+    let st = app.get(&format!("/api/v1/lines/{}/statement", line["id"]), Some(&reviewer)).await.ok();
+    let wrong =
+        st["entries"].as_array().unwrap().iter().find(|e| e["memo"] == "roaming in Turkey").unwrap()["movement_id"]
+            .clone();
+    let fixed = app
+        .post(&format!("/api/v1/movements/{wrong}/reverse"), Some(&reviewer), json!({ "reason": "charged in error" }))
+        .await
+        .ok();
+    assert_eq!(fixed["balance"], 15000);
+    app.post(&format!("/api/v1/movements/{wrong}/reverse"), Some(&reviewer), json!({ "reason": "again" }))
+        .await
+        .problem(409, "already_reversed");
+    assert_eq!(statement_kinds(&app, &reviewer, &line).await, ["opening", "charge", "reversal"]);
+    let foreign = app.login("reviewer.t2@demo").await;
+    app.post(&format!("/api/v1/movements/{wrong}/reverse"), Some(&foreign), json!({ "reason": "x" }))
+        .await
+        .problem(404, "not_found");
+    app.assert_books_balance().await;
+}
