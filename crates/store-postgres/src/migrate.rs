@@ -1,0 +1,45 @@
+//! Embedded migrations, numbered like the SQLite backend's. An advisory lock makes
+//! instances that start together apply them once.
+
+use postgres::Client;
+use simexit_store::StoreError;
+
+use crate::convert::store_error;
+
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/0001_core.sql")),
+    (2, "money", include_str!("../migrations/0002_money.sql")),
+];
+
+/// An arbitrary constant naming simexit's migration lock.
+const LOCK: i64 = 0x5133_e417;
+
+pub fn apply(client: &mut Client) -> Result<Vec<i64>, StoreError> {
+    let mut tx = client.transaction().map_err(store_error)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK]).map_err(store_error)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .map_err(store_error)?;
+    let mut applied = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        let done = tx
+            .query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version])
+            .map_err(store_error)?
+            .is_some();
+        if !done {
+            tx.batch_execute(sql).map_err(store_error)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at)
+                 VALUES ($1, $2, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+                &[version, name],
+            )
+            .map_err(store_error)?;
+            tracing::info!(version, name, "applied migration");
+            applied.push(*version);
+        }
+    }
+    tx.commit().map_err(store_error)?;
+    Ok(applied)
+}

@@ -1,0 +1,920 @@
+//! [`Tx`] over one PostgreSQL transaction. Statements are prepared once per connection.
+//! In a write transaction, reads of rows a change depends on take row locks.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use postgres::types::ToSql;
+use postgres::{Row, Statement, Transaction};
+use simexit_domain::ledger::{Account, Entry};
+use simexit_domain::{Money, Msisdn, OperatorId};
+use simexit_store::*;
+
+use crate::convert::{get, msisdn, parsed, parsed_opt, store_error, time, time_opt, ts, ts_opt};
+
+pub struct PgTx<'c> {
+    pub txn: Transaction<'c>,
+    pub statements: &'c mut HashMap<String, Statement>,
+    pub write: bool,
+}
+
+const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled";
+const STORE_COLS: &str =
+    "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
+const SUBSCRIBER_COLS: &str = "id, category, full_name, id_document_type, id_document_number, email, phone, language";
+const NUMBER_COLS: &str = "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
+const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
+// A line's balance is derived from its ledger account, never stored.
+const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \
+    (SELECT COALESCE(SUM(e.amount), 0)::BIGINT FROM ledger_entries e WHERE e.account = 'line:' || lines.id), \
+    opened_at, terminated_at";
+const REQUEST_COLS: &str = "id, line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
+    line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
+    deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at, \
+    settlement, transfer_to_line, refund_name, refund_bik, refund_account";
+const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
+const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
+const JOB_COLS: &str =
+    "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
+const MOVEMENT_COLS: &str = "id, kind, idempotency_key, memo, reverses, line_id, at, actor";
+const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, charged_until, stopped_at";
+const REFUND_COLS: &str =
+    "id, line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
+
+type Map<T> = fn(&Row) -> Result<T>;
+
+fn account(r: &Row) -> Result<AccountRow> {
+    Ok(AccountRow {
+        id: get(r, 0)?,
+        login: get(r, 1)?,
+        password_hash: get(r, 2)?,
+        role: parsed(r, 3)?,
+        operator: parsed_opt(r, 4)?,
+        store_id: get(r, 5)?,
+        subscriber_id: get(r, 6)?,
+        disabled: get(r, 7)?,
+    })
+}
+
+fn store_row(r: &Row) -> Result<StoreRow> {
+    Ok(StoreRow {
+        id: get(r, 0)?,
+        operator: parsed(r, 1)?,
+        name: get(r, 2)?,
+        address: get(r, 3)?,
+        region: get(r, 4)?,
+        time_zone: get(r, 5)?,
+        hours: get(r, 6)?,
+        accepts_terminations: get(r, 7)?,
+        recycles_sims: get(r, 8)?,
+        wait_minutes: get(r, 9)?,
+    })
+}
+
+fn subscriber(r: &Row) -> Result<SubscriberRow> {
+    Ok(SubscriberRow {
+        id: get(r, 0)?,
+        category: parsed(r, 1)?,
+        full_name: get(r, 2)?,
+        id_document_type: get(r, 3)?,
+        id_document_number: get(r, 4)?,
+        email: get(r, 5)?,
+        phone: get(r, 6)?,
+        language: parsed(r, 7)?,
+    })
+}
+
+fn number(r: &Row) -> Result<NumberRow> {
+    Ok(NumberRow {
+        msisdn: msisdn(r, 0)?,
+        operator: parsed(r, 1)?,
+        state: parsed(r, 2)?,
+        aging_until: time_opt(r, 3)?,
+        line_id: get(r, 4)?,
+        subscriber_id: get(r, 5)?,
+        history_since: time(r, 6)?,
+        updated_at: time(r, 7)?,
+    })
+}
+
+fn assignment(r: &Row) -> Result<AssignmentRow> {
+    Ok(AssignmentRow {
+        id: get(r, 0)?,
+        msisdn: msisdn(r, 1)?,
+        subscriber_id: get(r, 2)?,
+        line_id: get(r, 3)?,
+        from: time(r, 4)?,
+        to: time_opt(r, 5)?,
+        end_reason: get(r, 6)?,
+    })
+}
+
+fn line(r: &Row) -> Result<LineRow> {
+    Ok(LineRow {
+        id: get(r, 0)?,
+        msisdn: msisdn(r, 1)?,
+        iccid: get(r, 2)?,
+        operator: parsed(r, 3)?,
+        subscriber_id: get(r, 4)?,
+        state: parsed(r, 5)?,
+        balance: Money::from_kopecks(get(r, 6)?),
+        opened_at: time(r, 7)?,
+        terminated_at: time_opt(r, 8)?,
+    })
+}
+
+fn request(r: &Row) -> Result<RequestRow> {
+    Ok(RequestRow {
+        id: get(r, 0)?,
+        line_id: get(r, 1)?,
+        subscriber_id: get(r, 2)?,
+        operator: parsed(r, 3)?,
+        msisdn: msisdn(r, 4)?,
+        channel: parsed(r, 5)?,
+        reason: parsed(r, 6)?,
+        state: parsed(r, 7)?,
+        line_state_before: parsed(r, 8)?,
+        store_id: get(r, 9)?,
+        created_by: get(r, 10)?,
+        created_at: time(r, 11)?,
+        submitted_at: time_opt(r, 12)?,
+        review_deadline: time_opt(r, 13)?,
+        review_deadline_date: parsed_opt(r, 14)?,
+        deadline_fallback: get(r, 15)?,
+        overdue: get(r, 16)?,
+        decided_at: time_opt(r, 17)?,
+        completed_at: time_opt(r, 18)?,
+        aging_until: time_opt(r, 19)?,
+        closed_at: time_opt(r, 20)?,
+        note: get(r, 21)?,
+        updated_at: time(r, 22)?,
+        settlement: SettlementChoice {
+            kind: parsed_opt(r, 23)?,
+            transfer_to_line: get(r, 24)?,
+            refund_name: get(r, 25)?,
+            refund_bik: get(r, 26)?,
+            refund_account: get(r, 27)?,
+        },
+    })
+}
+
+fn event(r: &Row) -> Result<EventRow> {
+    Ok(EventRow {
+        id: get(r, 0)?,
+        request_id: get(r, 1)?,
+        at: time(r, 2)?,
+        actor: get(r, 3)?,
+        action: get(r, 4)?,
+        from_state: parsed(r, 5)?,
+        to_state: parsed(r, 6)?,
+        reason: get(r, 7)?,
+    })
+}
+
+fn audit(r: &Row) -> Result<AuditRow> {
+    Ok(AuditRow {
+        id: get(r, 0)?,
+        at: time(r, 1)?,
+        actor: get(r, 2)?,
+        action: get(r, 3)?,
+        entity: get(r, 4)?,
+        entity_id: get(r, 5)?,
+        details: get(r, 6)?,
+        prev_hash: get(r, 7)?,
+        hash: get(r, 8)?,
+    })
+}
+
+fn job(r: &Row) -> Result<JobRow> {
+    Ok(JobRow {
+        id: get(r, 0)?,
+        kind: get(r, 1)?,
+        payload: get(r, 2)?,
+        run_at: time(r, 3)?,
+        attempts: get(r, 4)?,
+        max_attempts: get(r, 5)?,
+        status: get(r, 6)?,
+        locked_until: time_opt(r, 7)?,
+        last_error: get(r, 8)?,
+        dedupe_key: get(r, 9)?,
+    })
+}
+
+fn movement(r: &Row) -> Result<MovementRow> {
+    Ok(MovementRow {
+        id: get(r, 0)?,
+        kind: parsed(r, 1)?,
+        idempotency_key: get(r, 2)?,
+        memo: get(r, 3)?,
+        reverses: get(r, 4)?,
+        line_id: get(r, 5)?,
+        at: time(r, 6)?,
+        actor: get(r, 7)?,
+        entries: Vec::new(),
+    })
+}
+
+fn service(r: &Row) -> Result<ServiceRow> {
+    Ok(ServiceRow {
+        id: get(r, 0)?,
+        line_id: get(r, 1)?,
+        name: get(r, 2)?,
+        monthly_charge: Money::from_kopecks(get(r, 3)?),
+        started_at: time(r, 4)?,
+        charged_until: time(r, 5)?,
+        stopped_at: time_opt(r, 6)?,
+    })
+}
+
+fn refund(r: &Row) -> Result<RefundRow> {
+    Ok(RefundRow {
+        id: get(r, 0)?,
+        line_id: get(r, 1)?,
+        request_id: get(r, 2)?,
+        operator: parsed(r, 3)?,
+        amount: Money::from_kopecks(get(r, 4)?),
+        state: get(r, 5)?,
+        recipient_name: get(r, 6)?,
+        bik: get(r, 7)?,
+        account: get(r, 8)?,
+        reason: get(r, 9)?,
+        created_at: time(r, 10)?,
+        updated_at: time(r, 11)?,
+    })
+}
+
+fn statement_row(r: &Row) -> Result<StatementRow> {
+    Ok(StatementRow {
+        movement_id: get(r, 0)?,
+        kind: parsed(r, 1)?,
+        memo: get(r, 2)?,
+        reverses: get(r, 3)?,
+        at: time(r, 4)?,
+        amount: Money::from_kopecks(get(r, 5)?),
+    })
+}
+
+impl PgTx<'_> {
+    fn prepared(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.txn.prepare(sql).map_err(store_error)?;
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    fn exec(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let s = self.prepared(sql)?;
+        self.txn.execute(&s, p).map_err(store_error)
+    }
+
+    fn id(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<i64> {
+        let s = self.prepared(sql)?;
+        let row = self.txn.query_one(&s, p).map_err(store_error)?;
+        get(&row, 0)
+    }
+
+    fn one<T>(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)], map: Map<T>) -> Result<Option<T>> {
+        let s = self.prepared(sql)?;
+        self.txn.query_opt(&s, p).map_err(store_error)?.as_ref().map(map).transpose()
+    }
+
+    fn all<T>(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)], map: Map<T>) -> Result<Vec<T>> {
+        let s = self.prepared(sql)?;
+        self.txn.query(&s, p).map_err(store_error)?.iter().map(map).collect()
+    }
+
+    /// `FOR UPDATE` in a write transaction (read-only ones may not lock).
+    fn lock(&self) -> &'static str {
+        if self.write { " FOR UPDATE" } else { "" }
+    }
+
+    fn with_entries(&mut self, mut m: MovementRow) -> Result<MovementRow> {
+        m.entries =
+            self.all("SELECT account, amount FROM ledger_entries WHERE movement_id = $1 ORDER BY id", &[&m.id], |r| {
+                Ok(Entry { account: parsed(r, 0)?, amount: Money::from_kopecks(get(r, 1)?) })
+            })?;
+        Ok(m)
+    }
+}
+
+fn limit(n: u32) -> i64 {
+    i64::from(n)
+}
+
+impl Tx for PgTx<'_> {
+    fn insert_account(&mut self, a: &NewAccount) -> Result<i64> {
+        self.id(
+            "INSERT INTO accounts (login, password_hash, role, operator_id, store_id, subscriber_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[
+                &a.login,
+                &a.password_hash,
+                &a.role.as_str(),
+                &a.operator.as_ref().map(OperatorId::as_str),
+                &a.store_id,
+                &a.subscriber_id,
+                &ts(a.created_at),
+            ],
+        )
+    }
+
+    fn account(&mut self, id: i64) -> Result<Option<AccountRow>> {
+        self.one(&format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"), &[&id], account)
+    }
+
+    fn account_by_login(&mut self, login: &str) -> Result<Option<AccountRow>> {
+        self.one(&format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE login = $1"), &[&login], account)
+    }
+
+    fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
+        self.exec(
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[&s.token_hash, &s.account_id, &ts(s.created_at), &ts(s.expires_at)],
+        )
+        .map(drop)
+    }
+
+    fn session_account(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<AccountRow>> {
+        let cols = ACCOUNT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        self.one(
+            &format!(
+                "SELECT {cols} FROM sessions s JOIN accounts a ON a.id = s.account_id
+                 WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled"
+            ),
+            &[&token_hash, &ts(now)],
+            account,
+        )
+    }
+
+    fn revoke_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool> {
+        self.exec(
+            "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+            &[&token_hash, &ts(at)],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn upsert_operator(&mut self, id: &OperatorId, name: &str, inn: &str) -> Result<()> {
+        self.exec(
+            "INSERT INTO operators (id, name, inn) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, inn = excluded.inn",
+            &[&id.as_str(), &name, &inn],
+        )
+        .map(drop)
+    }
+
+    fn upsert_store(&mut self, s: &StoreRow) -> Result<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO stores ({STORE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (id) DO UPDATE SET operator_id = excluded.operator_id, name = excluded.name,
+                 address = excluded.address, region = excluded.region, time_zone = excluded.time_zone,
+                 hours = excluded.hours, accepts_terminations = excluded.accepts_terminations,
+                 recycles_sims = excluded.recycles_sims, wait_minutes = excluded.wait_minutes"
+            ),
+            &[
+                &s.id,
+                &s.operator.as_str(),
+                &s.name,
+                &s.address,
+                &s.region,
+                &s.time_zone,
+                &s.hours,
+                &s.accepts_terminations,
+                &s.recycles_sims,
+                &s.wait_minutes,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn stores(&mut self) -> Result<Vec<StoreRow>> {
+        self.all(&format!("SELECT {STORE_COLS} FROM stores ORDER BY region, id"), &[], store_row)
+    }
+
+    fn insert_subscriber(&mut self, s: &NewSubscriber) -> Result<i64> {
+        self.id(
+            "INSERT INTO subscribers (category, full_name, id_document_type, id_document_number, email, phone, language, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                &s.category.as_str(),
+                &s.full_name,
+                &s.id_document_type,
+                &s.id_document_number,
+                &s.email,
+                &s.phone,
+                &s.language.as_str(),
+                &ts(s.created_at),
+            ],
+        )
+    }
+
+    fn subscriber(&mut self, id: i64) -> Result<Option<SubscriberRow>> {
+        self.one(&format!("SELECT {SUBSCRIBER_COLS} FROM subscribers WHERE id = $1"), &[&id], subscriber)
+    }
+
+    fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO numbers ({NUMBER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+            &[
+                &n.msisdn.as_str(),
+                &n.operator.as_str(),
+                &n.state.as_str(),
+                &ts_opt(n.aging_until),
+                &n.line_id,
+                &n.subscriber_id,
+                &ts(n.history_since),
+                &ts(n.updated_at),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn number(&mut self, m: &Msisdn) -> Result<Option<NumberRow>> {
+        let sql = format!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = $1{}", self.lock());
+        self.one(&sql, &[&m.as_str()], number)
+    }
+
+    fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>> {
+        // SKIP LOCKED: concurrent allocations each take a different number instead of waiting.
+        self.one(
+            &format!(
+                "SELECT {NUMBER_COLS} FROM numbers WHERE operator_id = $1 AND state = 'available'
+                 ORDER BY updated_at, msisdn LIMIT 1 FOR UPDATE SKIP LOCKED"
+            ),
+            &[&operator.as_str()],
+            number,
+        )
+    }
+
+    fn update_number(&mut self, n: &NumberRow) -> Result<()> {
+        self.exec(
+            "UPDATE numbers SET operator_id = $2, state = $3, aging_until = $4, line_id = $5, subscriber_id = $6,
+             history_since = $7, updated_at = $8 WHERE msisdn = $1",
+            &[
+                &n.msisdn.as_str(),
+                &n.operator.as_str(),
+                &n.state.as_str(),
+                &ts_opt(n.aging_until),
+                &n.line_id,
+                &n.subscriber_id,
+                &ts(n.history_since),
+                &ts(n.updated_at),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn open_assignment(&mut self, a: &NewAssignment) -> Result<()> {
+        self.exec(
+            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES ($1, $2, $3, $4)",
+            &[&a.msisdn.as_str(), &a.subscriber_id, &a.line_id, &ts(a.from)],
+        )
+        .map(drop)
+    }
+
+    fn close_assignment(&mut self, m: &Msisdn, to: Timestamp, reason: &str) -> Result<bool> {
+        self.exec(
+            "UPDATE number_assignments SET to_at = $2, end_reason = $3 WHERE msisdn = $1 AND to_at IS NULL",
+            &[&m.as_str(), &ts(to), &reason],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn assignments(&mut self, m: &Msisdn) -> Result<Vec<AssignmentRow>> {
+        self.all(
+            &format!("SELECT {ASSIGNMENT_COLS} FROM number_assignments WHERE msisdn = $1 ORDER BY from_at, id"),
+            &[&m.as_str()],
+            assignment,
+        )
+    }
+
+    fn insert_line(&mut self, l: &NewLine) -> Result<i64> {
+        self.id(
+            "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, opened_at)
+             VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id",
+            &[&l.msisdn.as_str(), &l.iccid, &l.operator.as_str(), &l.subscriber_id, &ts(l.opened_at)],
+        )
+    }
+
+    fn line(&mut self, id: i64) -> Result<Option<LineRow>> {
+        let sql = format!("SELECT {LINE_COLS} FROM lines WHERE id = $1{}", self.lock());
+        self.one(&sql, &[&id], line)
+    }
+
+    fn line_by_msisdn(&mut self, m: &Msisdn) -> Result<Option<LineRow>> {
+        self.one(
+            &format!("SELECT {LINE_COLS} FROM lines WHERE msisdn = $1 ORDER BY opened_at DESC, id DESC LIMIT 1"),
+            &[&m.as_str()],
+            line,
+        )
+    }
+
+    fn lines_of(&mut self, subscriber_id: i64) -> Result<Vec<LineRow>> {
+        self.all(
+            &format!("SELECT {LINE_COLS} FROM lines WHERE subscriber_id = $1 ORDER BY id"),
+            &[&subscriber_id],
+            line,
+        )
+    }
+
+    fn update_line(&mut self, l: &LineRow) -> Result<()> {
+        self.exec(
+            "UPDATE lines SET state = $2, terminated_at = $3, iccid = $4 WHERE id = $1",
+            &[&l.id, &l.state.as_str(), &ts_opt(l.terminated_at), &l.iccid],
+        )
+        .map(drop)
+    }
+
+    fn insert_request(&mut self, r: &RequestRow) -> Result<i64> {
+        let cols = REQUEST_COLS.trim_start_matches("id, ");
+        self.id(
+            &format!(
+                "INSERT INTO termination_requests ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                 $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) RETURNING id"
+            ),
+            &[
+                &r.line_id,
+                &r.subscriber_id,
+                &r.operator.as_str(),
+                &r.msisdn.as_str(),
+                &r.channel.as_str(),
+                &r.reason.as_str(),
+                &r.state.as_str(),
+                &r.line_state_before.as_str(),
+                &r.store_id,
+                &r.created_by,
+                &ts(r.created_at),
+                &ts_opt(r.submitted_at),
+                &ts_opt(r.review_deadline),
+                &r.review_deadline_date.map(|d| d.to_string()),
+                &r.deadline_fallback,
+                &r.overdue,
+                &ts_opt(r.decided_at),
+                &ts_opt(r.completed_at),
+                &ts_opt(r.aging_until),
+                &ts_opt(r.closed_at),
+                &r.note,
+                &ts(r.updated_at),
+                &r.settlement.kind.map(|k| k.as_str()),
+                &r.settlement.transfer_to_line,
+                &r.settlement.refund_name,
+                &r.settlement.refund_bik,
+                &r.settlement.refund_account,
+            ],
+        )
+    }
+
+    fn request(&mut self, id: i64) -> Result<Option<RequestRow>> {
+        // Locking the request serialises concurrent transitions of it across instances: the
+        // second waits, then sees the first one's state (and is refused if it is now illegal).
+        let sql = format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE id = $1{}", self.lock());
+        self.one(&sql, &[&id], request)
+    }
+
+    fn open_request_for_line(&mut self, line_id: i64) -> Result<Option<RequestRow>> {
+        self.one(
+            &format!(
+                "SELECT {REQUEST_COLS} FROM termination_requests WHERE line_id = $1
+                 AND state IN ('draft', 'submitted', 'info_requested', 'info_provided', 'approved')"
+            ),
+            &[&line_id],
+            request,
+        )
+    }
+
+    fn update_request(&mut self, r: &RequestRow) -> Result<()> {
+        self.exec(
+            "UPDATE termination_requests SET state = $2, submitted_at = $3, review_deadline = $4,
+             review_deadline_date = $5, deadline_fallback = $6, overdue = $7, decided_at = $8, completed_at = $9,
+             aging_until = $10, closed_at = $11, note = $12, updated_at = $13, store_id = $14, settlement = $15,
+             transfer_to_line = $16, refund_name = $17, refund_bik = $18, refund_account = $19 WHERE id = $1",
+            &[
+                &r.id,
+                &r.state.as_str(),
+                &ts_opt(r.submitted_at),
+                &ts_opt(r.review_deadline),
+                &r.review_deadline_date.map(|d| d.to_string()),
+                &r.deadline_fallback,
+                &r.overdue,
+                &ts_opt(r.decided_at),
+                &ts_opt(r.completed_at),
+                &ts_opt(r.aging_until),
+                &ts_opt(r.closed_at),
+                &r.note,
+                &ts(r.updated_at),
+                &r.store_id,
+                &r.settlement.kind.map(|k| k.as_str()),
+                &r.settlement.transfer_to_line,
+                &r.settlement.refund_name,
+                &r.settlement.refund_bik,
+                &r.settlement.refund_account,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn review_queue(&mut self, operator: Option<&OperatorId>, n: u32) -> Result<Vec<RequestRow>> {
+        self.all(
+            &format!(
+                "SELECT {REQUEST_COLS} FROM termination_requests
+                 WHERE state IN ('submitted', 'info_provided') AND ($1::TEXT IS NULL OR operator_id = $1)
+                 ORDER BY review_deadline, id LIMIT $2"
+            ),
+            &[&operator.map(OperatorId::as_str), &limit(n)],
+            request,
+        )
+    }
+
+    fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>> {
+        self.all(
+            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE subscriber_id = $1 ORDER BY id"),
+            &[&subscriber_id],
+            request,
+        )
+    }
+
+    fn insert_event(&mut self, e: &NewEvent) -> Result<()> {
+        self.exec(
+            "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&e.request_id, &ts(e.at), &e.actor, &e.action, &e.from_state.as_str(), &e.to_state.as_str(), &e.reason],
+        )
+        .map(drop)
+    }
+
+    fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>> {
+        self.all(
+            &format!("SELECT {EVENT_COLS} FROM request_events WHERE request_id = $1 ORDER BY id"),
+            &[&request_id],
+            event,
+        )
+    }
+
+    fn record_movement(&mut self, m: &NewMovement) -> Result<Option<i64>> {
+        let s = self.prepared(
+            "INSERT INTO ledger_movements (kind, idempotency_key, memo, reverses, line_id, at, actor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        )?;
+        let row = self
+            .txn
+            .query_opt(
+                &s,
+                &[
+                    &m.movement.kind.as_str(),
+                    &m.idempotency_key,
+                    &m.movement.memo,
+                    &m.reverses,
+                    &m.line_id,
+                    &ts(m.at),
+                    &m.actor,
+                ],
+            )
+            .map_err(store_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = get(&row, 0)?;
+        for e in &m.movement.entries {
+            self.exec(
+                "INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, $3)",
+                &[&id, &e.account.to_string(), &e.amount.kopecks()],
+            )?;
+        }
+        Ok(Some(id))
+    }
+
+    fn movement(&mut self, id: i64) -> Result<Option<MovementRow>> {
+        let row = self.one(&format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE id = $1"), &[&id], movement)?;
+        row.map(|m| self.with_entries(m)).transpose()
+    }
+
+    fn movement_by_key(&mut self, key: &str) -> Result<Option<MovementRow>> {
+        let row = self.one(
+            &format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE idempotency_key = $1"),
+            &[&key],
+            movement,
+        )?;
+        row.map(|m| self.with_entries(m)).transpose()
+    }
+
+    fn reversal_of(&mut self, id: i64) -> Result<Option<i64>> {
+        self.one("SELECT id FROM ledger_movements WHERE reverses = $1", &[&id], |r| get(r, 0))
+    }
+
+    fn balance(&mut self, account: &Account) -> Result<Money> {
+        let sum = self.one(
+            "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM ledger_entries WHERE account = $1",
+            &[&account.to_string()],
+            |r| get::<i64>(r, 0),
+        )?;
+        Ok(Money::from_kopecks(sum.unwrap_or(0)))
+    }
+
+    fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>> {
+        self.all(
+            "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
+             JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = $1 ORDER BY m.at, m.id",
+            &[&account.to_string()],
+            statement_row,
+        )
+    }
+
+    fn ledger_total(&mut self) -> Result<i64> {
+        let sum = self.one("SELECT COALESCE(SUM(amount), 0)::BIGINT FROM ledger_entries", &[], |r| get::<i64>(r, 0))?;
+        Ok(sum.unwrap_or(0))
+    }
+
+    fn insert_service(&mut self, s: &ServiceRow) -> Result<i64> {
+        self.id(
+            "INSERT INTO line_services (line_id, name, monthly_charge, started_at, charged_until, stopped_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                &s.line_id,
+                &s.name,
+                &s.monthly_charge.kopecks(),
+                &ts(s.started_at),
+                &ts(s.charged_until),
+                &ts_opt(s.stopped_at),
+            ],
+        )
+    }
+
+    fn service(&mut self, id: i64) -> Result<Option<ServiceRow>> {
+        let sql = format!("SELECT {SERVICE_COLS} FROM line_services WHERE id = $1{}", self.lock());
+        self.one(&sql, &[&id], service)
+    }
+
+    fn services_of(&mut self, line_id: i64) -> Result<Vec<ServiceRow>> {
+        self.all(
+            &format!("SELECT {SERVICE_COLS} FROM line_services WHERE line_id = $1 ORDER BY id"),
+            &[&line_id],
+            service,
+        )
+    }
+
+    fn update_service(&mut self, s: &ServiceRow) -> Result<()> {
+        self.exec(
+            "UPDATE line_services SET charged_until = $2, stopped_at = $3 WHERE id = $1",
+            &[&s.id, &ts(s.charged_until), &ts_opt(s.stopped_at)],
+        )
+        .map(drop)
+    }
+
+    fn insert_refund(&mut self, f: &RefundRow) -> Result<i64> {
+        let cols = REFUND_COLS.trim_start_matches("id, ");
+        self.id(
+            &format!("INSERT INTO refunds ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"),
+            &[
+                &f.line_id,
+                &f.request_id,
+                &f.operator.as_str(),
+                &f.amount.kopecks(),
+                &f.state,
+                &f.recipient_name,
+                &f.bik,
+                &f.account,
+                &f.reason,
+                &ts(f.created_at),
+                &ts(f.updated_at),
+            ],
+        )
+    }
+
+    fn refund(&mut self, id: i64) -> Result<Option<RefundRow>> {
+        // Locked in a write transaction: two clicks on "paid" are serialised, the second sees
+        // the refund already paid.
+        let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE id = $1{}", self.lock());
+        self.one(&sql, &[&id], refund)
+    }
+
+    fn update_refund(&mut self, f: &RefundRow) -> Result<()> {
+        self.exec(
+            "UPDATE refunds SET amount = $2, state = $3, recipient_name = $4, bik = $5, account = $6, reason = $7,
+             updated_at = $8 WHERE id = $1",
+            &[
+                &f.id,
+                &f.amount.kopecks(),
+                &f.state,
+                &f.recipient_name,
+                &f.bik,
+                &f.account,
+                &f.reason,
+                &ts(f.updated_at),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, n: u32) -> Result<Vec<RefundRow>> {
+        self.all(
+            &format!(
+                "SELECT {REFUND_COLS} FROM refunds WHERE ($1::TEXT IS NULL OR state = $1)
+                 AND ($2::TEXT IS NULL OR operator_id = $2) ORDER BY created_at, id LIMIT $3"
+            ),
+            &[&state, &operator.map(OperatorId::as_str), &limit(n)],
+            refund,
+        )
+    }
+
+    fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {
+        self.all(&format!("SELECT {REFUND_COLS} FROM refunds WHERE line_id = $1 ORDER BY id"), &[&line_id], refund)
+    }
+
+    fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()> {
+        self.exec(
+            "INSERT INTO final_bills (request_id, bill, issued_at) VALUES ($1, $2, $3)",
+            &[&request_id, &bill, &ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn final_bill(&mut self, request_id: i64) -> Result<Option<String>> {
+        self.one("SELECT bill FROM final_bills WHERE request_id = $1", &[&request_id], |r| get(r, 0))
+    }
+
+    fn audit_head(&mut self) -> Result<Option<String>> {
+        let sql = format!("SELECT hash FROM audit_head WHERE id = 1{}", self.lock());
+        self.one(&sql, &[], |r| get(r, 0))
+    }
+
+    fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
+        self.exec(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[&ts(e.at), &e.actor, &e.action, &e.entity, &e.entity_id, &e.details, &e.prev_hash, &e.hash],
+        )?;
+        self.exec(
+            "INSERT INTO audit_head (id, hash) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
+            &[&e.hash],
+        )
+        .map(drop)
+    }
+
+    fn audit_entries(&mut self, after_id: i64, n: u32) -> Result<Vec<AuditRow>> {
+        self.all(
+            &format!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"),
+            &[&after_id, &limit(n)],
+            audit,
+        )
+    }
+
+    fn insert_job(&mut self, j: &NewJob) -> Result<()> {
+        self.exec(
+            "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (dedupe_key) DO NOTHING",
+            &[&j.kind, &j.payload, &ts(j.run_at), &j.max_attempts, &j.dedupe_key, &ts(j.created_at)],
+        )
+        .map(drop)
+    }
+
+    fn claim_jobs(&mut self, now: Timestamp, lease_until: Timestamp, n: u32) -> Result<Vec<JobRow>> {
+        // SKIP LOCKED: two workers claiming at once get disjoint jobs.
+        let mut jobs = self.all(
+            &format!(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = $2, locked_until = $2, updated_at = $1
+                 WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'running') AND run_at <= $1
+                              ORDER BY run_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 RETURNING {JOB_COLS}"
+            ),
+            &[&ts(now), &ts(lease_until), &limit(n)],
+            job,
+        )?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    fn finish_job(&mut self, id: i64, at: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = $2 WHERE id = $1",
+            &[&id, &ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn retry_job(&mut self, id: i64, run_at: Timestamp, error: &str) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET status = 'pending', run_at = $2, locked_until = NULL, last_error = $3, updated_at = $2 WHERE id = $1",
+            &[&id, &ts(run_at), &error],
+        )
+        .map(drop)
+    }
+
+    fn fail_job(&mut self, id: i64, at: Timestamp, error: &str) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = $3, updated_at = $2 WHERE id = $1",
+            &[&id, &ts(at), &error],
+        )
+        .map(drop)
+    }
+
+    fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
+        self.one(&format!("SELECT {JOB_COLS} FROM jobs WHERE id = $1"), &[&id], job)
+    }
+
+    fn jobs_by_status(&mut self) -> Result<Vec<(String, i64)>> {
+        self.all("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status", &[], |r| {
+            Ok((get(r, 0)?, get(r, 1)?))
+        })
+    }
+}
