@@ -51,8 +51,13 @@ pub fn load_policies(config: &Config) -> anyhow::Result<(PolicySet, CalendarSet)
     Ok((policies, calendars))
 }
 
-/// Opens the configured database, creating its folder and applying migrations.
+/// Opens the configured database — PostgreSQL when a URL is configured, else the embedded
+/// SQLite file — and applies pending migrations. Blocking: call it off the async runtime.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(url) = &config.database.url {
+        let store = simexit_store_postgres::PgStore::open(&url.0).context("opening the PostgreSQL database")?;
+        return Ok(Arc::new(store));
+    }
     std::fs::create_dir_all(&config.database.data_dir)
         .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
     let durability = if config.database.durability == "normal" { Durability::Normal } else { Durability::Full };
@@ -71,7 +76,10 @@ impl App {
     /// Builds the service with a given clock; tests pass a fixed one.
     pub async fn build_with_clock(config: Config, clock: Arc<ManualClock>) -> anyhow::Result<App> {
         let (policies, calendars) = load_policies(&config)?;
-        let store = open_store(&config)?;
+        let store = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || open_store(&config)).await.context("opening the database")??
+        };
         let mut session_ttl = jiff::SignedDuration::from_mins(config.auth.session_minutes);
         if config.server.dev_clock {
             // Moving the demo clock a month ahead must not sign everyone out mid-walkthrough.

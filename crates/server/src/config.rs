@@ -32,9 +32,24 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
 }
 
+/// A value that must not appear in logs or `Debug` output (passwords in URLs, keys).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
+    /// `postgres://…` to use PostgreSQL (several instances on one database); the embedded
+    /// SQLite database under `data_dir` when absent. Also `SIMEXIT_DATABASE_URL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Secret>,
     /// Folder of the embedded database (created on first start).
     pub data_dir: PathBuf,
     /// `full` (fsync every commit; survives power loss) or `normal` (survives a process crash).
@@ -84,7 +99,7 @@ impl Default for Config {
                 dev_clock: false,
                 max_body_bytes: 1024 * 1024,
             },
-            database: DatabaseConfig { data_dir: PathBuf::from("simexit-data"), durability: "full".into() },
+            database: DatabaseConfig { url: None, data_dir: PathBuf::from("simexit-data"), durability: "full".into() },
             policies: PoliciesConfig { file: None, calendars: Vec::new() },
             worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
             auth: AuthConfig { session_minutes: 12 * 60 },
@@ -104,6 +119,7 @@ pub enum ConfigError {
 }
 
 const ENV_PREFIX: &str = "SIMEXIT_";
+const OPTIONAL_KEYS: &[&str] = &["file", "url"];
 
 impl Config {
     /// Builds the configuration from its layers. `overrides` are the command line's, as
@@ -122,10 +138,14 @@ impl Config {
             merge(&mut merged, Value::Table(layer));
         }
         for (name, raw) in env {
+            if name == "SIMEXIT_DATABASE_URL" {
+                set(&mut merged, "database.url", Value::String(raw))
+                    .map_err(|message| ConfigError::Env { name, message })?;
+                continue;
+            }
             let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
             };
-            // SIMEXIT_DATABASE_URL and the like are read by their own features, not here.
             let Some((section, key)) = rest.split_once("__") else {
                 continue;
             };
@@ -199,7 +219,8 @@ fn set(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
     while let Some(part) = parts.next() {
         let table = node.as_table_mut().ok_or_else(|| format!("`{path}` is not a configuration key"))?;
         if parts.peek().is_none() {
-            if !table.contains_key(part) && part != "file" {
+            // Optional keys are absent from the defaults but still known.
+            if !table.contains_key(part) && !OPTIONAL_KEYS.contains(&part) {
                 return Err(format!("`{path}` is not a configuration key"));
             }
             // Keep the type of the default where the raw text was ambiguous (`"8080"` for a string).
@@ -241,6 +262,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.server.listen.port(), 9200, "flags beat the environment");
+    }
+
+    #[test]
+    fn the_database_url_comes_from_its_variable_and_never_prints() {
+        let c =
+            Config::load(None, env(&[("SIMEXIT_DATABASE_URL", "postgres://simexit:hunter2@db/simexit")]), &[]).unwrap();
+        assert_eq!(c.database.url.as_ref().unwrap().0, "postgres://simexit:hunter2@db/simexit");
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(Config::load(None, env(&[]), &[]).unwrap().database.url, None);
     }
 
     #[test]

@@ -7,11 +7,55 @@ use serde_json::{Value, json};
 use simexit_server::{App, Config};
 use simexit_service::{ManualClock, Service};
 
+/// A PostgreSQL schema made for one test, dropped with it.
+pub struct PgSchema {
+    url: String,
+    name: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let (url, name) = (self.url.clone(), self.name.clone());
+        // The sync client must not run on the async runtime's thread.
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+            }
+        })
+        .join();
+    }
+}
+
+/// With `SIMEXIT_TEST_BACKEND=postgres`, every test runs on a fresh schema of the database at
+/// `SIMEXIT_TEST_POSTGRES_URL`; otherwise on a fresh SQLite file.
+async fn backend(config: &mut Config) -> Option<Arc<PgSchema>> {
+    if std::env::var("SIMEXIT_TEST_BACKEND").ok().as_deref() != Some("postgres") {
+        return None;
+    }
+    let url = std::env::var("SIMEXIT_TEST_POSTGRES_URL")
+        .expect("SIMEXIT_TEST_BACKEND=postgres needs SIMEXIT_TEST_POSTGRES_URL");
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    let name = format!("api_{}", hex::encode(bytes));
+    let (u, n) = (url.clone(), name.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&u, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("CREATE SCHEMA {n}")).unwrap();
+    })
+    .await
+    .unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    config.database.url = Some(simexit_server::config::Secret(format!("{url}{sep}options=-c%20search_path%3D{name}")));
+    Some(Arc::new(PgSchema { url, name }))
+}
+
 pub struct TestApp {
+    pub pg: Option<Arc<PgSchema>>,
     pub base: String,
     pub client: reqwest::Client,
     pub service: Service,
     pub dir: Arc<tempfile::TempDir>,
+    database_url: Option<simexit_server::config::Secret>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -66,24 +110,30 @@ impl TestApp {
 
     pub async fn build(now: &str, dev_clock: bool) -> TestApp {
         let dir = Arc::new(tempfile::tempdir().unwrap());
-        TestApp::on(dir, now, dev_clock).await
+        let mut cfg = config(dir.path(), dev_clock);
+        let pg = backend(&mut cfg).await;
+        TestApp::with(cfg, dir, pg, now).await
     }
 
-    /// A server over an existing data folder (to test restarts).
-    pub async fn on(dir: Arc<tempfile::TempDir>, now: &str, dev_clock: bool) -> TestApp {
+    /// A new server over the same database (to test restarts).
+    pub async fn restart(self, now: &str) -> TestApp {
+        let (dir, pg) = (self.dir.clone(), self.pg.clone());
+        let mut cfg = config(dir.path(), false);
+        cfg.database.url = self.database_url.clone();
+        self.server.abort();
+        TestApp::with(cfg, dir, pg, now).await
+    }
+
+    async fn with(cfg: Config, dir: Arc<tempfile::TempDir>, pg: Option<Arc<PgSchema>>, now: &str) -> TestApp {
         let clock = Arc::new(ManualClock::fixed(now.parse().unwrap()));
-        let app = App::build_with_clock(config(dir.path(), dev_clock), clock.clone()).await.unwrap();
+        let database_url = cfg.database.url.clone();
+        let app = App::build_with_clock(cfg, clock).await.unwrap();
         let base = format!("http://{}", app.local_addr().unwrap());
         let service = app.service().clone();
         let server = tokio::spawn(async move {
             app.run_until_stopped(std::future::pending()).await.unwrap();
         });
-        TestApp { base, client: reqwest::Client::new(), service, dir, server }
-    }
-
-    pub fn stop(self) -> Arc<tempfile::TempDir> {
-        self.server.abort();
-        self.dir
+        TestApp { pg, database_url, base, client: reqwest::Client::new(), service, dir, server }
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {

@@ -25,10 +25,8 @@ async fn a_due_aging_job_survives_a_restart_and_runs_once() {
     let (_, line, req) = app.submitted("resident@demo", "mts").await;
     app.act(&reviewer, &req["id"], "approve", None).await.ok();
     app.act(&reviewer, &req["id"], "complete", None).await.ok();
-    let dir = app.stop();
-
     // A new process, 31 days later, over the same database.
-    let app = TestApp::on(dir, "2026-12-27T09:00:00Z", false).await;
+    let app = app.restart("2026-12-27T09:00:00Z").await;
     let service = app.service.clone();
     let report = tokio::task::spawn_blocking(move || service.drain_due_jobs()).await.unwrap().unwrap();
     assert!(report.done >= 1, "{report:?}");

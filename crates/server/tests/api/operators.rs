@@ -87,5 +87,6 @@ async fn health_and_readiness_answer() {
     assert_eq!(app.get("/healthz", None).await.ok()["status"], "ok");
     let ready = app.get("/readyz", None).await.ok();
     assert_eq!(ready["status"], "ready");
-    assert_eq!(ready["database"], "sqlite");
+    let expected = if app.pg.is_some() { "postgres" } else { "sqlite" };
+    assert_eq!(ready["database"], expected);
 }
