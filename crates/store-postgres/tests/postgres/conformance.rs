@@ -1,6 +1,5 @@
 //! The store conformance suite, run on PostgreSQL when `SIMEXIT_TEST_POSTGRES_URL` is set
 //! (CI sets it); each case gets a fresh schema, dropped afterwards.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed unwrap is a failed test")]
 
 use std::ops::Deref;
 
