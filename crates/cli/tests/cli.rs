@@ -60,3 +60,295 @@ fn a_typo_in_the_configuration_is_an_error_not_a_default() {
     assert!(!ok);
     assert!(out.contains("demoo"), "{out}");
 }
+
+mod instances {
+    //! Several `simexit serve` processes on one PostgreSQL database (needs
+    //! `SIMEXIT_TEST_POSTGRES_URL`; the outage test also `SIMEXIT_TEST_PG_OUTAGE=1`, since it
+    //! stops the server).
+
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::Mutex;
+
+    use serde_json::{Value, json};
+
+    /// Tests that stop PostgreSQL must not overlap with the others of this module.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    pub struct Server {
+        pub child: Child,
+        pub base: String,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    pub fn schema_url() -> Option<(String, String)> {
+        let url = std::env::var("SIMEXIT_TEST_POSTGRES_URL").ok()?;
+        let mut bytes = [0u8; 6];
+        getrandom::fill(&mut bytes).unwrap();
+        let schema = format!("inst_{}", hex::encode(bytes));
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        Some((format!("{url}{sep}options=-c%20search_path%3D{schema}"), schema))
+    }
+
+    /// Starts `simexit serve --demo --dev-clock` on a free port and waits until it listens.
+    pub fn start(db_url: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
+            .args(["serve", "--demo", "--dev-clock", "--listen", "127.0.0.1:0"])
+            .env("SIMEXIT_DATABASE_URL", db_url)
+            .env("SIMEXIT_WORKER__POLL_MS", "100")
+            .env("SIMEXIT_LOG__FILTER", "warn")
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines.next().expect("the server exited before listening").unwrap();
+            if let Some(rest) = line.strip_prefix("OpenAPI document: ") {
+                break rest.trim_end_matches("/api/v1/openapi.json").to_owned();
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        std::mem::forget(dir);
+        Server { child, base }
+    }
+
+    pub async fn login(client: &reqwest::Client, base: &str, who: &str) -> String {
+        let r: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "login": who, "password": "demo" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn post(client: &reqwest::Client, url: String, token: &str, body: Value) -> (u16, Value) {
+        let r = client.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_on_one_database_never_double_assign_complete_or_release() {
+        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((db, schema)) = tokio::task::spawn_blocking(schema_url).await.unwrap() else {
+            eprintln!("skipped: SIMEXIT_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        // The demo is seeded by the first; the second finds it there.
+        let (a, b) = tokio::task::spawn_blocking(move || (start(&db), start(&db))).await.unwrap();
+        let bases = [a.base.clone(), b.base.clone()];
+        let client = reqwest::Client::new();
+        let admins = [login(&client, &bases[0], "admin@demo").await, login(&client, &bases[1], "admin@demo").await];
+
+        // 40 concurrent line openings, alternating instances.
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let (c, base, token) = (client.clone(), bases[i % 2].clone(), admins[i % 2].clone());
+            set.spawn(async move {
+                post(
+                    &c,
+                    format!("{base}/api/v1/lines"),
+                    &token,
+                    json!({ "operator": "mts", "subscriber": "resident@demo" }),
+                )
+                .await
+            });
+        }
+        let opened = set.join_all().await;
+        assert!(opened.iter().all(|(s, _)| *s == 201), "{opened:?}");
+        let mut numbers: Vec<String> = opened.iter().map(|(_, l)| l["msisdn"].as_str().unwrap().to_owned()).collect();
+        let lines: Vec<i64> = opened.iter().map(|(_, l)| l["id"].as_i64().unwrap()).collect();
+        numbers.sort();
+        numbers.dedup();
+        println!("line openings: 40 sent, {} distinct numbers", numbers.len());
+        assert_eq!(numbers.len(), 40, "a number was given to two lines");
+
+        // 20 requests taken to `approved`, then completed from both instances at once.
+        let mut requests = Vec::new();
+        for (i, line) in lines.iter().take(20).enumerate() {
+            let (base, token) = (&bases[i % 2], &admins[i % 2]);
+            let (s, r) = post(
+                &client,
+                format!("{base}/api/v1/terminations"),
+                token,
+                json!({ "line_id": line, "channel": "online" }),
+            )
+            .await;
+            assert_eq!(s, 201, "{r}");
+            let id = r["id"].as_i64().unwrap();
+            for action in ["submit", "approve"] {
+                let (s, r) = post(&client, format!("{base}/api/v1/terminations/{id}/{action}"), token, json!({})).await;
+                assert_eq!(s, 200, "{r}");
+            }
+            requests.push(id);
+        }
+        let mut set = tokio::task::JoinSet::new();
+        for id in &requests {
+            for k in 0..2 {
+                let (c, base, token, id) = (client.clone(), bases[k].clone(), admins[k].clone(), *id);
+                set.spawn(async move {
+                    post(&c, format!("{base}/api/v1/terminations/{id}/complete"), &token, json!({})).await.0
+                });
+            }
+        }
+        let statuses = set.join_all().await;
+        let completed = statuses.iter().filter(|s| **s == 200).count();
+        let refused = statuses.iter().filter(|s| **s == 409).count();
+        println!("completions: {} sent, {completed} completed, {refused} refused as already completed", statuses.len());
+        assert_eq!((completed, refused), (20, 20));
+
+        // Both clocks jump past aging at once: both instances run the due jobs.
+        let mut set = tokio::task::JoinSet::new();
+        for base in &bases {
+            let (c, base) = (client.clone(), base.clone());
+            set.spawn(async move {
+                c.post(format!("{base}/api/v1/dev/clock"))
+                    .json(&json!({ "advance_days": 31 }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            });
+        }
+        assert!(set.join_all().await.iter().all(|s| *s == 200));
+        let url = std::env::var("SIMEXIT_TEST_POSTGRES_URL").unwrap();
+        let (events, closed, released, stray) = tokio::task::spawn_blocking(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("SET search_path = {schema}")).unwrap();
+            let one = |c: &mut postgres::Client, sql: &str| -> i64 { c.query_one(sql, &[]).unwrap().get(0) };
+            // A background worker may still be finishing a job it claimed: wait (bounded) until
+            // no job is running.
+            for _ in 0..100 {
+                if one(&mut c, "SELECT COUNT(*) FROM jobs WHERE status = 'running'") == 0 {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let events = one(&mut c, "SELECT COUNT(*) FROM request_events WHERE action = 'end_aging'");
+            let closed = one(&mut c, "SELECT COUNT(*) FROM termination_requests WHERE state = 'closed'");
+            let released = one(&mut c, "SELECT COUNT(*) FROM audit_log WHERE action = 'release'");
+            let stray = one(&mut c, "SELECT COUNT(*) FROM (SELECT request_id FROM request_events WHERE action IN ('complete', 'end_aging') GROUP BY request_id, action HAVING COUNT(*) > 1) d");
+            c.batch_execute(&format!("SET search_path = public; DROP SCHEMA {schema} CASCADE")).unwrap();
+            (events, closed, released, stray)
+        })
+        .await
+        .unwrap();
+        println!(
+            "aging ends: {closed} requests closed, {events} end_aging events, {released} numbers released, {stray} duplicated effects"
+        );
+        assert_eq!((closed, events, released, stray), (20, 20, 20, 0));
+    }
+
+    fn pg_ctl(action: &str) {
+        let version = std::fs::read_dir("/etc/postgresql").unwrap().next().unwrap().unwrap().file_name();
+        let version = version.to_string_lossy().into_owned();
+        let mut args = vec!["--skip-systemctl-redirect", version.as_str(), "main", action];
+        if action == "stop" {
+            args.extend(["-m", "fast"]);
+        }
+        let status = Command::new("pg_ctlcluster").args(&args).status().unwrap();
+        assert!(status.success(), "pg_ctlcluster {action} failed");
+    }
+
+    async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
+        match client.get(url).send().await {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                (status, r.json().await.unwrap_or(Value::Null))
+            }
+            Err(e) => panic!("the server stopped answering: {e}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_database_outage_gives_503s_then_the_instance_recovers_by_itself() {
+        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        if std::env::var("SIMEXIT_TEST_PG_OUTAGE").ok().as_deref() != Some("1") {
+            eprintln!("skipped: set SIMEXIT_TEST_PG_OUTAGE=1 to let this test stop and start PostgreSQL");
+            return;
+        }
+        let Some((db, schema)) = tokio::task::spawn_blocking(schema_url).await.unwrap() else {
+            eprintln!("skipped: SIMEXIT_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        let mut server = tokio::task::spawn_blocking(move || start(&db)).await.unwrap();
+        let base = server.base.clone();
+        let client = reqwest::Client::new();
+        let admin = login(&client, &base, "admin@demo").await;
+        let open = |c: reqwest::Client, t: String, b: String| async move {
+            post(&c, format!("{b}/api/v1/lines"), &t, json!({ "operator": "beeline", "subscriber": "foreigner@demo" }))
+                .await
+        };
+        let mut acknowledged = Vec::new();
+        for _ in 0..5 {
+            let (s, l) = open(client.clone(), admin.clone(), base.clone()).await;
+            assert_eq!(s, 201);
+            acknowledged.push(l["id"].as_i64().unwrap());
+        }
+
+        tokio::task::spawn_blocking(|| pg_ctl("stop")).await.unwrap();
+        let mut during = Vec::new();
+        for _ in 0..5 {
+            let (s, body) = open(client.clone(), admin.clone(), base.clone()).await;
+            if s == 201 {
+                acknowledged.push(body["id"].as_i64().unwrap());
+            } else {
+                assert_eq!(s, 503, "{body}");
+                assert_eq!(body["code"], "database_unavailable");
+            }
+            during.push(s);
+        }
+        let (ready, _) = get(&client, format!("{base}/readyz")).await;
+        let (healthy, _) = get(&client, format!("{base}/healthz")).await;
+        println!("during the outage: line openings answered {during:?}; /readyz {ready}; /healthz {healthy}");
+        assert_eq!(ready, 503);
+        assert_eq!(healthy, 200);
+        assert!(during.iter().all(|s| *s == 503));
+        assert!(server.child.try_wait().unwrap().is_none(), "the process died");
+
+        tokio::task::spawn_blocking(|| pg_ctl("start")).await.unwrap();
+        let mut recovered_after = None;
+        for attempt in 0..100 {
+            if get(&client, format!("{base}/readyz")).await.0 == 200 {
+                recovered_after = Some(attempt);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        println!("ready again after {recovered_after:?} polls of 100 ms");
+        assert!(recovered_after.is_some(), "the instance did not recover");
+        let (s, _) = open(client.clone(), admin.clone(), base.clone()).await;
+        assert_eq!(s, 201, "writes work again");
+        for id in &acknowledged {
+            let r = client.get(format!("{base}/api/v1/lines/{id}")).bearer_auth(&admin).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 200, "acknowledged line {id} was lost");
+        }
+        println!("{} acknowledged line openings all present after recovery", acknowledged.len());
+        let _ = server.child.kill();
+        let url = std::env::var("SIMEXIT_TEST_POSTGRES_URL").unwrap();
+        tokio::task::spawn_blocking(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+        })
+        .await
+        .unwrap();
+    }
+}
