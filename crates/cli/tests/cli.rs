@@ -1,5 +1,5 @@
 //! The `simexit` command as an operator runs it.
-#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed unwrap is a failed test")]
 
 use std::process::Command;
 
@@ -68,12 +68,11 @@ mod instances {
 
     use std::io::{BufRead, BufReader};
     use std::process::{Child, Command, Stdio};
-    use std::sync::Mutex;
 
     use serde_json::{Value, json};
 
     /// Tests that stop PostgreSQL must not overlap with the others of this module.
-    static SERIAL: Mutex<()> = Mutex::new(());
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
     pub struct Server {
         pub child: Child,
@@ -146,7 +145,7 @@ mod instances {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_instances_on_one_database_never_double_assign_complete_or_release() {
-        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let _serial = SERIAL.lock().await;
         let Some((db, schema)) = tokio::task::spawn_blocking(schema_url).await.unwrap() else {
             eprintln!("skipped: SIMEXIT_TEST_POSTGRES_URL is not set");
             return;
@@ -280,7 +279,7 @@ mod instances {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_database_outage_gives_503s_then_the_instance_recovers_by_itself() {
-        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let _serial = SERIAL.lock().await;
         if std::env::var("SIMEXIT_TEST_PG_OUTAGE").ok().as_deref() != Some("1") {
             eprintln!("skipped: set SIMEXIT_TEST_PG_OUTAGE=1 to let this test stop and start PostgreSQL");
             return;
