@@ -100,6 +100,18 @@ impl PgStore {
     }
 }
 
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Closing a synchronous client blocks on its own small runtime, which panics on a
+        // thread that drives async tasks (a server shutting down drops the store there), so
+        // the connections are closed on a thread of their own.
+        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
 impl Store for PgStore {
     fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         self.run(true, body)

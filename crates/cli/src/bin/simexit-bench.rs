@@ -39,28 +39,43 @@ enum Bench {
         /// `full` (fsync per commit, the default of `simexit serve`) or `normal`.
         #[arg(long, default_value = "full")]
         durability: String,
+        /// Run on PostgreSQL at this URL instead (each variant in a fresh schema, dropped after).
+        #[arg(long)]
+        postgres: Option<String>,
     },
 }
 
 const START: &str = "2026-03-02T09:00:00Z";
 
 fn main() -> anyhow::Result<()> {
-    let Bench::Lifecycle { n, durability } = Cli::parse().bench;
+    let Bench::Lifecycle { n, durability, postgres } = Cli::parse().bench;
     let durability = match durability.as_str() {
         "full" => Durability::Full,
         "normal" => Durability::Normal,
         other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
     };
     let dir = tempfile::tempdir()?;
-    println!("lifecycle benchmark: n = {n}, SQLite WAL, synchronous = {}", durability.pragma());
-
-    let raw = raw_baseline(&dir.path().join("raw.db"), n, durability)?;
-    let store = store_layer(&dir.path().join("store.db"), n, durability)?;
-    let http = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(http_api(
-        &dir.path().join("http"),
-        n,
-        durability,
-    ))?;
+    let mut http_config = simexit_server::Config::default();
+    http_config.database.durability = durability.pragma().to_lowercase();
+    http_config.database.data_dir = dir.path().join("http");
+    let (raw, store, _schemas) = match &postgres {
+        None => {
+            println!("lifecycle benchmark: n = {n}, SQLite WAL, synchronous = {}", durability.pragma());
+            let raw = raw_baseline(&dir.path().join("raw.db"), n, durability)?;
+            let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("store.db"), durability)?);
+            (raw, store_layer(store, n)?, Vec::new())
+        }
+        Some(url) => {
+            println!("lifecycle benchmark: n = {n}, PostgreSQL");
+            let schemas = [Schema::new(url)?, Schema::new(url)?, Schema::new(url)?];
+            let raw = raw_postgres(&schemas[0], n)?;
+            let store: Arc<dyn Store> =
+                Arc::new(simexit_store_postgres::PgStore::open_in_schema(url, Some(&schemas[1].name))?);
+            http_config.database.url = Some(simexit_server::config::Secret(schemas[2].url()));
+            (raw, store_layer(store, n)?, schemas.into())
+        }
+    };
+    let http = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(http_api(http_config, n))?;
 
     println!("{:<34} {:>14} {:>10}", "variant", "lifecycles/s", "ratio");
     println!("{:<34} {:>14.0} {:>10}", "(c) raw SQL, one bare connection", raw, "1.00");
@@ -130,8 +145,8 @@ fn service_on(store: Arc<dyn Store>) -> anyhow::Result<Service> {
     Ok(Service::new(store, policies, calendars, clock, ServiceConfig::default())?)
 }
 
-fn store_layer(path: &Path, n: usize, durability: Durability) -> anyhow::Result<f64> {
-    let service = service_on(Arc::new(SqliteStore::open(path, durability)?))?;
+fn store_layer(store: Arc<dyn Store>, n: usize) -> anyhow::Result<f64> {
+    let service = service_on(store)?;
     let (subscriber, reviewer) = seed(&service, n)?;
     let lines: Vec<i64> = service.my_lines(&subscriber)?.iter().map(|l| l.id).collect();
     let started = Instant::now();
@@ -145,11 +160,8 @@ fn store_layer(path: &Path, n: usize, durability: Durability) -> anyhow::Result<
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
-async fn http_api(dir: &Path, n: usize, durability: Durability) -> anyhow::Result<f64> {
-    let mut config = simexit_server::Config::default();
+async fn http_api(mut config: simexit_server::Config, n: usize) -> anyhow::Result<f64> {
     config.server.listen = "127.0.0.1:0".parse()?;
-    config.database.data_dir = dir.to_owned();
-    config.database.durability = durability.pragma().to_lowercase();
     config.worker.enabled = false;
     config.log.filter = "warn".into();
     let clock = Arc::new(ManualClock::fixed(START.parse()?));
@@ -325,6 +337,161 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
             }
             event(&conn, req, action, from, to)?;
             conn.execute_batch("COMMIT")?;
+        }
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// A fresh PostgreSQL schema, dropped when the benchmark ends.
+struct Schema {
+    base: String,
+    name: String,
+}
+
+impl Schema {
+    fn new(url: &str) -> anyhow::Result<Schema> {
+        let name = format!("bench_{}", std::process::id())
+            + &format!("_{}", SCHEMAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        postgres::Client::connect(url, postgres::NoTls)?.batch_execute(&format!("CREATE SCHEMA {name}"))?;
+        Ok(Schema { base: url.to_owned(), name })
+    }
+
+    fn url(&self) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-c%20search_path%3D{}", self.base, self.name)
+    }
+}
+
+static SCHEMAS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+/// The raw baseline on PostgreSQL: the same statements as the SQLite baseline, prepared once,
+/// over one bare connection, four transactions per lifecycle.
+fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<f64> {
+    drop(simexit_store_postgres::PgStore::open_in_schema(&schema.base, Some(&schema.name))?);
+    let mut c = postgres::Client::connect(&schema.url(), postgres::NoTls)?;
+    let t: i64 = START.parse::<Timestamp>()?.as_millisecond();
+    c.batch_execute("INSERT INTO operators (id, name, inn) VALUES ('mts', 'MTS', '7740000076')")?;
+    c.execute(
+        "INSERT INTO subscribers (category, full_name, id_document_type, id_document_number, email, phone, language, created_at)
+         VALUES ('resident', 'Raw', 'passport_ru', '0', 'raw@example.org', '+79160000000', 'ru', $1)",
+        &[&t],
+    )?;
+    let mut setup = c.transaction()?;
+    for i in 0..n {
+        let (msisdn, line) = (format!("+7916{:07}", 1_000_000 + i), i as i64 + 1);
+        setup.execute(
+            "INSERT INTO numbers (msisdn, operator_id, state, line_id, subscriber_id, history_since, updated_at)
+             VALUES ($1, 'mts', 'assigned', $2, 1, $3, $3)",
+            &[&msisdn, &line, &t],
+        )?;
+        setup.execute(
+            "INSERT INTO lines (id, msisdn, operator_id, subscriber_id, state, opened_at) VALUES ($1, $2, 'mts', 1, 'active', $3)",
+            &[&line, &msisdn, &t],
+        )?;
+        setup.execute(
+            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES ($1, 1, $2, $3)",
+            &[&msisdn, &line, &t],
+        )?;
+        let m: i64 = setup
+            .query_one(
+                "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
+                 VALUES ('opening', $1, 'opening balance', $2, $3, 'system') RETURNING id",
+                &[&format!("opening:line:{line}"), &line, &t],
+            )?
+            .get(0);
+        setup.execute(
+            "INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, 10000), ($1, 'operator:mts:opening_balances', -10000)",
+            &[&m, &format!("line:{line}")],
+        )?;
+    }
+    setup.commit()?;
+
+    let hash = "0".repeat(64);
+    let insert_request = c.prepare(
+        "INSERT INTO termination_requests (line_id, subscriber_id, operator_id, msisdn, channel, reason, state, line_state_before,
+         created_by, created_at, deadline_fallback, overdue, updated_at)
+         VALUES ($1, 1, 'mts', $2, 'online', 'voluntary', 'draft', 'active', 1, $3, FALSE, FALSE, $3) RETURNING id",
+    )?;
+    let insert_event = c.prepare(
+        "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state) VALUES ($1, $2, 'account:1', $3, $4, $5)",
+    )?;
+    let lock_head = c.prepare("SELECT hash FROM audit_head WHERE id = 1 FOR UPDATE")?;
+    let insert_audit = c.prepare(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
+         VALUES ($1, 'account:1', $2, 'termination_request', $3, '{}', $4, $4)",
+    )?;
+    let update_head = c.prepare("UPDATE audit_head SET hash = $1 WHERE id = 1")?;
+    let update_request = c.prepare("UPDATE termination_requests SET state = $2, updated_at = $3 WHERE id = $1")?;
+    let update_line = c.prepare("UPDATE lines SET state = $2 WHERE id = $1")?;
+    let insert_job = c.prepare(
+        "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
+         VALUES ($1, '{}', $2, 10, 'pending', $3, $2, $2)",
+    )?;
+    let update_number =
+        c.prepare("UPDATE numbers SET state = 'aging', aging_until = $2, updated_at = $3 WHERE msisdn = $1")?;
+    let close_assignment = c.prepare(
+        "UPDATE number_assignments SET to_at = $2, end_reason = 'terminated' WHERE msisdn = $1 AND to_at IS NULL",
+    )?;
+    let insert_movement = c.prepare(
+        "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
+         VALUES ('refund', $1, 'balance to be refunded', $2, $3, 'account:2') RETURNING id",
+    )?;
+    let insert_entry = c.prepare("INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, $3)")?;
+    let insert_refund = c.prepare(
+        "INSERT INTO refunds (line_id, request_id, operator_id, amount, state, created_at, updated_at)
+         VALUES ($1, $2, 'mts', 10000, 'awaiting_details', $3, $3)",
+    )?;
+    let insert_bill = c.prepare("INSERT INTO final_bills (request_id, bill, issued_at) VALUES ($1, $2, $3)")?;
+    let event = |tx: &mut postgres::Transaction<'_>,
+                 req: i64,
+                 action: &str,
+                 from: &str,
+                 to: &str|
+     -> Result<(), postgres::Error> {
+        tx.execute(&insert_event, &[&req, &t, &action, &from, &to])?;
+        tx.query_one(&lock_head, &[])?;
+        tx.execute(&insert_audit, &[&t, &action, &req.to_string(), &hash])?;
+        tx.execute(&update_head, &[&hash])?;
+        Ok(())
+    };
+    let started = Instant::now();
+    for i in 0..n {
+        let (msisdn, line) = (format!("+7916{:07}", 1_000_000 + i), i as i64 + 1);
+        let mut tx = c.transaction()?;
+        let req: i64 = tx.query_one(&insert_request, &[&line, &msisdn, &t])?.get(0);
+        event(&mut tx, req, "create", "draft", "draft")?;
+        tx.commit()?;
+        for (action, from, to, line_state) in [
+            ("submit", "draft", "submitted", "pending_termination"),
+            ("approve", "submitted", "approved", "pending_termination"),
+            ("complete", "approved", "completed", "terminated"),
+        ] {
+            let mut tx = c.transaction()?;
+            tx.execute(&update_request, &[&req, &to, &t])?;
+            tx.execute(&update_line, &[&line, &line_state])?;
+            if action != "approve" {
+                tx.execute(&insert_job, &[&action, &t, &format!("{action}:{req}")])?;
+            }
+            if action == "complete" {
+                tx.execute(&update_number, &[&msisdn, &(t + 30 * 86_400_000), &t])?;
+                tx.execute(&close_assignment, &[&msisdn, &t])?;
+                let m: i64 = tx.query_one(&insert_movement, &[&format!("settle:{req}:refund"), &line, &t])?.get(0);
+                tx.execute(&insert_entry, &[&m, &format!("line:{line}"), &-10_000i64])?;
+                tx.execute(&insert_entry, &[&m, &"operator:mts:refunds_payable", &10_000i64])?;
+                event(&mut tx, req, "ledger_movement", "approved", "approved")?;
+                tx.execute(&insert_refund, &[&line, &req, &t])?;
+                tx.execute(&insert_bill, &[&req, &BILL, &t])?;
+            }
+            event(&mut tx, req, action, from, to)?;
+            tx.commit()?;
         }
     }
     Ok(n as f64 / started.elapsed().as_secs_f64())
