@@ -186,6 +186,14 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.database.data_dir.join("simexit.db")
     }
+
+    /// Where the data lives, for people (never the URL: it may hold a password).
+    pub fn database_label(&self) -> String {
+        match &self.database.url {
+            Some(_) => "PostgreSQL (database.url)".to_owned(),
+            None => format!("SQLite {}", self.database_path().display()),
+        }
+    }
 }
 
 /// An environment value as TOML if it parses as a scalar (`true`, `8080`), else as a string.

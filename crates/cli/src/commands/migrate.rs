@@ -7,6 +7,6 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     super::init_logging(&config);
     let store = simexit_server::app::open_store(&config)?;
     store.ping()?;
-    println!("database {} is up to date ({} backend)", config.database_path().display(), store.backend());
+    println!("{}: schema up to date", config.database_label());
     Ok(())
 }

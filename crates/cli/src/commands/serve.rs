@@ -9,7 +9,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         let app = App::build(config.clone()).await?;
         let addr = app.local_addr()?;
         if config.server.demo {
-            println!("simexit demo on http://{addr}  (database: {})", config.database_path().display());
+            println!("simexit demo on http://{addr}  (database: {})", config.database_label());
             println!("Demo accounts, password `{}`:", simexit_service::demo::DEMO_PASSWORD);
             for a in &app.demo_accounts {
                 println!("  {:<24} {:<10} {}", a.login, a.role, a.scope);
