@@ -48,10 +48,24 @@ pub enum Command {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Work with termination policy files.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain from the first entry; exits non-zero naming the first broken link.
+    Verify {
+        #[command(flatten)]
+        config: ConfigArgs,
     },
 }
 

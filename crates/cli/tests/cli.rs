@@ -61,6 +61,46 @@ fn a_typo_in_the_configuration_is_an_error_not_a_default() {
     assert!(out.contains("demoo"), "{out}");
 }
 
+#[test]
+fn audit_verify_names_the_entry_someone_tampered_with() {
+    let dir = tempfile::tempdir().unwrap();
+    // A demo deployment writes audit entries as it seeds; serve it once, then stop it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", "db"])
+        .env("SIMEXIT_LOG__FILTER", "warn")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    for line in out {
+        if line.unwrap().starts_with("OpenAPI document") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (ok, out) = simexit(&["audit", "verify", "--data-dir", "db"], dir.path());
+    assert!(ok, "{out}");
+    assert!(out.contains("audit chain intact"), "{out}");
+
+    let db = rusqlite::Connection::open(dir.path().join("db/simexit.db")).unwrap();
+    let victim: i64 = db.query_row("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 3", [], |r| r.get(0)).unwrap();
+    let original: String = db.query_row("SELECT details FROM audit_log WHERE id = ?1", [victim], |r| r.get(0)).unwrap();
+    db.execute("UPDATE audit_log SET details = '{\"amount\":1}' WHERE id = ?1", [victim]).unwrap();
+    let (ok, out) = simexit(&["audit", "verify", "--data-dir", "db"], dir.path());
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("BROKEN at entry {victim}")), "{out}");
+
+    // Put it back; then delete the newest entry: the chain head gives it away.
+    db.execute("UPDATE audit_log SET details = ?2 WHERE id = ?1", rusqlite::params![victim, original]).unwrap();
+    assert!(simexit(&["audit", "verify", "--data-dir", "db"], dir.path()).0);
+    db.execute("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)", []).unwrap();
+    let (ok, out) = simexit(&["audit", "verify", "--data-dir", "db"], dir.path());
+    assert!(!ok && out.contains("BROKEN at its end"), "{out}");
+}
+
 mod instances {
     //! Several `simexit serve` processes on one PostgreSQL database (needs
     //! `SIMEXIT_TEST_POSTGRES_URL`; the outage test also `SIMEXIT_TEST_PG_OUTAGE=1`, since it

@@ -3,6 +3,7 @@
 //! entry and the jobs it schedules. HTTP handlers, the CLI, the job worker and benchmarks all
 //! call these methods, so each rule has one definition.
 
+pub mod audit_log;
 pub mod auth;
 pub mod clock;
 pub mod demo;

@@ -1,5 +1,6 @@
 //! One module per command, each with a `run`.
 
+mod audit;
 mod migrate;
 mod policy;
 mod serve;
@@ -8,7 +9,7 @@ use anyhow::Context;
 use simexit_server::Config;
 use toml::Value;
 
-use crate::cli::{Cli, Command, ConfigArgs, PolicyCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigArgs, PolicyCommand};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -26,6 +27,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(load_config(&config, overrides)?)
         }
         Command::Migrate { config } => migrate::run(load_config(&config, Vec::new())?),
+        Command::Audit { command: AuditCommand::Verify { config } } => {
+            if audit::verify(load_config(&config, Vec::new())?)? {
+                Ok(())
+            } else {
+                anyhow::bail!("the audit chain does not verify")
+            }
+        }
         Command::Policy { command: PolicyCommand::Check { file, calendars } } => policy::check(&file, &calendars),
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP routes, one module per resource; `router` assembles them.
 
+pub mod audit;
 pub mod auth;
 pub mod dev;
 pub mod health;
@@ -53,7 +54,9 @@ pub fn router(state: AppState) -> Router {
         .route("/terminations/{id}/complete", post(terminations::complete))
         .route("/terminations/{id}/revoke", post(terminations::revoke))
         .route("/review-queue", get(terminations::review_queue))
-        .route("/numbers/{msisdn}", get(numbers::get));
+        .route("/numbers/{msisdn}", get(numbers::get))
+        .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export));
     if state.dev_clock.is_some() {
         api = api.route("/dev/clock", post(dev::advance));
     }

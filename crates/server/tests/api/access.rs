@@ -71,3 +71,28 @@ async fn requests_without_a_valid_token_are_401_and_sign_out_ends_the_token() {
     assert_eq!(out.status, 204);
     app.get("/api/v1/me/lines", Some(&token)).await.problem(401, "invalid_token");
 }
+
+#[tokio::test]
+async fn auditors_read_and_export_the_chained_audit_log_and_others_cannot() {
+    let app = TestApp::at(NOW).await;
+    let (_, _, req) = app.submitted("resident@demo", "mts").await;
+    let auditor = app.login("auditor@demo").await;
+    let page = app.get("/api/v1/audit?limit=1000", Some(&auditor)).await.ok();
+    let entries = page.as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "submit" && e["entity_id"].as_str() == Some(req["id"].to_string().as_str()))
+    );
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "each entry links to the one before");
+    }
+    let res = app.client.get(format!("{}/api/v1/audit/export", app.base)).bearer_auth(&auditor).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "application/x-ndjson");
+    let text = res.text().await.unwrap();
+    assert_eq!(text.lines().count(), entries.len());
+    let resident = app.login("resident@demo").await;
+    app.get("/api/v1/audit", Some(&resident)).await.problem(403, "forbidden");
+    let reviewer = app.login("reviewer@demo").await;
+    app.get("/api/v1/audit", Some(&reviewer)).await.problem(403, "forbidden");
+}
