@@ -41,6 +41,38 @@ const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, charg
 const REFUND_COLS: &str =
     "id, line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
 
+const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at";
+const OUTBOX_COLS: &str =
+    "id, channel, recipient, template, language, payload, status, attempts, last_error, created_at, sent_at";
+
+fn password_reset(r: &Row) -> Result<PasswordResetRow> {
+    Ok(PasswordResetRow {
+        id: get(r, 0)?,
+        account_id: get(r, 1)?,
+        code_hash: get(r, 2)?,
+        expires_at: time(r, 3)?,
+        attempts: get(r, 4)?,
+        used_at: time_opt(r, 5)?,
+        created_at: time(r, 6)?,
+    })
+}
+
+fn outbox(r: &Row) -> Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: get(r, 0)?,
+        channel: get(r, 1)?,
+        recipient: get(r, 2)?,
+        template: get(r, 3)?,
+        language: get(r, 4)?,
+        payload: get(r, 5)?,
+        status: get(r, 6)?,
+        attempts: get(r, 7)?,
+        last_error: get(r, 8)?,
+        created_at: time(r, 9)?,
+        sent_at: time_opt(r, 10)?,
+    })
+}
+
 type Map<T> = fn(&Row) -> Result<T>;
 
 fn account(r: &Row) -> Result<AccountRow> {
@@ -831,6 +863,119 @@ impl Tx for PgTx<'_> {
 
     fn final_bill(&mut self, request_id: i64) -> Result<Option<String>> {
         self.one("SELECT bill FROM final_bills WHERE request_id = $1", &[&request_id], |r| get(r, 0))
+    }
+
+    fn hit_rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<RateCount> {
+        let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        let row = self.one(
+            "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+               count = CASE WHEN rate_limits.window_start + $3 <= $2 THEN 1 ELSE rate_limits.count + 1 END,
+               window_start = CASE WHEN rate_limits.window_start + $3 <= $2 THEN $2 ELSE rate_limits.window_start END
+             RETURNING window_start, count",
+            &[&key, &ts(now), &w],
+            |r| Ok(RateCount { window_start: time(r, 0)?, count: get(r, 1)? }),
+        )?;
+        row.ok_or_else(|| StoreError::Other("rate limit upsert returned no row".into()))
+    }
+
+    fn rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<Option<RateCount>> {
+        let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        self.one(
+            "SELECT window_start, count FROM rate_limits WHERE key = $1 AND window_start + $3 > $2",
+            &[&key, &ts(now), &w],
+            |r| Ok(RateCount { window_start: time(r, 0)?, count: get(r, 1)? }),
+        )
+    }
+
+    fn clear_rate_limit(&mut self, key: &str) -> Result<()> {
+        self.exec("DELETE FROM rate_limits WHERE key = $1", &[&key]).map(drop)
+    }
+
+    fn account_by_phone(&mut self, phone: &Msisdn) -> Result<Option<AccountRow>> {
+        let cols = ACCOUNT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        self.one(
+            &format!(
+                "SELECT {cols} FROM accounts a JOIN subscribers s ON s.id = a.subscriber_id
+                 WHERE s.phone = $1 AND a.role = 'subscriber' ORDER BY a.id LIMIT 1"
+            ),
+            &[&phone.as_str()],
+            account,
+        )
+    }
+
+    fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()> {
+        self.exec("UPDATE accounts SET password_hash = $2 WHERE id = $1", &[&account_id, &password_hash]).map(drop)
+    }
+
+    fn revoke_sessions_of(&mut self, account_id: i64, at: Timestamp) -> Result<u64> {
+        self.exec(
+            "UPDATE sessions SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+            &[&account_id, &ts(at)],
+        )
+    }
+
+    fn insert_password_reset(&mut self, p: &PasswordResetRow) -> Result<i64> {
+        self.id(
+            "INSERT INTO password_resets (account_id, code_hash, expires_at, attempts, used_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[&p.account_id, &p.code_hash, &ts(p.expires_at), &p.attempts, &ts_opt(p.used_at), &ts(p.created_at)],
+        )
+    }
+
+    fn latest_password_reset(&mut self, account_id: i64) -> Result<Option<PasswordResetRow>> {
+        self.one(
+            &format!(
+                "SELECT {RESET_COLS} FROM password_resets WHERE account_id = $1 AND used_at IS NULL
+                 ORDER BY created_at DESC, id DESC LIMIT 1{}",
+                self.lock()
+            ),
+            &[&account_id],
+            password_reset,
+        )
+    }
+
+    fn update_password_reset(&mut self, p: &PasswordResetRow) -> Result<()> {
+        self.exec(
+            "UPDATE password_resets SET attempts = $2, used_at = $3 WHERE id = $1",
+            &[&p.id, &p.attempts, &ts_opt(p.used_at)],
+        )
+        .map(drop)
+    }
+
+    fn insert_outbox(&mut self, m: &OutboxRow) -> Result<i64> {
+        let cols = OUTBOX_COLS.trim_start_matches("id, ");
+        self.id(
+            &format!("INSERT INTO outbox ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"),
+            &[
+                &m.channel,
+                &m.recipient,
+                &m.template,
+                &m.language,
+                &m.payload,
+                &m.status,
+                &m.attempts,
+                &m.last_error,
+                &ts(m.created_at),
+                &ts_opt(m.sent_at),
+            ],
+        )
+    }
+
+    fn outbox(&mut self, status: Option<&str>, n: u32) -> Result<Vec<OutboxRow>> {
+        self.all(
+            &format!("SELECT {OUTBOX_COLS} FROM outbox WHERE ($1::TEXT IS NULL OR status = $1) ORDER BY id LIMIT $2"),
+            &[&status, &limit(n)],
+            outbox,
+        )
+    }
+
+    fn update_outbox(&mut self, m: &OutboxRow) -> Result<()> {
+        self.exec(
+            "UPDATE outbox SET status = $2, attempts = $3, last_error = $4, sent_at = $5 WHERE id = $1",
+            &[&m.id, &m.status, &m.attempts, &m.last_error, &ts_opt(m.sent_at)],
+        )
+        .map(drop)
     }
 
     fn audit_head(&mut self) -> Result<Option<String>> {

@@ -237,6 +237,38 @@ fn refund(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
     })
 }
 
+const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at";
+const OUTBOX_COLS: &str =
+    "id, channel, recipient, template, language, payload, status, attempts, last_error, created_at, sent_at";
+
+fn password_reset(r: &Row<'_>) -> rusqlite::Result<PasswordResetRow> {
+    Ok(PasswordResetRow {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        code_hash: r.get(2)?,
+        expires_at: time(r, 3)?,
+        attempts: r.get(4)?,
+        used_at: time_opt(r, 5)?,
+        created_at: time(r, 6)?,
+    })
+}
+
+fn outbox(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        channel: r.get(1)?,
+        recipient: r.get(2)?,
+        template: r.get(3)?,
+        language: r.get(4)?,
+        payload: r.get(5)?,
+        status: r.get(6)?,
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
+        created_at: time(r, 9)?,
+        sent_at: time_opt(r, 10)?,
+    })
+}
+
 type MapRow<T> = fn(&Row<'_>) -> rusqlite::Result<T>;
 
 impl SqliteTx<'_> {
@@ -781,6 +813,119 @@ impl Tx for SqliteTx<'_> {
 
     fn final_bill(&mut self, request_id: i64) -> Result<Option<String>> {
         self.one("SELECT bill FROM final_bills WHERE request_id = ?1", [request_id], |r| r.get(0))
+    }
+
+    fn hit_rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<RateCount> {
+        let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        let row = self.one(
+            "INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+               count = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN 1 ELSE rate_limits.count + 1 END,
+               window_start = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN ?2 ELSE rate_limits.window_start END
+             RETURNING window_start, count",
+            params![key, ts(now), w],
+            |r| Ok(RateCount { window_start: time(r, 0)?, count: r.get(1)? }),
+        )?;
+        row.ok_or_else(|| StoreError::Other("rate limit upsert returned no row".into()))
+    }
+
+    fn rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<Option<RateCount>> {
+        let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        self.one(
+            "SELECT window_start, count FROM rate_limits WHERE key = ?1 AND window_start + ?3 > ?2",
+            params![key, ts(now), w],
+            |r| Ok(RateCount { window_start: time(r, 0)?, count: r.get(1)? }),
+        )
+    }
+
+    fn clear_rate_limit(&mut self, key: &str) -> Result<()> {
+        self.exec("DELETE FROM rate_limits WHERE key = ?1", [key]).map(drop)
+    }
+
+    fn account_by_phone(&mut self, phone: &Msisdn) -> Result<Option<AccountRow>> {
+        let cols = ACCOUNT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        self.one(
+            &format!(
+                "SELECT {cols} FROM accounts a JOIN subscribers s ON s.id = a.subscriber_id
+                 WHERE s.phone = ?1 AND a.role = 'subscriber' ORDER BY a.id LIMIT 1"
+            ),
+            [phone.as_str()],
+            account,
+        )
+    }
+
+    fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()> {
+        self.exec("UPDATE accounts SET password_hash = ?2 WHERE id = ?1", params![account_id, password_hash]).map(drop)
+    }
+
+    fn revoke_sessions_of(&mut self, account_id: i64, at: Timestamp) -> Result<u64> {
+        self.exec(
+            "UPDATE sessions SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL",
+            params![account_id, ts(at)],
+        )
+        .map(|n| n as u64)
+    }
+
+    fn insert_password_reset(&mut self, p: &PasswordResetRow) -> Result<i64> {
+        self.insert(
+            "INSERT INTO password_resets (account_id, code_hash, expires_at, attempts, used_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![p.account_id, p.code_hash, ts(p.expires_at), p.attempts, ts_opt(p.used_at), ts(p.created_at)],
+        )
+    }
+
+    fn latest_password_reset(&mut self, account_id: i64) -> Result<Option<PasswordResetRow>> {
+        self.one(
+            &format!(
+                "SELECT {RESET_COLS} FROM password_resets WHERE account_id = ?1 AND used_at IS NULL
+                 ORDER BY created_at DESC, id DESC LIMIT 1"
+            ),
+            [account_id],
+            password_reset,
+        )
+    }
+
+    fn update_password_reset(&mut self, p: &PasswordResetRow) -> Result<()> {
+        self.exec(
+            "UPDATE password_resets SET attempts = ?2, used_at = ?3 WHERE id = ?1",
+            params![p.id, p.attempts, ts_opt(p.used_at)],
+        )
+        .map(drop)
+    }
+
+    fn insert_outbox(&mut self, m: &OutboxRow) -> Result<i64> {
+        let cols = OUTBOX_COLS.trim_start_matches("id, ");
+        self.insert(
+            &format!("INSERT INTO outbox ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![
+                m.channel,
+                m.recipient,
+                m.template,
+                m.language,
+                m.payload,
+                m.status,
+                m.attempts,
+                m.last_error,
+                ts(m.created_at),
+                ts_opt(m.sent_at)
+            ],
+        )
+    }
+
+    fn outbox(&mut self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxRow>> {
+        self.all(
+            &format!("SELECT {OUTBOX_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2"),
+            params![status, limit],
+            outbox,
+        )
+    }
+
+    fn update_outbox(&mut self, m: &OutboxRow) -> Result<()> {
+        self.exec(
+            "UPDATE outbox SET status = ?2, attempts = ?3, last_error = ?4, sent_at = ?5 WHERE id = ?1",
+            params![m.id, m.status, m.attempts, m.last_error, ts_opt(m.sent_at)],
+        )
+        .map(drop)
     }
 
     fn audit_head(&mut self) -> Result<Option<String>> {

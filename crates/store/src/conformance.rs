@@ -39,6 +39,7 @@ macro_rules! conformance_tests {
             jobs_are_deduplicated_leased_retried_and_finished,
             the_ledger_records_once_per_key_and_derives_balances,
             services_refunds_settlements_and_final_bills_round_trip,
+            rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip,
         );
     };
     (@cases (required) $make:expr; $($case:ident),* $(,)?) => {
@@ -539,4 +540,91 @@ pub fn services_refunds_settlements_and_final_bills_round_trip(store: &dyn Store
         store.write(|tx| tx.save_final_bill(req, "{}", t("2026-03-02T00:00:00Z"))).is_err(),
         "a final bill is frozen"
     );
+}
+
+pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store: &dyn Store) {
+    let now = t("2026-03-01T10:00:00Z");
+    let hour = jiff::SignedDuration::from_hours(1);
+    for expected in 1..=3 {
+        let c = ok(store.write(|tx| tx.hit_rate_limit("reset:+79161234567", now + (expected * 10).seconds(), hour)));
+        assert_eq!((c.count, c.window_start), (expected, now + 10.seconds()), "the window starts at the first hit");
+    }
+    assert_eq!(
+        ok(store.read(|tx| tx.rate_limit("reset:+79161234567", now + 30.minutes(), hour))).map(|c| c.count),
+        Some(3)
+    );
+    assert_eq!(ok(store.read(|tx| tx.rate_limit("reset:+79161234567", now + 2.hours(), hour))), None, "window over");
+    let fresh = ok(store.write(|tx| tx.hit_rate_limit("reset:+79161234567", now + 2.hours(), hour)));
+    assert_eq!((fresh.count, fresh.window_start), (1, now + 2.hours()), "a new window starts");
+    ok(store.write(|tx| tx.clear_rate_limit("reset:+79161234567")));
+    assert_eq!(ok(store.read(|tx| tx.rate_limit("reset:+79161234567", now + 2.hours(), hour))), None);
+
+    let account = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        tx.insert_account(&NewAccount {
+            login: "anna".into(),
+            password_hash: "old".into(),
+            role: Role::Subscriber,
+            operator: None,
+            store_id: None,
+            subscriber_id: Some(sub),
+            created_at: now,
+        })
+    }));
+    let found = ok(store.read(|tx| tx.account_by_phone(&msisdn("+79161234567"))));
+    assert_eq!(found.map(|a| a.id), Some(account));
+    assert_eq!(ok(store.read(|tx| tx.account_by_phone(&msisdn("+79169999999")))), None);
+    ok(store.write(|tx| tx.set_password(account, "new")));
+    assert_eq!(ok(store.read(|tx| tx.account(account))).unwrap().password_hash, "new");
+    ok(store.write(|tx| {
+        for h in ["s1", "s2"] {
+            tx.insert_session(&SessionRow {
+                token_hash: h.into(),
+                account_id: account,
+                created_at: now,
+                expires_at: now + 1.hour(),
+            })?;
+        }
+        Ok::<_, StoreError>(())
+    }));
+    assert_eq!(ok(store.write(|tx| tx.revoke_sessions_of(account, now))), 2);
+    assert!(ok(store.read(|tx| tx.session_account("s1", now))).is_none());
+
+    let mut reset = PasswordResetRow {
+        id: 0,
+        account_id: account,
+        code_hash: "h".into(),
+        expires_at: now + 10.minutes(),
+        attempts: 0,
+        used_at: None,
+        created_at: now,
+    };
+    reset.id = ok(store.write(|tx| tx.insert_password_reset(&reset)));
+    reset.attempts = 2;
+    ok(store.write(|tx| tx.update_password_reset(&reset)));
+    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account))), Some(reset.clone()));
+    reset.used_at = Some(now + 1.minute());
+    ok(store.write(|tx| tx.update_password_reset(&reset)));
+    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account))), None, "a used code is gone");
+
+    let mut m = OutboxRow {
+        id: 0,
+        channel: "sms".into(),
+        recipient: "+79161234567".into(),
+        template: "password_reset_code".into(),
+        language: "ru".into(),
+        payload: "{\"code\":\"123456\"}".into(),
+        status: "pending".into(),
+        attempts: 0,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+    };
+    m.id = ok(store.write(|tx| tx.insert_outbox(&m)));
+    assert_eq!(ok(store.read(|tx| tx.outbox(Some("pending"), 10))), vec![m.clone()]);
+    m.status = "sent".into();
+    m.sent_at = Some(now);
+    ok(store.write(|tx| tx.update_outbox(&m)));
+    assert!(ok(store.read(|tx| tx.outbox(Some("pending"), 10))).is_empty());
+    assert_eq!(ok(store.read(|tx| tx.outbox(None, 10))), vec![m]);
 }

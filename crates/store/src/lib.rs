@@ -118,6 +118,28 @@ pub trait Tx {
     fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()>;
     fn final_bill(&mut self, request_id: i64) -> Result<Option<String>>;
 
+    // Identity.
+    /// Counts one hit on `key` in a fixed window of `window` starting at the first hit;
+    /// returns the count in the current window (atomic, so limits hold across instances).
+    fn hit_rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<RateCount>;
+    /// The current count on `key` without counting a hit (`None` if no hit in the window).
+    fn rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<Option<RateCount>>;
+    fn clear_rate_limit(&mut self, key: &str) -> Result<()>;
+    /// The subscriber account whose contact phone is this number.
+    fn account_by_phone(&mut self, phone: &Msisdn) -> Result<Option<AccountRow>>;
+    fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()>;
+    /// Ends every live session of an account; returns how many.
+    fn revoke_sessions_of(&mut self, account_id: i64, at: Timestamp) -> Result<u64>;
+    fn insert_password_reset(&mut self, reset: &PasswordResetRow) -> Result<i64>;
+    /// The newest unused reset code of an account, locked for the update.
+    fn latest_password_reset(&mut self, account_id: i64) -> Result<Option<PasswordResetRow>>;
+    fn update_password_reset(&mut self, reset: &PasswordResetRow) -> Result<()>;
+
+    // Notification outbox.
+    fn insert_outbox(&mut self, message: &OutboxRow) -> Result<i64>;
+    fn outbox(&mut self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxRow>>;
+    fn update_outbox(&mut self, message: &OutboxRow) -> Result<()>;
+
     // Audit log (hash-chained; see [`audit`]).
     /// The hash of the newest audit entry, locking the chain head until commit.
     fn audit_head(&mut self) -> Result<Option<String>>;

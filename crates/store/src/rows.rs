@@ -300,3 +300,39 @@ pub struct SettlementChoice {
     pub refund_bik: Option<String>,
     pub refund_account: Option<String>,
 }
+
+/// A rate-limit counter after one more hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateCount {
+    pub window_start: Timestamp,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordResetRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub code_hash: String,
+    pub expires_at: Timestamp,
+    pub attempts: i64,
+    pub used_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    /// `sms` or `email`.
+    pub channel: String,
+    pub recipient: String,
+    pub template: String,
+    pub language: String,
+    /// JSON with the template's values.
+    pub payload: String,
+    /// `pending`, `sent` or `parked`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
