@@ -128,7 +128,9 @@ impl App {
                 stop_rx,
             ))
         });
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        // The peer address feeds the per-address rate limits (password reset).
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

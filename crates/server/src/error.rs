@@ -16,6 +16,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub detail: String,
     pub amount: Option<Money>,
+    /// Seconds to wait, sent as `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 /// The problem document. `type` is a URN naming the code, so clients can switch on either.
@@ -35,7 +37,7 @@ pub struct Problem {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into(), amount: None }
+        ApiError { status, code, detail: detail.into(), amount: None, retry_after: None }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -61,6 +63,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict { .. } | ServiceError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             ServiceError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::BadInput { .. } => StatusCode::BAD_REQUEST,
+            ServiceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -77,7 +80,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unprocessable { amount, .. } => *amount,
             _ => None,
         };
-        ApiError { status, code, detail: e.to_string(), amount }
+        let retry_after = match &e {
+            ServiceError::TooMany { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        ApiError { status, code, detail: e.to_string(), amount, retry_after }
     }
 }
 
@@ -131,6 +138,9 @@ impl IntoResponse for ApiError {
         }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

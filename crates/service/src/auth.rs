@@ -55,15 +55,20 @@ impl Service {
     /// Checks a login and password and opens a session. Unknown logins and wrong passwords
     /// get the same answer, after the same amount of hashing work.
     pub fn login(&self, login: &str, password: &str) -> Result<Session> {
+        self.check_sign_in_lock(login)?;
         let account = self.store.read(|tx| tx.account_by_login(login.trim()))?;
         let Some(account) = account.filter(|a| !a.disabled) else {
-            // Burn the same time as a real check so timing does not reveal which logins exist.
+            // Burn the same time as a real check so timing does not reveal which logins exist;
+            // unknown logins lock out like real ones, for the same reason.
             let _ = verify_password(password, DUMMY_HASH);
+            self.record_failed_sign_in(login)?;
             return Err(invalid_credentials());
         };
         if !verify_password(password, &account.password_hash) {
+            self.record_failed_sign_in(login)?;
             return Err(invalid_credentials());
         }
+        self.clear_failed_sign_ins(login)?;
         let (token, hash) = new_token()?;
         let now = self.now();
         let expires_at = now.checked_add(self.config.session_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;

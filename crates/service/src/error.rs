@@ -21,6 +21,9 @@ pub enum ServiceError {
     /// 422: the input is well-formed but breaks a rule.
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String, amount: Option<Money> },
+    /// 429: too many attempts; try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooMany { code: &'static str, message: String, retry_after: u64 },
     /// 400: the input is malformed.
     #[error("{message}")]
     BadInput { code: &'static str, message: String },
@@ -59,7 +62,8 @@ impl ServiceError {
             | ServiceError::Forbidden { code, .. }
             | ServiceError::Conflict { code, .. }
             | ServiceError::Unprocessable { code, .. }
-            | ServiceError::BadInput { code, .. } => code,
+            | ServiceError::BadInput { code, .. }
+            | ServiceError::TooMany { code, .. } => code,
             ServiceError::NotFound { .. } => "not_found",
             ServiceError::Store(StoreError::Unavailable(_)) => "database_unavailable",
             ServiceError::Store(StoreError::Conflict(_)) => "conflict",

@@ -81,6 +81,7 @@ impl Service {
 
     /// Runs due jobs until none is left; used by the dev clock and tests.
     pub fn drain_due_jobs(&self) -> Result<StepReport> {
+        self.dispatch_outbox_to_log(500)?;
         let mut total = StepReport::default();
         loop {
             let r = self.run_due_jobs(100)?;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod identity;
 pub mod jobs;
 pub mod ledger;
 pub mod lines;

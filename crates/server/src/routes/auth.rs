@@ -31,6 +31,60 @@ pub async fn login(
     }))
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    /// The contact number of the account, as typed.
+    pub msisdn: String,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirmBody {
+    pub msisdn: String,
+    /// The six-digit code received by SMS.
+    pub code: String,
+    pub new_password: String,
+}
+
+/// "I forgot my password": sends a one-time code by SMS to the number if it belongs to an
+/// account. The answer is the same either way. Limited per number and per client address.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = ResetBody, responses(
+    (status = 202, description = "accepted (whether or not the number has an account)"),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "too many requests; see Retry-After", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    ApiJson(body): ApiJson<ResetBody>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let msisdn = crate::routes::operators::parse_msisdn(&body.msisdn)?;
+    let client = peer.ip().to_string();
+    state.blocking(move |s| s.request_password_reset(&msisdn, &client)).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "status": "if this number has an account, a code is on its way by SMS" })),
+    ))
+}
+
+/// Set a new password with the code. Five wrong codes lock the code; every session of the
+/// account ends when the password changes.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirmBody, responses(
+    (status = 204, description = "password changed"),
+    (status = 400, description = "`invalid_code`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`weak_password`", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`code_locked`", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn password_reset_confirm(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ResetConfirmBody>,
+) -> Result<StatusCode, ApiError> {
+    let msisdn = crate::routes::operators::parse_msisdn(&body.msisdn)?;
+    state.blocking(move |s| s.confirm_password_reset(&msisdn, &body.code, &body.new_password)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The raw bearer token of the request, required.
 pub struct Token(String);
 

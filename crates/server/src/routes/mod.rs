@@ -25,6 +25,8 @@ pub fn router(state: AppState) -> Router {
         .route("/stores", get(operators::stores))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/password-reset", post(auth::password_reset))
+        .route("/auth/password-reset/confirm", post(auth::password_reset_confirm))
         .route("/me/lines", get(lines::mine))
         .route("/me/terminations", get(terminations::mine))
         .route("/lines", post(lines::open))

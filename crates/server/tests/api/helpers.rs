@@ -64,6 +64,7 @@ pub struct Resp {
     pub status: StatusCode,
     pub body: Value,
     pub content_type: String,
+    pub retry_after: Option<u64>,
 }
 
 impl Resp {
@@ -87,8 +88,9 @@ async fn read(req: reqwest::RequestBuilder) -> Resp {
     let res = req.send().await.unwrap();
     let status = res.status();
     let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let body = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap_or(Value::Null);
-    Resp { status, body, content_type }
+    Resp { status, body, content_type, retry_after }
 }
 
 pub fn config(dir: &std::path::Path, dev_clock: bool) -> Config {
@@ -185,6 +187,23 @@ impl TestApp {
         .unwrap()
         .unwrap();
         assert_eq!(total, 0, "the ledger does not balance");
+    }
+
+    /// The last SMS code the outbox holds for a number.
+    pub async fn sms_code(&self, msisdn: &str) -> Option<String> {
+        let service = self.service.clone();
+        let msisdn = msisdn.to_owned();
+        let rows = tokio::task::spawn_blocking(move || {
+            use simexit_store::StoreExt;
+            service.store.read(|tx| tx.outbox(None, 1000))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        rows.iter().rev().find(|m| m.recipient == msisdn && m.template == "password_reset_code").map(|m| {
+            let payload: Value = serde_json::from_str(&m.payload).unwrap();
+            payload["code"].as_str().unwrap().to_owned()
+        })
     }
 
     pub async fn login(&self, login: &str) -> String {

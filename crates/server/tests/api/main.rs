@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod identity;
+
 mod access;
 mod errors;
 mod jobs;

@@ -1,0 +1,108 @@
+//! Sign-in lockout and password reset by SMS code.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const NOW: &str = "2026-11-26T09:00:00Z";
+const RESIDENT_PHONE: &str = "+79161234567";
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_with_the_sms_code_and_old_sessions_end() {
+    let app = TestApp::at(NOW).await;
+    let old_token = app.login("resident@demo").await;
+    let r = app.post("/api/v1/auth/password-reset", None, json!({ "msisdn": "8 (916) 123-45-67" })).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let code = app.sms_code(RESIDENT_PHONE).await.expect("an SMS with the code is in the outbox");
+    assert_eq!(code.len(), 6);
+
+    let confirm =
+        |code: &str, password: &str| json!({ "msisdn": RESIDENT_PHONE, "code": code, "new_password": password });
+    app.post("/api/v1/auth/password-reset/confirm", None, confirm(&code, "short")).await.problem(422, "weak_password");
+    let done = app.post("/api/v1/auth/password-reset/confirm", None, confirm(&code, "a much better secret")).await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    app.post("/api/v1/auth/password-reset/confirm", None, confirm(&code, "and another one"))
+        .await
+        .problem(400, "invalid_code");
+
+    app.get("/api/v1/me/lines", Some(&old_token)).await.problem(401, "invalid_token");
+    app.post("/api/v1/auth/login", None, json!({ "login": "resident@demo", "password": "demo" }))
+        .await
+        .problem(401, "invalid_credentials");
+    let fresh = app
+        .post("/api/v1/auth/login", None, json!({ "login": "resident@demo", "password": "a much better secret" }))
+        .await;
+    assert_eq!(fresh.status, 200);
+}
+
+#[tokio::test]
+async fn an_unknown_number_gets_the_same_answer_and_no_sms() {
+    let app = TestApp::at(NOW).await;
+    let r = app.post("/api/v1/auth/password-reset", None, json!({ "msisdn": "+79169990000" })).await;
+    assert_eq!(r.status, 202);
+    assert_eq!(app.sms_code("+79169990000").await, None);
+    app.post("/api/v1/auth/password-reset", None, json!({ "msisdn": "12345" })).await.problem(400, "invalid_msisdn");
+    let wrong = json!({ "msisdn": "+79169990000", "code": "123456", "new_password": "whatever123" });
+    app.post("/api/v1/auth/password-reset/confirm", None, wrong).await.problem(400, "invalid_code");
+}
+
+#[tokio::test]
+async fn five_wrong_codes_lock_the_code() {
+    let app = TestApp::at(NOW).await;
+    app.post("/api/v1/auth/password-reset", None, json!({ "msisdn": RESIDENT_PHONE })).await;
+    let code = app.sms_code(RESIDENT_PHONE).await.unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        let body = json!({ "msisdn": RESIDENT_PHONE, "code": wrong, "new_password": "new password 1" });
+        app.post("/api/v1/auth/password-reset/confirm", None, body).await.problem(400, "invalid_code");
+    }
+    let right = json!({ "msisdn": RESIDENT_PHONE, "code": code, "new_password": "new password 1" });
+    let locked = app.post("/api/v1/auth/password-reset/confirm", None, right).await;
+    locked.problem(429, "code_locked");
+    assert!(locked.retry_after.is_some());
+    assert_eq!(
+        app.post("/api/v1/auth/login", None, json!({ "login": "resident@demo", "password": "demo" })).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn twenty_reset_requests_for_one_number_are_rate_limited_with_retry_after() {
+    let app = TestApp::at(NOW).await;
+    let mut statuses = Vec::new();
+    let mut retry = None;
+    for _ in 0..20 {
+        let r = app.post("/api/v1/auth/password-reset", None, json!({ "msisdn": RESIDENT_PHONE })).await;
+        if r.status == 429 {
+            r.problem(429, "too_many_requests");
+            retry = r.retry_after;
+        }
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 15);
+    let retry = retry.unwrap();
+    assert!(retry > 0 && retry <= 3600, "{retry}");
+    app.post("/api/v1/dev/clock", None, json!({ "advance_hours": 1 })).await.ok();
+    assert_eq!(app.post("/api/v1/auth/password-reset", None, json!({ "msisdn": RESIDENT_PHONE })).await.status, 202);
+}
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_lock_the_login_for_a_while() {
+    let app = TestApp::at(NOW).await;
+    let attempt = |password: &str| json!({ "login": "foreigner@demo", "password": password });
+    for _ in 0..5 {
+        app.post("/api/v1/auth/login", None, attempt("guess")).await.problem(401, "invalid_credentials");
+    }
+    let locked = app.post("/api/v1/auth/login", None, attempt("demo")).await;
+    locked.problem(429, "sign_in_locked");
+    assert!(locked.body["detail"].as_str().unwrap().contains("try again in"));
+    assert!(locked.retry_after.unwrap() <= 15 * 60);
+    // Other logins are not affected; the lock lifts when its window ends.
+    assert_eq!(
+        app.post("/api/v1/auth/login", None, json!({ "login": "tourist@demo", "password": "demo" })).await.status,
+        200
+    );
+    app.post("/api/v1/dev/clock", None, json!({ "advance_hours": 1 })).await.ok();
+    assert_eq!(app.post("/api/v1/auth/login", None, attempt("demo")).await.status, 200);
+}
