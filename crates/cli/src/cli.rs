@@ -48,6 +48,11 @@ pub enum Command {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -57,6 +62,36 @@ pub enum Command {
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff account; prints a generated password once.
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        login: String,
+        /// clerk, reviewer, admin or auditor.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        operator: Option<String>,
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Disable a staff account and end its sessions.
+    Disable {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        login: String,
+    },
+    /// List staff accounts.
+    List {
+        #[command(flatten)]
+        config: ConfigArgs,
     },
 }
 

@@ -101,6 +101,25 @@ fn audit_verify_names_the_entry_someone_tampered_with() {
     assert!(!ok && out.contains("BROKEN at its end"), "{out}");
 }
 
+#[test]
+fn staff_are_added_listed_and_disabled_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) =
+        simexit(&["staff", "add", "--data-dir", "db", "--login", "ops@acme", "--role", "admin"], dir.path());
+    assert!(ok && out.contains("created ops@acme (admin); password, shown once: "), "{out}");
+    let (ok, out) = simexit(
+        &["staff", "add", "--data-dir", "db", "--login", "c@acme", "--role", "clerk", "--operator", "mts"],
+        dir.path(),
+    );
+    assert!(!ok && out.contains("store_id"), "{out}");
+    let (ok, out) = simexit(&["staff", "add", "--data-dir", "db", "--login", "x@acme", "--role", "pilot"], dir.path());
+    assert!(!ok && out.contains("pilot"), "{out}");
+    let (ok, out) = simexit(&["staff", "disable", "--data-dir", "db", "--login", "ops@acme"], dir.path());
+    assert!(ok && out.contains("disabled ops@acme"), "{out}");
+    let (ok, out) = simexit(&["staff", "list", "--data-dir", "db"], dir.path());
+    assert!(ok && out.contains("ops@acme") && out.contains("disabled"), "{out}");
+}
+
 mod instances {
     //! Several `simexit serve` processes on one PostgreSQL database (needs
     //! `SIMEXIT_TEST_POSTGRES_URL`; the outage test also `SIMEXIT_TEST_PG_OUTAGE=1`, since it

@@ -16,6 +16,7 @@ pub mod money;
 mod numbers;
 mod principal;
 mod record;
+pub mod staff;
 mod terminations;
 
 use std::sync::Arc;

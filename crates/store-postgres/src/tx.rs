@@ -908,6 +908,20 @@ impl Tx for PgTx<'_> {
         self.exec("UPDATE accounts SET password_hash = $2 WHERE id = $1", &[&account_id, &password_hash]).map(drop)
     }
 
+    fn set_account_disabled(&mut self, account_id: i64, disabled: bool) -> Result<()> {
+        self.exec("UPDATE accounts SET disabled = $2 WHERE id = $1", &[&account_id, &disabled]).map(drop)
+    }
+
+    fn staff_accounts(&mut self, operator: Option<&OperatorId>) -> Result<Vec<AccountRow>> {
+        self.all(
+            &format!(
+                "SELECT {ACCOUNT_COLS} FROM accounts WHERE role <> 'subscriber' AND ($1::TEXT IS NULL OR operator_id = $1) ORDER BY login"
+            ),
+            &[&operator.map(OperatorId::as_str)],
+            account,
+        )
+    }
+
     fn revoke_sessions_of(&mut self, account_id: i64, at: Timestamp) -> Result<u64> {
         self.exec(
             "UPDATE sessions SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",

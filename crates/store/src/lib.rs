@@ -128,6 +128,9 @@ pub trait Tx {
     /// The subscriber account whose contact phone is this number.
     fn account_by_phone(&mut self, phone: &Msisdn) -> Result<Option<AccountRow>>;
     fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()>;
+    fn set_account_disabled(&mut self, account_id: i64, disabled: bool) -> Result<()>;
+    /// Staff accounts (every role but `subscriber`), of one operator when given, by login.
+    fn staff_accounts(&mut self, operator: Option<&OperatorId>) -> Result<Vec<AccountRow>>;
     /// Ends every live session of an account; returns how many.
     fn revoke_sessions_of(&mut self, account_id: i64, at: Timestamp) -> Result<u64>;
     fn insert_password_reset(&mut self, reset: &PasswordResetRow) -> Result<i64>;

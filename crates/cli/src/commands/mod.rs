@@ -4,6 +4,7 @@ mod audit;
 mod migrate;
 mod policy;
 mod serve;
+mod staff;
 
 use anyhow::Context;
 use simexit_server::Config;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(load_config(&config, overrides)?)
         }
         Command::Migrate { config } => migrate::run(load_config(&config, Vec::new())?),
+        Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {
             if audit::verify(load_config(&config, Vec::new())?)? {
                 Ok(())

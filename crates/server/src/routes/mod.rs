@@ -8,6 +8,7 @@ pub mod lines;
 pub mod money;
 pub mod numbers;
 pub mod operators;
+pub mod staff;
 pub mod terminations;
 
 use axum::Router;
@@ -57,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .route("/terminations/{id}/revoke", post(terminations::revoke))
         .route("/review-queue", get(terminations::review_queue))
         .route("/numbers/{msisdn}", get(numbers::get))
+        .route("/staff", get(staff::list).post(staff::create))
+        .route("/staff/{login}/disable", post(staff::disable))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export));
     if state.dev_clock.is_some() {

@@ -106,3 +106,36 @@ async fn repeated_failed_sign_ins_lock_the_login_for_a_while() {
     app.post("/api/v1/dev/clock", None, json!({ "advance_hours": 1 })).await.ok();
     assert_eq!(app.post("/api/v1/auth/login", None, attempt("demo")).await.status, 200);
 }
+
+#[tokio::test]
+async fn admins_create_and_disable_staff_and_a_disabled_account_is_signed_out() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    let body = json!({ "login": "new.clerk@demo", "password": "clerk password", "role": "clerk", "operator": "mts", "store_id": "mts-moscow-arbat" });
+    let created = app.post("/api/v1/staff", Some(&admin), body.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    app.post("/api/v1/staff", Some(&admin), body).await.problem(409, "login_taken");
+    let no_store = json!({ "login": "c2@demo", "password": "clerk password", "role": "clerk", "operator": "mts" });
+    app.post("/api/v1/staff", Some(&admin), no_store).await.problem(422, "store_required");
+    let wrong_store = json!({ "login": "c3@demo", "password": "clerk password", "role": "clerk", "operator": "t2", "store_id": "mts-moscow-arbat" });
+    app.post("/api/v1/staff", Some(&admin), wrong_store).await.problem(422, "invalid_store");
+
+    let clerk = app
+        .post("/api/v1/auth/login", None, json!({ "login": "new.clerk@demo", "password": "clerk password" }))
+        .await
+        .ok();
+    let token = clerk["token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/numbers/+79161000000", Some(&token)).await.status, 200);
+
+    let reviewer = app.login("reviewer@demo").await;
+    app.post("/api/v1/staff/new.clerk@demo/disable", Some(&reviewer), json!({})).await.problem(403, "forbidden");
+    let disabled = app.post("/api/v1/staff/new.clerk@demo/disable", Some(&admin), json!({})).await.ok();
+    assert_eq!(disabled["disabled"], true);
+    app.get("/api/v1/numbers/+79161000000", Some(&token)).await.problem(401, "invalid_token");
+    app.post("/api/v1/auth/login", None, json!({ "login": "new.clerk@demo", "password": "clerk password" }))
+        .await
+        .problem(401, "invalid_credentials");
+    let listed = app.get("/api/v1/staff", Some(&admin)).await.ok();
+    assert!(listed.as_array().unwrap().iter().any(|s| s["login"] == "new.clerk@demo" && s["disabled"] == true));
+    assert!(listed.as_array().unwrap().iter().all(|s| s["role"] != "subscriber"));
+}
