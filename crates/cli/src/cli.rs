@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// API clients of relying parties (banks).
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -92,6 +97,20 @@ pub enum StaffCommand {
     List {
         #[command(flatten)]
         config: ConfigArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its id and secret once.
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        name: String,
+        /// A scope to grant (repeatable), e.g. number-recycling:check.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
     },
 }
 

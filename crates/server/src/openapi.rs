@@ -14,7 +14,7 @@ use crate::state::AppState;
     paths(
         health::healthz, health::readyz,
         operators::list, operators::policy, operators::eligibility, operators::stores,
-        auth::login, auth::logout, auth::password_reset, auth::password_reset_confirm,
+        auth::login, auth::logout, clients::token, clients::create, auth::password_reset, auth::password_reset_confirm,
         lines::mine, lines::get, lines::open,
         terminations::create, terminations::get, terminations::mine, terminations::review_queue,
         terminations::submit, terminations::withdraw, terminations::approve, terminations::reject,

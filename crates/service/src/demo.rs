@@ -174,6 +174,7 @@ impl Service {
                     operator: None,
                     store_id: None,
                     subscriber_id: Some(subscriber_id),
+                    scopes: String::new(),
                     created_at: now,
                 })?;
                 for line in &s.lines {
@@ -199,6 +200,7 @@ impl Service {
                     operator: s.operator.clone(),
                     store_id: s.store.clone(),
                     subscriber_id: None,
+                    scopes: String::new(),
                     created_at: now,
                 })?;
             }

@@ -5,6 +5,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod clients;
 pub mod clock;
 pub mod demo;
 mod error;

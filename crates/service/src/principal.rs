@@ -16,6 +16,8 @@ pub struct Principal {
     /// Clerks are limited to their store.
     pub store_id: Option<String>,
     pub subscriber_id: Option<i64>,
+    /// What an API client may do (`number-recycling:check`); empty for people.
+    pub scopes: Vec<String>,
 }
 
 impl From<AccountRow> for Principal {
@@ -27,6 +29,7 @@ impl From<AccountRow> for Principal {
             operator: a.operator,
             store_id: a.store_id,
             subscriber_id: a.subscriber_id,
+            scopes: a.scopes.split_whitespace().map(str::to_owned).collect(),
         }
     }
 }
@@ -50,6 +53,18 @@ impl Principal {
     /// staff of the operator.
     pub fn can_see(&self, subscriber_id: i64, operator: &OperatorId) -> bool {
         self.subscriber_id == Some(subscriber_id) || self.staff_of(operator)
+    }
+
+    /// An API client holding `scope`.
+    pub fn require_scope(&self, scope: &str) -> Result<()> {
+        if self.role == Role::ApiClient && self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden {
+                code: "insufficient_scope",
+                message: format!("this needs the `{scope}` scope"),
+            })
+        }
     }
 
     pub fn require(&self, roles: &[Role], what: &str) -> Result<()> {

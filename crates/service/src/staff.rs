@@ -84,6 +84,7 @@ impl Service {
                 operator: input.operator.clone(),
                 store_id: input.store_id.clone(),
                 subscriber_id: None,
+                scopes: String::new(),
                 created_at: now,
             })?;
             audit(

@@ -18,7 +18,7 @@ pub struct PgTx<'c> {
     pub write: bool,
 }
 
-const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled";
+const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled, scopes";
 const STORE_COLS: &str =
     "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
 const SUBSCRIBER_COLS: &str = "id, category, full_name, id_document_type, id_document_number, email, phone, language";
@@ -85,6 +85,7 @@ fn account(r: &Row) -> Result<AccountRow> {
         store_id: get(r, 5)?,
         subscriber_id: get(r, 6)?,
         disabled: get(r, 7)?,
+        scopes: get(r, 8)?,
     })
 }
 
@@ -338,8 +339,8 @@ fn limit(n: u32) -> i64 {
 impl Tx for PgTx<'_> {
     fn insert_account(&mut self, a: &NewAccount) -> Result<i64> {
         self.id(
-            "INSERT INTO accounts (login, password_hash, role, operator_id, store_id, subscriber_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO accounts (login, password_hash, role, operator_id, store_id, subscriber_id, created_at, scopes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             &[
                 &a.login,
                 &a.password_hash,
@@ -348,6 +349,7 @@ impl Tx for PgTx<'_> {
                 &a.store_id,
                 &a.subscriber_id,
                 &ts(a.created_at),
+                &a.scopes,
             ],
         )
     }

@@ -13,7 +13,7 @@ pub struct SqliteTx<'c> {
     pub conn: &'c Connection,
 }
 
-const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled";
+const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled, scopes";
 const STORE_COLS: &str =
     "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
 const SUBSCRIBER_COLS: &str = "id, category, full_name, id_document_type, id_document_number, email, phone, language";
@@ -42,6 +42,7 @@ fn account(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
         store_id: r.get(5)?,
         subscriber_id: r.get(6)?,
         disabled: r.get(7)?,
+        scopes: r.get(8)?,
     })
 }
 
@@ -304,8 +305,8 @@ impl SqliteTx<'_> {
 impl Tx for SqliteTx<'_> {
     fn insert_account(&mut self, a: &NewAccount) -> Result<i64> {
         self.insert(
-            "INSERT INTO accounts (login, password_hash, role, operator_id, store_id, subscriber_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO accounts (login, password_hash, role, operator_id, store_id, subscriber_id, created_at, scopes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 a.login,
                 a.password_hash,
@@ -313,7 +314,8 @@ impl Tx for SqliteTx<'_> {
                 a.operator.as_ref().map(OperatorId::as_str),
                 a.store_id,
                 a.subscriber_id,
-                ts(a.created_at)
+                ts(a.created_at),
+                a.scopes
             ],
         )
     }

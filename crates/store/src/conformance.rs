@@ -189,6 +189,7 @@ pub fn logins_are_unique_and_sessions_expire_and_revoke(store: &dyn Store) {
         operator: Some(op("mts")),
         store_id: None,
         subscriber_id: None,
+        scopes: String::new(),
         created_at: t("2026-01-01T00:00:00Z"),
     };
     let id = ok(store.write(|tx| {
@@ -568,6 +569,7 @@ pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store:
             operator: None,
             store_id: None,
             subscriber_id: Some(sub),
+            scopes: String::new(),
             created_at: now,
         })
     }));

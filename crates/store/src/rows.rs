@@ -15,6 +15,8 @@ pub struct NewAccount {
     pub operator: Option<OperatorId>,
     pub store_id: Option<String>,
     pub subscriber_id: Option<i64>,
+    /// Space-separated scopes (API clients).
+    pub scopes: String,
     pub created_at: Timestamp,
 }
 
@@ -28,6 +30,8 @@ pub struct AccountRow {
     pub store_id: Option<String>,
     pub subscriber_id: Option<i64>,
     pub disabled: bool,
+    /// Space-separated scopes (API clients).
+    pub scopes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -113,6 +113,7 @@ fn seed(service: &Service, n: usize) -> anyhow::Result<(Principal, Principal)> {
             operator,
             store_id: None,
             subscriber_id,
+            scopes: String::new(),
             created_at: now,
         };
         let s = tx.insert_account(&account("bench-subscriber", Role::Subscriber, Some(sub), None))?;
@@ -132,6 +133,7 @@ fn seed(service: &Service, n: usize) -> anyhow::Result<(Principal, Principal)> {
         operator,
         store_id: None,
         subscriber_id,
+        scopes: Vec::new(),
     };
     Ok((
         principal(sub_account, "bench-subscriber", Role::Subscriber, None, Some(sub)),

@@ -10,7 +10,7 @@ use anyhow::Context;
 use simexit_server::Config;
 use toml::Value;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigArgs, PolicyCommand};
+use crate::cli::{AuditCommand, Cli, ClientCommand, Command, ConfigArgs, PolicyCommand};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -28,6 +28,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(load_config(&config, overrides)?)
         }
         Command::Migrate { config } => migrate::run(load_config(&config, Vec::new())?),
+        Command::Client { command: ClientCommand::Add { config, name, scopes } } => {
+            staff::add_client(&load_config(&config, Vec::new())?, &name, &scopes)
+        }
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {
             if audit::verify(load_config(&config, Vec::new())?)? {

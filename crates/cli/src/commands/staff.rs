@@ -22,6 +22,17 @@ fn generated_password() -> anyhow::Result<String> {
     Ok(token.trim_start_matches("sx_")[..20].to_owned())
 }
 
+pub fn add_client(config: &Config, name: &str, scopes: &[String]) -> anyhow::Result<()> {
+    let c = service(config)?.create_api_client(None, name, scopes)?;
+    println!(
+        "client_id: {}\nclient_secret (shown once): {}\nscopes: {}",
+        c.client_id,
+        c.client_secret,
+        c.scopes.join(" ")
+    );
+    Ok(())
+}
+
 pub fn run(
     command: StaffCommand,
     load: impl Fn(&crate::cli::ConfigArgs) -> anyhow::Result<Config>,

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod dev;
 pub mod health;
 pub mod lines;
@@ -26,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/stores", get(operators::stores))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/oauth/token", post(clients::token))
+        .route("/api-clients", post(clients::create))
         .route("/auth/password-reset", post(auth::password_reset))
         .route("/auth/password-reset/confirm", post(auth::password_reset_confirm))
         .route("/me/lines", get(lines::mine))

@@ -139,3 +139,77 @@ async fn admins_create_and_disable_staff_and_a_disabled_account_is_signed_out() 
     assert!(listed.as_array().unwrap().iter().any(|s| s["login"] == "new.clerk@demo" && s["disabled"] == true));
     assert!(listed.as_array().unwrap().iter().all(|s| s["role"] != "subscriber"));
 }
+
+#[tokio::test]
+async fn an_api_client_gets_a_token_by_client_credentials_and_reaches_nothing_outside_its_scope() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    app.post("/api/v1/api-clients", Some(&admin), json!({ "name": "Bank", "scopes": ["everything"] }))
+        .await
+        .problem(422, "invalid_scope");
+    let resident = app.login("resident@demo").await;
+    app.post("/api/v1/api-clients", Some(&resident), json!({ "name": "Bank", "scopes": ["number-recycling:check"] }))
+        .await
+        .problem(403, "forbidden");
+    let client = app
+        .post("/api/v1/api-clients", Some(&admin), json!({ "name": "Sber", "scopes": ["number-recycling:check"] }))
+        .await;
+    assert_eq!(client.status, 201);
+    let (id, secret) = (
+        client.body["client_id"].as_str().unwrap().to_owned(),
+        client.body["client_secret"].as_str().unwrap().to_owned(),
+    );
+
+    let token_url = format!("{}/api/v1/oauth/token", app.base);
+    let form = |pairs: &[(&str, &str)]| serde_urlencoded_body(pairs);
+    let res = app
+        .client
+        .post(&token_url)
+        .basic_auth(&id, Some(&secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("grant_type", "client_credentials"), ("scope", "number-recycling:check")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!((body["token_type"].as_str(), body["scope"].as_str()), (Some("Bearer"), Some("number-recycling:check")));
+    assert_eq!(body["expires_in"], 3600);
+    let token = body["access_token"].as_str().unwrap().to_owned();
+
+    // A bank's token is not a person's: staff and subscriber routes refuse it.
+    app.get("/api/v1/me/lines", Some(&token)).await.problem(403, "forbidden");
+    app.get("/api/v1/review-queue", Some(&token)).await.problem(403, "forbidden");
+    app.get("/api/v1/terminations/1", Some(&token)).await.problem(404, "not_found");
+
+    let post_form = |pairs: Vec<(&'static str, String)>| {
+        let body = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        app.client.post(&token_url).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+    };
+    let wrong = post_form(vec![
+        ("grant_type", "client_credentials".into()),
+        ("client_id", id.clone()),
+        ("client_secret", "nope".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(wrong.json::<serde_json::Value>().await.unwrap()["error"], "invalid_client");
+    let scope = post_form(vec![
+        ("grant_type", "client_credentials".into()),
+        ("client_id", id.clone()),
+        ("client_secret", secret.clone()),
+        ("scope", "admin".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(scope.status(), 400);
+    assert_eq!(scope.json::<serde_json::Value>().await.unwrap()["error"], "invalid_scope");
+    let grant = post_form(vec![("grant_type", "password".into())]).await.unwrap();
+    assert_eq!(grant.json::<serde_json::Value>().await.unwrap()["error"], "unsupported_grant_type");
+}
+
+fn serde_urlencoded_body(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={}", v.replace(':', "%3A"))).collect::<Vec<_>>().join("&")
+}
