@@ -344,6 +344,8 @@ impl Service {
         if key.is_empty() || key.len() > 128 {
             return Err(ServiceError::bad_input("invalid_idempotency_key", "idempotency_key: 1 to 128 characters"));
         }
+        // The holder pays online; a clerk takes cash at the desk; an admin records imports.
+        who.require(&[Role::Subscriber, Role::Clerk, Role::Admin], "record payments")?;
         let line = self.line(who, line_id)?;
         let full_key = format!("payment:{line_id}:{key}");
         if let Some(existing) = self.store.read(|tx| tx.movement_by_key(&full_key))? {
@@ -634,6 +636,9 @@ impl Service {
         let now = self.now();
         self.store.write(|tx| {
             let mut r = self.visible_refund(tx, who, id)?;
+            if who.subscriber_id.is_none() && !who.is(&[Role::Clerk, Role::Admin]) {
+                return Err(ServiceError::forbidden(format!("a {} cannot give bank details", who.role)));
+            }
             if !matches!(r.state.as_str(), rs::AWAITING_DETAILS | rs::FAILED) {
                 return Err(ServiceError::conflict(
                     "refund_state",

@@ -227,7 +227,7 @@ impl Service {
 
     /// Requests awaiting a decision in the reviewer's scope, earliest deadline first.
     pub fn review_queue(&self, who: &Principal, limit: u32) -> Result<Vec<RequestRow>> {
-        who.require(&[Role::Reviewer, Role::Admin, Role::Clerk, Role::Auditor], "see the review queue")?;
+        who.require(&[Role::Reviewer, Role::Admin, Role::Auditor], "see the review queue")?;
         self.store.read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
     }
 

@@ -1,0 +1,287 @@
+//! The authorization matrix: every route of the OpenAPI document × every kind of caller.
+//! A route without a rule here fails the test, so a new route cannot ship unconsidered.
+//!
+//! Expectations per caller, in the order of `CALLERS`: `A` allowed (the business rules
+//! answer: 2xx, 400, 409, 422 or 429), `1` 401, `3` 403, `4` 404 (not visible: other people's
+//! records are not admitted to exist), `*` not an access decision (the token endpoint, which
+//! authenticates clients by their own credentials).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const CALLERS: [&str; 9] = [
+    "anonymous",
+    "owner",
+    "other subscriber",
+    "clerk of the store",
+    "clerk of another operator",
+    "reviewer",
+    "admin",
+    "auditor",
+    "API client",
+];
+
+#[rustfmt::skip]
+const RULES: &[(&str, &str, &str)] = &[
+    //  method  path                                              anon/owner/other/clerk/clerk-other/reviewer/admin/auditor/client
+    ("get"  , "/healthz"                                          , "AAAAAAAAA"),
+    ("get"  , "/readyz"                                           , "AAAAAAAAA"),
+    ("get"  , "/api/v1/operators"                                 , "AAAAAAAAA"),
+    ("get"  , "/api/v1/operators/{id}/policy"                     , "AAAAAAAAA"),
+    ("post" , "/api/v1/eligibility"                               , "AAAAAAAAA"),
+    ("get"  , "/api/v1/stores"                                    , "AAAAAAAAA"),
+    ("post" , "/api/v1/auth/login"                                , "AAAAAAAAA"),
+    ("post" , "/api/v1/auth/logout"                               , "1AAAAAAAA"),
+    ("post" , "/api/v1/auth/password-reset"                       , "AAAAAAAAA"),
+    ("post" , "/api/v1/auth/password-reset/confirm"               , "AAAAAAAAA"),
+    ("post" , "/api/v1/oauth/token"                               , "*********"),
+    ("post" , "/api/v1/api-clients"                               , "133333A33"),
+    ("get"  , "/api/v1/me/lines"                                  , "1AA333333"),
+    ("get"  , "/api/v1/me/terminations"                           , "1AAAAAAAA"),
+    ("get"  , "/api/v1/me/refunds"                                , "1AA333333"),
+    ("post" , "/api/v1/lines"                                     , "133A33A33"),
+    ("get"  , "/api/v1/lines/{id}"                                , "1A4A4AAA4"),
+    ("post" , "/api/v1/lines/{id}/payments"                       , "1A4A43A33"),
+    ("get"  , "/api/v1/lines/{id}/statement"                      , "1A4A4AAA4"),
+    ("get"  , "/api/v1/lines/{id}/services"                       , "1A4A4AAA4"),
+    ("post" , "/api/v1/lines/{id}/services"                       , "133A43A33"),
+    ("post" , "/api/v1/lines/{id}/adjustments"                    , "13333AA33"),
+    ("post" , "/api/v1/movements/{id}/reverse"                    , "13333AA33"),
+    ("post" , "/api/v1/terminations"                              , "1A4343A34"),
+    ("get"  , "/api/v1/terminations/{id}"                         , "1A4A4AAA4"),
+    ("post" , "/api/v1/terminations/{id}/submit"                  , "1A4343A34"),
+    ("post" , "/api/v1/terminations/{id}/withdraw"                , "1A4343A34"),
+    ("post" , "/api/v1/terminations/{id}/approve"                 , "13434AA34"),
+    ("post" , "/api/v1/terminations/{id}/reject"                  , "13434AA34"),
+    ("post" , "/api/v1/terminations/{id}/request-info"            , "13434AA34"),
+    ("post" , "/api/v1/terminations/{id}/provide-info"            , "1A4343334"),
+    ("post" , "/api/v1/terminations/{id}/complete"                , "13434AA34"),
+    ("post" , "/api/v1/terminations/{id}/revoke"                  , "1A4A43A34"),
+    ("post" , "/api/v1/terminations/{id}/settlement"              , "1A4A4AA34"),
+    ("get"  , "/api/v1/terminations/{id}/final-bill"              , "1A4A4AAA4"),
+    ("get"  , "/api/v1/review-queue"                              , "13333AAA3"),
+    ("get"  , "/api/v1/numbers/{msisdn}"                          , "133A4AAA3"),
+    ("get"  , "/api/v1/refunds"                                   , "13333AAA3"),
+    ("get"  , "/api/v1/refunds/{id}"                              , "1A44A4AA4"),
+    ("post" , "/api/v1/refunds/{id}/details"                      , "1A44A4A34"),
+    ("post" , "/api/v1/refunds/{id}/approve"                      , "133334A33"),
+    ("post" , "/api/v1/refunds/{id}/mark-paid"                    , "133334A33"),
+    ("post" , "/api/v1/refunds/{id}/mark-failed"                  , "133334A33"),
+    ("get"  , "/api/v1/audit"                                     , "133333AA3"),
+    ("get"  , "/api/v1/audit/export"                              , "133333AA3"),
+    ("get"  , "/api/v1/staff"                                     , "133333AA3"),
+    ("post" , "/api/v1/staff"                                     , "133333A33"),
+    ("post" , "/api/v1/staff/{login}/disable"                     , "133333A33"),
+    ("post" , "/api/v1/dev/clock"                                 , "AAAAAAAAA"),
+];
+
+/// Tokens for each caller, in `CALLERS` order (`None` for anonymous).
+async fn callers(app: &TestApp) -> Vec<Option<String>> {
+    let admin = app.login("admin@demo").await;
+    let client = app
+        .post(
+            "/api/v1/api-clients",
+            Some(&admin),
+            json!({ "name": "Matrix bank", "scopes": ["number-recycling:check"] }),
+        )
+        .await
+        .ok();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/oauth/token", app.base))
+        .basic_auth(client["client_id"].as_str().unwrap(), client["client_secret"].as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    let api_client = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let mut tokens = vec![None];
+    for login in [
+        "resident@demo",
+        "foreigner@demo",
+        "clerk.mts@demo",
+        "clerk@demo",
+        "reviewer@demo",
+        "admin@demo",
+        "auditor@demo",
+    ] {
+        tokens.push(Some(app.login(login).await));
+    }
+    tokens.push(Some(api_client));
+    tokens
+}
+
+struct Fixture {
+    line: Value,
+    free_line: Value,
+    request: Value,
+    refund: Value,
+    movement: Value,
+}
+
+/// The resident's MTS line with a submitted request, a second MTS line without one, a
+/// movement on the first, and a MegaFon refund awaiting details.
+async fn fixture(app: &TestApp) -> Fixture {
+    let (resident, line, request) = app.submitted("resident@demo", "mts").await;
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let free_line =
+        lines.as_array().unwrap().iter().find(|l| l["operator"] == "mts" && l["id"] != line["id"]).unwrap().clone();
+    let reviewer = app.login("reviewer@demo").await;
+    app.post(
+        &format!("/api/v1/lines/{}/adjustments", line["id"]),
+        Some(&reviewer),
+        json!({ "kind": "charge", "amount": 100, "reason": "matrix", "idempotency_key": "matrix" }),
+    )
+    .await
+    .ok();
+    let st = app.get(&format!("/api/v1/lines/{}/statement", line["id"]), Some(&reviewer)).await.ok();
+    let movement =
+        st["entries"].as_array().unwrap().iter().find(|e| e["memo"] == "matrix").unwrap()["movement_id"].clone();
+    let clerk = app.login("clerk@demo").await;
+    let megafon = app.line_of(&resident, "megafon").await;
+    let store_req = app
+        .post("/api/v1/terminations", Some(&clerk), json!({ "line_id": megafon["id"], "channel": "store" }))
+        .await
+        .ok();
+    for action in ["submit", "approve", "complete"] {
+        app.act(&clerk, &store_req["id"], action, None).await.ok();
+    }
+    let refund = app.get("/api/v1/me/refunds", Some(&resident)).await.ok()[0]["id"].clone();
+    let admin = app.login("admin@demo").await;
+    app.post(
+        "/api/v1/staff",
+        Some(&admin),
+        json!({ "login": "matrix.target@demo", "password": "target password", "role": "reviewer", "operator": "mts" }),
+    )
+    .await
+    .ok();
+    Fixture { line, free_line, request, refund, movement }
+}
+
+fn concrete(path: &str, f: &Fixture) -> String {
+    let id = |v: &Value| v.to_string().trim_matches('"').to_owned();
+    let with = if path.starts_with("/api/v1/lines/") {
+        id(&f.line["id"])
+    } else if path.starts_with("/api/v1/terminations/") {
+        id(&f.request["id"])
+    } else if path.starts_with("/api/v1/refunds/") {
+        id(&f.refund)
+    } else if path.starts_with("/api/v1/movements/") {
+        id(&f.movement)
+    } else {
+        "mts".to_owned()
+    };
+    path.replace("{id}", &with)
+        .replace("{msisdn}", f.line["msisdn"].as_str().unwrap())
+        .replace("{login}", "matrix.target@demo")
+}
+
+fn body(path: &str, caller: usize, f: &Fixture) -> Value {
+    match path {
+        "/api/v1/eligibility" => json!({ "operator": "mts", "customer_category": "resident" }),
+        "/api/v1/auth/login" => json!({ "login": "tourist@demo", "password": "demo" }),
+        "/api/v1/auth/password-reset" => json!({ "msisdn": "+79031234567" }),
+        "/api/v1/auth/password-reset/confirm" => {
+            json!({ "msisdn": "+79031234567", "code": "123456", "new_password": "whatever1" })
+        }
+        "/api/v1/api-clients" => json!({ "name": "Bank", "scopes": ["number-recycling:check"] }),
+        "/api/v1/lines" => json!({ "operator": "mts", "subscriber": "resident@demo" }),
+        "/api/v1/lines/{id}/payments" => json!({ "amount": 100, "idempotency_key": format!("matrix-{caller}") }),
+        "/api/v1/lines/{id}/services" => json!({ "name": "Matrix", "monthly_charge": 100 }),
+        "/api/v1/lines/{id}/adjustments" => {
+            json!({ "kind": "charge", "amount": 1, "reason": "m", "idempotency_key": format!("m{caller}") })
+        }
+        "/api/v1/terminations" => json!({ "line_id": f.free_line["id"], "channel": "online" }),
+        "/api/v1/terminations/{id}/settlement" => {
+            json!({ "option": "refund", "recipient_name": "A", "bik": "044525225", "account": "40817810938160925982" })
+        }
+        "/api/v1/refunds/{id}/details" => {
+            json!({ "recipient_name": "A", "bik": "044525225", "account": "40817810938160925982" })
+        }
+        "/api/v1/staff" => {
+            json!({ "login": format!("matrix{caller}@demo"), "password": "staff password", "role": "auditor" })
+        }
+        "/api/v1/dev/clock" => json!({ "advance_days": 0 }),
+        _ => json!({ "reason": "matrix" }),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let f = fixture(&app).await;
+    let tokens = callers(&app).await;
+    let rules: BTreeMap<(String, String), &str> =
+        RULES.iter().map(|(m, p, e)| ((m.to_string(), p.to_string()), *e)).collect();
+
+    let doc = app.get("/api/v1/openapi.json", None).await.ok();
+    let mut missing = Vec::new();
+    let mut routes = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in
+            item.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
+        {
+            match rules.get(&(method.clone(), path.clone())) {
+                Some(expect) => routes.push((method.clone(), path.clone(), *expect)),
+                None => missing.push(format!("{} {path}", method.to_uppercase())),
+            }
+        }
+    }
+    assert!(missing.is_empty(), "routes without an authorization rule: {missing:?}");
+    // Sign-out last: it ends the token it is given.
+    routes.sort_by_key(|(_, path, _)| path == "/api/v1/auth/logout");
+    assert_eq!(routes.len(), RULES.len(), "a rule names a route the document does not have");
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (method, path, expect) in &routes {
+        for (caller, want) in expect.chars().enumerate() {
+            // Sign-out ends the token it is given: use a fresh one so later checks keep theirs.
+            let token = match (path.as_str(), caller) {
+                ("/api/v1/auth/logout", 1..=7) => {
+                    let login = [
+                        "",
+                        "resident@demo",
+                        "foreigner@demo",
+                        "clerk.mts@demo",
+                        "clerk@demo",
+                        "reviewer@demo",
+                        "admin@demo",
+                        "auditor@demo",
+                    ][caller];
+                    Some(app.login(login).await)
+                }
+                _ => tokens[caller].clone(),
+            };
+            let url = concrete(path, &f);
+            let resp = if method == "get" {
+                app.get(&url, token.as_deref()).await
+            } else {
+                app.post(&url, token.as_deref(), body(path, caller, &f)).await
+            };
+            let got = resp.status.as_u16();
+            let ok = match want {
+                'A' => !matches!(got, 401 | 403 | 404) && got < 500,
+                '1' => got == 401,
+                '3' => got == 403,
+                '4' => got == 404,
+                _ => got < 500,
+            };
+            checked += 1;
+            if !ok {
+                failures.push(format!(
+                    "{} {path} as {}: expected {want}, got {got} {}",
+                    method.to_uppercase(),
+                    CALLERS[caller],
+                    resp.body
+                ));
+            }
+        }
+    }
+    println!("authorization matrix: {} routes x {} callers = {checked} checks", routes.len(), CALLERS.len());
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+}
