@@ -22,12 +22,46 @@ pub struct ApiPath<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
 
-/// A bearer token, required. It is checked inside the same blocking call as the work it
-/// authorises (see [`AppState::as_user`]), so a request costs one hop to the blocking pool.
-pub struct Auth(pub String);
+/// How a request proves who sent it.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// `Authorization: Bearer <token>`: API clients and apps.
+    Bearer(String),
+    /// The `simexit_session` cookie of pages; a request that changes state must also send the
+    /// session's CSRF token in `X-CSRF-Token`.
+    Cookie { token: String, csrf: Option<String>, changes_state: bool },
+}
 
-/// A bearer token if one was sent.
-pub struct MaybeAuth(pub Option<String>);
+impl Credential {
+    pub fn token(&self) -> &str {
+        match self {
+            Credential::Bearer(t) | Credential::Cookie { token: t, .. } => t,
+        }
+    }
+}
+
+/// The name of the page session cookie.
+pub const SESSION_COOKIE: &str = "simexit_session";
+
+/// A credential, required. It is checked inside the same blocking call as the work it
+/// authorises (see [`crate::state::AppState::as_user`]).
+pub struct Auth(pub Credential);
+
+/// A credential if one was sent.
+pub struct MaybeAuth(pub Option<Credential>);
+
+/// The session cookie of a request, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
 
 /// The bearer token of a request, if any.
 pub fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
@@ -43,11 +77,26 @@ pub fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The request's credential: a bearer token, else the session cookie.
+pub fn credential(parts: &Parts) -> Result<Option<Credential>, ApiError> {
+    if let Some(t) = bearer(parts)? {
+        return Ok(Some(Credential::Bearer(t)));
+    }
+    Ok(session_cookie(&parts.headers).map(|token| Credential::Cookie {
+        token,
+        csrf: parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        changes_state: !matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+        ),
+    }))
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        bearer(parts)?.map(Auth).ok_or_else(|| {
+        credential(parts)?.map(Auth).ok_or_else(|| {
             ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "sign in first: POST /api/v1/auth/login")
         })
     }
@@ -57,6 +106,6 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        bearer(parts).map(MaybeAuth)
+        credential(parts).map(MaybeAuth)
     }
 }

@@ -8,6 +8,22 @@ use simexit_service::{ManualClock, Principal, Service, ServiceError};
 use crate::error::ApiError;
 use crate::extract::{Auth, MaybeAuth};
 
+/// Checks a credential: a bearer token, or a session cookie (with CSRF for changes).
+trait Authenticate {
+    fn principal(&self, credential: &crate::extract::Credential) -> Result<Principal, ServiceError>;
+}
+
+impl Authenticate for Service {
+    fn principal(&self, credential: &crate::extract::Credential) -> Result<Principal, ServiceError> {
+        match credential {
+            crate::extract::Credential::Bearer(t) => self.authenticate(t),
+            crate::extract::Credential::Cookie { token, csrf, changes_state } => {
+                self.authenticate_cookie(token, csrf.as_deref(), *changes_state)
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub service: Service,
@@ -42,6 +58,23 @@ impl AppState {
         }
     }
 
+    /// Runs a call that hashes a password or code (Argon2, tens of milliseconds of CPU) on
+    /// the blocking pool, never on a thread that drives async tasks.
+    pub async fn hashing<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
+    {
+        let service = self.service.clone();
+        match tokio::task::spawn_blocking(move || f(&service)).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(e) => {
+                tracing::error!(error = %e, "service call failed");
+                Err(ApiError::internal())
+            }
+        }
+    }
+
     /// Authenticates the token and runs `f` as that principal, in one blocking call.
     pub async fn as_user<T, F>(&self, Auth(token): Auth, f: F) -> Result<T, ApiError>
     where
@@ -49,7 +82,7 @@ impl AppState {
         F: FnOnce(&Service, &Principal) -> Result<T, ServiceError> + Send + 'static,
     {
         self.blocking(move |s| {
-            let who = s.authenticate(&token)?;
+            let who = s.principal(&token)?;
             f(s, &who)
         })
         .await
@@ -62,7 +95,7 @@ impl AppState {
         F: FnOnce(&Service, Option<&Principal>) -> Result<T, ServiceError> + Send + 'static,
     {
         self.blocking(move |s| {
-            let who = token.map(|t| s.authenticate(&t)).transpose()?;
+            let who = token.map(|t| s.principal(&t)).transpose()?;
             f(s, who.as_ref())
         })
         .await

@@ -55,6 +55,21 @@ impl Service {
     /// Checks a login and password and opens a session. Unknown logins and wrong passwords
     /// get the same answer, after the same amount of hashing work.
     pub fn login(&self, login: &str, password: &str) -> Result<Session> {
+        self.sign_in(login, password, None)
+    }
+
+    /// Sign-in for pages: a cookie session with a CSRF token (returned once, stored hashed).
+    /// A session cookie presented at sign-in is ended, so the identifier rotates.
+    pub fn login_cookie(&self, login: &str, password: &str, previous: Option<&str>) -> Result<(Session, String)> {
+        let (csrf, csrf_hash) = new_token()?;
+        let session = self.sign_in(login, password, Some(csrf_hash))?;
+        if let Some(old) = previous {
+            self.logout(old)?;
+        }
+        Ok((session, csrf))
+    }
+
+    fn sign_in(&self, login: &str, password: &str, csrf_hash: Option<String>) -> Result<Session> {
         self.check_sign_in_lock(login)?;
         let account = self.store.read(|tx| tx.account_by_login(login.trim()))?;
         let Some(account) = account.filter(|a| !a.disabled) else {
@@ -73,10 +88,42 @@ impl Service {
         let now = self.now();
         let expires_at = now.checked_add(self.config.session_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| {
-            tx.insert_session(&SessionRow { token_hash: hash, account_id: account.id, created_at: now, expires_at })?;
-            audit(tx, now, &format!("account:{}", account.id), "login", "account", account.id, serde_json::json!({}))
+            let cookie = csrf_hash.is_some();
+            tx.insert_session(&SessionRow {
+                token_hash: hash,
+                account_id: account.id,
+                created_at: now,
+                expires_at,
+                csrf_hash,
+            })?;
+            audit(
+                tx,
+                now,
+                &format!("account:{}", account.id),
+                "login",
+                "account",
+                account.id,
+                serde_json::json!({ "cookie": cookie }),
+            )
         })?;
         Ok(Session { token, expires_at, principal: account.into() })
+    }
+
+    /// The principal behind a session cookie. A request that changes state must carry the
+    /// session's CSRF token; reads need not.
+    pub fn authenticate_cookie(&self, token: &str, csrf: Option<&str>, changes_state: bool) -> Result<Principal> {
+        let principal = self.authenticate(token)?;
+        if changes_state {
+            let expected = self.store.read(|tx| tx.session_csrf_hash(&token_hash(token)))?;
+            let given = csrf.map(token_hash);
+            if expected.is_none() || given != expected {
+                return Err(ServiceError::Forbidden {
+                    code: "csrf_failed",
+                    message: "missing or wrong X-CSRF-Token for this session".into(),
+                });
+            }
+        }
+        Ok(principal)
     }
 
     /// The principal behind a bearer token, if the session is live.

@@ -103,7 +103,13 @@ impl Service {
         let now = self.now();
         let expires_at = now.checked_add(CLIENT_TOKEN_TTL).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| {
-            tx.insert_session(&SessionRow { token_hash: hash, account_id: account.id, created_at: now, expires_at })
+            tx.insert_session(&SessionRow {
+                token_hash: hash,
+                account_id: account.id,
+                created_at: now,
+                expires_at,
+                csrf_hash: None,
+            })
         })?;
         let mut principal = Principal::from(account);
         principal.scopes.clone_from(&wanted);

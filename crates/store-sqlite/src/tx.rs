@@ -330,8 +330,8 @@ impl Tx for SqliteTx<'_> {
 
     fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
         self.exec(
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![s.token_hash, s.account_id, ts(s.created_at), ts(s.expires_at)],
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, csrf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.token_hash, s.account_id, ts(s.created_at), ts(s.expires_at), s.csrf_hash],
         )
         .map(drop)
     }
@@ -346,6 +346,12 @@ impl Tx for SqliteTx<'_> {
             params![token_hash, ts(now)],
             account,
         )
+    }
+
+    fn session_csrf_hash(&mut self, token_hash: &str) -> Result<Option<String>> {
+        let v: Option<Option<String>> =
+            self.one("SELECT csrf_hash FROM sessions WHERE token_hash = ?1", [token_hash], |r| r.get(0))?;
+        Ok(v.flatten())
     }
 
     fn revoke_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool> {

@@ -209,8 +209,10 @@ pub fn logins_are_unique_and_sessions_expire_and_revoke(store: &dyn Store) {
             account_id: id,
             created_at: now,
             expires_at: now + 1.hour(),
+            csrf_hash: Some("csrf".into()),
         })
     }));
+    assert_eq!(ok(store.read(|tx| tx.session_csrf_hash("h1"))).as_deref(), Some("csrf"));
     assert!(ok(store.read(|tx| tx.session_account("h1", now))).is_some());
     assert!(ok(store.read(|tx| tx.session_account("h1", now + 2.hours()))).is_none(), "expired");
     assert!(ok(store.read(|tx| tx.session_account("nope", now))).is_none());
@@ -585,6 +587,7 @@ pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store:
                 account_id: account,
                 created_at: now,
                 expires_at: now + 1.hour(),
+                csrf_hash: None,
             })?;
         }
         Ok::<_, StoreError>(())

@@ -46,6 +46,8 @@ pub trait Tx {
     /// The account behind a live (unexpired, unrevoked) session token hash.
     fn session_account(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<AccountRow>>;
     fn revoke_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool>;
+    /// The CSRF token hash of a cookie session (`None` for bearer sessions or none at all).
+    fn session_csrf_hash(&mut self, token_hash: &str) -> Result<Option<String>>;
 
     // Operators and stores.
     fn upsert_operator(&mut self, id: &OperatorId, name: &str, inn: &str) -> Result<()>;

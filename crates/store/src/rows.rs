@@ -40,6 +40,8 @@ pub struct SessionRow {
     pub account_id: i64,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Cookie sessions only: the hash of the CSRF token their forms must carry.
+    pub csrf_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

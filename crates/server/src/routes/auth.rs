@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 
 use crate::dto::{LoginBody, LoginView};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, bearer};
+use crate::extract::{ApiJson, SESSION_COOKIE, bearer, session_cookie};
 use crate::state::AppState;
 
 /// Exchange a login and password for a bearer token.
@@ -17,18 +17,54 @@ use crate::state::AppState;
 ))]
 pub async fn login(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<LoginView>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     if body.login.len() > 256 || body.password.len() > 1024 {
         return Err(ApiError::bad_request("invalid_body", "login or password is too long"));
     }
-    let session = state.blocking(move |s| s.login(&body.login, &body.password)).await?;
-    Ok(Json(LoginView {
-        token: session.token,
-        expires_at: session.expires_at,
-        role: session.principal.role,
-        operator: session.principal.operator,
-    }))
+    match body.session.as_deref() {
+        None | Some("bearer") => {
+            let session = state.hashing(move |s| s.login(&body.login, &body.password)).await?;
+            Ok(Json(LoginView {
+                token: Some(session.token),
+                csrf_token: None,
+                expires_at: session.expires_at,
+                role: session.principal.role,
+                operator: session.principal.operator,
+            })
+            .into_response())
+        }
+        Some("cookie") => {
+            let previous = session_cookie(&headers);
+            let (session, csrf) =
+                state.hashing(move |s| s.login_cookie(&body.login, &body.password, previous.as_deref())).await?;
+            let max_age = (session.expires_at.as_second() - state.service.now().as_second()).max(0);
+            // Secure whenever the client reached us over TLS (a proxy says so).
+            let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+                session.token,
+                if https { "; Secure" } else { "" }
+            );
+            let view = LoginView {
+                token: None,
+                csrf_token: Some(csrf),
+                expires_at: session.expires_at,
+                role: session.principal.role,
+                operator: session.principal.operator,
+            };
+            let mut response = Json(view).into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+            }
+            Ok(response)
+        }
+        Some(other) => {
+            Err(ApiError::bad_request("invalid_body", format!("session is `bearer` or `cookie`, not `{other}`")))
+        }
+    }
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -61,7 +97,7 @@ pub async fn password_reset(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let msisdn = crate::routes::operators::parse_msisdn(&body.msisdn)?;
     let client = peer.ip().to_string();
-    state.blocking(move |s| s.request_password_reset(&msisdn, &client)).await?;
+    state.hashing(move |s| s.request_password_reset(&msisdn, &client)).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "status": "if this number has an account, a code is on its way by SMS" })),
@@ -81,7 +117,7 @@ pub async fn password_reset_confirm(
     ApiJson(body): ApiJson<ResetConfirmBody>,
 ) -> Result<StatusCode, ApiError> {
     let msisdn = crate::routes::operators::parse_msisdn(&body.msisdn)?;
-    state.blocking(move |s| s.confirm_password_reset(&msisdn, &body.code, &body.new_password)).await?;
+    state.hashing(move |s| s.confirm_password_reset(&msisdn, &body.code, &body.new_password)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -93,6 +129,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Token {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         bearer(parts)?
+            .or_else(|| session_cookie(&parts.headers))
             .map(Token)
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "send the token to sign out"))
     }
@@ -103,7 +140,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Token {
     (status = 204, description = "signed out"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn logout(State(state): State<AppState>, Token(token): Token) -> Result<StatusCode, ApiError> {
+pub async fn logout(State(state): State<AppState>, Token(token): Token) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     state.blocking(move |s| s.logout(&token)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    // Clear the page cookie too; harmless for bearer clients.
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&clear) {
+        response.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(response)
 }

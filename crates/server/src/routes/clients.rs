@@ -114,7 +114,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client credentials are required");
     };
     let scope = form.scope.clone();
-    match state.blocking(move |s| s.client_token(&id, &secret, scope.as_deref())).await {
+    match state.hashing(move |s| s.client_token(&id, &secret, scope.as_deref())).await {
         Ok((session, scopes)) => {
             let expires_in = session.expires_at.as_second() - state.service.now().as_second();
             let mut r = Json(TokenView {

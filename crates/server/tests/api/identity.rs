@@ -213,3 +213,66 @@ async fn an_api_client_gets_a_token_by_client_credentials_and_reaches_nothing_ou
 fn serde_urlencoded_body(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", v.replace(':', "%3A"))).collect::<Vec<_>>().join("&")
 }
+
+#[tokio::test]
+async fn page_sessions_use_an_httponly_cookie_rotate_at_sign_in_and_require_csrf_for_changes() {
+    let app = TestApp::at(NOW).await;
+    let sign_in = |cookie: Option<String>, https: bool| {
+        let mut req = app
+            .client
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({ "login": "resident@demo", "password": "demo", "session": "cookie" }));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        if https {
+            req = req.header("x-forwarded-proto", "https");
+        }
+        req.send()
+    };
+    let res = sign_in(None, false).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body.get("token").is_none(), "no bearer token for pages: {body}");
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+
+    let get = app.client.get(format!("{}/api/v1/me/lines", app.base)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(get.status(), 200, "reads need no CSRF token");
+    let line = app.line_of(&app.login("resident@demo").await, "mts").await;
+    let create = |csrf: Option<&str>| {
+        let mut req = app
+            .client
+            .post(format!("{}/api/v1/terminations", app.base))
+            .header("cookie", &cookie)
+            .json(&json!({ "line_id": line["id"], "channel": "online" }));
+        if let Some(t) = csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        req.send()
+    };
+    let forged = create(None).await.unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(forged.json::<serde_json::Value>().await.unwrap()["code"], "csrf_failed");
+    assert_eq!(create(Some("sx_wrong")).await.unwrap().status(), 403);
+    assert_eq!(create(Some(&csrf)).await.unwrap().status(), 201);
+
+    // Signing in again with the old cookie rotates it: the old one stops working.
+    let again = sign_in(Some(cookie.clone()), true).await.unwrap();
+    assert!(again.headers()["set-cookie"].to_str().unwrap().contains("; Secure"), "Secure over TLS");
+    let new_cookie = again.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_ne!(new_cookie, cookie);
+    let old = app.client.get(format!("{}/api/v1/me/lines", app.base)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(old.status(), 401);
+
+    // After sign-out the cookie is dead, and the response clears it.
+    let out =
+        app.client.post(format!("{}/api/v1/auth/logout", app.base)).header("cookie", &new_cookie).send().await.unwrap();
+    assert_eq!(out.status(), 204);
+    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    let after =
+        app.client.get(format!("{}/api/v1/me/lines", app.base)).header("cookie", &new_cookie).send().await.unwrap();
+    assert_eq!(after.status(), 401);
+}
