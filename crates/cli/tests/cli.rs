@@ -238,6 +238,54 @@ mod instances {
         println!("line openings: 40 sent, {} distinct numbers", numbers.len());
         assert_eq!(numbers.len(), 40, "a number was given to two lines");
 
+        // Password-reset limits are counted in the database: 20 requests for one number,
+        // alternating instances, still get only 5 through.
+        let mut accepted = 0;
+        for i in 0..20 {
+            let r = client
+                .post(format!("{}/api/v1/auth/password-reset", bases[i % 2]))
+                .json(&json!({ "msisdn": "+79031234567" }))
+                .send()
+                .await
+                .unwrap();
+            match r.status().as_u16() {
+                202 => accepted += 1,
+                429 => assert!(r.headers().contains_key("retry-after")),
+                other => panic!("unexpected {other}"),
+            }
+        }
+        println!("password resets for one number across two instances: 20 sent, {accepted} accepted");
+        assert_eq!(accepted, 5);
+        // A reset asked of one instance is confirmed at the other.
+        let (s, _) =
+            post(&client, format!("{}/api/v1/auth/password-reset", bases[0]), "", json!({ "msisdn": "+79771234567" }))
+                .await;
+        assert_eq!(s, 202);
+        let (url, schema_name) = (std::env::var("SIMEXIT_TEST_POSTGRES_URL").unwrap(), schema.clone());
+        let code: String = tokio::task::spawn_blocking(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let row = c
+                .query_one(
+                    &format!("SELECT payload FROM {schema_name}.outbox WHERE recipient = '+79771234567' ORDER BY id DESC LIMIT 1"),
+                    &[],
+                )
+                .unwrap();
+            let payload: serde_json::Value = serde_json::from_str(row.get::<_, &str>(0)).unwrap();
+            payload["code"].as_str().unwrap().to_owned()
+        })
+        .await
+        .unwrap();
+        let confirm = json!({ "msisdn": "+79771234567", "code": code, "new_password": "changed on B" });
+        let (s, body) = post(&client, format!("{}/api/v1/auth/password-reset/confirm", bases[1]), "", confirm).await;
+        assert_eq!(s, 204, "{body}");
+        let signed_in = client
+            .post(format!("{}/api/v1/auth/login", bases[0]))
+            .json(&json!({ "login": "tourist@demo", "password": "changed on B" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 200, "the new password works at the first instance");
+
         // 20 requests taken to `approved`, then completed from both instances at once.
         let mut requests = Vec::new();
         for (i, line) in lines.iter().take(20).enumerate() {

@@ -45,10 +45,15 @@ pub const SESSION_COOKIE: &str = "simexit_session";
 
 /// A credential, required. It is checked inside the same blocking call as the work it
 /// authorises (see [`crate::state::AppState::as_user`]).
-pub struct Auth(pub Credential);
+pub struct Auth(pub Credential, pub Option<String>);
 
 /// A credential if one was sent.
-pub struct MaybeAuth(pub Option<Credential>);
+pub struct MaybeAuth(pub Option<Credential>, pub Option<String>);
+
+/// The client's address, when the server runs with connection info.
+fn origin(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+}
 
 /// The session cookie of a request, if any.
 pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
@@ -96,7 +101,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        credential(parts)?.map(Auth).ok_or_else(|| {
+        credential(parts)?.map(|c| Auth(c, origin(parts))).ok_or_else(|| {
             ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "sign in first: POST /api/v1/auth/login")
         })
     }
@@ -106,6 +111,6 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        credential(parts).map(MaybeAuth)
+        credential(parts).map(|c| MaybeAuth(c, origin(parts)))
     }
 }

@@ -76,26 +76,30 @@ impl AppState {
     }
 
     /// Authenticates the token and runs `f` as that principal, in one blocking call.
-    pub async fn as_user<T, F>(&self, Auth(token): Auth, f: F) -> Result<T, ApiError>
+    pub async fn as_user<T, F>(&self, Auth(token, origin): Auth, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Service, &Principal) -> Result<T, ServiceError> + Send + 'static,
     {
         self.blocking(move |s| {
-            let who = s.principal(&token)?;
+            let mut who = s.principal(&token)?;
+            who.origin = origin;
             f(s, &who)
         })
         .await
     }
 
     /// Like [`AppState::as_user`] for routes open to anonymous callers.
-    pub async fn as_anyone<T, F>(&self, MaybeAuth(token): MaybeAuth, f: F) -> Result<T, ApiError>
+    pub async fn as_anyone<T, F>(&self, MaybeAuth(token, origin): MaybeAuth, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Service, Option<&Principal>) -> Result<T, ServiceError> + Send + 'static,
     {
         self.blocking(move |s| {
-            let who = token.map(|t| s.principal(&t)).transpose()?;
+            let who = token.map(|t| s.principal(&t)).transpose()?.map(|mut w| {
+                w.origin = origin;
+                w
+            });
             f(s, who.as_ref())
         })
         .await

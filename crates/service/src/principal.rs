@@ -18,6 +18,8 @@ pub struct Principal {
     pub subscriber_id: Option<i64>,
     /// What an API client may do (`number-recycling:check`); empty for people.
     pub scopes: Vec<String>,
+    /// Where the request came from (the client's address), for the audit log.
+    pub origin: Option<String>,
 }
 
 impl From<AccountRow> for Principal {
@@ -30,14 +32,19 @@ impl From<AccountRow> for Principal {
             store_id: a.store_id,
             subscriber_id: a.subscriber_id,
             scopes: a.scopes.split_whitespace().map(str::to_owned).collect(),
+            origin: None,
         }
     }
 }
 
 impl Principal {
     /// How this principal appears in events and the audit log.
+    /// `account:<id>`, with `@<address>` when the request's origin is known.
     pub fn actor(&self) -> String {
-        format!("account:{}", self.account_id)
+        match &self.origin {
+            Some(from) => format!("account:{}@{from}", self.account_id),
+            None => format!("account:{}", self.account_id),
+        }
     }
 
     pub fn is(&self, roles: &[Role]) -> bool {

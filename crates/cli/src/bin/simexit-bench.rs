@@ -134,6 +134,7 @@ fn seed(service: &Service, n: usize) -> anyhow::Result<(Principal, Principal)> {
         store_id: None,
         subscriber_id,
         scopes: Vec::new(),
+        origin: None,
     };
     Ok((
         principal(sub_account, "bench-subscriber", Role::Subscriber, None, Some(sub)),

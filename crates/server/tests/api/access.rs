@@ -84,6 +84,10 @@ async fn auditors_read_and_export_the_chained_audit_log_and_others_cannot() {
             .iter()
             .any(|e| e["action"] == "submit" && e["entity_id"].as_str() == Some(req["id"].to_string().as_str()))
     );
+    let submit = entries.iter().find(|e| e["action"] == "submit").unwrap();
+    assert!(submit["actor"].as_str().unwrap().ends_with("@127.0.0.1"), "who and from where: {submit}");
+    assert_eq!(submit["details"]["from"], "draft");
+    assert_eq!(submit["details"]["to"], "submitted");
     for pair in entries.windows(2) {
         assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "each entry links to the one before");
     }
