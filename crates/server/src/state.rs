@@ -89,6 +89,20 @@ impl AppState {
         .await
     }
 
+    /// Like [`AppState::as_user`], on the blocking pool: for calls that hash a secret.
+    pub async fn as_user_hashing<T, F>(&self, Auth(token, origin): Auth, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Service, &Principal) -> Result<T, ServiceError> + Send + 'static,
+    {
+        self.hashing(move |s| {
+            let mut who = s.principal(&token)?;
+            who.origin = origin;
+            f(s, &who)
+        })
+        .await
+    }
+
     /// Like [`AppState::as_user`] for routes open to anonymous callers.
     pub async fn as_anyone<T, F>(&self, MaybeAuth(token, origin): MaybeAuth, f: F) -> Result<T, ApiError>
     where

@@ -40,7 +40,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(b): ApiJson<NewClientBody>,
 ) -> Result<(StatusCode, Json<ClientView>), ApiError> {
-    let c = state.as_user(auth, move |s, who| s.create_api_client(Some(who), &b.name, &b.scopes)).await?;
+    let c = state.as_user_hashing(auth, move |s, who| s.create_api_client(Some(who), &b.name, &b.scopes)).await?;
     Ok((
         StatusCode::CREATED,
         Json(ClientView { client_id: c.client_id, client_secret: c.client_secret, scopes: c.scopes }),

@@ -71,7 +71,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<StaffView>), ApiError> {
     let input =
         NewStaff { login: b.login, password: b.password, role: b.role, operator: b.operator, store_id: b.store_id };
-    let row = state.as_user(auth, move |s, who| s.create_staff(Some(who), input)).await?;
+    let row = state.as_user_hashing(auth, move |s, who| s.create_staff(Some(who), input)).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
