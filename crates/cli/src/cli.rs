@@ -58,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// The national numbering plan (registry of mobile ranges).
+    Numbering {
+        #[command(subcommand)]
+        command: NumberingCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -111,6 +116,22 @@ pub enum ClientCommand {
         /// A scope to grant (repeatable), e.g. number-recycling:check.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NumberingCommand {
+    /// Import `DEF-9xx.csv` (any of its published layouts), replacing the previous plan at once.
+    Import {
+        #[command(flatten)]
+        config: ConfigArgs,
+        file: PathBuf,
+    },
+    /// Show the range holder and region of a number.
+    Lookup {
+        #[command(flatten)]
+        config: ConfigArgs,
+        msisdn: String,
     },
 }
 

@@ -120,6 +120,30 @@ fn staff_are_added_listed_and_disabled_from_the_shell() {
     assert!(ok && out.contains("ops@acme") && out.contains("disabled"), "{out}");
 }
 
+#[test]
+fn the_numbering_plan_is_imported_and_tells_the_range_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/def-sample.csv");
+    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/numbering/DEF-9xx.csv");
+    // The published registry when the machine has it, else the project's own sample.
+    let (file, ranges) = if real.exists() { (real, "16629") } else { (fixture, "2") };
+    let (ok, out) = simexit(&["numbering", "import", "--data-dir", "db", file.to_str().unwrap()], dir.path());
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("imported {ranges} ranges")), "{out}");
+    assert!(out.contains(&format!("{ranges:>6}/{ranges}")), "the progress bar reached the end: {out}");
+    let (ok, out) = simexit(&["numbering", "lookup", "--data-dir", "db", "+7 900 000 00 00"], dir.path());
+    assert!(ok, "{out}");
+    assert!(out.contains("ИНН 7743895280") && out.contains("Краснодарский край"), "{out}");
+    assert!(out.to_lowercase().contains("т2 мобайл"), "{out}");
+
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(&broken, "АВС/ DEF;От;До;Емкость;Оператор;Регион\n900;0000000;0061999;5;T2;Край\n").unwrap();
+    let (ok, out) = simexit(&["numbering", "import", "--data-dir", "db", broken.to_str().unwrap()], dir.path());
+    assert!(!ok && out.contains("line 2: capacity 5"), "{out}");
+    let (ok, _) = simexit(&["numbering", "lookup", "--data-dir", "db", "+79000000000"], dir.path());
+    assert!(ok, "a failed import leaves the previous plan in place");
+}
+
 mod instances {
     //! Several `simexit serve` processes on one PostgreSQL database (needs
     //! `SIMEXIT_TEST_POSTGRES_URL`; the outage test also `SIMEXIT_TEST_PG_OUTAGE=1`, since it

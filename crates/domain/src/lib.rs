@@ -15,6 +15,7 @@ pub mod line;
 pub mod money;
 pub mod msisdn;
 pub mod number;
+pub mod numbering;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operator;

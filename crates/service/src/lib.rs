@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod lines;
 pub mod money;
+pub mod numbering;
 mod numbers;
 mod principal;
 mod record;

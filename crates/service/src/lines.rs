@@ -187,14 +187,28 @@ impl Service {
                         (line.operator.clone(), category.unwrap_or(own), Some(line))
                     }
                     None => {
-                        let number = tx.number(&msisdn)?.ok_or_else(|| ServiceError::not_found("number", &msisdn))?;
+                        let operator = match tx.number(&msisdn)? {
+                            Some(n) => n.operator,
+                            // Not one of ours: the range holder in the national plan decides.
+                            None => {
+                                let range = match simexit_domain::numbering::def_and_subscriber(&msisdn) {
+                                    Some((def, sub)) => tx.numbering_range(def, sub)?,
+                                    None => None,
+                                };
+                                let inn = range.and_then(|r| r.inn);
+                                let by_inn = inn.and_then(|inn| self.policies.iter().find(|p| p.inn == inn));
+                                by_inn
+                                    .map(|p| p.operator.clone())
+                                    .ok_or_else(|| ServiceError::not_found("number", &msisdn))?
+                            }
+                        };
                         let category = category.ok_or_else(|| {
                             ServiceError::unprocessable(
                                 "customer_category_required",
                                 "give `customer_category` for a number that is not yours",
                             )
                         })?;
-                        (number.operator, category, None)
+                        (operator, category, None)
                     }
                 },
             };

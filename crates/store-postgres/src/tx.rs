@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use postgres::types::ToSql;
 use postgres::{Row, Statement, Transaction};
 use simexit_domain::ledger::{Account, Entry};
+use simexit_domain::numbering::NumberRange;
 use simexit_domain::{Money, Msisdn, OperatorId};
 use simexit_store::*;
 
@@ -963,6 +964,54 @@ impl Tx for PgTx<'_> {
             &[&p.id, &p.attempts, &ts_opt(p.used_at)],
         )
         .map(drop)
+    }
+
+    fn clear_numbering(&mut self) -> Result<()> {
+        self.exec("DELETE FROM numbering_ranges", &[]).map(drop)
+    }
+
+    fn record_numbering_import(&mut self, source: &str, ranges: usize, at: Timestamp) -> Result<()> {
+        let n = ranges as i64;
+        self.exec(
+            "INSERT INTO numbering_imports (source, ranges, imported_at) VALUES ($1, $2, $3)",
+            &[&source, &n, &ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn append_numbering(&mut self, ranges: &[NumberRange]) -> Result<()> {
+        let insert = self.prepared(
+            "INSERT INTO numbering_ranges (def, range_from, range_to, operator_name, region, territory, inn)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )?;
+        for r in ranges {
+            let (def, from, to) = (i64::from(r.def), i64::from(r.from), i64::from(r.to));
+            self.txn
+                .execute(&insert, &[&def, &from, &to, &r.operator_name, &r.region, &r.territory, &r.inn])
+                .map_err(store_error)?;
+        }
+        Ok(())
+    }
+
+    fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>> {
+        let (def, sub) = (i64::from(def), i64::from(subscriber));
+        self.one(
+            "SELECT def, range_from, range_to, operator_name, region, territory, inn FROM numbering_ranges
+             WHERE def = $1 AND range_from <= $2 AND range_to >= $2 ORDER BY range_from DESC LIMIT 1",
+            &[&def, &sub],
+            |r| {
+                let num = |i: usize| -> Result<i64> { get(r, i) };
+                Ok(NumberRange {
+                    def: u16::try_from(num(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    from: u32::try_from(num(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    to: u32::try_from(num(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    operator_name: get(r, 3)?,
+                    region: get(r, 4)?,
+                    territory: get(r, 5)?,
+                    inn: get(r, 6)?,
+                })
+            },
+        )
     }
 
     fn insert_outbox(&mut self, m: &OutboxRow) -> Result<i64> {

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "identity", include_str!("../migrations/0003_identity.sql")),
     (4, "api_clients", include_str!("../migrations/0004_api_clients.sql")),
     (5, "cookie_sessions", include_str!("../migrations/0005_cookie_sessions.sql")),
+    (6, "numbering", include_str!("../migrations/0006_numbering.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Params, Row, params};
 use simexit_domain::ledger::{Account, Entry};
+use simexit_domain::numbering::NumberRange;
 use simexit_domain::{Money, Msisdn, OperatorId};
 use simexit_store::*;
 
@@ -913,6 +914,48 @@ impl Tx for SqliteTx<'_> {
             params![p.id, p.attempts, ts_opt(p.used_at)],
         )
         .map(drop)
+    }
+
+    fn append_numbering(&mut self, ranges: &[NumberRange]) -> Result<()> {
+        for r in ranges {
+            self.exec(
+                "INSERT INTO numbering_ranges (def, range_from, range_to, operator_name, region, territory, inn)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![r.def, r.from, r.to, r.operator_name, r.region, r.territory, r.inn],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn clear_numbering(&mut self) -> Result<()> {
+        self.exec("DELETE FROM numbering_ranges", []).map(drop)
+    }
+
+    fn record_numbering_import(&mut self, source: &str, ranges: usize, at: Timestamp) -> Result<()> {
+        self.exec(
+            "INSERT INTO numbering_imports (source, ranges, imported_at) VALUES (?1, ?2, ?3)",
+            params![source, ranges as i64, ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>> {
+        self.one(
+            "SELECT def, range_from, range_to, operator_name, region, territory, inn FROM numbering_ranges
+             WHERE def = ?1 AND range_from <= ?2 AND range_to >= ?2 ORDER BY range_from DESC LIMIT 1",
+            params![def, subscriber],
+            |r| {
+                Ok(NumberRange {
+                    def: r.get(0)?,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    operator_name: r.get(3)?,
+                    region: r.get(4)?,
+                    territory: r.get(5)?,
+                    inn: r.get(6)?,
+                })
+            },
+        )
     }
 
     fn insert_outbox(&mut self, m: &OutboxRow) -> Result<i64> {

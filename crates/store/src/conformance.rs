@@ -40,6 +40,7 @@ macro_rules! conformance_tests {
             the_ledger_records_once_per_key_and_derives_balances,
             services_refunds_settlements_and_final_bills_round_trip,
             rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip,
+            the_numbering_plan_is_replaced_whole_and_looked_up_by_range,
         );
     };
     (@cases (required) $make:expr; $($case:ident),* $(,)?) => {
@@ -632,4 +633,36 @@ pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store:
     ok(store.write(|tx| tx.update_outbox(&m)));
     assert!(ok(store.read(|tx| tx.outbox(Some("pending"), 10))).is_empty());
     assert_eq!(ok(store.read(|tx| tx.outbox(None, 10))), vec![m]);
+}
+
+pub fn the_numbering_plan_is_replaced_whole_and_looked_up_by_range(store: &dyn Store) {
+    use simexit_domain::numbering::NumberRange;
+    let range = |def, from, to, name: &str, inn: &str| NumberRange {
+        def,
+        from,
+        to,
+        operator_name: name.into(),
+        region: "Краснодарский край".into(),
+        territory: None,
+        inn: Some(inn.into()),
+    };
+    let first =
+        vec![range(900, 0, 61_999, "ООО \"Т2 МОБАЙЛ\"", "7743895280"), range(900, 62_000, 62_999, "T2", "7743895280")];
+    ok(store.write(|tx| {
+        tx.clear_numbering()?;
+        tx.append_numbering(&first)?;
+        tx.record_numbering_import("first.csv", first.len(), t("2026-03-01T00:00:00Z"))
+    }));
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(900, 0))), Some(first[0].clone()));
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(900, 61_999))), Some(first[0].clone()));
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(900, 62_500))), Some(first[1].clone()));
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(900, 63_000))), None);
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(901, 0))), None);
+    let second = vec![range(916, 0, 9_999_999, "ПАО \"МТС\"", "7740000076")];
+    ok(store.write(|tx| {
+        tx.clear_numbering()?;
+        tx.append_numbering(&second)
+    }));
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(900, 0))), None, "the old plan is gone");
+    assert_eq!(ok(store.read(|tx| tx.numbering_range(916, 1_234_567))).map(|r| r.inn), Some(Some("7740000076".into())));
 }

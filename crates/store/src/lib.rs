@@ -16,6 +16,7 @@ pub use rows::*;
 
 use jiff::Timestamp;
 use simexit_domain::ledger::Account;
+use simexit_domain::numbering::NumberRange;
 use simexit_domain::{Money, Msisdn, OperatorId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -139,6 +140,15 @@ pub trait Tx {
     /// The newest unused reset code of an account, locked for the update.
     fn latest_password_reset(&mut self, account_id: i64) -> Result<Option<PasswordResetRow>>;
     fn update_password_reset(&mut self, reset: &PasswordResetRow) -> Result<()>;
+
+    // Numbering plan.
+    /// Empties the plan. An import clears, appends and records in one transaction, so
+    /// readers see the old plan or the new one, never a mix.
+    fn clear_numbering(&mut self) -> Result<()>;
+    fn append_numbering(&mut self, ranges: &[NumberRange]) -> Result<()>;
+    fn record_numbering_import(&mut self, source: &str, ranges: usize, at: Timestamp) -> Result<()>;
+    /// The range holding subscriber number `subscriber` under `def`.
+    fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>>;
 
     // Notification outbox.
     fn insert_outbox(&mut self, message: &OutboxRow) -> Result<i64>;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod migrate;
+mod numbering;
 mod policy;
 mod serve;
 mod staff;
@@ -10,7 +11,7 @@ use anyhow::Context;
 use simexit_server::Config;
 use toml::Value;
 
-use crate::cli::{AuditCommand, Cli, ClientCommand, Command, ConfigArgs, PolicyCommand};
+use crate::cli::{AuditCommand, Cli, ClientCommand, Command, ConfigArgs, NumberingCommand, PolicyCommand};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -30,6 +31,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { config } => migrate::run(load_config(&config, Vec::new())?),
         Command::Client { command: ClientCommand::Add { config, name, scopes } } => {
             staff::add_client(&load_config(&config, Vec::new())?, &name, &scopes)
+        }
+        Command::Numbering { command: NumberingCommand::Import { config, file } } => {
+            numbering::import(&load_config(&config, Vec::new())?, &file)
+        }
+        Command::Numbering { command: NumberingCommand::Lookup { config, msisdn } } => {
+            numbering::lookup(&load_config(&config, Vec::new())?, &msisdn)
         }
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {

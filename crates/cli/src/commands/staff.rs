@@ -10,7 +10,7 @@ use simexit_service::{ManualClock, Service, ServiceConfig};
 
 use crate::cli::StaffCommand;
 
-fn service(config: &Config) -> anyhow::Result<Service> {
+pub fn service(config: &Config) -> anyhow::Result<Service> {
     super::init_logging(config);
     let store = simexit_server::app::open_store(config)?;
     let (policies, calendars) = simexit_server::app::load_policies(config)?;

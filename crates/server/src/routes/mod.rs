@@ -7,6 +7,7 @@ pub mod dev;
 pub mod health;
 pub mod lines;
 pub mod money;
+pub mod numbering;
 pub mod numbers;
 pub mod operators;
 pub mod staff;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/terminations/{id}/revoke", post(terminations::revoke))
         .route("/review-queue", get(terminations::review_queue))
         .route("/numbers/{msisdn}", get(numbers::get))
+        .route("/numbering/{msisdn}", get(numbering::lookup))
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/{login}/disable", post(staff::disable))
         .route("/audit", get(audit::page))

@@ -111,3 +111,29 @@ async fn a_year_the_calendar_does_not_know_is_refused_or_marked_as_a_fallback() 
     assert_eq!(req["deadline_fallback"], true);
     assert_eq!(req["review_deadline_date"], "2028-01-03", "Dec 30, then Monday 2028-01-03 by weekdays");
 }
+
+#[tokio::test]
+async fn the_numbering_plan_names_the_range_holder_and_serves_eligibility_for_unknown_numbers() {
+    let app = TestApp::at(NOW).await;
+    let sample = "\u{feff}АВС/ DEF;От;До;Емкость;Оператор;Регион;Территория ГАР;ИНН\n\
+        900;0000000;0061999;62000;ООО \"Т2 МОБАЙЛ\";Краснодарский край;Краснодарский край;7743895280";
+    let service = app.service.clone();
+    let n = tokio::task::spawn_blocking(move || service.import_numbering(sample, "sample.csv", |_, _| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 1);
+    let r = app.get("/api/v1/numbering/+7%20900%20000%2000%2000", None).await.ok();
+    assert_eq!(r["holder_inn"], "7743895280");
+    assert_eq!(r["region"], "Краснодарский край");
+    assert_eq!(r["operator"], "t2", "the demo's T2 profile has that tax id");
+    app.get("/api/v1/numbering/+79990000000", None).await.problem(404, "not_found");
+    app.get("/api/v1/numbering/12", None).await.problem(400, "invalid_msisdn");
+    // A number simexit never held: its operator comes from the plan.
+    let e = app
+        .post("/api/v1/eligibility", None, json!({ "msisdn": "+79000000001", "customer_category": "tourist" }))
+        .await
+        .ok();
+    assert_eq!(e["operator"], "t2");
+    assert_eq!(e["aging_days"], 60);
+}

@@ -63,6 +63,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ("post" , "/api/v1/terminations/{id}/settlement"              , "1A4A4AA34"),
     ("get"  , "/api/v1/terminations/{id}/final-bill"              , "1A4A4AAA4"),
     ("get"  , "/api/v1/review-queue"                              , "13333AAA3"),
+    ("get"  , "/api/v1/numbering/{msisdn}"                      , "AAAAAAAAA"),
     ("get"  , "/api/v1/numbers/{msisdn}"                          , "133A4AAA3"),
     ("get"  , "/api/v1/refunds"                                   , "13333AAA3"),
     ("get"  , "/api/v1/refunds/{id}"                              , "1A44A4AA4"),
@@ -159,6 +160,12 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await
     .ok();
+    let service = app.service.clone();
+    let plan = "АВС/ DEF;От;До;Емкость;Оператор;Регион;ИНН\n916;0000000;9999999;10000000;МТС;г. Москва;7740000076";
+    tokio::task::spawn_blocking(move || service.import_numbering(plan, "matrix.csv", |_, _| {}))
+        .await
+        .unwrap()
+        .unwrap();
     Fixture { line, free_line, request, refund, movement }
 }
 
