@@ -20,6 +20,7 @@ pub mod numbering;
 pub mod openapi;
 pub mod operator;
 pub mod policy;
+pub mod reassignment;
 pub mod store_hours;
 pub mod termination;
 

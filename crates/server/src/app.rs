@@ -86,7 +86,12 @@ impl App {
             session_ttl = session_ttl.max(jiff::SignedDuration::from_hours(24 * 400));
             tracing::warn!("dev clock enabled: sessions last 400 days of service time");
         }
-        let service_config = ServiceConfig { session_ttl, ..ServiceConfig::default() };
+        let service_config = ServiceConfig {
+            session_ttl,
+            lookup_requests_per_day: config.lookup.requests_per_day,
+            lookup_numbers_per_day: config.lookup.numbers_per_day,
+            ..ServiceConfig::default()
+        };
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let service =
             tokio::task::spawn_blocking(move || Service::new(store, policies, calendars, dyn_clock, service_config))

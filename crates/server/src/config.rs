@@ -16,7 +16,17 @@ pub struct Config {
     pub policies: PoliciesConfig,
     pub worker: WorkerConfig,
     pub auth: AuthConfig,
+    pub lookup: LookupConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LookupConfig {
+    /// Daily quota of each relying party: lookup requests.
+    pub requests_per_day: i64,
+    /// Daily quota of each relying party: numbers looked up (a batch counts each).
+    pub numbers_per_day: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -103,6 +113,7 @@ impl Default for Config {
             policies: PoliciesConfig { file: None, calendars: Vec::new() },
             worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
             auth: AuthConfig { session_minutes: 12 * 60 },
+            lookup: LookupConfig { requests_per_day: 100_000, numbers_per_day: 1_000_000 },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod jobs;
 pub mod ledger;
 pub mod lines;
+pub mod lookup;
 pub mod money;
 pub mod numbering;
 mod numbers;
@@ -43,6 +44,9 @@ pub struct ServiceConfig {
     pub session_ttl: jiff::SignedDuration,
     /// How long a worker holds a claimed job before another may take it over.
     pub job_lease: jiff::SignedDuration,
+    /// Daily quota of each relying party: lookup requests, and numbers looked up.
+    pub lookup_requests_per_day: i64,
+    pub lookup_numbers_per_day: i64,
 }
 
 impl Default for ServiceConfig {
@@ -50,6 +54,8 @@ impl Default for ServiceConfig {
         ServiceConfig {
             session_ttl: jiff::SignedDuration::from_hours(12),
             job_lease: jiff::SignedDuration::from_mins(5),
+            lookup_requests_per_day: 100_000,
+            lookup_numbers_per_day: 1_000_000,
         }
     }
 }

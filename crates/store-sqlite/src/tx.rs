@@ -824,15 +824,21 @@ impl Tx for SqliteTx<'_> {
         self.one("SELECT bill FROM final_bills WHERE request_id = ?1", [request_id], |r| r.get(0))
     }
 
-    fn hit_rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<RateCount> {
+    fn hit_rate_limit_by(
+        &mut self,
+        key: &str,
+        amount: i64,
+        now: Timestamp,
+        window: jiff::SignedDuration,
+    ) -> Result<RateCount> {
         let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
         let row = self.one(
-            "INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
+            "INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, ?4)
              ON CONFLICT (key) DO UPDATE SET
-               count = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN 1 ELSE rate_limits.count + 1 END,
+               count = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN ?4 ELSE rate_limits.count + ?4 END,
                window_start = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN ?2 ELSE rate_limits.window_start END
              RETURNING window_start, count",
-            params![key, ts(now), w],
+            params![key, ts(now), w, amount],
             |r| Ok(RateCount { window_start: time(r, 0)?, count: r.get(1)? }),
         )?;
         row.ok_or_else(|| StoreError::Other("rate limit upsert returned no row".into()))

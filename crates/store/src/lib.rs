@@ -124,7 +124,17 @@ pub trait Tx {
     // Identity.
     /// Counts one hit on `key` in a fixed window of `window` starting at the first hit;
     /// returns the count in the current window (atomic, so limits hold across instances).
-    fn hit_rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<RateCount>;
+    fn hit_rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<RateCount> {
+        self.hit_rate_limit_by(key, 1, now, window)
+    }
+    /// Like [`Tx::hit_rate_limit`], counting `amount` hits at once (a batch of numbers).
+    fn hit_rate_limit_by(
+        &mut self,
+        key: &str,
+        amount: i64,
+        now: Timestamp,
+        window: jiff::SignedDuration,
+    ) -> Result<RateCount>;
     /// The current count on `key` without counting a hit (`None` if no hit in the window).
     fn rate_limit(&mut self, key: &str, now: Timestamp, window: jiff::SignedDuration) -> Result<Option<RateCount>>;
     fn clear_rate_limit(&mut self, key: &str) -> Result<()>;

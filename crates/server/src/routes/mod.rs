@@ -6,6 +6,7 @@ pub mod clients;
 pub mod dev;
 pub mod health;
 pub mod lines;
+pub mod lookup;
 pub mod money;
 pub mod numbering;
 pub mod numbers;
@@ -63,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .route("/review-queue", get(terminations::review_queue))
         .route("/numbers/{msisdn}", get(numbers::get))
         .route("/numbering/{msisdn}", get(numbering::lookup))
+        .route("/reassigned-numbers/query", post(lookup::query))
+        .route("/api-clients/{client_id}/usage", get(lookup::usage))
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/{login}/disable", post(staff::disable))
         .route("/audit", get(audit::page))
@@ -72,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     }
     Router::new()
         .nest("/api/v1", api)
+        .route("/number-recycling/v0/check", post(lookup::check))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .with_state(state)

@@ -111,8 +111,14 @@ impl TestApp {
     }
 
     pub async fn build(now: &str, dev_clock: bool) -> TestApp {
+        TestApp::configured(now, dev_clock, |_| {}).await
+    }
+
+    /// A demo server with a configuration adjusted by `adjust`.
+    pub async fn configured(now: &str, dev_clock: bool, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = Arc::new(tempfile::tempdir().unwrap());
         let mut cfg = config(dir.path(), dev_clock);
+        adjust(&mut cfg);
         let pg = backend(&mut cfg).await;
         TestApp::with(cfg, dir, pg, now).await
     }

@@ -11,6 +11,7 @@ mod errors;
 mod jobs;
 mod journey;
 mod lines_and_numbers;
+mod lookup;
 mod matrix;
 mod money;
 mod operators;

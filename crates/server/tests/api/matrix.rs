@@ -64,6 +64,9 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/terminations/{id}/final-bill"              , "1A4A4AAA4"),
     ("get"  , "/api/v1/review-queue"                              , "13333AAA3"),
     ("get"  , "/api/v1/numbering/{msisdn}"                      , "AAAAAAAAA"),
+    ("post" , "/number-recycling/v0/check"                      , "13333333A"),
+    ("post" , "/api/v1/reassigned-numbers/query"                , "13333333A"),
+    ("get"  , "/api/v1/api-clients/{client_id}/usage"           , "133333AA3"),
     ("get"  , "/api/v1/numbers/{msisdn}"                          , "133A4AAA3"),
     ("get"  , "/api/v1/refunds"                                   , "13333AAA3"),
     ("get"  , "/api/v1/refunds/{id}"                              , "1A44A4AA4"),
@@ -117,6 +120,7 @@ async fn callers(app: &TestApp) -> Vec<Option<String>> {
 }
 
 struct Fixture {
+    client_id: String,
     line: Value,
     free_line: Value,
     request: Value,
@@ -166,7 +170,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await
         .unwrap()
         .unwrap();
-    Fixture { line, free_line, request, refund, movement }
+    let client = app
+        .post(
+            "/api/v1/api-clients",
+            Some(&admin),
+            json!({ "name": "Usage bank", "scopes": ["number-recycling:check"] }),
+        )
+        .await
+        .ok();
+    let client_id = client["client_id"].as_str().unwrap().to_owned();
+    Fixture { client_id, line, free_line, request, refund, movement }
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -185,6 +198,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     path.replace("{id}", &with)
         .replace("{msisdn}", f.line["msisdn"].as_str().unwrap())
         .replace("{login}", "matrix.target@demo")
+        .replace("{client_id}", f.client_id.as_str())
 }
 
 fn body(path: &str, caller: usize, f: &Fixture) -> Value {
@@ -213,6 +227,10 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
             json!({ "login": format!("matrix{caller}@demo"), "password": "staff password", "role": "auditor" })
         }
         "/api/v1/dev/clock" => json!({ "advance_days": 0 }),
+        "/number-recycling/v0/check" => json!({ "phoneNumber": f.line["msisdn"], "specifiedDate": "2026-01-01" }),
+        "/api/v1/reassigned-numbers/query" => {
+            json!({ "queries": [{ "number": f.line["msisdn"], "date": "2026-01-01" }] })
+        }
         _ => json!({ "reason": "matrix" }),
     }
 }

@@ -1,0 +1,139 @@
+//! Reassigned-number lookups for relying parties.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+async fn client_token(app: &TestApp) -> String {
+    let admin = app.login("admin@demo").await;
+    let c = app
+        .post("/api/v1/api-clients", Some(&admin), json!({ "name": "Bank", "scopes": ["number-recycling:check"] }))
+        .await
+        .ok();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/oauth/token", app.base))
+        .basic_auth(c["client_id"].as_str().unwrap(), c["client_secret"].as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn changed(app: &TestApp, token: &str, number: &Value, date: &str) -> Value {
+    let r = app
+        .post("/number-recycling/v0/check", Some(token), json!({ "phoneNumber": number, "specifiedDate": date }))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["phoneNumChanged"].clone()
+}
+
+async fn fcc(app: &TestApp, token: &str, number: &Value, date: &str) -> Value {
+    let r = app
+        .post(
+            "/api/v1/reassigned-numbers/query",
+            Some(token),
+            json!({ "queries": [{ "number": number, "date": date }] }),
+        )
+        .await
+        .ok();
+    r[0]["disconnected"].clone()
+}
+
+#[tokio::test]
+async fn a_cancelled_and_reassigned_number_changed_before_the_reassignment_and_not_after() {
+    let app = TestApp::at(NOW).await; // the demo's lines open 2026-03-02 09:00 UTC
+    app.advance_days(1).await;
+    let bank = client_token(&app).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (_, line, req) = app.submitted("tourist@demo", "t2").await;
+    let n = line["msisdn"].clone();
+    assert_eq!(changed(&app, &bank, &n, "2026-03-02").await, false, "held by the same subscriber");
+    assert_eq!(fcc(&app, &bank, &n, "2026-03-03").await, "no");
+    assert_eq!(fcc(&app, &bank, &n, "2026-01-01").await, "no_data", "before simexit's history");
+
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    assert_eq!(changed(&app, &bank, &n, "2026-03-02").await, false, "still in aging: may be revoked");
+    app.advance_days(61).await;
+    let bank = client_token(&app).await;
+    assert_eq!(changed(&app, &bank, &n, "2026-03-02").await, true, "the holder is gone for good");
+    assert_eq!(fcc(&app, &bank, &n, "2026-03-03").await, "yes");
+
+    // Drain the pool until the number goes to the resident.
+    let admin = app.login("admin@demo").await;
+    loop {
+        let l = app
+            .post("/api/v1/lines", Some(&admin), json!({ "operator": "t2", "subscriber": "resident@demo" }))
+            .await
+            .ok();
+        if l["msisdn"] == n {
+            break;
+        }
+    }
+    assert_eq!(changed(&app, &bank, &n, "2026-03-02").await, true, "before the reassignment");
+    assert_eq!(changed(&app, &bank, &n, "2026-05-10").await, false, "after it");
+    assert_eq!(fcc(&app, &bank, &n, "2026-05-10").await, "no");
+}
+
+#[tokio::test]
+async fn a_revoked_cancellation_is_not_a_change() {
+    let app = TestApp::at(NOW).await;
+    app.advance_days(1).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (resident, line, req) = app.submitted("resident@demo", "mts").await;
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    app.advance_days(5).await;
+    app.act(&resident, &req["id"], "revoke", None).await.ok();
+    app.advance_days(60).await;
+    let bank = client_token(&app).await;
+    assert_eq!(changed(&app, &bank, &line["msisdn"], "2026-03-02").await, false);
+    assert_eq!(fcc(&app, &bank, &line["msisdn"], "2026-03-03").await, "no");
+}
+
+#[tokio::test]
+async fn errors_follow_camara_and_quotas_apply() {
+    let app = TestApp::configured(NOW, true, |c| c.lookup.requests_per_day = 3).await;
+    let bank = client_token(&app).await;
+    let person = app.login("admin@demo").await;
+    let r = app
+        .client
+        .post(format!("{}/number-recycling/v0/check", app.base))
+        .bearer_auth(&person)
+        .header("x-correlator", "abc-123")
+        .json(&json!({ "phoneNumber": "+79161000000", "specifiedDate": "2026-01-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.headers()["x-correlator"], "abc-123");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!((body["status"].as_u64(), body["code"].as_str()), (Some(403), Some("PERMISSION_DENIED")));
+    let check = |number: &str, date: &str| json!({ "phoneNumber": number, "specifiedDate": date });
+    let bad = app.post("/number-recycling/v0/check", Some(&bank), check("12", "2026-01-01")).await;
+    assert_eq!((bad.status.as_u16(), bad.body["code"].as_str()), (400, Some("INVALID_ARGUMENT")));
+    let bad = app.post("/number-recycling/v0/check", Some(&bank), check("+79161000000", "01.01.2026")).await;
+    assert_eq!((bad.status.as_u16(), bad.body["code"].as_str()), (400, Some("INVALID_ARGUMENT")));
+    let none = app.post("/number-recycling/v0/check", None, check("+79161000000", "2026-01-01")).await;
+    assert_eq!((none.status.as_u16(), none.body["code"].as_str()), (401, Some("UNAUTHENTICATED")));
+    for _ in 0..2 {
+        assert_eq!(
+            app.post("/number-recycling/v0/check", Some(&bank), check("+79161000000", "2026-01-01")).await.status,
+            200
+        );
+    }
+    let unknown = app.post("/number-recycling/v0/check", Some(&bank), check("+79169999999", "2026-01-01")).await;
+    assert_eq!((unknown.status.as_u16(), unknown.body["code"].as_str()), (404, Some("IDENTIFIER_NOT_FOUND")));
+    let over = app.post("/number-recycling/v0/check", Some(&bank), check("+79161000000", "2026-01-01")).await;
+    assert_eq!((over.status.as_u16(), over.body["code"].as_str()), (429, Some("QUOTA_EXCEEDED")));
+    assert!(over.retry_after.is_some());
+    let big: Vec<Value> = (0..1001).map(|_| json!({ "number": "+79161000000", "date": "2026-01-01" })).collect();
+    app.post("/api/v1/reassigned-numbers/query", Some(&bank), json!({ "queries": big }))
+        .await
+        .problem(400, "invalid_batch");
+}
