@@ -19,7 +19,7 @@ use crate::state::AppState;
         terminations::create, terminations::get, terminations::mine, terminations::review_queue,
         terminations::submit, terminations::withdraw, terminations::approve, terminations::reject,
         terminations::request_info, terminations::provide_info, terminations::complete, terminations::revoke,
-        numbers::get, numbering::lookup, lookup::check, lookup::query, lookup::usage,
+        numbers::get, numbers::port_out, numbers::port_in, numbering::lookup, lookup::check, lookup::query, lookup::usage,
         money::pay, money::statement, money::services, money::add_service, money::settlement, money::final_bill,
         money::refunds, money::my_refunds, money::refund, money::refund_details, money::approve_refund,
         money::mark_paid, money::mark_failed, money::adjust, money::reverse,

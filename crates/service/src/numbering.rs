@@ -34,6 +34,18 @@ impl Service {
         Ok(self.store.read(|tx| tx.numbering_range(def, sub))?)
     }
 
+    /// Who serves the number now: a number in simexit's inventory is served by its operator
+    /// (a port-in overrides the range holder) unless it was ported out; otherwise the range
+    /// holder's operator. The flag says the number was ported out.
+    pub fn serving_operator(&self, msisdn: &Msisdn) -> Result<(Option<OperatorId>, bool)> {
+        let number = self.store.read(|tx| tx.number(msisdn))?;
+        match number {
+            Some(n) if n.state == simexit_domain::NumberState::PortedOut => Ok((None, true)),
+            Some(n) => Ok((Some(n.operator), false)),
+            None => Ok((self.operator_by_range(msisdn)?, false)),
+        }
+    }
+
     /// The operator of this deployment whose tax id holds the number's range.
     pub fn operator_by_range(&self, msisdn: &Msisdn) -> Result<Option<OperatorId>> {
         let Some(range) = self.range_holder(msisdn)? else { return Ok(None) };

@@ -25,3 +25,82 @@ impl Service {
         })
     }
 }
+
+impl Service {
+    /// A number leaves by number portability: the line ends without aging, and the number is
+    /// `ported_out` (not a disconnection for the lookups).
+    pub fn port_out(&self, who: &Principal, msisdn: &Msisdn) -> Result<NumberInfo> {
+        who.require(&[Role::Clerk, Role::Admin], "record port-outs")?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let mut number = tx
+                .number(msisdn)?
+                .filter(|n| who.staff_of(&n.operator))
+                .ok_or_else(|| ServiceError::not_found("number", msisdn))?;
+            let line_id =
+                number.line_id.ok_or_else(|| ServiceError::conflict("number_state", "the number is not on a line"))?;
+            if let Some(open) = tx.open_request_for_line(line_id)? {
+                return Err(ServiceError::conflict(
+                    "request_already_open",
+                    format!("termination request {} is open for this line: finish or withdraw it first", open.id),
+                ));
+            }
+            number.state = number.state.next(simexit_domain::number::NumberEvent::PortOut)?;
+            number.updated_at = now;
+            tx.update_number(&number)?;
+            tx.close_assignment(msisdn, now, "ported_out")?;
+            if let Some(mut line) = tx.line(line_id)? {
+                line.state = simexit_domain::LineState::Terminated;
+                line.terminated_at = Some(now);
+                tx.update_line(&line)?;
+            }
+            crate::record::audit(
+                tx,
+                now,
+                &who.actor(),
+                "port_out",
+                "number",
+                msisdn,
+                serde_json::json!({ "line_id": line_id }),
+            )?;
+            let history = tx.assignments(msisdn)?;
+            Ok(NumberInfo { number, history })
+        })
+    }
+
+    /// A number arrives by number portability: it joins the operator's inventory, available
+    /// for the new subscriber's line, its history starting now.
+    pub fn port_in(
+        &self,
+        who: &Principal,
+        msisdn: &Msisdn,
+        operator: &simexit_domain::OperatorId,
+    ) -> Result<NumberInfo> {
+        who.require(&[Role::Clerk, Role::Admin], "record port-ins")?;
+        self.policy(operator)?;
+        if !who.staff_of(operator) {
+            return Err(ServiceError::forbidden(format!("you do not work for {operator}")));
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            if let Some(existing) = tx.number(msisdn)? {
+                return Err(ServiceError::conflict(
+                    "number_exists",
+                    format!("{msisdn} is already in the inventory ({})", existing.state),
+                ));
+            }
+            crate::lines::add_to_pool(tx, msisdn.clone(), operator, now)?;
+            crate::record::audit(
+                tx,
+                now,
+                &who.actor(),
+                "port_in",
+                "number",
+                msisdn,
+                serde_json::json!({ "operator": operator }),
+            )?;
+            let number = crate::record::inventory_number(tx, msisdn)?;
+            Ok(NumberInfo { number, history: Vec::new() })
+        })
+    }
+}

@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/terminations/{id}/revoke", post(terminations::revoke))
         .route("/review-queue", get(terminations::review_queue))
         .route("/numbers/{msisdn}", get(numbers::get))
+        .route("/numbers/{msisdn}/port-out", post(numbers::port_out))
+        .route("/numbers/port-in", post(numbers::port_in))
         .route("/numbering/{msisdn}", get(numbering::lookup))
         .route("/reassigned-numbers/query", post(lookup::query))
         .route("/api-clients/{client_id}/usage", get(lookup::usage))

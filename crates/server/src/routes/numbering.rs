@@ -24,6 +24,8 @@ pub struct RangeView {
     /// The operator of this deployment with that tax id, if any. A ported number may be
     /// served by another operator than the range holder.
     pub operator: Option<simexit_domain::OperatorId>,
+    /// The number left one of this deployment's operators by number portability.
+    pub ported_out: bool,
 }
 
 /// The range holder and region of a Russian mobile number, per the imported registry.
@@ -40,7 +42,8 @@ pub async fn lookup(
 ) -> Result<Json<RangeView>, ApiError> {
     let msisdn = parse_msisdn(&msisdn)?;
     let m = msisdn.clone();
-    let (range, operator) = state.blocking(move |s| Ok((s.range_holder(&m)?, s.operator_by_range(&m)?))).await?;
+    let (range, (operator, ported_out)) =
+        state.blocking(move |s| Ok((s.range_holder(&m)?, s.serving_operator(&m)?))).await?;
     let r = range.ok_or_else(|| {
         ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", format!("{msisdn} is in no imported range"))
     })?;
@@ -54,5 +57,6 @@ pub async fn lookup(
         region: r.region,
         territory: r.territory,
         operator,
+        ported_out,
     }))
 }

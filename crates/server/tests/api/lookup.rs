@@ -137,3 +137,39 @@ async fn errors_follow_camara_and_quotas_apply() {
         .await
         .problem(400, "invalid_batch");
 }
+
+#[tokio::test]
+async fn a_ported_out_number_is_not_a_change_and_a_ported_in_one_is_served_by_its_new_operator() {
+    let app = TestApp::at(NOW).await;
+    app.advance_days(1).await;
+    let admin = app.login("admin@demo").await;
+    let resident = app.login("resident@demo").await;
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let second = lines.as_array().unwrap().iter().filter(|l| l["operator"] == "mts").nth(1).unwrap().clone();
+    let n = second["msisdn"].as_str().unwrap().to_owned();
+    let out = app.post(&format!("/api/v1/numbers/{n}/port-out"), Some(&admin), json!({})).await.ok();
+    assert_eq!(out["state"], "ported_out");
+    assert_eq!(out["history"][0]["end_reason"], "ported_out");
+    assert_eq!(app.get(&format!("/api/v1/lines/{}", second["id"]), Some(&resident)).await.ok()["state"], "terminated");
+    app.post(&format!("/api/v1/numbers/{n}/port-out"), Some(&admin), json!({})).await.problem(409, "number_state");
+    app.advance_days(90).await;
+    let bank = client_token(&app).await;
+    let number = json!(n);
+    assert_eq!(changed(&app, &bank, &number, "2026-03-02").await, false, "a port-out is not a change");
+    assert_eq!(fcc(&app, &bank, &number, "2026-03-03").await, "no", "nor a disconnection");
+
+    // The plan says MTS holds +7 916; a number ported in to T2 is served by T2.
+    let service = app.service.clone();
+    let plan = "АВС/ DEF;От;До;Емкость;Оператор;Регион;ИНН\n916;0000000;9999999;10000000;МТС;г. Москва;7740000076";
+    tokio::task::spawn_blocking(move || service.import_numbering(plan, "plan.csv", |_, _| {})).await.unwrap().unwrap();
+    let came =
+        app.post("/api/v1/numbers/port-in", Some(&admin), json!({ "msisdn": "+79169999001", "operator": "t2" })).await;
+    assert_eq!(came.status, 201, "{}", came.body);
+    let r = app.get("/api/v1/numbering/+79169999001", None).await.ok();
+    assert_eq!((r["holder_inn"].as_str(), r["operator"].as_str()), (Some("7740000076"), Some("t2")));
+    let gone = app.get(&format!("/api/v1/numbering/{n}"), None).await.ok();
+    assert_eq!((gone["ported_out"].as_bool(), gone["operator"].as_str()), (Some(true), None));
+    app.post("/api/v1/numbers/port-in", Some(&admin), json!({ "msisdn": "+79169999001", "operator": "t2" }))
+        .await
+        .problem(409, "number_exists");
+}

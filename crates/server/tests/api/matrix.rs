@@ -64,6 +64,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/terminations/{id}/final-bill"              , "1A4A4AAA4"),
     ("get"  , "/api/v1/review-queue"                              , "13333AAA3"),
     ("get"  , "/api/v1/numbering/{msisdn}"                      , "AAAAAAAAA"),
+    ("post" , "/api/v1/numbers/{msisdn}/port-out"               , "133A43A33"),
+    ("post" , "/api/v1/numbers/port-in"                         , "133A33A33"),
     ("post" , "/number-recycling/v0/check"                      , "13333333A"),
     ("post" , "/api/v1/reassigned-numbers/query"                , "13333333A"),
     ("get"  , "/api/v1/api-clients/{client_id}/usage"           , "133333AA3"),
@@ -227,6 +229,7 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
             json!({ "login": format!("matrix{caller}@demo"), "password": "staff password", "role": "auditor" })
         }
         "/api/v1/dev/clock" => json!({ "advance_days": 0 }),
+        "/api/v1/numbers/port-in" => json!({ "msisdn": "+79169999001", "operator": "mts" }),
         "/number-recycling/v0/check" => json!({ "phoneNumber": f.line["msisdn"], "specifiedDate": "2026-01-01" }),
         "/api/v1/reassigned-numbers/query" => {
             json!({ "queries": [{ "number": f.line["msisdn"], "date": "2026-01-01" }] })
