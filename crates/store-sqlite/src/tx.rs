@@ -1,11 +1,12 @@
-//! [`Tx`] over one SQLite connection inside an open transaction. Column lists are defined
-//! once per table and shared by every query that reads that table.
+//! [`Tx`] over one SQLite connection inside an open transaction. Column lists come from
+//! `simexit_store::columns`, shared with the PostgreSQL backend.
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Params, Row, params};
 use simexit_domain::ledger::{Account, Entry};
 use simexit_domain::numbering::NumberRange;
 use simexit_domain::{Money, Msisdn, OperatorId};
+use simexit_store::columns::*;
 use simexit_store::*;
 
 use crate::convert::{msisdn, parsed, parsed_opt, store_error, time, time_opt, ts, ts_opt};
@@ -13,25 +14,6 @@ use crate::convert::{msisdn, parsed, parsed_opt, store_error, time, time_opt, ts
 pub struct SqliteTx<'c> {
     pub conn: &'c Connection,
 }
-
-const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled, scopes";
-const STORE_COLS: &str =
-    "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
-const SUBSCRIBER_COLS: &str = "id, category, full_name, id_document_type, id_document_number, email, phone, language";
-const NUMBER_COLS: &str = "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
-const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
-// A line's balance is derived from its ledger account, never stored.
-const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \
-    (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.account = 'line:' || lines.id), \
-    opened_at, terminated_at";
-const REQUEST_COLS: &str = "id, line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
-    line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
-    deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at, \
-    settlement, transfer_to_line, refund_name, refund_bik, refund_account";
-const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
-const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
-const JOB_COLS: &str =
-    "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
 
 fn account(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -191,11 +173,6 @@ fn job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     })
 }
 
-const MOVEMENT_COLS: &str = "id, kind, idempotency_key, memo, reverses, line_id, at, actor";
-const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, charged_until, stopped_at";
-const REFUND_COLS: &str =
-    "id, line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
-
 fn movement(r: &Row<'_>) -> rusqlite::Result<MovementRow> {
     Ok(MovementRow {
         id: r.get(0)?,
@@ -238,10 +215,6 @@ fn refund(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
         updated_at: time(r, 11)?,
     })
 }
-
-const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at";
-const OUTBOX_COLS: &str =
-    "id, channel, recipient, template, language, payload, status, attempts, last_error, created_at, sent_at";
 
 fn password_reset(r: &Row<'_>) -> rusqlite::Result<PasswordResetRow> {
     Ok(PasswordResetRow {

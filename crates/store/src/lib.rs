@@ -9,6 +9,7 @@
 //! [`conformance`] holds the tests every backend runs through [`conformance_tests!`].
 
 pub mod audit;
+pub mod columns;
 pub mod conformance;
 mod rows;
 

@@ -1,0 +1,31 @@
+//! Column lists of every table, in the order the backends map them back into rows. Shared
+//! so that both backends read and write the same columns; the schema check keeps the tables
+//! themselves equal.
+
+pub const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled, scopes";
+pub const STORE_COLS: &str =
+    "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
+pub const SUBSCRIBER_COLS: &str =
+    "id, category, full_name, id_document_type, id_document_number, email, phone, language";
+pub const NUMBER_COLS: &str =
+    "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
+pub const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
+/// A line's balance is derived from its ledger account, never stored.
+pub const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \
+    CAST((SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.account = 'line:' || lines.id) AS BIGINT), \
+    opened_at, terminated_at";
+pub const REQUEST_COLS: &str = "id, line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
+    line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
+    deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at, \
+    settlement, transfer_to_line, refund_name, refund_bik, refund_account";
+pub const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
+pub const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
+pub const JOB_COLS: &str =
+    "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
+pub const MOVEMENT_COLS: &str = "id, kind, idempotency_key, memo, reverses, line_id, at, actor";
+pub const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, charged_until, stopped_at";
+pub const REFUND_COLS: &str =
+    "id, line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
+pub const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at";
+pub const OUTBOX_COLS: &str =
+    "id, channel, recipient, template, language, payload, status, attempts, last_error, created_at, sent_at";
