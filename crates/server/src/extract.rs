@@ -69,8 +69,8 @@ pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// The bearer token of a request, if any.
-pub fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+pub fn bearer(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let text = value.to_str().unwrap_or_default();
@@ -84,7 +84,7 @@ pub fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
 
 /// The request's credential: a bearer token, else the session cookie.
 pub fn credential(parts: &Parts) -> Result<Option<Credential>, ApiError> {
-    if let Some(t) = bearer(parts)? {
+    if let Some(t) = bearer(&parts.headers)? {
         return Ok(Some(Credential::Bearer(t)));
     }
     Ok(session_cookie(&parts.headers).map(|token| Credential::Cookie {

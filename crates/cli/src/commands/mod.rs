@@ -60,6 +60,15 @@ fn load_config(args: &ConfigArgs, mut overrides: Vec<(&'static str, Value)>) -> 
     Config::load(args.config.as_deref(), std::env::vars(), &overrides).context("loading configuration")
 }
 
+/// The service over the configured database, for commands that act without the server.
+pub fn service(config: &Config) -> anyhow::Result<simexit_service::Service> {
+    init_logging(config);
+    let store = simexit_server::app::open_store(config)?;
+    let (policies, calendars) = simexit_server::app::load_policies(config)?;
+    let clock = std::sync::Arc::new(simexit_service::ManualClock::system());
+    Ok(simexit_service::Service::new(store, policies, calendars, clock, simexit_service::ServiceConfig::default())?)
+}
+
 pub fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.filter));

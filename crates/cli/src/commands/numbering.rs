@@ -20,7 +20,7 @@ fn progress(done: usize, total: usize) {
 }
 
 pub fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let service = super::staff::service(config)?;
+    let service = super::service(config)?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let started = std::time::Instant::now();
     let n = service.import_numbering(&text, &file.display().to_string(), progress)?;
@@ -33,7 +33,7 @@ pub fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
 }
 
 pub fn lookup(config: &Config, msisdn: &str) -> anyhow::Result<()> {
-    let service = super::staff::service(config)?;
+    let service = super::service(config)?;
     let msisdn = Msisdn::parse(msisdn)?;
     match service.range_holder(&msisdn)? {
         Some(r) => println!(

@@ -128,7 +128,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Token {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        bearer(parts)?
+        bearer(&parts.headers)?
             .or_else(|| session_cookie(&parts.headers))
             .map(Token)
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "send the token to sign out"))

@@ -56,7 +56,7 @@ fn camara(status: StatusCode, code: &str, message: &str, correlator: &Option<Hea
     ))]
 pub async fn check(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let correlator = headers.get("x-correlator").filter(|v| v.len() <= 256).cloned();
-    let Ok(Some(token)) = bearer_of(&headers) else {
+    let Ok(Some(token)) = bearer(&headers) else {
         return camara(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "a client token is required", &correlator);
     };
     let Ok(b) = serde_json::from_slice::<CheckBody>(&body) else {
@@ -109,12 +109,6 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, body: axum
         response.headers_mut().insert("x-correlator", c);
     }
     response
-}
-
-fn bearer_of(headers: &HeaderMap) -> Result<Option<String>, ()> {
-    let (mut parts, _) = axum::http::Request::new(()).into_parts();
-    parts.headers = headers.clone();
-    bearer(&parts).map_err(|_| ())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
