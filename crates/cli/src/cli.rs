@@ -63,6 +63,11 @@ pub enum Command {
         #[command(subcommand)]
         command: NumberingCommand,
     },
+    /// Numbers' past: disconnections and port-outs from before simexit.
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -132,6 +137,24 @@ pub enum NumberingCommand {
         #[command(flatten)]
         config: ConfigArgs,
         msisdn: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Import past disconnections (CSV: number;date;kind with kind `permanent` or `port_out`),
+    /// all rows or none; importing the same file again adds nothing.
+    Import {
+        #[command(flatten)]
+        config: ConfigArgs,
+        file: PathBuf,
+        /// The operator whose history this is.
+        #[arg(long)]
+        operator: String,
+        /// The date (YYYY-MM-DD) from which the file lists every disconnection and port-out;
+        /// lookups for earlier dates answer `no_data`.
+        #[arg(long)]
+        since: String,
     },
 }
 

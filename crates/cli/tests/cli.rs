@@ -144,6 +144,37 @@ fn the_numbering_plan_is_imported_and_tells_the_range_holder() {
     assert!(ok, "a failed import leaves the previous plan in place");
 }
 
+#[test]
+fn past_disconnections_are_imported_once_and_a_bad_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("past.csv");
+    std::fs::write(&file, "number;date;kind\n+7 916 000-10-01;2022-06-01;permanent\n89160001002;2023-03-15;port-out\n")
+        .unwrap();
+    let args = ["history", "import", "--data-dir", "db", "--operator", "mts", "--since", "2020-01-01"];
+    let run = |extra: &str| simexit(&[&args[..], &[extra]].concat(), dir.path());
+    let (ok, out) = run(file.to_str().unwrap());
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("imported 2 rows (2 new events)") && out.contains("mts history known since 2020-01-01"),
+        "{out}"
+    );
+    let (ok, out) = run(file.to_str().unwrap());
+    assert!(ok && out.contains("imported 2 rows (0 new events)"), "importing again adds nothing: {out}");
+
+    std::fs::write(&file, "number;date;kind\n+79160001003;2022-06-01;permanent\n+79160001004;2019-05-01;lost\n")
+        .unwrap();
+    let (ok, out) = run(file.to_str().unwrap());
+    assert!(!ok && out.contains("line 3: kind `lost`"), "{out}");
+    std::fs::write(&file, "number;date;kind\n+79160001003;2019-05-01;permanent\n").unwrap();
+    let (ok, out) = run(file.to_str().unwrap());
+    assert!(!ok && out.contains("line 2: 2019-05-01 is before the history start 2020-01-01"), "{out}");
+    let (ok, out) = simexit(
+        &["history", "import", "--data-dir", "db", "--operator", "nobody", "--since", "2020-01-01", "x.csv"],
+        dir.path(),
+    );
+    assert!(!ok && out.contains("nobody"), "{out}");
+}
+
 mod instances {
     //! Several `simexit serve` processes on one PostgreSQL database (needs
     //! `SIMEXIT_TEST_POSTGRES_URL`; the outage test also `SIMEXIT_TEST_PG_OUTAGE=1`, since it

@@ -9,6 +9,7 @@ pub mod access;
 pub mod calendar;
 pub mod category;
 pub mod eligibility;
+pub mod history;
 pub mod iccid;
 pub mod ledger;
 pub mod line;

@@ -81,6 +81,32 @@ pub fn disconnected_since(
     if yes { Disconnected::Yes } else { Disconnected::No }
 }
 
+/// A disconnection or port-out from before simexit held the number (history import).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PastEvent {
+    pub at: Timestamp,
+    pub ported_out: bool,
+}
+
+/// The holder periods that imported past events imply, oldest first, to be put before the
+/// number's own periods: each event closes the period of an unknown holder that began at the
+/// previous event, or at `since` (when the imported history starts). Unknown holders get
+/// distinct negative ids, so two of them never read as a revocation.
+pub fn past_periods(events: &[PastEvent], since: Timestamp) -> Vec<Period> {
+    let mut from = since;
+    let mut periods = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        periods.push(Period {
+            subscriber_id: -1 - i64::try_from(i).unwrap_or(i64::MAX - 1),
+            from: from.min(e.at),
+            to: Some(e.at),
+            end_reason: Some(if e.ported_out { "ported_out" } else { "terminated" }.to_owned()),
+        });
+        from = e.at;
+    }
+    periods
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +144,31 @@ mod tests {
         assert!(!phone_number_changed(&h, t("2026-02-01"), true));
         assert_eq!(disconnected_since(&h, t("2026-02-01"), t("2026-01-01"), false), Disconnected::Yes);
         assert!(phone_number_changed(&h, t("2026-02-01"), false));
+    }
+
+    #[test]
+    fn imported_disconnections_answer_before_simexit_held_the_number() {
+        let past = [PastEvent { at: t("2022-06-01"), ported_out: false }];
+        let mut h = past_periods(&past, t("2020-01-01"));
+        h.push(p(7, "2026-01-01", None, None));
+        assert_eq!(disconnected_since(&h, t("2022-01-01"), t("2020-01-01"), false), Disconnected::Yes);
+        assert_eq!(disconnected_since(&h, t("2022-06-02"), t("2020-01-01"), false), Disconnected::No);
+        assert_eq!(disconnected_since(&h, t("2019-01-01"), t("2020-01-01"), false), Disconnected::NoData);
+        assert!(phone_number_changed(&h, t("2021-01-01"), false), "the 2022 holder left, someone else came");
+        assert!(!phone_number_changed(&h, t("2026-02-01"), false));
+
+        // Only the imported history: a disconnection with no holder since is still a change.
+        let alone = past_periods(&past, t("2020-01-01"));
+        assert!(phone_number_changed(&alone, t("2021-01-01"), false));
+        assert_eq!(disconnected_since(&alone, t("2021-01-01"), t("2020-01-01"), false), Disconnected::Yes);
+    }
+
+    #[test]
+    fn an_imported_port_out_is_not_a_disconnection() {
+        let past = [PastEvent { at: t("2023-03-01"), ported_out: true }];
+        let h = past_periods(&past, t("2020-01-01"));
+        assert!(!phone_number_changed(&h, t("2022-01-01"), false));
+        assert_eq!(disconnected_since(&h, t("2022-01-01"), t("2020-01-01"), false), Disconnected::No);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod history;
 pub mod identity;
 pub mod jobs;
 pub mod ledger;

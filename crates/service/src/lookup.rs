@@ -7,7 +7,9 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use simexit_domain::Msisdn;
 use simexit_domain::number::NumberState;
-use simexit_domain::reassignment::{Disconnected, Period, disconnected_since, phone_number_changed};
+use simexit_domain::reassignment::{
+    Disconnected, PastEvent, Period, disconnected_since, past_periods, phone_number_changed,
+};
 use simexit_store::{StoreExt, Tx};
 
 use crate::{Principal, Result, Service, ServiceError};
@@ -29,14 +31,25 @@ fn start_of(date: Date) -> Result<Timestamp> {
         .map_err(|e| ServiceError::bad_input("invalid_date", e.to_string()))
 }
 
+/// A number's holder periods (imported past events first, then simexit's own), when its
+/// history starts, and whether it is aging now. `None` if simexit knows nothing of it.
 fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<(Vec<Period>, Timestamp, bool)>> {
-    let Some(number) = tx.number(msisdn)? else { return Ok(None) };
-    let periods = tx
-        .assignments(msisdn)?
-        .into_iter()
-        .map(|a| Period { subscriber_id: a.subscriber_id, from: a.from, to: a.to, end_reason: a.end_reason })
-        .collect();
-    Ok(Some((periods, number.history_since, number.state == NumberState::Aging)))
+    let number = tx.number(msisdn)?;
+    let past = tx.past_events(msisdn)?;
+    let starts = number.iter().map(|n| n.history_since).chain(past.iter().map(|e| e.history_since));
+    let Some(since) = starts.min() else { return Ok(None) };
+    let past: Vec<PastEvent> =
+        past.iter().map(|e| PastEvent { at: e.at, ported_out: e.kind == "ported_out" }).collect();
+    let mut periods = past_periods(&past, since);
+    if number.is_some() {
+        periods.extend(tx.assignments(msisdn)?.into_iter().map(|a| Period {
+            subscriber_id: a.subscriber_id,
+            from: a.from,
+            to: a.to,
+            end_reason: a.end_reason,
+        }));
+    }
+    Ok(Some((periods, since, number.is_some_and(|n| n.state == NumberState::Aging))))
 }
 
 impl Service {

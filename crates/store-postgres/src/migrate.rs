@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "api_clients", include_str!("../migrations/0004_api_clients.sql")),
     (5, "cookie_sessions", include_str!("../migrations/0005_cookie_sessions.sql")),
     (6, "numbering", include_str!("../migrations/0006_numbering.sql")),
+    (7, "history", include_str!("../migrations/0007_history.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

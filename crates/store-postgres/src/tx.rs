@@ -506,6 +506,40 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn insert_past_event(&mut self, e: &PastEventRow) -> Result<bool> {
+        let n = self.exec(
+            &format!(
+                "INSERT INTO past_events ({PAST_EVENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
+            ),
+            &[&e.msisdn.as_str(), &ts(e.at), &e.kind, &e.operator.as_str(), &ts(e.history_since), &e.source],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn past_events(&mut self, m: &Msisdn) -> Result<Vec<PastEventRow>> {
+        self.all(
+            &format!("SELECT {PAST_EVENT_COLS} FROM past_events WHERE msisdn = $1 ORDER BY at, kind"),
+            &[&m.as_str()],
+            |r| {
+                Ok(PastEventRow {
+                    msisdn: msisdn(r, 0)?,
+                    at: time(r, 1)?,
+                    kind: get(r, 2)?,
+                    operator: parsed(r, 3)?,
+                    history_since: time(r, 4)?,
+                    source: get(r, 5)?,
+                })
+            },
+        )
+    }
+
+    fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64> {
+        self.exec(
+            "UPDATE numbers SET history_since = $2 WHERE operator_id = $1 AND history_since > $2",
+            &[&operator.as_str(), &ts(since)],
+        )
+    }
+
     fn insert_line(&mut self, l: &NewLine) -> Result<i64> {
         self.id(
             "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, opened_at)

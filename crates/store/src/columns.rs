@@ -9,6 +9,7 @@ pub const SUBSCRIBER_COLS: &str =
     "id, category, full_name, id_document_type, id_document_number, email, phone, language";
 pub const NUMBER_COLS: &str =
     "msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at";
+pub const PAST_EVENT_COLS: &str = "msisdn, at, kind, operator_id, history_since, source";
 pub const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
 /// A line's balance is derived from its ledger account, never stored.
 pub const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \

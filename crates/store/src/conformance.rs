@@ -32,6 +32,7 @@ macro_rules! conformance_tests {
             logins_are_unique_and_sessions_expire_and_revoke,
             numbers_are_claimed_once_and_only_from_the_pool,
             assignment_history_keeps_every_holder_period,
+            past_events_are_recorded_once_and_extend_known_history,
             lines_and_requests_round_trip,
             the_review_queue_is_ordered_by_deadline_and_filtered_by_operator,
             events_are_kept_in_order,
@@ -268,6 +269,40 @@ pub fn assignment_history_keeps_every_holder_period(store: &dyn Store) {
     assert_eq!(history[0].end_reason.as_deref(), Some("terminated"));
     assert_eq!(history[1].from, t("2026-03-05T00:00:00Z"));
     assert_eq!(history[1].to, None);
+}
+
+pub fn past_events_are_recorded_once_and_extend_known_history(store: &dyn Store) {
+    let n = msisdn("+79160000030");
+    let event = |at: &str, kind: &str| PastEventRow {
+        msisdn: n.clone(),
+        at: t(at),
+        kind: kind.into(),
+        operator: op("mts"),
+        history_since: t("2020-01-01T00:00:00Z"),
+        source: "past.csv".into(),
+    };
+    let (first, again) = ok(store.write(|tx| {
+        seed_subscriber(tx)?;
+        tx.insert_number(&number_row("+79160000031", "mts"))?;
+        tx.insert_number(&number_row("+79770000032", "t2"))?;
+        let first = tx.insert_past_event(&event("2023-05-01T00:00:00Z", "ported_out"))?;
+        tx.insert_past_event(&event("2021-02-01T00:00:00Z", "disconnected"))?;
+        let again = tx.insert_past_event(&event("2023-05-01T00:00:00Z", "ported_out"))?;
+        Ok::<_, StoreError>((first, again))
+    }));
+    assert!(first && !again, "the same event is recorded once");
+    let events = ok(store.read(|tx| tx.past_events(&n)));
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["disconnected", "ported_out"]);
+    assert_eq!(events[0], event("2021-02-01T00:00:00Z", "disconnected"));
+
+    let changed = ok(store.write(|tx| tx.extend_history(&op("mts"), t("2020-01-01T00:00:00Z"))));
+    assert_eq!(changed, 1, "only the operator's numbers whose history started later");
+    let again = ok(store.write(|tx| tx.extend_history(&op("mts"), t("2021-01-01T00:00:00Z"))));
+    assert_eq!(again, 0, "history never moves forward");
+    let mts = ok(store.read(|tx| tx.number(&msisdn("+79160000031")))).unwrap();
+    let t2 = ok(store.read(|tx| tx.number(&msisdn("+79770000032")))).unwrap();
+    assert_eq!(mts.history_since, t("2020-01-01T00:00:00Z"));
+    assert_eq!(t2.history_since, t("2026-01-01T00:00:00Z"));
 }
 
 pub fn lines_and_requests_round_trip(store: &dyn Store) {

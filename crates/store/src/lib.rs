@@ -71,6 +71,13 @@ pub trait Tx {
     /// Closes the open holder period of a number, if any.
     fn close_assignment(&mut self, msisdn: &Msisdn, to: Timestamp, reason: &str) -> Result<bool>;
     fn assignments(&mut self, msisdn: &Msisdn) -> Result<Vec<AssignmentRow>>;
+    /// Records an imported past event; `false` if the same event is already recorded.
+    fn insert_past_event(&mut self, event: &PastEventRow) -> Result<bool>;
+    /// A number's imported past events, oldest first.
+    fn past_events(&mut self, msisdn: &Msisdn) -> Result<Vec<PastEventRow>>;
+    /// Moves the start of known history of every number of `operator` back to `since`
+    /// (where it is later); returns how many numbers changed.
+    fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64>;
 
     // Lines.
     fn insert_line(&mut self, line: &NewLine) -> Result<i64>;

@@ -115,6 +115,19 @@ pub struct AssignmentRow {
     pub end_reason: Option<String>,
 }
 
+/// A disconnection or port-out from before simexit held the number (history import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastEventRow {
+    pub msisdn: Msisdn,
+    pub at: Timestamp,
+    /// `disconnected` (permanent) or `ported_out`.
+    pub kind: String,
+    pub operator: OperatorId,
+    /// The date from which the import that brought this event is complete.
+    pub history_since: Timestamp,
+    pub source: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLine {
     pub msisdn: Msisdn,

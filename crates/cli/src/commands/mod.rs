@@ -11,7 +11,9 @@ use anyhow::Context;
 use simexit_server::Config;
 use toml::Value;
 
-use crate::cli::{AuditCommand, Cli, ClientCommand, Command, ConfigArgs, NumberingCommand, PolicyCommand};
+use crate::cli::{
+    AuditCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, NumberingCommand, PolicyCommand,
+};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -37,6 +39,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Numbering { command: NumberingCommand::Lookup { config, msisdn } } => {
             numbering::lookup(&load_config(&config, Vec::new())?, &msisdn)
+        }
+        Command::History { command: HistoryCommand::Import { config, file, operator, since } } => {
+            numbering::import_history(&load_config(&config, Vec::new())?, &file, &operator, &since)
         }
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {

@@ -1,4 +1,4 @@
-//! `simexit numbering import FILE | lookup MSISDN`.
+//! `simexit numbering import FILE | lookup MSISDN` and `simexit history import FILE`.
 
 use std::io::Write;
 use std::path::Path;
@@ -28,6 +28,28 @@ pub fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
         "imported {n} ranges from {} in {:.2} s; the previous plan is replaced",
         file.display(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn import_history(config: &Config, file: &Path, operator: &str, since: &str) -> anyhow::Result<()> {
+    let operator = simexit_domain::OperatorId::parse(operator)?;
+    let since: jiff::civil::Date = since.parse().with_context(|| format!("--since `{since}` is not YYYY-MM-DD"))?;
+    let service = super::service(config)?;
+    if service.policies.get(&operator).is_none() {
+        anyhow::bail!("no operator `{operator}` in the policies");
+    }
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let started = std::time::Instant::now();
+    let done = service.import_history(&text, &operator, since, &file.display().to_string(), progress)?;
+    println!(
+        "imported {} rows ({} new events) from {} in {:.2} s; {operator} history known since {since} \
+         ({} inventory numbers extended)",
+        done.rows,
+        done.new_events,
+        file.display(),
+        started.elapsed().as_secs_f64(),
+        done.inventory_extended
     );
     Ok(())
 }

@@ -173,3 +173,62 @@ async fn a_ported_out_number_is_not_a_change_and_a_ported_in_one_is_served_by_it
         .await
         .problem(409, "number_exists");
 }
+
+#[tokio::test]
+async fn imported_history_answers_for_the_years_before_simexit() {
+    let app = TestApp::at(NOW).await;
+    app.advance_days(1).await;
+    let resident = app.login("resident@demo").await;
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let own = lines.as_array().unwrap().iter().find(|l| l["operator"] == "mts").unwrap()["msisdn"].clone();
+    let bank = client_token(&app).await;
+    assert_eq!(fcc(&app, &bank, &own, "2021-02-01").await, "no_data", "before the import");
+
+    let import = |text: String| {
+        let service = app.service.clone();
+        let mts = simexit_domain::OperatorId::parse("mts").unwrap();
+        let since = jiff::civil::date(2020, 1, 1);
+        async move {
+            tokio::task::spawn_blocking(move || service.import_history(&text, &mts, since, "past.csv", |_, _| {}))
+                .await
+                .unwrap()
+        }
+    };
+    let file = format!(
+        "number;date;kind\n+7 916 000-10-01;2022-06-01;permanent\n89160001002;2023-03-15;port_out\n{};2021-01-10;permanent\n",
+        own.as_str().unwrap()
+    );
+    let done = import(file.clone()).await.unwrap();
+    assert_eq!((done.rows, done.new_events), (3, 3));
+    assert!(done.inventory_extended > 0, "the operator's inventory is known since 2020 too");
+    assert_eq!(import(file).await.unwrap().new_events, 0, "importing again adds nothing");
+
+    let gone = json!("+79160001001");
+    assert_eq!(fcc(&app, &bank, &gone, "2022-01-01").await, "yes");
+    assert_eq!(fcc(&app, &bank, &gone, "2022-07-01").await, "no");
+    assert_eq!(fcc(&app, &bank, &gone, "2019-06-01").await, "no_data");
+    assert_eq!(changed(&app, &bank, &gone, "2021-01-01").await, true);
+    let ported = json!("+79160001002");
+    assert_eq!(fcc(&app, &bank, &ported, "2022-01-01").await, "no", "a port-out is not a disconnection");
+    assert_eq!(changed(&app, &bank, &ported, "2022-01-01").await, false);
+    assert_eq!(fcc(&app, &bank, &own, "2020-06-01").await, "yes", "disconnected in 2021, then simexit's holder");
+    assert_eq!(fcc(&app, &bank, &own, "2021-02-01").await, "no");
+    assert_eq!(changed(&app, &bank, &own, "2020-06-01").await, true);
+    assert_eq!(changed(&app, &bank, &own, "2026-03-02").await, false);
+
+    // A file that contradicts simexit's own history is refused whole.
+    let bad = format!(
+        "number;date;kind\n+79160001003;2022-06-01;permanent\n{};2026-03-03;permanent\n",
+        own.as_str().unwrap()
+    );
+    let err = import(bad).await.unwrap_err().to_string();
+    assert!(err.contains("line 3") && err.contains("own history"), "{err}");
+    let r = app
+        .post(
+            "/number-recycling/v0/check",
+            Some(&bank),
+            json!({ "phoneNumber": "+79160001003", "specifiedDate": "2022-01-01" }),
+        )
+        .await;
+    assert_eq!(r.status, 404, "nothing of the refused file was stored: {}", r.body);
+}

@@ -1,0 +1,14 @@
+-- Disconnections and port-outs from before simexit held the numbers (`simexit history
+-- import`), so reassigned-number lookups do not start blind. One row per event; importing
+-- the same file twice changes nothing.
+
+CREATE TABLE past_events (
+    msisdn        TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('disconnected', 'ported_out')),
+    operator_id   TEXT NOT NULL REFERENCES operators(id),
+    -- The date from which the import that brought this event is complete.
+    history_since INTEGER NOT NULL,
+    source        TEXT NOT NULL,
+    PRIMARY KEY (msisdn, at, kind)
+);
