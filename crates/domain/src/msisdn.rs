@@ -23,9 +23,23 @@ pub enum MsisdnError {
     Invalid(String),
 }
 
+fn is_canonical_ru_mobile(s: &str) -> bool {
+    s.len() == 12 && s.starts_with("+79") && s.bytes().skip(3).all(|b| b.is_ascii_digit())
+}
+
 impl Msisdn {
     pub fn parse(input: &str) -> Result<Self, MsisdnError> {
         let trimmed = input.trim();
+        // The form relying parties send on every lookup, answered without libphonenumber's
+        // regular expressions (a tenth of the time): every `+7 9XX XXX XX XX` is a valid
+        // Russian mobile number in its metadata (the test compares both paths).
+        if is_canonical_ru_mobile(trimmed) {
+            return Ok(Msisdn(trimmed.to_owned()));
+        }
+        Self::parse_slow(trimmed)
+    }
+
+    fn parse_slow(trimmed: &str) -> Result<Self, MsisdnError> {
         if trimmed.is_empty() {
             return Err(MsisdnError::Empty);
         }
@@ -111,6 +125,20 @@ impl<'de> serde::Deserialize<'de> for Msisdn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_libphonenumber_on_every_mobile_prefix() {
+        for prefix in 0..100u32 {
+            for tail in [0u32, 1_234_567, 9_999_999] {
+                let n = format!("+79{prefix:02}{tail:07}");
+                assert!(is_canonical_ru_mobile(&n));
+                assert_eq!(Msisdn::parse_slow(&n), Ok(Msisdn(n.clone())), "{n}");
+            }
+        }
+        for not_fast in ["+7916123456", "+791612345678", "+7916123456a", " +79161234567", "+74951234567"] {
+            assert!(!is_canonical_ru_mobile(not_fast), "{not_fast}");
+        }
+    }
 
     #[test]
     fn the_forms_people_type_become_e164() {

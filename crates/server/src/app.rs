@@ -123,7 +123,7 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, finishes in-flight requests
-    /// and stops the worker.
+    /// stops the worker and writes the pending lookup quota counts.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = self.config.worker.enabled.then(|| {
@@ -139,6 +139,12 @@ impl App {
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
+        }
+        let meter = self.service.clone();
+        match tokio::task::spawn_blocking(move || meter.flush_meter()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "pending lookup quota counts were not written"),
+            Err(e) => tracing::warn!(error = %e, "pending lookup quota counts were not written"),
         }
         served.context("serving HTTP")
     }

@@ -58,6 +58,28 @@ impl AppState {
         }
     }
 
+    /// Runs a short read-only call: on SQLite in place on the async worker, since a single
+    /// reassigned-number lookup is one indexed statement (microseconds) and handing it to
+    /// another thread and back would cost several times the call; on PostgreSQL (a network
+    /// round trip, and a synchronous client that must not run on an async worker) like
+    /// [`AppState::blocking`]. Anything that may write, hash or scan goes through `blocking`.
+    pub async fn quick<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
+    {
+        if self.service.store.backend() != "sqlite" {
+            return self.blocking(f).await;
+        }
+        match std::panic::catch_unwind(AssertUnwindSafe(|| f(&self.service))) {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(_) => {
+                tracing::error!("service call panicked");
+                Err(ApiError::internal())
+            }
+        }
+    }
+
     /// Runs a call that hashes a password or code (Argon2, tens of milliseconds of CPU) on
     /// the blocking pool, never on a thread that drives async tasks.
     pub async fn hashing<T, F>(&self, f: F) -> Result<T, ApiError>

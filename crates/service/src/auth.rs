@@ -138,11 +138,72 @@ impl Service {
         })
     }
 
+    /// [`Service::authenticate`] for the lookup routes relying parties call on every
+    /// sign-in of their own users: the principal of a token seen in the last
+    /// [`TOKEN_CACHE_TTL`] is reused (by this instance; a token revoked on another instance
+    /// stops working here within that time).
+    pub fn authenticate_cached(&self, token: &str) -> Result<Principal> {
+        let hash = token_hash(token);
+        let now = self.now();
+        if let Some(p) = self.tokens.get(&hash, now) {
+            return Ok(p);
+        }
+        let principal = self.authenticate(token)?;
+        self.tokens.put(hash, principal.clone(), now);
+        Ok(principal)
+    }
+
     pub fn logout(&self, token: &str) -> Result<()> {
         let now = self.now();
         let hash = token_hash(token);
         self.store.write(|tx| tx.revoke_session(&hash, now).map(drop))?;
+        self.tokens.forget(&hash);
         Ok(())
+    }
+}
+
+/// How long a token's principal is reused by [`Service::authenticate_cached`].
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+const TOKEN_CACHE_SIZE: usize = 10_000;
+
+/// Recently authenticated tokens (by hash): both wall time and service time must be within
+/// [`TOKEN_CACHE_TTL`] of the check, so moving the service clock expires them too.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Principal, std::time::Instant, jiff::Timestamp)>>,
+}
+
+impl TokenCache {
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Principal, std::time::Instant, jiff::Timestamp)>>
+    {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, hash: &str, now: jiff::Timestamp) -> Option<Principal> {
+        let entries = self.entries();
+        let (p, seen, seen_at) = entries.get(hash)?;
+        let ttl = jiff::SignedDuration::try_from(TOKEN_CACHE_TTL).unwrap_or_default();
+        let fresh = seen.elapsed() < TOKEN_CACHE_TTL && now >= *seen_at && now.duration_since(*seen_at) < ttl;
+        fresh.then(|| p.clone())
+    }
+
+    fn put(&self, hash: String, principal: Principal, now: jiff::Timestamp) {
+        let mut entries = self.entries();
+        if entries.len() >= TOKEN_CACHE_SIZE {
+            entries.clear();
+        }
+        entries.insert(hash, (principal, std::time::Instant::now(), now));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.entries().remove(hash);
+    }
+
+    /// Forgets every token (an account was disabled or its sessions ended).
+    pub fn clear(&self) {
+        self.entries().clear();
     }
 }
 

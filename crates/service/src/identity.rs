@@ -188,6 +188,7 @@ impl Service {
             tx.update_password_reset(&current)?;
             tx.set_password(account.id, &password_hash)?;
             let ended = tx.revoke_sessions_of(account.id, now)?;
+            self.tokens.clear();
             tx.clear_rate_limit(&login_key(&account.login))?;
             audit(
                 tx,

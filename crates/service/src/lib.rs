@@ -70,6 +70,10 @@ pub struct Service {
     pub clock: Arc<dyn Clock>,
     pub config: ServiceConfig,
     pub payments: Arc<dyn PaymentGateway>,
+    /// This instance's unflushed lookup quota counts (see [`lookup::Meter`]).
+    pub meter: Arc<lookup::Meter>,
+    /// Recently authenticated tokens of relying parties (see [`Service::authenticate_cached`]).
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl Service {
@@ -87,6 +91,8 @@ impl Service {
             clock,
             config,
             payments: Arc::new(RecordingGateway),
+            meter: Arc::default(),
+            tokens: Arc::default(),
         };
         service.sync_operators()?;
         Ok(service)

@@ -1,6 +1,10 @@
 //! Reassigned-number lookups for relying parties: the CAMARA Number Recycling answer and the
 //! FCC-style batch, with per-client daily quotas counted in the database (so they hold across
 //! instances) and every query metered.
+//!
+//! Relying parties ask on every sign-in, so a lookup must not cost a write transaction (with
+//! `synchronous = FULL` that is an fsync). [`Meter`] counts hits in memory and adds them to
+//! the shared counters in batches; near a limit every hit goes to the database.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -10,7 +14,7 @@ use simexit_domain::number::NumberState;
 use simexit_domain::reassignment::{
     Disconnected, PastEvent, Period, disconnected_since, past_periods, phone_number_changed,
 };
-use simexit_store::{StoreExt, Tx};
+use simexit_store::{RateCount, StoreExt, Tx};
 
 use crate::{Principal, Result, Service, ServiceError};
 
@@ -34,22 +38,100 @@ fn start_of(date: Date) -> Result<Timestamp> {
 /// A number's holder periods (imported past events first, then simexit's own), when its
 /// history starts, and whether it is aging now. `None` if simexit knows nothing of it.
 fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<(Vec<Period>, Timestamp, bool)>> {
-    let number = tx.number(msisdn)?;
-    let past = tx.past_events(msisdn)?;
+    let simexit_store::NumberHistory { number, past, periods: own } = tx.number_history(msisdn)?;
     let starts = number.iter().map(|n| n.history_since).chain(past.iter().map(|e| e.history_since));
     let Some(since) = starts.min() else { return Ok(None) };
     let past: Vec<PastEvent> =
         past.iter().map(|e| PastEvent { at: e.at, ported_out: e.kind == "ported_out" }).collect();
     let mut periods = past_periods(&past, since);
-    if number.is_some() {
-        periods.extend(tx.assignments(msisdn)?.into_iter().map(|a| Period {
-            subscriber_id: a.subscriber_id,
-            from: a.from,
-            to: a.to,
-            end_reason: a.end_reason,
-        }));
-    }
+    periods.extend(own.into_iter().map(|a| Period {
+        subscriber_id: a.subscriber_id,
+        from: a.from,
+        to: a.to,
+        end_reason: a.end_reason,
+    }));
     Ok(Some((periods, since, number.is_some_and(|n| n.state == NumberState::Aging))))
+}
+
+/// Hits written to the database at least this often (per client, per instance).
+const FLUSH_REQUESTS: i64 = 1_000;
+const FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One client's quota counts on this instance.
+#[derive(Debug, Clone, Copy)]
+struct Local {
+    /// The shared counters as of the last flush, and the start of their day window.
+    requests: i64,
+    numbers: i64,
+    window_start: Timestamp,
+    /// Hits counted here and not yet added to the shared counters.
+    pending_requests: i64,
+    pending_numbers: i64,
+    flushed: std::time::Instant,
+}
+
+/// This instance's quota counts. A hit is counted in memory while the client is well below
+/// its limits (a margin of a tenth of the limit, at most [`FLUSH_REQUESTS`] requests); the
+/// pending hits go to the database with the next hit after [`FLUSH_REQUESTS`] hits or
+/// [`FLUSH_INTERVAL`], and every hit near a limit goes there at once. So on one instance a
+/// limit holds exactly; across instances it can be passed by the others' unflushed hits; and
+/// a crash loses at most the unflushed hits (metering errs towards the relying party).
+#[derive(Debug, Default)]
+pub struct Meter {
+    clients: std::sync::Mutex<std::collections::HashMap<i64, Local>>,
+}
+
+impl Meter {
+    fn clients(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, Local>> {
+        self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Counts the hit in memory if that is safe; `false` means it must go to the database.
+    fn hit_locally(&self, account: i64, n: i64, now: Timestamp, limits: (i64, i64)) -> bool {
+        let mut clients = self.clients();
+        let Some(l) = clients.get_mut(&account) else { return false };
+        let margin = |limit: i64, most: i64| (limit / 10).min(most);
+        let fresh = now < l.window_start.checked_add(DAY).unwrap_or(now)
+            && l.pending_requests < FLUSH_REQUESTS
+            && l.flushed.elapsed() < FLUSH_INTERVAL;
+        let below = l.requests + l.pending_requests + 1 + margin(limits.0, FLUSH_REQUESTS) <= limits.0
+            && l.numbers + l.pending_numbers + n + margin(limits.1, FLUSH_REQUESTS * MAX_BATCH as i64) <= limits.1;
+        if fresh && below {
+            l.pending_requests += 1;
+            l.pending_numbers += n;
+        }
+        fresh && below
+    }
+
+    /// Takes the pending hits of a client for a flush.
+    fn take(&self, account: i64) -> (i64, i64) {
+        let mut clients = self.clients();
+        clients.get_mut(&account).map_or((0, 0), |l| {
+            let taken = (l.pending_requests, l.pending_numbers);
+            (l.pending_requests, l.pending_numbers) = (0, 0);
+            taken
+        })
+    }
+
+    fn flushed(&self, account: i64, requests: RateCount, numbers: i64) {
+        let local = Local {
+            requests: requests.count,
+            numbers,
+            window_start: requests.window_start,
+            pending_requests: 0,
+            pending_numbers: 0,
+            flushed: std::time::Instant::now(),
+        };
+        let mut clients = self.clients();
+        let l = clients.entry(account).or_insert(local);
+        (l.requests, l.numbers, l.window_start, l.flushed) =
+            (local.requests, local.numbers, local.window_start, local.flushed);
+    }
+
+    /// Hits counted here and not yet in the database.
+    fn pending(&self, account: i64) -> (i64, i64) {
+        self.clients().get(&account).map_or((0, 0), |l| (l.pending_requests, l.pending_numbers))
+    }
 }
 
 impl Service {
@@ -58,20 +140,47 @@ impl Service {
         who.require_scope(SCOPE)?;
         let now = self.now();
         let (limit_requests, limit_numbers) = (self.config.lookup_requests_per_day, self.config.lookup_numbers_per_day);
-        self.store.write(|tx| {
-            let req = tx.hit_rate_limit(&format!("quota-requests:{}", who.account_id), now, DAY)?;
-            let amount = i64::try_from(n).unwrap_or(i64::MAX);
-            let numbers = tx.hit_rate_limit_by(&format!("quota-numbers:{}", who.account_id), amount, now, DAY)?.count;
-            if req.count > limit_requests || numbers > limit_numbers {
-                let end = req.window_start.checked_add(DAY).unwrap_or(now);
-                return Err(ServiceError::TooMany {
-                    code: "quota_exceeded",
-                    message: format!("daily quota of {limit_requests} requests / {limit_numbers} numbers reached"),
-                    retry_after: u64::try_from(end.as_second() - now.as_second()).unwrap_or(1).max(1),
-                });
+        let amount = i64::try_from(n).unwrap_or(i64::MAX);
+        if self.meter.hit_locally(who.account_id, amount, now, (limit_requests, limit_numbers)) {
+            return Ok(());
+        }
+        let (pending_requests, pending_numbers) = self.meter.take(who.account_id);
+        let (req, numbers) = self.store.write(|tx| {
+            let req =
+                tx.hit_rate_limit_by(&format!("quota-requests:{}", who.account_id), pending_requests + 1, now, DAY)?;
+            let key = format!("quota-numbers:{}", who.account_id);
+            let numbers = tx.hit_rate_limit_by(&key, pending_numbers + amount, now, DAY)?.count;
+            Ok::<_, ServiceError>((req, numbers))
+        })?;
+        self.meter.flushed(who.account_id, req, numbers);
+        if req.count > limit_requests || numbers > limit_numbers {
+            let end = req.window_start.checked_add(DAY).unwrap_or(now);
+            return Err(ServiceError::TooMany {
+                code: "quota_exceeded",
+                message: format!("daily quota of {limit_requests} requests / {limit_numbers} numbers reached"),
+                retry_after: u64::try_from(end.as_second() - now.as_second()).unwrap_or(1).max(1),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes every client's pending quota hits to the database (at shutdown).
+    pub fn flush_meter(&self) -> Result<()> {
+        let accounts: Vec<i64> = self.meter.clients().keys().copied().collect();
+        let now = self.now();
+        for account in accounts {
+            let (requests, numbers) = self.meter.take(account);
+            if requests == 0 && numbers == 0 {
+                continue;
             }
-            Ok(())
-        })
+            let (req, n) = self.store.write(|tx| {
+                let req = tx.hit_rate_limit_by(&format!("quota-requests:{account}"), requests, now, DAY)?;
+                let n = tx.hit_rate_limit_by(&format!("quota-numbers:{account}"), numbers, now, DAY)?.count;
+                Ok::<_, ServiceError>((req, n))
+            })?;
+            self.meter.flushed(account, req, n);
+        }
+        Ok(())
     }
 
     /// CAMARA: has the number's subscriber changed since `date`? `None` if simexit does not
@@ -81,7 +190,7 @@ impl Service {
         // "Changed after that date": the holder at the end of the date is the reference.
         let next = date.tomorrow().map_err(|e| ServiceError::bad_input("invalid_date", e.to_string()))?;
         let since = start_of(next)?;
-        let h = self.store.read(|tx| history(tx, msisdn))?;
+        let h = self.store.read_single(|tx| history(tx, msisdn))?;
         Ok(h.map(|(periods, _, aging)| phone_number_changed(&periods, since, aging)))
     }
 
@@ -118,7 +227,9 @@ impl Service {
                 .ok_or_else(|| ServiceError::not_found("API client", client_id))?;
             let requests = tx.rate_limit(&format!("quota-requests:{}", account.id), now, DAY)?.map_or(0, |c| c.count);
             let numbers = tx.rate_limit(&format!("quota-numbers:{}", account.id), now, DAY)?.map_or(0, |c| c.count);
-            Ok(Usage { requests, numbers })
+            // This instance's unflushed hits; other instances flush theirs within a second.
+            let (pending_requests, pending_numbers) = self.meter.pending(account.id);
+            Ok(Usage { requests: requests + pending_requests, numbers: numbers + pending_numbers })
         })
     }
 }

@@ -118,6 +118,7 @@ impl Service {
             }
             tx.set_account_disabled(account.id, true)?;
             let ended = tx.revoke_sessions_of(account.id, now)?;
+            self.tokens.clear();
             audit(
                 tx,
                 now,

@@ -82,6 +82,17 @@ fn assignment(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
     })
 }
 
+fn past_event(r: &Row<'_>) -> rusqlite::Result<PastEventRow> {
+    Ok(PastEventRow {
+        msisdn: msisdn(r, 0)?,
+        at: time(r, 1)?,
+        kind: r.get(2)?,
+        operator: parsed(r, 3)?,
+        history_since: time(r, 4)?,
+        source: r.get(5)?,
+    })
+}
+
 fn line(r: &Row<'_>) -> rusqlite::Result<LineRow> {
     Ok(LineRow {
         id: r.get(0)?,
@@ -484,17 +495,32 @@ impl Tx for SqliteTx<'_> {
         self.all(
             &format!("SELECT {PAST_EVENT_COLS} FROM past_events WHERE msisdn = ?1 ORDER BY at, kind"),
             [m.as_str()],
-            |r| {
-                Ok(PastEventRow {
-                    msisdn: msisdn(r, 0)?,
-                    at: time(r, 1)?,
-                    kind: r.get(2)?,
-                    operator: parsed(r, 3)?,
-                    history_since: time(r, 4)?,
-                    source: r.get(5)?,
-                })
-            },
+            past_event,
         )
+    }
+
+    fn number_history(&mut self, m: &Msisdn) -> Result<NumberHistory> {
+        // One statement, so one snapshot without a transaction: the number's row, its past
+        // events and its periods, padded to one width and tagged in the last column.
+        let sql = format!(
+            "SELECT {NUMBER_COLS}, 'n' FROM numbers WHERE msisdn = ?1
+             UNION ALL SELECT {PAST_EVENT_COLS}, NULL, NULL, 'p' FROM past_events WHERE msisdn = ?1
+             UNION ALL SELECT {ASSIGNMENT_COLS}, NULL, 'a' FROM number_assignments WHERE msisdn = ?1"
+        );
+        let mut h = NumberHistory::default();
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(store_error)?;
+        let mut rows = stmt.query([m.as_str()]).map_err(store_error)?;
+        while let Some(r) = rows.next().map_err(store_error)? {
+            let tag: String = r.get(8).map_err(store_error)?;
+            match tag.as_str() {
+                "n" => h.number = Some(number(r).map_err(store_error)?),
+                "p" => h.past.push(past_event(r).map_err(store_error)?),
+                _ => h.periods.push(assignment(r).map_err(store_error)?),
+            }
+        }
+        h.past.sort_by(|a, b| (a.at, &a.kind).cmp(&(b.at, &b.kind)));
+        h.periods.sort_by_key(|p| (p.from, p.id));
+        Ok(h)
     }
 
     fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64> {

@@ -265,6 +265,9 @@ pub fn assignment_history_keeps_every_holder_period(store: &dyn Store) {
     }));
     let history = ok(store.read(|tx| tx.assignments(&n)));
     assert_eq!(history.len(), 2);
+    let together = ok(store.read_single(|tx| tx.number_history(&n)));
+    assert_eq!(together.number, ok(store.read(|tx| tx.number(&n))));
+    assert_eq!((together.past.len(), &together.periods), (0, &history), "read in one go, in the same order");
     assert_eq!(history[0].to, Some(t("2026-03-01T00:00:00Z")));
     assert_eq!(history[0].end_reason.as_deref(), Some("terminated"));
     assert_eq!(history[1].from, t("2026-03-05T00:00:00Z"));
@@ -294,6 +297,8 @@ pub fn past_events_are_recorded_once_and_extend_known_history(store: &dyn Store)
     let events = ok(store.read(|tx| tx.past_events(&n)));
     assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["disconnected", "ported_out"]);
     assert_eq!(events[0], event("2021-02-01T00:00:00Z", "disconnected"));
+    let alone = ok(store.read_single(|tx| tx.number_history(&n)));
+    assert_eq!((alone.number, alone.past, alone.periods.len()), (None, events, 0), "known only by its past");
 
     let changed = ok(store.write(|tx| tx.extend_history(&op("mts"), t("2020-01-01T00:00:00Z"))));
     assert_eq!(changed, 1, "only the operator's numbers whose history started later");

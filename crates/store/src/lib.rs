@@ -78,6 +78,16 @@ pub trait Tx {
     /// Moves the start of known history of every number of `operator` back to `since`
     /// (where it is later); returns how many numbers changed.
     fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64>;
+    /// A number's row, imported past events and holder periods, read together (a backend
+    /// may do it in one statement, which then needs no transaction of its own: see
+    /// [`Store::read_single_dyn`]).
+    fn number_history(&mut self, msisdn: &Msisdn) -> Result<NumberHistory> {
+        Ok(NumberHistory {
+            number: self.number(msisdn)?,
+            past: self.past_events(msisdn)?,
+            periods: self.assignments(msisdn)?,
+        })
+    }
 
     // Lines.
     fn insert_line(&mut self, line: &NewLine) -> Result<i64>;
@@ -198,6 +208,11 @@ pub trait Store: Send + Sync {
     fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool>) -> Result<()>;
     /// Runs `body` in a read-only snapshot.
     fn read_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool>) -> Result<()>;
+    /// Runs a `body` that issues a single statement (consistent by itself) without opening
+    /// a transaction around it where the backend can; a snapshot otherwise.
+    fn read_single_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool>) -> Result<()> {
+        self.read_dyn(body)
+    }
     /// Cheap liveness check of the database connection.
     fn ping(&self) -> Result<()>;
     /// `sqlite` or `postgres`.
@@ -220,6 +235,11 @@ pub trait StoreExt: Store {
     /// Runs `body` against a consistent read snapshot.
     fn read<T, E: From<StoreError>>(&self, body: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         run(body, |f| self.read_dyn(f))
+    }
+
+    /// Runs a `body` of a single statement: see [`Store::read_single_dyn`].
+    fn read_single<T, E: From<StoreError>>(&self, body: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        run(body, |f| self.read_single_dyn(f))
     }
 }
 

@@ -128,6 +128,16 @@ pub struct PastEventRow {
     pub source: String,
 }
 
+/// Everything simexit knows of a number's holders, for the reassigned-number lookups.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NumberHistory {
+    pub number: Option<NumberRow>,
+    /// Oldest first.
+    pub past: Vec<PastEventRow>,
+    /// Oldest first.
+    pub periods: Vec<AssignmentRow>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLine {
     pub msisdn: Msisdn,

@@ -74,8 +74,8 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, body: axum
         return camara(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "specifiedDate is not YYYY-MM-DD", &correlator);
     };
     let result = state
-        .blocking(move |s| {
-            let who = s.authenticate(&token)?;
+        .quick(move |s| {
+            let who = s.authenticate_cached(&token)?;
             s.number_recycling_check(&who, &msisdn, date)
         })
         .await;

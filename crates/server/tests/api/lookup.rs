@@ -1,6 +1,7 @@
 //! Reassigned-number lookups for relying parties.
 
 use serde_json::{Value, json};
+use simexit_store::StoreExt;
 
 use crate::helpers::TestApp;
 
@@ -231,4 +232,62 @@ async fn imported_history_answers_for_the_years_before_simexit() {
         )
         .await;
     assert_eq!(r.status, 404, "nothing of the refused file was stored: {}", r.body);
+}
+
+#[tokio::test]
+async fn quota_hits_are_counted_in_memory_and_the_limit_still_holds_exactly() {
+    let app = TestApp::configured(NOW, true, |c| c.lookup.requests_per_day = 3_000).await;
+    let bank = client_token(&app).await;
+    let service = app.service.clone();
+    let (who, db_count) = tokio::task::spawn_blocking(move || {
+        let who = service.authenticate(&bank).unwrap();
+        let n = simexit_domain::Msisdn::parse("+79161000000").unwrap();
+        for _ in 0..2_500 {
+            service.number_recycling_check(&who, &n, jiff::civil::date(2026, 1, 1)).unwrap();
+        }
+        let key = format!("quota-requests:{}", who.account_id);
+        let stored = service
+            .store
+            .read(|tx| tx.rate_limit(&key, service.now(), jiff::SignedDuration::from_hours(24)))
+            .unwrap()
+            .map(|c| c.count);
+        (who, stored)
+    })
+    .await
+    .unwrap();
+    assert!(db_count.unwrap() < 2_500, "most hits were not a write each: {db_count:?} stored");
+    let admin = app.login("admin@demo").await;
+    let usage = app.get(&format!("/api/v1/api-clients/{}/usage", who.login), Some(&admin)).await.ok();
+    assert_eq!(usage["requests_today"], 2_500, "usage counts what is not yet written: {usage}");
+
+    let service = app.service.clone();
+    let (ok, over, stored) = tokio::task::spawn_blocking(move || {
+        let n = simexit_domain::Msisdn::parse("+79161000000").unwrap();
+        let date = jiff::civil::date(2026, 1, 1);
+        let ok = (0..500).filter(|_| service.number_recycling_check(&who, &n, date).is_ok()).count();
+        let over = service.number_recycling_check(&who, &n, date).unwrap_err();
+        service.flush_meter().unwrap();
+        let key = format!("quota-requests:{}", who.account_id);
+        let stored =
+            service.store.read(|tx| tx.rate_limit(&key, service.now(), jiff::SignedDuration::from_hours(24))).unwrap();
+        (ok, over, stored.map(|c| c.count))
+    })
+    .await
+    .unwrap();
+    assert_eq!(ok, 500, "up to the limit");
+    assert!(over.to_string().contains("daily quota"), "{over}");
+    assert_eq!(stored, Some(3_001), "every hit ends up in the shared counter");
+}
+
+#[tokio::test]
+async fn a_signed_out_client_token_stops_working_at_once_on_this_instance() {
+    let app = TestApp::at(NOW).await;
+    let bank = client_token(&app).await;
+    let check = json!({ "phoneNumber": "+79161000000", "specifiedDate": "2026-01-01" });
+    let r = app.post("/number-recycling/v0/check", Some(&bank), check.clone()).await;
+    assert_ne!(r.status, 401, "{}", r.body);
+    let out = app.post("/api/v1/auth/logout", Some(&bank), json!({})).await;
+    assert!(out.status.is_success(), "{}", out.body);
+    let r = app.post("/number-recycling/v0/check", Some(&bank), check).await;
+    assert_eq!((r.status.as_u16(), r.body["code"].as_str()), (401, Some("UNAUTHENTICATED")), "{}", r.body);
 }

@@ -1,18 +1,13 @@
-//! `simexit-bench`: performance measured as ratios against a raw baseline run in the same
-//! process, on the same machine, with the same durability settings.
-//!
 //! `simexit-bench lifecycle --n 2000` runs N full termination lifecycles (create → submit →
 //! approve → complete) (a) through the service and store layers, (b) through the HTTP API on
 //! loopback, and (c) as the same row writes in plain SQL over one bare SQLite connection with
 //! the same number of commits, and prints lifecycles per second with the ratios a/c and b/c.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark aborts on any failure")]
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use simexit_domain::access::Role;
@@ -22,34 +17,10 @@ use simexit_service::{CreateRequest, ManualClock, Principal, Service, ServiceCon
 use simexit_store::{NewAccount, NewSubscriber, Store, StoreExt};
 use simexit_store_sqlite::{Durability, SqliteStore};
 
-#[derive(Parser)]
-#[command(name = "simexit-bench", about = "simexit benchmarks, each printed as a ratio to a raw baseline")]
-struct Cli {
-    #[command(subcommand)]
-    bench: Bench,
-}
-
-#[derive(Subcommand)]
-enum Bench {
-    /// Full termination lifecycles: store layer and HTTP API against raw SQLite.
-    Lifecycle {
-        /// Number of lifecycles per variant.
-        #[arg(long, default_value_t = 2000)]
-        n: usize,
-        /// `full` (fsync per commit, the default of `simexit serve`) or `normal`.
-        #[arg(long, default_value = "full")]
-        durability: String,
-        /// Run on PostgreSQL at this URL instead (each variant in a fresh schema, dropped after).
-        #[arg(long)]
-        postgres: Option<String>,
-    },
-}
-
 const START: &str = "2026-03-02T09:00:00Z";
 
-fn main() -> anyhow::Result<()> {
-    let Bench::Lifecycle { n, durability, postgres } = Cli::parse().bench;
-    let durability = match durability.as_str() {
+pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Result<()> {
+    let durability = match durability {
         "full" => Durability::Full,
         "normal" => Durability::Normal,
         other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
