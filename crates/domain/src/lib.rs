@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod line;
 pub mod money;
 pub mod msisdn;
+pub mod notify;
 pub mod number;
 pub mod numbering;
 #[cfg(feature = "openapi")]

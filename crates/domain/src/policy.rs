@@ -69,6 +69,8 @@ pub struct TerminationPolicy {
     pub aging_days: u32,
     pub aging_min_days: u32,
     pub aging_max_days: u32,
+    /// The reminder before the aging ends goes this many days before it (0: no reminder).
+    pub aging_reminder_days: u32,
     pub revocation_allowed: bool,
     pub settlement_options: Vec<SettlementOption>,
     pub hotline: String,
@@ -162,6 +164,13 @@ struct RawAging {
     days: u32,
     min_days: u32,
     max_days: u32,
+    /// Days before the aging ends when the subscriber is reminded (last chance to revoke).
+    #[serde(default = "three")]
+    reminder_days: u32,
+}
+
+fn three() -> u32 {
+    3
 }
 
 fn yes() -> bool {
@@ -208,6 +217,12 @@ impl PolicySet {
             if a.min_days > a.max_days {
                 return Err(invalid("aging.min_days", format!("{} is above max_days {}", a.min_days, a.max_days)));
             }
+            if a.reminder_days >= a.days {
+                return Err(invalid(
+                    "aging.reminder_days",
+                    format!("{} is not before the end of an aging of {} days", a.reminder_days, a.days),
+                ));
+            }
             if !(a.min_days..=a.max_days).contains(&a.days) {
                 return Err(invalid(
                     "aging.days",
@@ -241,6 +256,7 @@ impl PolicySet {
                 non_resident_extra: raw.non_resident_extra,
                 review_sla_business_days: raw.review_sla_business_days,
                 aging_days: a.days,
+                aging_reminder_days: a.reminder_days,
                 aging_min_days: a.min_days,
                 aging_max_days: a.max_days,
                 revocation_allowed: raw.revocation_allowed,

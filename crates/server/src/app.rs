@@ -7,8 +7,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
-use simexit_domain::{CalendarSet, PolicySet};
+use simexit_domain::notify::Templates;
+use simexit_domain::{CalendarSet, Language, PolicySet};
+use simexit_notify::smtp::{SmtpSender, SmtpSettings};
 use simexit_service::demo::DemoAccount;
+use simexit_service::notifications::{LogSender, Notifier, Sender};
 use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
 use simexit_store::Store;
 use simexit_store_sqlite::{Durability, SqliteStore};
@@ -66,6 +69,40 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
+/// The notification channels and templates the configuration asks for.
+pub fn notifier(c: &crate::config::NotificationsConfig) -> anyhow::Result<Notifier> {
+    let mut templates = Templates::builtin()?;
+    if !c.templates_dir.is_empty() {
+        for language in [Language::Ru, Language::En, Language::Zh] {
+            let path = std::path::Path::new(&c.templates_dir).join(format!("{}.toml", language.as_str()));
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                templates.merge(language, &path.display().to_string(), &text)?;
+                tracing::info!(file = %path.display(), "notification templates overridden");
+            }
+        }
+    }
+    let email: Arc<dyn Sender> = match c.email.as_str() {
+        "smtp" => Arc::new(SmtpSender::new(&SmtpSettings {
+            host: c.smtp_host.clone(),
+            port: c.smtp_port,
+            tls: c.smtp_tls.clone(),
+            username: c.smtp_username.clone(),
+            password: c.smtp_password.0.clone(),
+            from: c.smtp_from.clone(),
+            ca_file: c.smtp_ca_file.clone(),
+            timeout: Duration::from_secs(c.smtp_timeout_secs),
+        })?),
+        _ => Arc::new(LogSender),
+    };
+    Ok(Notifier {
+        email,
+        sms: Arc::new(LogSender),
+        templates,
+        max_attempts: c.max_attempts,
+        public_url: c.public_url.clone(),
+    })
+}
+
 impl App {
     /// Builds the service with the system clock (shiftable when `dev_clock` is on).
     pub async fn build(config: Config) -> anyhow::Result<App> {
@@ -93,10 +130,11 @@ impl App {
             ..ServiceConfig::default()
         };
         let dyn_clock: Arc<dyn Clock> = clock.clone();
-        let service =
+        let mut service =
             tokio::task::spawn_blocking(move || Service::new(store, policies, calendars, dyn_clock, service_config))
                 .await
                 .context("starting the service")??;
+        service.notifier = Arc::new(notifier(&config.notifications)?);
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

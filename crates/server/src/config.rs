@@ -17,7 +17,36 @@ pub struct Config {
     pub worker: WorkerConfig,
     pub auth: AuthConfig,
     pub lookup: LookupConfig,
+    pub notifications: NotificationsConfig,
     pub log: LogConfig,
+}
+
+/// Notifications: where links point, how often to retry, template overrides, and the
+/// channel of each kind of message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// The portal's public address, for links in messages.
+    pub public_url: String,
+    /// Attempts before a message is parked for an admin to resend.
+    pub max_attempts: i64,
+    /// A folder whose `ru.toml`, `en.toml`, `zh.toml` override built-in templates ("": none).
+    pub templates_dir: String,
+    /// E-mail channel: `log` or `smtp`.
+    pub email: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    /// Empty for no authentication.
+    pub smtp_username: String,
+    pub smtp_password: Secret,
+    pub smtp_from: String,
+    /// A PEM file of a private CA to trust for the SMTP server ("": the public roots only).
+    pub smtp_ca_file: String,
+    pub smtp_timeout_secs: u64,
+    /// SMS channel: `log`.
+    pub sms: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -114,6 +143,21 @@ impl Default for Config {
             worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
             auth: AuthConfig { session_minutes: 12 * 60 },
             lookup: LookupConfig { requests_per_day: 100_000, numbers_per_day: 1_000_000 },
+            notifications: NotificationsConfig {
+                public_url: "http://127.0.0.1:8080".into(),
+                max_attempts: 8,
+                templates_dir: String::new(),
+                email: "log".into(),
+                smtp_host: "127.0.0.1".into(),
+                smtp_port: 25,
+                smtp_tls: "starttls".into(),
+                smtp_username: String::new(),
+                smtp_password: Secret(String::new()),
+                smtp_from: "simexit <noreply@simexit.invalid>".into(),
+                smtp_ca_file: String::new(),
+                smtp_timeout_secs: 10,
+                sms: "log".into(),
+            },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }
@@ -187,6 +231,25 @@ impl Config {
         }
         if self.auth.session_minutes <= 0 {
             return Err(ConfigError::Invalid("auth.session_minutes must be positive".into()));
+        }
+        let n = &self.notifications;
+        if !matches!(n.email.as_str(), "log" | "smtp") {
+            return Err(ConfigError::Invalid(format!(
+                "notifications.email must be `log` or `smtp`, not `{}`",
+                n.email
+            )));
+        }
+        if n.sms != "log" {
+            return Err(ConfigError::Invalid(format!("notifications.sms must be `log`, not `{}`", n.sms)));
+        }
+        if !matches!(n.smtp_tls.as_str(), "none" | "starttls" | "tls") {
+            return Err(ConfigError::Invalid(format!(
+                "notifications.smtp_tls must be `none`, `starttls` or `tls`, not `{}`",
+                n.smtp_tls
+            )));
+        }
+        if n.max_attempts < 1 {
+            return Err(ConfigError::Invalid("notifications.max_attempts must be at least 1".into()));
         }
         if self.worker.poll_ms == 0 {
             return Err(ConfigError::Invalid("worker.poll_ms must be positive".into()));

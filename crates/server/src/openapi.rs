@@ -23,7 +23,7 @@ use crate::state::AppState;
         money::pay, money::statement, money::services, money::add_service, money::settlement, money::final_bill,
         money::refunds, money::my_refunds, money::refund, money::refund_details, money::approve_refund,
         money::mark_paid, money::mark_failed, money::adjust, money::reverse,
-        audit::page, audit::export, staff::list, staff::create, staff::disable,
+        audit::page, audit::export, outbox::list, outbox::resend, staff::list, staff::create, staff::disable,
         dev::advance,
     ),
     modifiers(&Bearer),

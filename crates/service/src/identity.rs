@@ -117,19 +117,8 @@ impl Service {
                 used_at: None,
                 created_at: now,
             })?;
-            tx.insert_outbox(&OutboxRow {
-                id: 0,
-                channel: "sms".into(),
-                recipient: msisdn.to_string(),
-                template: "password_reset_code".into(),
-                language,
-                payload: serde_json::json!({ "code": code, "minutes": CODE_TTL.as_mins() }).to_string(),
-                status: "pending".into(),
-                attempts: 0,
-                last_error: None,
-                created_at: now,
-                sent_at: None,
-            })?;
+            let payload = serde_json::json!({ "code": code, "minutes": CODE_TTL.as_mins() }).to_string();
+            tx.insert_outbox(&OutboxRow::new("sms", msisdn.as_str(), "password_reset_code", &language, payload, now))?;
             audit(
                 tx,
                 now,
@@ -200,20 +189,5 @@ impl Service {
                 serde_json::json!({ "sessions_ended": ended }),
             )
         })
-    }
-
-    /// The log sink: until SMS and e-mail delivery exist, pending outbox messages are written
-    /// to the log and marked sent. Returns how many were handled.
-    pub fn dispatch_outbox_to_log(&self, limit: u32) -> Result<usize> {
-        let now = self.now();
-        let pending = self.store.read(|tx| tx.outbox(Some("pending"), limit))?;
-        for mut m in pending.iter().cloned() {
-            tracing::info!(channel = %m.channel, recipient = %m.recipient, template = %m.template, payload = %m.payload, "notification (log sink)");
-            m.status = "sent".into();
-            m.attempts += 1;
-            m.sent_at = Some(now);
-            self.store.write(|tx| tx.update_outbox(&m))?;
-        }
-        Ok(pending.len())
     }
 }

@@ -21,6 +21,9 @@ pub const REVIEW_OVERDUE: &str = "review_overdue";
 /// Ends a number's freeze: the number returns to the pool and the request closes.
 pub const END_AGING: &str = "end_aging";
 
+/// Reminds the subscriber, some days before the aging ends, that they may still revoke.
+pub const AGING_REMINDER: &str = "aging_reminder";
+
 /// Bills one period of a paid add-on service and schedules the next.
 pub const BILL_SERVICE: &str = "bill_service";
 
@@ -80,8 +83,8 @@ impl Service {
     }
 
     /// Runs due jobs until none is left; used by the dev clock and tests.
+    /// Runs due jobs until none is left, then sends the messages due (the jobs' included).
     pub fn drain_due_jobs(&self) -> Result<StepReport> {
-        self.dispatch_outbox_to_log(500)?;
         let mut total = StepReport::default();
         loop {
             let r = self.run_due_jobs(100)?;
@@ -90,9 +93,14 @@ impl Service {
             total.retried += r.retried;
             total.failed += r.failed;
             if r.claimed == 0 || r.done == 0 {
-                return Ok(total);
+                break;
             }
         }
+        let sent = self.drain_outbox()?;
+        if sent.claimed > 0 {
+            tracing::info!(sent = sent.sent, retried = sent.retried, parked = sent.parked, "dispatched notifications");
+        }
+        Ok(total)
     }
 
     fn run_job(&self, tx: &mut dyn Tx, job: &JobRow, now: Timestamp) -> Result<()> {
@@ -102,6 +110,7 @@ impl Service {
             REVIEW_OVERDUE => mark_overdue(tx, payload.id, now),
             END_AGING => end_aging(tx, payload.id, now),
             BILL_SERVICE => bill_service_period(tx, payload.id, now),
+            AGING_REMINDER => self.remind_aging(tx, payload.id, now),
             other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),
         }
     }

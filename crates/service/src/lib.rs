@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod lines;
 pub mod lookup;
 pub mod money;
+pub mod notifications;
 pub mod numbering;
 mod numbers;
 mod principal;
@@ -74,6 +75,8 @@ pub struct Service {
     pub meter: Arc<lookup::Meter>,
     /// Recently authenticated tokens of relying parties (see [`Service::authenticate_cached`]).
     pub tokens: Arc<auth::TokenCache>,
+    /// Channels, templates and retry policy of notifications.
+    pub notifier: Arc<notifications::Notifier>,
 }
 
 impl Service {
@@ -93,6 +96,7 @@ impl Service {
             payments: Arc::new(RecordingGateway),
             meter: Arc::default(),
             tokens: Arc::default(),
+            notifier: Arc::default(),
         };
         service.sync_operators()?;
         Ok(service)

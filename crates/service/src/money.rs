@@ -737,6 +737,9 @@ impl Service {
             r.state = to.to_owned();
             r.updated_at = now;
             tx.update_refund(&r)?;
+            if to == rs::PAID {
+                self.notify_refund_paid(tx, &r, now)?;
+            }
             audit(
                 tx,
                 now,

@@ -283,6 +283,7 @@ impl Service {
             tx.update_request(&r)?;
             tx.update_line(&line)?;
             step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
+            self.notify_step(tx, policy, &r, action, reason.as_deref(), now)?;
             details(tx, r, now)
         })
     }

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "cookie_sessions", include_str!("../migrations/0005_cookie_sessions.sql")),
     (6, "numbering", include_str!("../migrations/0006_numbering.sql")),
     (7, "history", include_str!("../migrations/0007_history.sql")),
+    (8, "notifications", include_str!("../migrations/0008_notifications.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

@@ -11,6 +11,7 @@ pub mod money;
 pub mod numbering;
 pub mod numbers;
 pub mod operators;
+pub mod outbox;
 pub mod staff;
 pub mod terminations;
 
@@ -71,7 +72,9 @@ pub fn router(state: AppState) -> Router {
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/{login}/disable", post(staff::disable))
         .route("/audit", get(audit::page))
-        .route("/audit/export", get(audit::export));
+        .route("/audit/export", get(audit::export))
+        .route("/outbox", get(outbox::list))
+        .route("/outbox/{id}/resend", post(outbox::resend));
     if state.dev_clock.is_some() {
         api = api.route("/dev/clock", post(dev::advance));
     }

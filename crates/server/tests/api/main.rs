@@ -14,5 +14,6 @@ mod lines_and_numbers;
 mod lookup;
 mod matrix;
 mod money;
+mod notifications;
 mod operators;
 mod transitions;

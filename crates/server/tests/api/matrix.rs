@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use simexit_store::StoreExt;
 
 use crate::helpers::TestApp;
 
@@ -78,6 +79,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("post" , "/api/v1/refunds/{id}/mark-failed"                  , "133334A33"),
     ("get"  , "/api/v1/audit"                                     , "133333AA3"),
     ("get"  , "/api/v1/audit/export"                              , "133333AA3"),
+    ("get"  , "/api/v1/outbox"                                    , "133333AA3"),
+    ("post" , "/api/v1/outbox/{id}/resend"                        , "133333A33"),
     ("get"  , "/api/v1/staff"                                     , "133333AA3"),
     ("post" , "/api/v1/staff"                                     , "133333A33"),
     ("post" , "/api/v1/staff/{login}/disable"                     , "133333A33"),
@@ -128,6 +131,8 @@ struct Fixture {
     request: Value,
     refund: Value,
     movement: Value,
+    /// A queued notification.
+    outbox: i64,
 }
 
 /// The resident's MTS line with a submitted request, a second MTS line without one, a
@@ -181,7 +186,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await
         .ok();
     let client_id = client["client_id"].as_str().unwrap().to_owned();
-    Fixture { client_id, line, free_line, request, refund, movement }
+    let service = app.service.clone();
+    let outbox =
+        tokio::task::spawn_blocking(move || service.store.read(|tx| tx.outbox(None, 1))).await.unwrap().unwrap()[0].id;
+    Fixture { client_id, line, free_line, request, refund, movement, outbox }
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -194,6 +202,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         id(&f.refund)
     } else if path.starts_with("/api/v1/movements/") {
         id(&f.movement)
+    } else if path.starts_with("/api/v1/outbox/") {
+        f.outbox.to_string()
     } else {
         "mts".to_owned()
     };

@@ -1,0 +1,248 @@
+//! Notifications: queued with the change that causes them, in the subscriber's language,
+//! sent by the dispatcher with retries, parked and resent; delivered to a real SMTP server.
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+async fn outbox(app: &TestApp, query: &str) -> Vec<Value> {
+    let admin = app.login("admin@demo").await;
+    app.get(&format!("/api/v1/outbox{query}"), Some(&admin)).await.ok().as_array().unwrap().clone()
+}
+
+fn of_request<'a>(messages: &'a [Value], request: &Value) -> Vec<&'a Value> {
+    let mut m: Vec<&Value> = messages.iter().filter(|m| m["request_id"] == request["id"]).collect();
+    m.sort_by_key(|m| m["id"].as_i64());
+    m
+}
+
+#[tokio::test]
+async fn each_step_queues_its_message_in_the_subscribers_language_once() {
+    let app = TestApp::at(NOW).await;
+    app.advance_days(1).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (_, _, req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    app.advance_days(0).await; // the worker's round: due jobs, then due messages
+    let all = outbox(&app, "").await;
+    let mine = of_request(&all, &req);
+    let events: Vec<(&str, &str, &str)> = mine
+        .iter()
+        .map(|m| (m["template"].as_str().unwrap(), m["channel"].as_str().unwrap(), m["language"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("request_submitted", "email", "zh"),
+            ("request_submitted", "sms", "zh"),
+            ("request_approved", "email", "zh"),
+            ("request_approved", "sms", "zh"),
+            ("request_completed", "email", "zh"),
+            ("request_completed", "sms", "zh"),
+        ]
+    );
+    assert!(mine.iter().all(|m| m["status"] == "sent" && m["provider_id"].as_str().unwrap().starts_with("log-")));
+    assert_eq!(mine[0]["recipient"], "li.ming@example.org");
+    assert_eq!(mine[1]["recipient"], "+79771234567");
+
+    // T2 freezes numbers for 60 days and reminds 7 days before: one reminder, however often
+    // the worker runs.
+    app.advance_days(51).await;
+    assert!(of_request(&outbox(&app, "").await, &req).iter().all(|m| m["template"] != "aging_reminder"));
+    app.advance_days(2).await;
+    app.advance_days(1).await;
+    let reminders: Vec<Value> = of_request(&outbox(&app, "").await, &req)
+        .into_iter()
+        .filter(|m| m["template"] == "aging_reminder")
+        .cloned()
+        .collect();
+    assert_eq!(reminders.len(), 2, "e-mail and SMS: {reminders:?}");
+    assert!(reminders.iter().all(|m| m["status"] == "sent"));
+
+    let parked = app.get("/api/v1/outbox?status=lost", Some(&app.login("admin@demo").await)).await;
+    parked.problem(400, "invalid_status");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_means_retries_with_backoff_then_parking_then_a_resend() {
+    let app = TestApp::configured(NOW, true, |c| {
+        c.notifications.email = "smtp".into();
+        c.notifications.smtp_tls = "none".into();
+        c.notifications.smtp_port = 1; // nothing listens there
+        c.notifications.smtp_timeout_secs = 2;
+        c.notifications.max_attempts = 2;
+    })
+    .await;
+    let (_, _, req) = app.submitted("resident@demo", "mts").await;
+    app.advance_days(0).await;
+    let first =
+        of_request(&outbox(&app, "").await, &req).into_iter().find(|m| m["channel"] == "email").cloned().unwrap();
+    assert_eq!((first["status"].as_str(), first["attempts"].as_i64()), (Some("pending"), Some(1)), "{first}");
+    assert!(first["last_error"].as_str().unwrap().len() > 3, "{first}");
+    let sms = of_request(&outbox(&app, "").await, &req).into_iter().find(|m| m["channel"] == "sms").cloned().unwrap();
+    assert_eq!(sms["status"], "sent", "the SMS channel is independent");
+
+    app.advance_days(1).await; // past the 30 s backoff: the second and last attempt fails
+    let parked = outbox(&app, "?status=parked").await;
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    assert!(parked[0]["last_error"].as_str().unwrap().contains("after 2 attempts"), "{}", parked[0]);
+
+    let auditor = app.login("auditor@demo").await;
+    let id = parked[0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/outbox/{id}/resend"), Some(&auditor), json!({})).await.problem(403, "forbidden");
+    let admin = app.login("admin@demo").await;
+    let again = app.post(&format!("/api/v1/outbox/{id}/resend"), Some(&admin), json!({})).await.ok();
+    assert_eq!((again["status"].as_str(), again["attempts"].as_i64()), (Some("pending"), Some(0)));
+    app.post(&format!("/api/v1/outbox/{id}/resend"), Some(&admin), json!({})).await.problem(409, "message_not_parked");
+}
+
+/// The SMTP sink of `tests/peers/smtp_sink.py` on a free port, writing what it receives to
+/// a file. `None` when aiosmtpd is missing and `SIMEXIT_TEST_SMTP` is not set (CI sets it,
+/// so there a missing peer fails the test instead).
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    pub file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    pub fn start() -> Option<SmtpSink> {
+        let have = Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
+        if !have {
+            assert!(
+                std::env::var_os("SIMEXIT_TEST_SMTP").is_none(),
+                "SIMEXIT_TEST_SMTP is set but aiosmtpd is missing"
+            );
+            eprintln!("skipped: python3 with aiosmtpd is needed (pip install aiosmtpd)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        SmtpSink::on(port)
+    }
+
+    pub fn on(port: u16) -> Option<SmtpSink> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("received.jsonl");
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut ready = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+        assert_eq!(ready.trim(), "ready");
+        Some(SmtpSink { child, port, file, _dir: dir })
+    }
+
+    pub fn received(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    pub fn stop(mut self) -> (u16, Vec<Value>) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        (self.port, self.received())
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn smtp_app(port: u16) -> impl FnOnce(&mut simexit_server::Config) {
+    move |c| {
+        c.notifications.email = "smtp".into();
+        c.notifications.smtp_tls = "none".into();
+        c.notifications.smtp_port = port;
+        c.notifications.smtp_from = "МТС simexit <noreply@mts.example>".into();
+        c.notifications.public_url = "https://simexit.mts.example".into();
+    }
+}
+
+#[tokio::test]
+async fn e_mails_reach_a_real_smtp_server_in_the_subscribers_language() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let app = TestApp::configured(NOW, true, smtp_app(sink.port)).await;
+    app.advance_days(1).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (_, _, tourist_req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&t2, &tourist_req["id"], "approve", None).await.ok();
+    app.act(&t2, &tourist_req["id"], "complete", None).await.ok();
+    let mts = app.login("reviewer@demo").await;
+    let (_, _, resident_req) = app.submitted("resident@demo", "mts").await;
+    app.act(&mts, &resident_req["id"], "reject", Some("скан паспорта нечитаем")).await.ok();
+    app.advance_days(0).await;
+
+    let got = sink.received();
+    let to = |addr: &str| got.iter().filter(|m| m["to"][0] == addr).cloned().collect::<Vec<_>>();
+    let li = to("li.ming@example.org");
+    let subjects: Vec<&str> = li.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    let id = tourist_req["id"].as_i64().unwrap();
+    assert_eq!(
+        subjects,
+        [format!("已收到解约申请 {id}"), format!("申请 {id} 已批准"), format!("合同已解除：证明 {id}")],
+        "{li:?}"
+    );
+    let done = &li[2];
+    assert!(done["text"].as_str().unwrap().contains(&format!("https://simexit.mts.example/requests/{id}")), "{done}");
+    assert!(done["html"].as_str().unwrap().contains("<p>"), "{done}");
+    assert_eq!(done["from"], "noreply@mts.example");
+    assert!(done["message_id"].as_str().unwrap().starts_with("<outbox-"), "{done}");
+    let anna = to("anna.ivanova@example.org");
+    let rid = resident_req["id"].as_i64().unwrap();
+    assert_eq!(anna.len(), 2, "{anna:?}");
+    assert_eq!(anna[1]["subject"], format!("Заявка № {rid} отклонена"));
+    assert!(anna[1]["text"].as_str().unwrap().contains("Причина: скан паспорта нечитаем"), "{}", anna[1]);
+    let sent = outbox(&app, "?status=sent").await;
+    assert_eq!(sent.iter().filter(|m| m["channel"] == "email").count(), got.len(), "each e-mail sent once");
+}
+
+#[tokio::test]
+async fn messages_queued_while_the_smtp_server_is_down_arrive_exactly_once_when_it_is_back() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let (port, before) = sink.stop();
+    assert!(before.is_empty());
+    let app = TestApp::configured(NOW, true, smtp_app(port)).await;
+    let mut requests = Vec::new();
+    for (who, operator) in [("resident@demo", "mts"), ("foreigner@demo", "beeline"), ("tourist@demo", "t2")] {
+        let (_, _, req) = app.submitted(who, operator).await;
+        requests.push(req);
+    }
+    app.advance_days(0).await;
+    let waiting = outbox(&app, "?status=pending").await;
+    assert_eq!(waiting.iter().filter(|m| m["channel"] == "email").count(), 3, "{waiting:?}");
+
+    let sink = SmtpSink::on(port).unwrap();
+    for _ in 0..3 {
+        app.advance_days(1).await; // past any backoff, several worker rounds
+    }
+    let got = sink.received();
+    let mut ids: Vec<&str> = got.iter().map(|m| m["message_id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    println!(
+        "outage test: {} e-mails queued while the server was down, {} received, {} distinct",
+        3,
+        got.len(),
+        ids.len()
+    );
+    assert_eq!((got.len(), ids.len()), (3, 3), "{got:?}");
+    assert!(outbox(&app, "?status=pending").await.iter().all(|m| m["channel"] != "email"));
+}
