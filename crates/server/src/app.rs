@@ -9,6 +9,8 @@ use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
 use simexit_domain::notify::Templates;
 use simexit_domain::{CalendarSet, Language, PolicySet};
+use simexit_notify::http_sms::{HttpSmsSender, HttpSmsSettings};
+use simexit_notify::smpp::{SmppSender, SmppSettings};
 use simexit_notify::smtp::{SmtpSender, SmtpSettings};
 use simexit_service::demo::DemoAccount;
 use simexit_service::notifications::{LogSender, Notifier, Sender};
@@ -94,13 +96,27 @@ pub fn notifier(c: &crate::config::NotificationsConfig) -> anyhow::Result<Notifi
         })?),
         _ => Arc::new(LogSender),
     };
-    Ok(Notifier {
-        email,
-        sms: Arc::new(LogSender),
-        templates,
-        max_attempts: c.max_attempts,
-        public_url: c.public_url.clone(),
-    })
+    let sms: Arc<dyn Sender> = match c.sms.as_str() {
+        "smpp" => Arc::new(SmppSender::start(SmppSettings {
+            host: c.smpp_host.clone(),
+            port: c.smpp_port,
+            system_id: c.smpp_system_id.clone(),
+            password: c.smpp_password.0.clone(),
+            system_type: c.smpp_system_type.clone(),
+            source_addr: c.smpp_source_addr.clone(),
+            bind: c.smpp_bind.clone(),
+            rate_per_second: c.smpp_rate_per_second,
+            enquire_link_secs: c.smpp_enquire_link_secs,
+            timeout: Duration::from_secs(c.smpp_timeout_secs),
+        })),
+        "http" => Arc::new(HttpSmsSender::new(HttpSmsSettings {
+            url: c.sms_http_url.clone(),
+            token: c.sms_http_token.0.clone(),
+            timeout: Duration::from_secs(c.sms_http_timeout_secs),
+        })),
+        _ => Arc::new(LogSender),
+    };
+    Ok(Notifier { email, sms, templates, max_attempts: c.max_attempts, public_url: c.public_url.clone() })
 }
 
 impl App {

@@ -45,8 +45,25 @@ pub struct NotificationsConfig {
     /// A PEM file of a private CA to trust for the SMTP server ("": the public roots only).
     pub smtp_ca_file: String,
     pub smtp_timeout_secs: u64,
-    /// SMS channel: `log`.
+    /// SMS channel: `log`, `smpp` or `http` (a gateway; see `notify/src/http_sms.rs`).
     pub sms: String,
+    pub sms_http_url: String,
+    /// Bearer token for the HTTP gateway ("": none).
+    pub sms_http_token: Secret,
+    pub sms_http_timeout_secs: u64,
+    pub smpp_host: String,
+    pub smpp_port: u16,
+    pub smpp_system_id: String,
+    pub smpp_password: Secret,
+    pub smpp_system_type: String,
+    /// The sender subscribers see (an alphanumeric name or a short number).
+    pub smpp_source_addr: String,
+    /// `transceiver` (delivery receipts on the same link) or `transmitter`.
+    pub smpp_bind: String,
+    /// Submits per second at most (0: unlimited).
+    pub smpp_rate_per_second: u32,
+    pub smpp_enquire_link_secs: u64,
+    pub smpp_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -157,6 +174,19 @@ impl Default for Config {
                 smtp_ca_file: String::new(),
                 smtp_timeout_secs: 10,
                 sms: "log".into(),
+                sms_http_url: "http://127.0.0.1:8081/sms".into(),
+                sms_http_token: Secret(String::new()),
+                sms_http_timeout_secs: 10,
+                smpp_host: "127.0.0.1".into(),
+                smpp_port: 2775,
+                smpp_system_id: "simexit".into(),
+                smpp_password: Secret(String::new()),
+                smpp_system_type: String::new(),
+                smpp_source_addr: "simexit".into(),
+                smpp_bind: "transceiver".into(),
+                smpp_rate_per_second: 10,
+                smpp_enquire_link_secs: 30,
+                smpp_timeout_secs: 10,
             },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
@@ -239,8 +269,17 @@ impl Config {
                 n.email
             )));
         }
-        if n.sms != "log" {
-            return Err(ConfigError::Invalid(format!("notifications.sms must be `log`, not `{}`", n.sms)));
+        if !matches!(n.sms.as_str(), "log" | "smpp" | "http") {
+            return Err(ConfigError::Invalid(format!(
+                "notifications.sms must be `log`, `smpp` or `http`, not `{}`",
+                n.sms
+            )));
+        }
+        if !matches!(n.smpp_bind.as_str(), "transceiver" | "transmitter") {
+            return Err(ConfigError::Invalid(format!(
+                "notifications.smpp_bind must be `transceiver` or `transmitter`, not `{}`",
+                n.smpp_bind
+            )));
         }
         if !matches!(n.smtp_tls.as_str(), "none" | "starttls" | "tls") {
             return Err(ConfigError::Invalid(format!(

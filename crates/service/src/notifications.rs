@@ -49,6 +49,10 @@ pub trait Sender: Send + Sync {
     fn send(&self, message: &Outgoing) -> std::result::Result<String, SendError>;
     /// What the admin views show (`smtp`, `smpp`, `log`…).
     fn kind(&self) -> &'static str;
+    /// Delivery receipts received since the last call: (provider id, state).
+    fn take_receipts(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Writes messages to the log: the default, and what `--demo` uses.
@@ -207,7 +211,27 @@ impl Service {
             }
             self.store.write(|tx| tx.update_outbox(&m))?;
         }
+        self.record_receipts()?;
         Ok(report)
+    }
+
+    /// Records the delivery receipts the channels collected on their messages.
+    fn record_receipts(&self) -> Result<usize> {
+        let mut recorded = 0;
+        for (channel, sender) in [("sms", &self.notifier.sms), ("email", &self.notifier.email)] {
+            for (provider_id, state) in sender.take_receipts() {
+                recorded += self.store.write(|tx| {
+                    let Some(mut m) = tx.outbox_by_provider_id(channel, &provider_id)? else {
+                        tracing::warn!(%provider_id, %state, "a delivery receipt for no message of ours");
+                        return Ok::<_, ServiceError>(0);
+                    };
+                    m.delivery = Some(state.clone());
+                    tx.update_outbox(&m)?;
+                    Ok(1)
+                })?;
+            }
+        }
+        Ok(recorded)
     }
 
     /// Dispatches until nothing due is left (tests, the dev clock).

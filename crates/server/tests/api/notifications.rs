@@ -246,3 +246,65 @@ async fn messages_queued_while_the_smtp_server_is_down_arrive_exactly_once_when_
     assert_eq!((got.len(), ids.len()), (3, 3), "{got:?}");
     assert!(outbox(&app, "?status=pending").await.iter().all(|m| m["channel"] != "email"));
 }
+
+#[path = "../../../notify/tests/channels/smsc.rs"]
+#[allow(dead_code, reason = "shared with the notify crate's tests, which use all of it")]
+mod smsc;
+
+#[tokio::test]
+async fn sms_go_to_a_real_smpp_peer_and_receipts_mark_them_delivered() {
+    let smsc = smsc::Smsc::start();
+    let port = smsc.port;
+    let app = TestApp::configured(NOW, true, move |c| {
+        c.notifications.sms = "smpp".into();
+        c.notifications.smpp_port = port;
+        c.notifications.smpp_source_addr = "T2".into();
+        c.notifications.smpp_timeout_secs = 2;
+    })
+    .await;
+    app.advance_days(1).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (_, line, req) = app.submitted("tourist@demo", "t2").await;
+    let n = line["msisdn"].as_str().unwrap();
+    let masked = format!("+7 {} ***-**-{}", &n[2..5], &n[n.len() - 2..]);
+    app.act(&t2, &req["id"], "reject", Some("护照扫描件不清晰")).await.ok();
+    app.advance_days(0).await;
+    let submits: Vec<String> = smsc
+        .received
+        .lock()
+        .unwrap()
+        .submits
+        .iter()
+        .map(|(_, _, sm)| {
+            assert_eq!((sm.data_coding, sm.destination_addr.as_str()), (8, "79771234567"));
+            String::from_utf16(
+                &sm.short_message.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect::<Vec<_>>(),
+            )
+            .unwrap()
+        })
+        .collect();
+    let id = req["id"].as_i64().unwrap();
+    assert_eq!(
+        submits,
+        [
+            format!("已收到号码 {masked} 的解约申请 {id}，将于 2026-03-04 前答复。"),
+            format!("申请 {id} 被拒绝：护照扫描件不清晰。")
+        ]
+    );
+    // Receipts arrive on the link after the answers; the next round records them.
+    let mut delivered = 0;
+    for _ in 0..50 {
+        app.advance_days(0).await;
+        let sent = of_request(&outbox(&app, "").await, &req)
+            .into_iter()
+            .filter(|m| m["channel"] == "sms")
+            .cloned()
+            .collect::<Vec<_>>();
+        delivered = sent.iter().filter(|m| m["delivery"] == "DELIVRD").count();
+        if delivered == 2 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(delivered, 2, "both SMS have their delivery receipt");
+}
