@@ -109,18 +109,18 @@ pub struct SmtpSink {
     child: Child,
     pub port: u16,
     pub file: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl SmtpSink {
     pub fn start() -> Option<SmtpSink> {
-        let have = Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
+        let have = Command::new("python3").args(["-c", "import aiosmtpd, trustme"]).status().is_ok_and(|s| s.success());
         if !have {
             assert!(
                 std::env::var_os("SIMEXIT_TEST_SMTP").is_none(),
-                "SIMEXIT_TEST_SMTP is set but aiosmtpd is missing"
+                "SIMEXIT_TEST_SMTP is set but aiosmtpd or trustme is missing"
             );
-            eprintln!("skipped: python3 with aiosmtpd is needed (pip install aiosmtpd)");
+            eprintln!("skipped: python3 with aiosmtpd and trustme is needed (pip install aiosmtpd trustme)");
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -128,20 +128,25 @@ impl SmtpSink {
     }
 
     pub fn on(port: u16) -> Option<SmtpSink> {
+        SmtpSink::with(port, false)
+    }
+
+    /// With `starttls`, requiring STARTTLS and AUTH, its certificate from a test CA whose PEM
+    /// is in `ca.pem` of its folder.
+    pub fn with(port: u16, starttls: bool) -> Option<SmtpSink> {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("received.jsonl");
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/smtp_sink.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(port.to_string())
-            .arg(&file)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).arg(port.to_string()).arg(&file);
+        if starttls {
+            cmd.arg("--starttls").arg(dir.path());
+        }
+        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
         let mut ready = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).unwrap();
         assert_eq!(ready.trim(), "ready");
-        Some(SmtpSink { child, port, file, _dir: dir })
+        Some(SmtpSink { child, port, file, dir })
     }
 
     pub fn received(&self) -> Vec<Value> {
@@ -245,6 +250,40 @@ async fn messages_queued_while_the_smtp_server_is_down_arrive_exactly_once_when_
     );
     assert_eq!((got.len(), ids.len()), (3, 3), "{got:?}");
     assert!(outbox(&app, "?status=pending").await.iter().all(|m| m["channel"] != "email"));
+}
+
+#[tokio::test]
+async fn e_mail_goes_over_starttls_with_authentication_trusting_a_private_ca() {
+    let Some(plain) = SmtpSink::start() else { return };
+    let port = plain.port;
+    plain.stop();
+    let sink = SmtpSink::with(port, true).unwrap();
+    let ca = sink.dir.path().join("ca.pem").display().to_string();
+    let secured = |password: &'static str| {
+        let ca = ca.clone();
+        move |c: &mut simexit_server::Config| {
+            smtp_app(port)(c);
+            c.notifications.smtp_tls = "starttls".into();
+            c.notifications.smtp_ca_file = ca;
+            c.notifications.smtp_username = "simexit".into();
+            c.notifications.smtp_password = simexit_server::config::Secret(password.into());
+        }
+    };
+    let app = TestApp::configured(NOW, true, secured("secret")).await;
+    let (_, _, req) = app.submitted("foreigner@demo", "beeline").await;
+    app.advance_days(0).await;
+    let got = sink.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0]["tls"].as_bool(), got[0]["login"].as_str()), (Some(true), Some("simexit")));
+    assert_eq!(got[0]["subject"], format!("Termination request {} received", req["id"]));
+
+    let wrong = TestApp::configured(NOW, true, secured("wrong")).await;
+    let (_, _, req) = wrong.submitted("foreigner@demo", "beeline").await;
+    wrong.advance_days(0).await;
+    let m = of_request(&outbox(&wrong, "").await, &req).into_iter().find(|m| m["channel"] == "email").cloned().unwrap();
+    assert_ne!(m["status"], "sent", "{m}");
+    assert!(m["last_error"].as_str().unwrap().to_lowercase().contains("auth"), "{m}");
+    assert_eq!(sink.received().len(), 1, "nothing sent without authentication");
 }
 
 #[path = "../../../notify/tests/channels/smsc.rs"]
