@@ -141,6 +141,16 @@ async fn refund_details_are_validated_and_a_refund_is_paid_once_under_concurrent
     let paid = app.get(&format!("/api/v1/refunds/{}", refund["id"]), Some(&tourist)).await.ok();
     assert_eq!(paid["state"], "paid");
     app.assert_books_balance().await;
+    let admin = app.login("admin@demo").await;
+    let outbox = app.get("/api/v1/outbox?limit=500", Some(&admin)).await.ok();
+    let told: Vec<(&str, &str)> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["template"] == "refund_paid" && m["request_id"] == req["id"])
+        .map(|m| (m["channel"].as_str().unwrap(), m["language"].as_str().unwrap()))
+        .collect();
+    assert_eq!(told, [("sms", "zh"), ("email", "zh")], "the subscriber is told once, in Chinese");
 }
 
 #[tokio::test]

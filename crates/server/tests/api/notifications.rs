@@ -347,3 +347,27 @@ async fn sms_go_to_a_real_smpp_peer_and_receipts_mark_them_delivered() {
     }
     assert_eq!(delivered, 2, "both SMS have their delivery receipt");
 }
+
+#[test]
+fn operators_override_templates_from_a_folder_without_a_rebuild() {
+    use simexit_domain::Language;
+    use simexit_domain::notify::Rendered;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ru.toml"),
+        "[request_rejected]\nsms = \"МТС: заявка {request_id} отклонена ({reason})\"\n",
+    )
+    .unwrap();
+    let mut c = simexit_server::Config::default();
+    c.notifications.templates_dir = dir.path().display().to_string();
+    let notifier = simexit_server::app::notifier(&c.notifications).unwrap();
+    let values = [("request_id", "5"), ("reason", "нет скана")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+    let sms = notifier.templates.render("request_rejected", "sms", Language::Ru, Language::Ru, &values).unwrap();
+    assert_eq!(sms, Rendered::Sms { text: "МТС: заявка 5 отклонена (нет скана)".into() });
+    let email = notifier.templates.render("request_rejected", "email", Language::Ru, Language::Ru, &values).unwrap();
+    assert!(matches!(email, Rendered::Email { subject, .. } if subject == "Заявка № 5 отклонена"), "the rest stays");
+
+    std::fs::write(dir.path().join("en.toml"), "[request_lost]\nsms = \"x\"\n").unwrap();
+    let err = simexit_server::app::notifier(&c.notifications).err().unwrap().to_string();
+    assert!(err.contains("en.toml: `request_lost` is not an event"), "{err}");
+}
