@@ -623,8 +623,9 @@ mod crash {
             )
             .await;
             assert_eq!(s, 201, "{req}");
+            // Submitted by the admin: a subscriber would first upload the policy's documents.
             let (s, r) =
-                post(&client, format!("{base}/api/v1/terminations/{}/submit", req["id"]), &resident, json!({})).await;
+                post(&client, format!("{base}/api/v1/terminations/{}/submit", req["id"]), &admin, json!({})).await;
             assert_eq!(s, 200, "{r}");
         }
         // Kill while the batch is going out: some sent and recorded, one perhaps in flight.

@@ -19,6 +19,9 @@ pub struct Blocker {
     pub amount: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<i64>,
+    /// For `documents_missing`: the kinds to upload.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentKind>,
 }
 
 /// What simexit knows of a particular line when assessing it.
@@ -53,6 +56,18 @@ pub fn debt_blocker(balance: Money) -> Option<Blocker> {
         message: format!("outstanding debt of {} must be paid first", balance.debt()),
         amount: Some(balance.debt()),
         request_id: None,
+        documents: Vec::new(),
+    })
+}
+
+/// The documents the policy asks for that are not uploaded yet.
+pub fn documents_blocker(missing: Vec<DocumentKind>) -> Option<Blocker> {
+    (!missing.is_empty()).then(|| Blocker {
+        code: "documents_missing",
+        message: format!("upload first: {}", missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")),
+        amount: None,
+        request_id: None,
+        documents: missing,
     })
 }
 
@@ -68,6 +83,7 @@ pub fn assess(policy: &TerminationPolicy, category: CustomerCategory, line: Opti
                 message: format!("the line is {}", line.state),
                 amount: None,
                 request_id: None,
+                documents: Vec::new(),
             });
         }
         if let Some(id) = line.open_request {
@@ -76,6 +92,7 @@ pub fn assess(policy: &TerminationPolicy, category: CustomerCategory, line: Opti
                 message: format!("request {id} for this line is already in progress"),
                 amount: None,
                 request_id: Some(id),
+                documents: Vec::new(),
             });
         }
     }

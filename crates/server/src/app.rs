@@ -9,10 +9,13 @@ use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
 use simexit_domain::notify::Templates;
 use simexit_domain::{CalendarSet, Language, PolicySet};
+use simexit_files::disk::DiskBlobs;
+use simexit_files::sealed::{KeyRing, Sealed};
 use simexit_notify::http_sms::{HttpSmsSender, HttpSmsSettings};
 use simexit_notify::smpp::{SmppSender, SmppSettings};
 use simexit_notify::smtp::{SmtpSender, SmtpSettings};
 use simexit_service::demo::DemoAccount;
+use simexit_service::documents::DocumentStore;
 use simexit_service::notifications::{LogSender, Notifier, Sender};
 use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
 use simexit_store::Store;
@@ -119,6 +122,48 @@ pub fn notifier(c: &crate::config::NotificationsConfig) -> anyhow::Result<Notifi
     Ok(Notifier { email, sms, templates, max_attempts: c.max_attempts, public_url: c.public_url.clone() })
 }
 
+/// The document store the configuration asks for: a folder, sealed with the configured keys
+/// (or a key generated on the first start and kept beside the database).
+pub fn document_store(config: &Config) -> anyhow::Result<DocumentStore> {
+    let c = &config.documents;
+    let dir = if c.dir.is_empty() { config.database.data_dir.join("documents") } else { c.dir.clone().into() };
+    let keys = if c.keys.0.is_empty() {
+        let file = config.database.data_dir.join("document-keys");
+        match std::fs::read_to_string(&file) {
+            Ok(k) => k,
+            Err(_) => {
+                std::fs::create_dir_all(&config.database.data_dir)?;
+                let k = KeyRing::generate("k1")?;
+                write_private(&file, &k)?;
+                tracing::warn!(file = %file.display(), "generated a document encryption key; back it up, and configure documents.keys when running several instances");
+                k
+            }
+        }
+    } else {
+        c.keys.0.clone()
+    };
+    let ring = KeyRing::parse(&keys)?;
+    let disk = DiskBlobs::new(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    Ok(DocumentStore {
+        blobs: Arc::new(Sealed::new(Arc::new(disk), ring)),
+        max_bytes: c.max_bytes,
+        limits: simexit_domain::document::Limits::default(),
+    })
+}
+
+/// Writes a secret readable by the owner only.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    let mut file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?
+    };
+    #[cfg(not(unix))]
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
 impl App {
     /// Builds the service with the system clock (shiftable when `dev_clock` is on).
     pub async fn build(config: Config) -> anyhow::Result<App> {
@@ -151,6 +196,7 @@ impl App {
                 .await
                 .context("starting the service")??;
         service.notifier = Arc::new(notifier(&config.notifications)?);
+        service.documents = Arc::new(document_store(&config)?);
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

@@ -18,7 +18,22 @@ pub struct Config {
     pub auth: AuthConfig,
     pub lookup: LookupConfig,
     pub notifications: NotificationsConfig,
+    pub documents: DocumentsConfig,
     pub log: LogConfig,
+}
+
+/// Uploaded documents: where they are kept, how large they may be, and the keys that
+/// encrypt them at rest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Folder of stored documents ("": `<data_dir>/documents`).
+    pub dir: String,
+    /// Largest accepted upload, in bytes.
+    pub max_bytes: usize,
+    /// Encryption keys as `id:hex64,id:hex64`, the current one first ("": a key generated on
+    /// the first start into `<data_dir>/document-keys`; several instances must share keys).
+    pub keys: Secret,
 }
 
 /// Notifications: where links point, how often to retry, template overrides, and the
@@ -188,6 +203,7 @@ impl Default for Config {
                 smpp_enquire_link_secs: 30,
                 smpp_timeout_secs: 10,
             },
+            documents: DocumentsConfig { dir: String::new(), max_bytes: 10 * 1024 * 1024, keys: Secret(String::new()) },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }
@@ -286,6 +302,9 @@ impl Config {
                 "notifications.smtp_tls must be `none`, `starttls` or `tls`, not `{}`",
                 n.smtp_tls
             )));
+        }
+        if self.documents.max_bytes == 0 {
+            return Err(ConfigError::Invalid("documents.max_bytes must be positive".into()));
         }
         if n.max_attempts < 1 {
             return Err(ConfigError::Invalid("notifications.max_attempts must be at least 1".into()));

@@ -64,6 +64,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::BadInput { .. } => StatusCode::BAD_REQUEST,
             ServiceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ServiceError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ServiceError::Gone { .. } => StatusCode::GONE,
             ServiceError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -27,6 +27,15 @@ pub enum ServiceError {
     /// 400: the input is malformed.
     #[error("{message}")]
     BadInput { code: &'static str, message: String },
+    /// 413: an upload larger than allowed.
+    #[error("{message}")]
+    TooLarge { message: String },
+    /// 415: an upload whose bytes are not an accepted format.
+    #[error("{message}")]
+    UnsupportedMedia { message: String },
+    /// 410: the thing existed and was destroyed on schedule.
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A server-side defect (a broken invariant): logged, answered opaquely.
@@ -63,7 +72,10 @@ impl ServiceError {
             | ServiceError::Conflict { code, .. }
             | ServiceError::Unprocessable { code, .. }
             | ServiceError::BadInput { code, .. }
-            | ServiceError::TooMany { code, .. } => code,
+            | ServiceError::TooMany { code, .. }
+            | ServiceError::Gone { code, .. } => code,
+            ServiceError::TooLarge { .. } => "file_too_large",
+            ServiceError::UnsupportedMedia { .. } => "unsupported_media_type",
             ServiceError::NotFound { .. } => "not_found",
             ServiceError::Store(StoreError::Unavailable(_)) => "database_unavailable",
             ServiceError::Store(StoreError::Conflict(_)) => "conflict",

@@ -21,6 +21,9 @@ pub const REVIEW_OVERDUE: &str = "review_overdue";
 /// Ends a number's freeze: the number returns to the pool and the request closes.
 pub const END_AGING: &str = "end_aging";
 
+/// Destroys a closed request's documents once their retention ends.
+pub const DESTROY_DOCUMENTS: &str = "destroy_documents";
+
 /// Reminds the subscriber, some days before the aging ends, that they may still revoke.
 pub const AGING_REMINDER: &str = "aging_reminder";
 
@@ -108,7 +111,16 @@ impl Service {
             .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))?;
         match job.kind.as_str() {
             REVIEW_OVERDUE => mark_overdue(tx, payload.id, now),
-            END_AGING => end_aging(tx, payload.id, now),
+            END_AGING => {
+                end_aging(tx, payload.id, now)?;
+                match tx.request(payload.id)? {
+                    Some(r) if r.state == RequestState::Closed && r.closed_at == Some(now) => {
+                        self.schedule_destruction(tx, &r, now)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            DESTROY_DOCUMENTS => self.destroy_documents(tx, payload.id, now),
             BILL_SERVICE => bill_service_period(tx, payload.id, now),
             AGING_REMINDER => self.remind_aging(tx, payload.id, now),
             other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clients;
 pub mod clock;
 pub mod demo;
+pub mod documents;
 mod error;
 pub mod history;
 pub mod identity;
@@ -77,6 +78,8 @@ pub struct Service {
     pub tokens: Arc<auth::TokenCache>,
     /// Channels, templates and retry policy of notifications.
     pub notifier: Arc<notifications::Notifier>,
+    /// Where uploaded documents are kept, and the bounds on uploads.
+    pub documents: Arc<documents::DocumentStore>,
 }
 
 impl Service {
@@ -97,6 +100,7 @@ impl Service {
             meter: Arc::default(),
             tokens: Arc::default(),
             notifier: Arc::default(),
+            documents: Arc::default(),
         };
         service.sync_operators()?;
         Ok(service)

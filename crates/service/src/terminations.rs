@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use simexit_domain::access::Role;
 use simexit_domain::calendar::{add_business_days, aging_end};
-use simexit_domain::eligibility::{Blocker, debt_blocker};
+use simexit_domain::document::DocumentKind;
+use simexit_domain::eligibility::{Blocker, debt_blocker, documents_blocker};
 
 use crate::money::{debt_of, settle_and_bill, undo_settlement};
 use simexit_domain::number::NumberEvent;
@@ -50,6 +51,30 @@ fn details(tx: &mut dyn Tx, request: RequestRow, now: Timestamp) -> Result<Reque
         .line(request.line_id)?
         .ok_or_else(|| ServiceError::Internal(format!("request {} has no line", request.id)))?;
     details_with(tx, request, line, now)
+}
+
+/// Online requests need the policy's documents before they are submitted; in a store the
+/// clerk checks the originals.
+fn needs_uploads(r: &RequestRow) -> bool {
+    r.channel == Channel::Online && matches!(r.state, RequestState::Draft | RequestState::InfoRequested)
+}
+
+impl Service {
+    /// The request's details, with the documents still to upload among what blocks it.
+    fn details_checked(&self, tx: &mut dyn Tx, request: RequestRow, now: Timestamp) -> Result<RequestDetails> {
+        let missing = if needs_uploads(&request) { self.missing_for(tx, &request)? } else { Vec::new() };
+        let mut d = details(tx, request, now)?;
+        d.blocking.extend(documents_blocker(missing));
+        Ok(d)
+    }
+
+    fn missing_for(&self, tx: &mut dyn Tx, request: &RequestRow) -> Result<Vec<DocumentKind>> {
+        let category = tx
+            .subscriber(request.subscriber_id)?
+            .ok_or_else(|| ServiceError::Internal(format!("request {} has no subscriber", request.id)))?
+            .category;
+        self.missing_documents(tx, request, category)
+    }
 }
 
 fn details_with(tx: &mut dyn Tx, request: RequestRow, line: LineRow, now: Timestamp) -> Result<RequestDetails> {
@@ -206,7 +231,7 @@ impl Service {
             };
             row.id = tx.insert_request(&row)?;
             step(tx, row.id, now, &who.actor(), "create", RequestState::Draft, RequestState::Draft, None)?;
-            details(tx, row, now)
+            self.details_checked(tx, row, now)
         })
     }
 
@@ -214,7 +239,7 @@ impl Service {
         let now = self.now();
         self.store.read(|tx| {
             let r = load_visible(tx, who, id)?;
-            details(tx, r, now)
+            self.details_checked(tx, r, now)
         })
     }
 
@@ -258,6 +283,14 @@ impl Service {
                     _ => None,
                 },
             )?;
+            // The subscriber uploads before submitting; staff submitting for them (an admin,
+            // a clerk with the originals) vouch for the documents themselves.
+            if action == Action::Submit && needs_uploads(&r) && who.subscriber_id == Some(r.subscriber_id) {
+                let missing = self.missing_for(tx, &r)?;
+                if let Some(b) = documents_blocker(missing) {
+                    return Err(ServiceError::unprocessable("documents_missing", b.message));
+                }
+            }
             match action {
                 Action::Submit | Action::ProvideInfo => {
                     let deadline = self.review_deadline(policy, now)?;
@@ -284,7 +317,10 @@ impl Service {
             tx.update_line(&line)?;
             step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
             self.notify_step(tx, policy, &r, action, reason.as_deref(), now)?;
-            details(tx, r, now)
+            if matches!(to, RequestState::Rejected | RequestState::Withdrawn | RequestState::Revoked) {
+                self.schedule_destruction(tx, &r, now)?;
+            }
+            self.details_checked(tx, r, now)
         })
     }
 

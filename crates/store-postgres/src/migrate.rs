@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "numbering", include_str!("../migrations/0006_numbering.sql")),
     (7, "history", include_str!("../migrations/0007_history.sql")),
     (8, "notifications", include_str!("../migrations/0008_notifications.sql")),
+    (9, "documents", include_str!("../migrations/0009_documents.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod dev;
+pub mod documents;
 pub mod health;
 pub mod lines;
 pub mod lookup;
@@ -16,6 +17,7 @@ pub mod staff;
 pub mod terminations;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::openapi;
@@ -45,6 +47,18 @@ pub fn router(state: AppState) -> Router {
         .route("/lines/{id}/services", get(money::services).post(money::add_service))
         .route("/terminations/{id}/settlement", post(money::settlement))
         .route("/terminations/{id}/final-bill", get(money::final_bill))
+        .route(
+            "/terminations/{id}/documents",
+            post(documents::upload)
+                .get(documents::list)
+                // Room for the largest upload and its multipart framing; the service
+                // refuses anything over the limit itself too.
+                .layer(DefaultBodyLimit::max(state.service.documents.max_bytes + 64 * 1024)),
+        )
+        .route("/documents/{id}/content", get(documents::content))
+        .route("/documents/{id}/verify", post(documents::verify))
+        .route("/documents/{id}/reject", post(documents::reject))
+        .route("/destruction-acts", get(documents::acts))
         .route("/refunds", get(money::refunds))
         .route("/refunds/{id}", get(money::refund))
         .route("/refunds/{id}/details", post(money::refund_details))

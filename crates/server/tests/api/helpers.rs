@@ -104,6 +104,41 @@ pub fn config(dir: &std::path::Path, dev_clock: bool) -> Config {
     c
 }
 
+/// A real JPEG (a small gradient, baseline, encoded by a JPEG encoder).
+pub fn real_jpeg() -> Vec<u8> {
+    let (w, h) = (64u16, 48u16);
+    let pixels: Vec<u8> = (0..h).flat_map(|y| (0..w).flat_map(move |x| [(x * 4) as u8, (y * 5) as u8, 200])).collect();
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 85).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+    out
+}
+
+/// A real one-page PDF with a correct cross-reference table.
+pub fn real_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length 43 >>\nstream\nBT /F1 12 Tf 20 50 Td (Passport scan) Tj ET\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
+}
+
 impl TestApp {
     /// A demo server whose clock stands at `now` (UTC RFC 3339) until advanced.
     pub async fn at(now: &str) -> TestApp {
@@ -161,6 +196,26 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
+        read(req).await
+    }
+
+    /// Uploads a file as the multipart form of `POST /api/v1/terminations/{id}/documents`.
+    pub async fn upload(
+        &self,
+        request: &Value,
+        token: &str,
+        kind: &str,
+        name: &str,
+        declared: &str,
+        bytes: Vec<u8>,
+    ) -> Resp {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str(declared).unwrap();
+        let form = reqwest::multipart::Form::new().text("kind", kind.to_owned()).part("file", part);
+        let req = self
+            .client
+            .post(format!("{}/api/v1/terminations/{request}/documents", self.base))
+            .bearer_auth(token)
+            .multipart(form);
         read(req).await
     }
 
@@ -249,7 +304,23 @@ impl TestApp {
         let token = self.login(subscriber).await;
         let line = self.line_of(&token, operator).await;
         let req = self.create(&token, &line["id"], "online").await.ok();
+        self.upload_required(&token, &req).await;
         let req = self.act(&token, &req["id"], "submit", None).await.ok();
         (token, line, req)
+    }
+
+    /// Uploads a scan of every document the request still lacks (its `documents_missing`).
+    pub async fn upload_required(&self, token: &str, req: &Value) {
+        let fresh = self.get(&format!("/api/v1/terminations/{}", req["id"]), Some(token)).await.ok();
+        let missing: Vec<String> = fresh["blocking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["code"] == "documents_missing")
+            .flat_map(|b| b["documents"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()))
+            .collect();
+        for kind in missing {
+            self.upload(&req["id"], token, &kind, &format!("{kind}.jpg"), "image/jpeg", real_jpeg()).await.ok();
+        }
     }
 }

@@ -57,6 +57,7 @@ async fn after_aging_the_number_returns_to_the_pool_and_its_history_shows_both_h
     app.act(&resident, &first["id"], "revoke", None).await.ok();
 
     let second = app.create(&resident, &line["id"], "online").await.ok();
+    app.upload_required(&resident, &second).await;
     app.act(&resident, &second["id"], "submit", None).await.ok();
     app.act(&reviewer, &second["id"], "approve", None).await.ok();
     let completed = app.act(&reviewer, &second["id"], "complete", None).await.ok();

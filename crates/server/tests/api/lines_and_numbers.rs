@@ -104,6 +104,7 @@ async fn a_year_the_calendar_does_not_know_is_refused_or_marked_as_a_fallback() 
     let resident = app.login("resident@demo").await;
     let line = app.line_of(&resident, "mts").await;
     let draft = app.create(&resident, &line["id"], "online").await.ok();
+    app.upload_required(&resident, &draft).await;
     app.act(&resident, &draft["id"], "submit", None).await.problem(422, "calendar_unknown_year");
     assert_eq!(app.request(&resident, &draft["id"]).await["state"], "draft");
     // Vostok's policy allows the weekday fallback, and says so on the request.

@@ -80,6 +80,12 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/audit"                                     , "133333AA3"),
     ("get"  , "/api/v1/audit/export"                              , "133333AA3"),
     ("get"  , "/api/v1/outbox"                                    , "133333AA3"),
+    ("post" , "/api/v1/terminations/{id}/documents"               , "1A4A4AA34"),
+    ("get"  , "/api/v1/terminations/{id}/documents"               , "1A4A4AAA4"),
+    ("get"  , "/api/v1/documents/{id}/content"                    , "1A4A4AAA4"),
+    ("post" , "/api/v1/documents/{id}/verify"                     , "134A4AA34"),
+    ("post" , "/api/v1/documents/{id}/reject"                     , "134A4AA34"),
+    ("get"  , "/api/v1/destruction-acts"                          , "133333AA3"),
     ("post" , "/api/v1/outbox/{id}/resend"                        , "133333A33"),
     ("get"  , "/api/v1/staff"                                     , "133333AA3"),
     ("post" , "/api/v1/staff"                                     , "133333A33"),
@@ -133,6 +139,8 @@ struct Fixture {
     movement: Value,
     /// A queued notification.
     outbox: i64,
+    /// A document of `request`.
+    document: i64,
 }
 
 /// The resident's MTS line with a submitted request, a second MTS line without one, a
@@ -189,7 +197,9 @@ async fn fixture(app: &TestApp) -> Fixture {
     let service = app.service.clone();
     let outbox =
         tokio::task::spawn_blocking(move || service.store.read(|tx| tx.outbox(None, 1))).await.unwrap().unwrap()[0].id;
-    Fixture { client_id, line, free_line, request, refund, movement, outbox }
+    let docs = app.get(&format!("/api/v1/terminations/{}/documents", request["id"]), Some(&resident)).await.ok();
+    let document = docs[0]["id"].as_i64().unwrap();
+    Fixture { client_id, line, free_line, request, refund, movement, outbox, document }
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -204,6 +214,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         id(&f.movement)
     } else if path.starts_with("/api/v1/outbox/") {
         f.outbox.to_string()
+    } else if path.starts_with("/api/v1/documents/") {
+        f.document.to_string()
     } else {
         "mts".to_owned()
     };
@@ -298,6 +310,9 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             let url = concrete(path, &f);
             let resp = if method == "get" {
                 app.get(&url, token.as_deref()).await
+            } else if path == "/api/v1/terminations/{id}/documents" {
+                let jpeg = crate::helpers::real_jpeg();
+                app.upload(&f.request["id"], token.as_deref().unwrap_or(""), "other", "m.jpg", "image/jpeg", jpeg).await
             } else {
                 app.post(&url, token.as_deref(), body(path, caller, &f)).await
             };

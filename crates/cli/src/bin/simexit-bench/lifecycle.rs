@@ -29,6 +29,9 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
     let mut http_config = simexit_server::Config::default();
     http_config.database.durability = durability.pragma().to_lowercase();
     http_config.database.data_dir = dir.path().join("http");
+    let policy_file = dir.path().join("policies.toml");
+    std::fs::write(&policy_file, bench_policies())?;
+    http_config.policies.file = Some(policy_file);
     let (raw, store, _schemas) = match &postgres {
         None => {
             println!("lifecycle benchmark: n = {n}, SQLite WAL, synchronous = {}", durability.pragma());
@@ -56,9 +59,18 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
     Ok(())
 }
 
+/// The demo policies without required uploads for residents: the lifecycle measured here is
+/// the request's, and the raw baseline writes no documents (uploads are their own flow).
+fn bench_policies() -> String {
+    simexit_server::app::DEMO_POLICIES.replace(
+        r#"documents = { resident = ["passport", "address_proof"], foreign_resident = ["passport"], tourist = ["passport"] }"#,
+        r#"documents = { resident = [], foreign_resident = ["passport"], tourist = ["passport"] }"#,
+    )
+}
+
 fn policies() -> anyhow::Result<(PolicySet, CalendarSet)> {
     let calendars = CalendarSet::builtin();
-    let policies = PolicySet::from_toml(simexit_server::app::DEMO_POLICIES, &calendars)?;
+    let policies = PolicySet::from_toml(&bench_policies(), &calendars)?;
     Ok((policies, calendars))
 }
 

@@ -1,0 +1,160 @@
+//! Documents: uploads judged by their bytes, stored encrypted, reviewed, and destroyed with
+//! an act once the retention after closing ends.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, real_jpeg, real_pdf};
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+#[tokio::test]
+async fn only_real_jpegs_pngs_and_pdfs_are_accepted_whatever_they_claim() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let req = app.create(&resident, &line["id"], "online").await.ok();
+    let id = &req["id"];
+
+    let exe =
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00This program cannot be run in DOS mode".to_vec();
+    app.upload(id, &resident, "passport", "passport.jpg", "image/jpeg", exe)
+        .await
+        .problem(415, "unsupported_media_type");
+    let big = vec![0xFFu8; 50 * 1024 * 1024];
+    let r = app.upload(id, &resident, "passport", "big.jpg", "image/jpeg", big).await;
+    assert_eq!(r.status.as_u16(), 413, "{}", r.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/terminations/{id}/documents"), Some(&resident)).await.ok(),
+        json!([]),
+        "nothing stored"
+    );
+
+    let jpeg = real_jpeg();
+    let up = app.upload(id, &resident, "passport", "../../etc/passwd", "text/plain", jpeg.clone()).await;
+    assert_eq!(up.status.as_u16(), 201, "{}", up.body);
+    assert_eq!((up.body["file_name"].as_str(), up.body["content_type"].as_str()), (Some("passwd"), Some("image/jpeg")));
+    let pdf = app.upload(id, &resident, "address_proof", "счёт ЖКХ.pdf", "application/octet-stream", real_pdf()).await;
+    assert_eq!(
+        (pdf.status.as_u16(), pdf.body["content_type"].as_str()),
+        (201, Some("application/pdf")),
+        "{}",
+        pdf.body
+    );
+    app.upload(id, &resident, "selfie", "a.jpg", "image/jpeg", real_jpeg()).await.problem(400, "invalid_kind");
+
+    // Downloaded as uploaded; stored encrypted, under a name of simexit's own.
+    let doc = up.body["id"].as_i64().unwrap();
+    let got = app
+        .client
+        .get(format!("{}/api/v1/documents/{doc}/content", app.base))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.headers()["content-type"], "image/jpeg");
+    assert!(got.headers()["content-disposition"].to_str().unwrap().contains("filename=\"passwd\""));
+    assert_eq!(got.bytes().await.unwrap().to_vec(), jpeg);
+    let mut stored = Vec::new();
+    for entry in walk(&app.dir.path().join("documents")) {
+        stored.push(std::fs::read(entry).unwrap());
+    }
+    assert_eq!(stored.len(), 2, "two objects on disk");
+    assert!(stored.iter().all(|o| o.starts_with(b"SXE1") && !o.windows(4).any(|w| w == &jpeg[6..10])), "not plaintext");
+    assert!(!app.dir.path().join("etc").exists());
+
+    let other = app.login("foreigner@demo").await;
+    app.get(&format!("/api/v1/documents/{doc}/content"), Some(&other)).await.problem(404, "not_found");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+#[tokio::test]
+async fn staff_verify_or_reject_with_a_reason() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let req = app.create(&resident, &line["id"], "online").await.ok();
+    let doc = app.upload(&req["id"], &resident, "passport", "p.jpg", "image/jpeg", real_jpeg()).await.ok();
+    let reviewer = app.login("reviewer@demo").await;
+    let path = |action: &str| format!("/api/v1/documents/{}/{action}", doc["id"]);
+    app.post(&path("verify"), Some(&resident), json!({})).await.problem(403, "forbidden");
+    app.post(&path("reject"), Some(&reviewer), json!({})).await.problem(422, "reason_required");
+    let rejected = app.post(&path("reject"), Some(&reviewer), json!({ "reason": "нечитаемо" })).await.ok();
+    assert_eq!(
+        (rejected["status"].as_str(), rejected["review_reason"].as_str()),
+        (Some("rejected"), Some("нечитаемо"))
+    );
+    let verified = app.post(&path("verify"), Some(&reviewer), json!({})).await.ok();
+    assert_eq!(verified["status"], "verified");
+    let t2 = app.login("reviewer.t2@demo").await;
+    app.post(&path("verify"), Some(&t2), json!({})).await.problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_closed_requests_scans_are_destroyed_after_the_retention_with_an_act_and_the_contract_is_kept() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let req = app.create(&resident, &line["id"], "online").await.ok();
+    let scan = app.upload(&req["id"], &resident, "passport", "p.jpg", "image/jpeg", real_jpeg()).await.ok();
+    let contract = app.upload(&req["id"], &resident, "contract", "c.pdf", "application/pdf", real_pdf()).await.ok();
+    app.act(&resident, &req["id"], "withdraw", None).await.ok();
+    let docs = app.get(&format!("/api/v1/terminations/{}/documents", req["id"]), Some(&resident)).await.ok();
+    let until = docs[0]["retention_until"].as_str().unwrap().to_owned();
+    assert!(until.starts_with("2026-04-01"), "30 days after closing: {until}");
+
+    app.advance_days(29).await;
+    let auditor = app.login("auditor@demo").await;
+    assert_eq!(app.get("/api/v1/destruction-acts", Some(&auditor)).await.ok(), json!([]));
+    app.advance_days(2).await;
+    let acts = app.get("/api/v1/destruction-acts", Some(&auditor)).await.ok();
+    let acts = acts.as_array().unwrap();
+    assert_eq!(acts.len(), 1, "{acts:?}");
+    let act = &acts[0];
+    assert_eq!((act["document_id"].clone(), act["kind"].as_str()), (scan["id"].clone(), Some("passport")));
+    assert_eq!(act["sha256"], scan["sha256"]);
+    assert!(act["reason"].as_str().unwrap().contains("152-FZ"), "{act}");
+    assert_eq!(act["actor"], "job:destroy_documents");
+
+    let gone = app.get(&format!("/api/v1/documents/{}/content", scan["id"]), Some(&resident)).await;
+    gone.problem(410, "document_destroyed");
+    let kept = app.get(&format!("/api/v1/documents/{}/content", contract["id"]), Some(&resident)).await;
+    assert_eq!(kept.status.as_u16(), 200, "the signed application is kept");
+    let docs: Vec<Value> = app
+        .get(&format!("/api/v1/terminations/{}/documents", req["id"]), Some(&resident))
+        .await
+        .ok()
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!((docs[0]["status"].as_str(), docs[0]["file_name"].as_str()), (Some("destroyed"), Some("")));
+    let on_disk = walk(&app.dir.path().join("documents"));
+    assert_eq!(on_disk.len(), 1, "only the contract's object is left: {on_disk:?}");
+    let reviewer = app.login("reviewer@demo").await;
+    app.get("/api/v1/destruction-acts", Some(&reviewer)).await.problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn an_online_request_lists_the_documents_it_still_needs_and_is_not_submitted_without_them() {
+    let app = TestApp::at(NOW).await;
+    let tourist = app.login("tourist@demo").await;
+    let line = app.line_of(&tourist, "t2").await;
+    let req = app.create(&tourist, &line["id"], "online").await.ok();
+    let details = app.get(&format!("/api/v1/terminations/{}", req["id"]), Some(&tourist)).await.ok();
+    let missing =
+        details["blocking"].as_array().unwrap().iter().find(|b| b["code"] == "documents_missing").unwrap().clone();
+    assert_eq!(missing["documents"], json!(["passport"]), "T2 asks a tourist for the passport: {missing}");
+    app.act(&tourist, &req["id"], "submit", None).await.problem(422, "documents_missing");
+    let scan = app.upload(&req["id"], &tourist, "passport", "护照.jpg", "image/jpeg", real_jpeg()).await.ok();
+    assert_eq!(scan["file_name"], "护照.jpg");
+    let submitted = app.act(&tourist, &req["id"], "submit", None).await.ok();
+    assert_eq!(submitted["state"], "submitted");
+    assert!(submitted["blocking"].as_array().unwrap().iter().all(|b| b["code"] != "documents_missing"));
+}
