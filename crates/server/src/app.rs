@@ -10,12 +10,13 @@ use axum::extract::DefaultBodyLimit;
 use simexit_domain::notify::Templates;
 use simexit_domain::{CalendarSet, Language, PolicySet};
 use simexit_files::disk::DiskBlobs;
+use simexit_files::s3::{S3Blobs, S3Settings};
 use simexit_files::sealed::{KeyRing, Sealed};
 use simexit_notify::http_sms::{HttpSmsSender, HttpSmsSettings};
 use simexit_notify::smpp::{SmppSender, SmppSettings};
 use simexit_notify::smtp::{SmtpSender, SmtpSettings};
 use simexit_service::demo::DemoAccount;
-use simexit_service::documents::DocumentStore;
+use simexit_service::documents::{Blobs, DocumentStore};
 use simexit_service::notifications::{LogSender, Notifier, Sender};
 use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
 use simexit_store::Store;
@@ -143,9 +144,20 @@ pub fn document_store(config: &Config) -> anyhow::Result<DocumentStore> {
         c.keys.0.clone()
     };
     let ring = KeyRing::parse(&keys)?;
-    let disk = DiskBlobs::new(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let store: Arc<dyn Blobs> = if c.storage == "s3" {
+        Arc::new(S3Blobs::new(S3Settings {
+            endpoint: c.s3_endpoint.clone(),
+            bucket: c.s3_bucket.clone(),
+            region: c.s3_region.clone(),
+            access_key: c.s3_access_key.clone(),
+            secret_key: c.s3_secret_key.0.clone(),
+            timeout: Duration::from_secs(30),
+        })?)
+    } else {
+        Arc::new(DiskBlobs::new(&dir).with_context(|| format!("opening {}", dir.display()))?)
+    };
     Ok(DocumentStore {
-        blobs: Arc::new(Sealed::new(Arc::new(disk), ring)),
+        blobs: Arc::new(Sealed::new(store, ring)),
         max_bytes: c.max_bytes,
         limits: simexit_domain::document::Limits::default(),
     })

@@ -27,8 +27,16 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentsConfig {
+    /// `disk` (a folder) or `s3` (an S3-compatible bucket, for several instances).
+    pub storage: String,
     /// Folder of stored documents ("": `<data_dir>/documents`).
     pub dir: String,
+    /// S3: the endpoint URL (`https://storage.example.org`), bucket, region and credentials.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: Secret,
     /// Largest accepted upload, in bytes.
     pub max_bytes: usize,
     /// Encryption keys as `id:hex64,id:hex64`, the current one first ("": a key generated on
@@ -203,7 +211,17 @@ impl Default for Config {
                 smpp_enquire_link_secs: 30,
                 smpp_timeout_secs: 10,
             },
-            documents: DocumentsConfig { dir: String::new(), max_bytes: 10 * 1024 * 1024, keys: Secret(String::new()) },
+            documents: DocumentsConfig {
+                storage: "disk".into(),
+                dir: String::new(),
+                s3_endpoint: "http://127.0.0.1:9000".into(),
+                s3_bucket: "simexit-documents".into(),
+                s3_region: "us-east-1".into(),
+                s3_access_key: String::new(),
+                s3_secret_key: Secret(String::new()),
+                max_bytes: 10 * 1024 * 1024,
+                keys: Secret(String::new()),
+            },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }
@@ -301,6 +319,12 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "notifications.smtp_tls must be `none`, `starttls` or `tls`, not `{}`",
                 n.smtp_tls
+            )));
+        }
+        if !matches!(self.documents.storage.as_str(), "disk" | "s3") {
+            return Err(ConfigError::Invalid(format!(
+                "documents.storage must be `disk` or `s3`, not `{}`",
+                self.documents.storage
             )));
         }
         if self.documents.max_bytes == 0 {
