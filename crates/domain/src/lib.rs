@@ -8,6 +8,7 @@
 pub mod access;
 pub mod calendar;
 pub mod category;
+pub mod certificate;
 pub mod document;
 pub mod eligibility;
 pub mod history;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
+use simexit_domain::certificate::SigningKeys;
 use simexit_domain::notify::Templates;
 use simexit_domain::{CalendarSet, Language, PolicySet};
 use simexit_files::disk::DiskBlobs;
@@ -163,6 +164,28 @@ pub fn document_store(config: &Config) -> anyhow::Result<DocumentStore> {
     })
 }
 
+/// The configured certificate keys, or the key generated on the first start.
+pub fn signing_keys(config: &Config) -> anyhow::Result<SigningKeys> {
+    let spec = if config.certificates.keys.0.is_empty() {
+        let file = config.database.data_dir.join("certificate-keys");
+        match std::fs::read_to_string(&file) {
+            Ok(k) => k,
+            Err(_) => {
+                std::fs::create_dir_all(&config.database.data_dir)?;
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+                let k = SigningKeys::generate("k1", seed);
+                write_private(&file, &k)?;
+                tracing::warn!(file = %file.display(), "generated a certificate signing key; back it up, and configure certificates.keys when running several instances");
+                k
+            }
+        }
+    } else {
+        config.certificates.keys.0.clone()
+    };
+    Ok(SigningKeys::parse(&spec)?)
+}
+
 /// Writes a secret readable by the owner only.
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -209,6 +232,7 @@ impl App {
                 .context("starting the service")??;
         service.notifier = Arc::new(notifier(&config.notifications)?);
         service.documents = Arc::new(document_store(&config)?);
+        service.signing = Arc::new(signing_keys(&config)?);
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

@@ -19,7 +19,18 @@ pub struct Config {
     pub lookup: LookupConfig,
     pub notifications: NotificationsConfig,
     pub documents: DocumentsConfig,
+    pub certificates: CertificatesConfig,
     pub log: LogConfig,
+}
+
+/// Certificates of termination.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CertificatesConfig {
+    /// Ed25519 signing keys as `id:hex32seed,…`, the current one first; older ones stay so
+    /// the certificates they signed keep verifying ("": a key generated on the first start
+    /// into `<data_dir>/certificate-keys`; several instances must share keys).
+    pub keys: Secret,
 }
 
 /// Uploaded documents: where they are kept, how large they may be, and the keys that
@@ -222,6 +233,7 @@ impl Default for Config {
                 max_bytes: 10 * 1024 * 1024,
                 keys: Secret(String::new()),
             },
+            certificates: CertificatesConfig { keys: Secret(String::new()) },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }

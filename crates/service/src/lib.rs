@@ -5,6 +5,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod certificates;
 pub mod clients;
 pub mod clock;
 pub mod demo;
@@ -80,6 +81,8 @@ pub struct Service {
     pub notifier: Arc<notifications::Notifier>,
     /// Where uploaded documents are kept, and the bounds on uploads.
     pub documents: Arc<documents::DocumentStore>,
+    /// The keys that sign certificates of termination.
+    pub signing: Arc<simexit_domain::certificate::SigningKeys>,
 }
 
 impl Service {
@@ -101,6 +104,7 @@ impl Service {
             tokens: Arc::default(),
             notifier: Arc::default(),
             documents: Arc::default(),
+            signing: Arc::new(certificates::ephemeral_keys()),
         };
         service.sync_operators()?;
         Ok(service)

@@ -351,11 +351,12 @@ impl Service {
         // Services billed to the termination instant and stopped, debt refused, balance
         // settled: the same code the final-bill preview runs, here for real.
         let bill = settle_and_bill(tx, policy, r, now, actor)?;
-        let bill = serde_json::to_string(&bill).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        tx.save_final_bill(r.id, &bill, now)?;
+        let bill_text = serde_json::to_string(&bill).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        tx.save_final_bill(r.id, &bill_text, now)?;
         line.terminated_at = Some(now);
         r.completed_at = Some(now);
         r.aging_until = Some(until);
+        self.issue_certificate(tx, policy, r, &bill, now, actor)?;
         schedule(tx, jobs::END_AGING, r.id, until, now)
     }
 

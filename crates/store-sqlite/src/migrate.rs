@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "history", include_str!("../migrations/0007_history.sql")),
     (8, "notifications", include_str!("../migrations/0008_notifications.sql")),
     (9, "documents", include_str!("../migrations/0009_documents.sql")),
+    (10, "certificates", include_str!("../migrations/0010_certificates.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -118,6 +118,18 @@ fn act(r: &Row<'_>) -> rusqlite::Result<DestructionActRow> {
     })
 }
 
+fn certificate(r: &Row<'_>) -> rusqlite::Result<CertificateRow> {
+    Ok(CertificateRow {
+        number: r.get(0)?,
+        request_id: r.get(1)?,
+        operator: parsed(r, 2)?,
+        payload: r.get(3)?,
+        key_id: r.get(4)?,
+        signature: r.get(5)?,
+        issued_at: time(r, 6)?,
+    })
+}
+
 fn past_event(r: &Row<'_>) -> rusqlite::Result<PastEventRow> {
     Ok(PastEventRow {
         msisdn: msisdn(r, 0)?,
@@ -1137,6 +1149,26 @@ impl Tx for SqliteTx<'_> {
             &format!("SELECT {ACT_COLS} FROM destruction_acts WHERE id > ?1 ORDER BY id LIMIT ?2"),
             params![after_id, limit],
             act,
+        )
+    }
+
+    fn insert_certificate(&mut self, c: &CertificateRow) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO certificates ({CERTIFICATE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            params![c.number, c.request_id, c.operator.as_str(), c.payload, c.key_id, c.signature, ts(c.issued_at)],
+        )
+        .map(drop)
+    }
+
+    fn certificate(&mut self, number: &str) -> Result<Option<CertificateRow>> {
+        self.one(&format!("SELECT {CERTIFICATE_COLS} FROM certificates WHERE number = ?1"), [number], certificate)
+    }
+
+    fn certificate_of_request(&mut self, request_id: i64) -> Result<Option<CertificateRow>> {
+        self.one(
+            &format!("SELECT {CERTIFICATE_COLS} FROM certificates WHERE request_id = ?1"),
+            [request_id],
+            certificate,
         )
     }
 

@@ -43,6 +43,7 @@ macro_rules! conformance_tests {
             rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip,
             the_outbox_is_claimed_once_with_a_lease_and_deduplicated,
             documents_get_a_deadline_and_their_destruction_leaves_an_act,
+            a_certificate_is_issued_once_per_request_and_found_by_its_number,
             the_numbering_plan_is_replaced_whole_and_looked_up_by_range,
         );
     };
@@ -728,6 +729,29 @@ pub fn documents_get_a_deadline_and_their_destruction_leaves_an_act(store: &dyn 
     let left = ok(store.write(|tx| tx.documents_due(now + (744).hours(), 10)));
     assert_eq!(left.iter().map(|d| d.id).collect::<Vec<_>>(), vec![b], "a destroyed document is not due again");
     assert_eq!(ok(store.read(|tx| tx.documents_of(request))).len(), 2);
+}
+
+pub fn a_certificate_is_issued_once_per_request_and_found_by_its_number(store: &dyn Store) {
+    let request = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let line = seed_line(tx, sub, "+79160000050")?;
+        tx.insert_request(&request_row(line, sub, "mts", "+79160000050", None))
+    }));
+    let cert = CertificateRow {
+        number: format!("MTS-2026-{request:06}"),
+        request_id: request,
+        operator: op("mts"),
+        payload: "{\"number\":\"MTS\"}".into(),
+        key_id: "k1".into(),
+        signature: "ab".repeat(64),
+        issued_at: t("2026-03-02T09:00:00Z"),
+    };
+    ok(store.write(|tx| tx.insert_certificate(&cert)));
+    assert_eq!(ok(store.read(|tx| tx.certificate(&cert.number))), Some(cert.clone()));
+    assert_eq!(ok(store.read(|tx| tx.certificate_of_request(request))), Some(cert.clone()));
+    assert_eq!(ok(store.read(|tx| tx.certificate("MTS-2026-999999"))), None);
+    let again = store.write(|tx| tx.insert_certificate(&CertificateRow { number: "OTHER".into(), ..cert.clone() }));
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "one certificate per request: {again:?}");
 }
 
 pub fn the_outbox_is_claimed_once_with_a_lease_and_deduplicated(store: &dyn Store) {

@@ -190,6 +190,11 @@ pub trait Tx {
     fn insert_destruction_act(&mut self, act: &DestructionActRow) -> Result<i64>;
     fn destruction_acts(&mut self, after_id: i64, limit: u32) -> Result<Vec<DestructionActRow>>;
 
+    // Certificates.
+    fn insert_certificate(&mut self, certificate: &CertificateRow) -> Result<()>;
+    fn certificate(&mut self, number: &str) -> Result<Option<CertificateRow>>;
+    fn certificate_of_request(&mut self, request_id: i64) -> Result<Option<CertificateRow>>;
+
     // Notification outbox.
     /// Queues a message; `None` if one with the same dedupe key is already queued.
     fn insert_outbox(&mut self, message: &OutboxRow) -> Result<Option<i64>>;

@@ -153,6 +153,18 @@ pub struct DocumentRow {
     pub destroyed_at: Option<Timestamp>,
 }
 
+/// An issued certificate: the canonical payload exactly as signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRow {
+    pub number: String,
+    pub request_id: i64,
+    pub operator: OperatorId,
+    pub payload: String,
+    pub key_id: String,
+    pub signature: String,
+    pub issued_at: Timestamp,
+}
+
 /// The record of one destruction of personal data: what, whose, when, why and by whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DestructionActRow {

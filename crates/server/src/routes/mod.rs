@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod clients;
 pub mod dev;
 pub mod documents;
@@ -59,6 +60,9 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{id}/verify", post(documents::verify))
         .route("/documents/{id}/reject", post(documents::reject))
         .route("/destruction-acts", get(documents::acts))
+        .route("/certificates/keys", get(certificates::keys))
+        .route("/certificates/{number}", get(certificates::check))
+        .route("/terminations/{id}/certificate", get(certificates::of_request))
         .route("/refunds", get(money::refunds))
         .route("/refunds/{id}", get(money::refund))
         .route("/refunds/{id}/details", post(money::refund_details))

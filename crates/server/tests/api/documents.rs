@@ -265,3 +265,41 @@ async fn uploads_and_downloads_work_against_an_s3_compatible_server_and_objects_
         );
     }
 }
+
+#[tokio::test]
+async fn completion_issues_a_signed_certificate_that_anyone_can_check_and_a_changed_copy_fails() {
+    let app = TestApp::at(NOW).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (tourist, line, req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    let mine = app.get(&format!("/api/v1/terminations/{}/certificate", req["id"]), Some(&tourist)).await.ok();
+    let number = mine["number"].as_str().unwrap().to_owned();
+    assert_eq!(number, format!("T2-2026-{:06}", req["id"].as_i64().unwrap()));
+    let public = app.get(&format!("/api/v1/certificates/{number}"), None).await.ok();
+    assert_eq!(public["genuine"], true);
+    let c = &public["certifies"];
+    assert_eq!(
+        (c["operator"].as_str(), c["line_id"].clone(), c["reason"].as_str()),
+        (Some("t2"), line["id"].clone(), Some("voluntary"))
+    );
+    assert_eq!(c["subscriber"], "李*", "masked: {c}");
+    let n = line["msisdn"].as_str().unwrap();
+    assert_eq!(c["msisdn"], format!("+7 {} ***-**-{}", &n[2..5], &n[n.len() - 2..]));
+    assert_eq!(c["aging_until"], "2026-05-01");
+    assert!(c["settlement"].as_str().unwrap().starts_with("refund "), "{c}");
+
+    // Offline: the published keys verify the payload; one changed byte does not.
+    let keys = app.get("/api/v1/certificates/keys", None).await.ok();
+    let key_hex = keys["keys"][public["key_id"].as_str().unwrap()].as_str().unwrap().to_owned();
+    let published = simexit_domain::certificate::PublicKeys::from_hex(
+        &[(public["key_id"].as_str().unwrap().to_owned(), key_hex)].into_iter().collect(),
+    )
+    .unwrap();
+    let payload = public["payload"].as_str().unwrap();
+    let (kid, sig) = (public["key_id"].as_str().unwrap(), public["signature"].as_str().unwrap());
+    assert!(published.verify(payload, kid, sig));
+    let tampered = payload.replacen("refund", "transfer", 1);
+    assert!(!published.verify(&tampered, kid, sig));
+    app.get("/api/v1/certificates/T2-2026-999999", None).await.problem(404, "not_found");
+}

@@ -86,6 +86,9 @@ const RULES: &[(&str, &str, &str)] = &[
     ("post" , "/api/v1/documents/{id}/verify"                     , "134A4AA34"),
     ("post" , "/api/v1/documents/{id}/reject"                     , "134A4AA34"),
     ("get"  , "/api/v1/destruction-acts"                          , "133333AA3"),
+    ("get"  , "/api/v1/certificates/keys"                         , "AAAAAAAAA"),
+    ("get"  , "/api/v1/certificates/{number}"                     , "AAAAAAAAA"),
+    ("get"  , "/api/v1/terminations/{id}/certificate"             , "1A44A4AA4"),
     ("post" , "/api/v1/outbox/{id}/resend"                        , "133333A33"),
     ("get"  , "/api/v1/staff"                                     , "133333AA3"),
     ("post" , "/api/v1/staff"                                     , "133333A33"),
@@ -141,6 +144,9 @@ struct Fixture {
     outbox: i64,
     /// A document of `request`.
     document: i64,
+    /// The resident's MegaFon request, completed in a store, and its certificate number.
+    completed: i64,
+    certificate: String,
 }
 
 /// The resident's MTS line with a submitted request, a second MTS line without one, a
@@ -197,14 +203,22 @@ async fn fixture(app: &TestApp) -> Fixture {
     let service = app.service.clone();
     let outbox =
         tokio::task::spawn_blocking(move || service.store.read(|tx| tx.outbox(None, 1))).await.unwrap().unwrap()[0].id;
+    let completed = store_req["id"].as_i64().unwrap();
+    let certificate =
+        app.get(&format!("/api/v1/terminations/{completed}/certificate"), Some(&resident)).await.ok()["number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let docs = app.get(&format!("/api/v1/terminations/{}/documents", request["id"]), Some(&resident)).await.ok();
     let document = docs[0]["id"].as_i64().unwrap();
-    Fixture { client_id, line, free_line, request, refund, movement, outbox, document }
+    Fixture { client_id, line, free_line, request, refund, movement, outbox, document, completed, certificate }
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
     let id = |v: &Value| v.to_string().trim_matches('"').to_owned();
-    let with = if path.starts_with("/api/v1/lines/") {
+    let with = if path == "/api/v1/terminations/{id}/certificate" {
+        f.completed.to_string()
+    } else if path.starts_with("/api/v1/lines/") {
         id(&f.line["id"])
     } else if path.starts_with("/api/v1/terminations/") {
         id(&f.request["id"])
@@ -223,6 +237,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{msisdn}", f.line["msisdn"].as_str().unwrap())
         .replace("{login}", "matrix.target@demo")
         .replace("{client_id}", f.client_id.as_str())
+        .replace("{number}", &f.certificate)
 }
 
 fn body(path: &str, caller: usize, f: &Fixture) -> Value {

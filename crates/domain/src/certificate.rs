@@ -1,0 +1,233 @@
+//! The certificate of termination: what it certifies (with the subscriber masked), its
+//! canonical payload, and its Ed25519 signature under a named key. Anyone holding the
+//! published public keys can check a certificate without asking simexit.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+/// What a certificate certifies. Field order is irrelevant: the canonical form sorts keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificatePayload {
+    /// `MTS-2026-000042`.
+    pub number: String,
+    pub operator: String,
+    pub operator_name: String,
+    pub line_id: i64,
+    /// `+7 916 ***-**-67`.
+    pub msisdn: String,
+    /// `Анна И.`
+    pub subscriber: String,
+    /// RFC 3339, UTC.
+    pub terminated_at: String,
+    /// The date (operator-local) until which the subscriber may revoke.
+    pub aging_until: String,
+    /// `voluntary`, `over_limit`, `non_use`…
+    pub reason: String,
+    /// `refund 150.00 RUB`, `transfer 150.00 RUB to line 7`, `none`.
+    pub settlement: String,
+}
+
+impl CertificatePayload {
+    /// Compact JSON with keys in byte order: the bytes that are signed.
+    pub fn canonical(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let sorted: BTreeMap<String, serde_json::Value> =
+            value.as_object().map(|m| m.clone().into_iter().collect()).unwrap_or_default();
+        serde_json::to_string(&sorted).unwrap_or_default()
+    }
+
+    pub fn from_canonical(text: &str) -> Result<Self, CertificateError> {
+        let payload: CertificatePayload =
+            serde_json::from_str(text).map_err(|e| CertificateError::Payload(e.to_string()))?;
+        if payload.canonical() != text {
+            return Err(CertificateError::Payload("not in canonical form".into()));
+        }
+        Ok(payload)
+    }
+}
+
+/// The number of the certificate of a request.
+pub fn certificate_number(operator: &str, year: i16, request_id: i64) -> String {
+    format!("{}-{year}-{request_id:06}", operator.to_uppercase())
+}
+
+/// `Анна Иванова` → `Анна И.`; `李明 (Li Ming)` → `李*` (the family name, written first, and
+/// one star per hidden character); parenthesised transcriptions are left out.
+pub fn masked_name(full_name: &str) -> String {
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    for c in full_name.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let mut words = plain.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(first), Some(second)) => format!("{first} {}.", second.chars().next().unwrap_or_default()),
+        (Some(only), None) => {
+            let mut chars = only.chars();
+            let head = chars.next().unwrap_or_default();
+            format!("{head}{}", "*".repeat(chars.count()))
+        }
+        _ => String::new(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    #[error("certificate keys: {0}")]
+    Keys(String),
+    #[error("certificate payload: {0}")]
+    Payload(String),
+}
+
+/// Named Ed25519 signing keys; the first signs new certificates, the others stay published
+/// so certificates they signed still verify after a rotation.
+pub struct SigningKeys {
+    current: String,
+    keys: BTreeMap<String, SigningKey>,
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys").field("current", &self.current).field("ids", &self.keys.keys()).finish()
+    }
+}
+
+fn key_id_ok(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl SigningKeys {
+    /// Parses `id:hex64,id:hex64` (32-byte seeds), the current key first.
+    pub fn parse(spec: &str) -> Result<Self, CertificateError> {
+        let mut keys = BTreeMap::new();
+        let mut current = None;
+        for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (id, seed) = entry.split_once(':').ok_or_else(|| CertificateError::Keys("expected id:hex".into()))?;
+            let id = id.trim();
+            if !key_id_ok(id) {
+                return Err(CertificateError::Keys(format!("key id `{id}`: 1 to 32 letters, digits, - or _")));
+            }
+            let bytes: [u8; 32] = hex::decode(seed.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| CertificateError::Keys(format!("key `{id}` must be 32 bytes in hex")))?;
+            current.get_or_insert_with(|| id.to_owned());
+            keys.insert(id.to_owned(), SigningKey::from_bytes(&bytes));
+        }
+        let current = current.ok_or_else(|| CertificateError::Keys("no key given".into()))?;
+        Ok(SigningKeys { current, keys })
+    }
+
+    /// A fresh key as `id:hex` from 32 random bytes.
+    pub fn generate(id: &str, seed: [u8; 32]) -> String {
+        format!("{id}:{}", hex::encode(seed))
+    }
+
+    /// Signs with the current key: `(key id, signature hex)`.
+    pub fn sign(&self, payload: &CertificatePayload) -> (String, String) {
+        let key = &self.keys[&self.current];
+        (self.current.clone(), hex::encode(key.sign(payload.canonical().as_bytes()).to_bytes()))
+    }
+
+    /// Every public key, by id: what is published for offline checks.
+    pub fn published(&self) -> PublicKeys {
+        PublicKeys(self.keys.iter().map(|(id, k)| (id.clone(), k.verifying_key())).collect())
+    }
+}
+
+/// Published verification keys, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PublicKeys(pub BTreeMap<String, VerifyingKey>);
+
+impl PublicKeys {
+    /// `{"k1": "<hex>", …}`, the form `GET /api/v1/certificates/keys` publishes.
+    pub fn to_hex(&self) -> BTreeMap<String, String> {
+        self.0.iter().map(|(id, k)| (id.clone(), hex::encode(k.to_bytes()))).collect()
+    }
+
+    pub fn from_hex(keys: &BTreeMap<String, String>) -> Result<Self, CertificateError> {
+        let mut out = BTreeMap::new();
+        for (id, hex_key) in keys {
+            let bytes: [u8; 32] = hex::decode(hex_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| CertificateError::Keys(format!("public key `{id}` must be 32 bytes in hex")))?;
+            let key = VerifyingKey::from_bytes(&bytes)
+                .map_err(|_| CertificateError::Keys(format!("public key `{id}` is not an Ed25519 key")))?;
+            out.insert(id.clone(), key);
+        }
+        Ok(PublicKeys(out))
+    }
+
+    /// Whether `signature` (hex) by `key_id` is valid over the canonical `payload` text.
+    pub fn verify(&self, payload: &str, key_id: &str, signature: &str) -> bool {
+        let Some(key) = self.0.get(key_id) else { return false };
+        let Some(bytes) = hex::decode(signature).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+            return false;
+        };
+        key.verify(payload.as_bytes(), &Signature::from_bytes(&bytes)).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload() -> CertificatePayload {
+        CertificatePayload {
+            number: certificate_number("mts", 2026, 42),
+            operator: "mts".into(),
+            operator_name: "МТС".into(),
+            line_id: 7,
+            msisdn: "+7 916 ***-**-67".into(),
+            subscriber: masked_name("Анна Иванова"),
+            terminated_at: "2026-03-02T09:00:00Z".into(),
+            aging_until: "2026-04-01".into(),
+            reason: "voluntary".into(),
+            settlement: "refund 150.00 RUB".into(),
+        }
+    }
+
+    #[test]
+    fn a_signature_verifies_under_its_key_only_and_any_change_breaks_it() {
+        let keys = SigningKeys::parse(&SigningKeys::generate("k2", [2; 32])).unwrap();
+        let p = payload();
+        assert_eq!((p.number.as_str(), p.subscriber.as_str()), ("MTS-2026-000042", "Анна И."));
+        assert_eq!(masked_name("李明 (Li Ming)"), "李*");
+        assert_eq!(masked_name("John Smith"), "John S.");
+        let (id, sig) = keys.sign(&p);
+        let public = keys.published();
+        assert!(public.verify(&p.canonical(), &id, &sig));
+        let mut changed = p.clone();
+        changed.settlement = "refund 1500.00 RUB".into();
+        assert!(!public.verify(&changed.canonical(), &id, &sig));
+        assert!(!public.verify(&p.canonical(), "k1", &sig), "unknown key id");
+        let round = PublicKeys::from_hex(&public.to_hex()).unwrap();
+        assert!(round.verify(&p.canonical(), &id, &sig));
+        assert_eq!(CertificatePayload::from_canonical(&p.canonical()).unwrap(), p);
+        assert!(CertificatePayload::from_canonical("{\"number\": 1}").is_err());
+    }
+
+    #[test]
+    fn rotation_keeps_old_certificates_valid() {
+        let old = SigningKeys::parse(&SigningKeys::generate("k1", [1; 32])).unwrap();
+        let (id, sig) = old.sign(&payload());
+        let rotated = SigningKeys::parse(&format!(
+            "{},{}",
+            SigningKeys::generate("k2", [2; 32]),
+            SigningKeys::generate("k1", [1; 32])
+        ))
+        .unwrap();
+        assert!(rotated.published().verify(&payload().canonical(), &id, &sig));
+        assert_eq!(rotated.sign(&payload()).0, "k2");
+        assert!(SigningKeys::parse("k1:00").is_err());
+    }
+}

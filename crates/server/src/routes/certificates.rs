@@ -1,0 +1,87 @@
+//! Certificates of termination: the public check by number, the published keys, and the
+//! certificate of a request for its subscriber and staff.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiPath, Auth};
+use crate::state::AppState;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CertificateView {
+    pub number: String,
+    /// The signature is valid under a published key over exactly `payload`.
+    pub genuine: bool,
+    /// What it certifies (the subscriber masked).
+    #[schema(value_type = Object)]
+    pub certifies: serde_json::Value,
+    /// The canonical payload that was signed, byte for byte.
+    pub payload: String,
+    pub key_id: String,
+    /// Ed25519 signature over `payload`, hex.
+    pub signature: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub issued_at: jiff::Timestamp,
+}
+
+impl From<simexit_service::certificates::CertificateCheck> for CertificateView {
+    fn from(c: simexit_service::certificates::CertificateCheck) -> Self {
+        CertificateView {
+            number: c.number,
+            genuine: c.genuine,
+            certifies: serde_json::to_value(&c.payload).unwrap_or_default(),
+            payload: c.payload.canonical(),
+            key_id: c.key_id,
+            signature: c.signature,
+            issued_at: c.issued_at,
+        }
+    }
+}
+
+/// Whether a certificate is genuine and what it certifies (public).
+#[utoipa::path(get, path = "/api/v1/certificates/{number}", tag = "certificates",
+    params(("number" = String, Path, description = "e.g. MTS-2026-000042")),
+    responses((status = 200, body = CertificateView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn check(
+    State(state): State<AppState>,
+    ApiPath(number): ApiPath<String>,
+) -> Result<Json<CertificateView>, ApiError> {
+    let c = state.blocking(move |s| s.check_certificate(&number)).await?;
+    Ok(Json(c.into()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeysView {
+    /// Ed25519 public keys by key id, hex: every key that signed a certificate.
+    pub keys: BTreeMap<String, String>,
+}
+
+/// The published verification keys, for offline checks (public).
+#[utoipa::path(get, path = "/api/v1/certificates/keys", tag = "certificates", responses((status = 200, body = KeysView)))]
+pub async fn keys(State(state): State<AppState>) -> Json<KeysView> {
+    Json(KeysView { keys: state.service.certificate_keys().to_hex() })
+}
+
+/// The certificate of a completed request (its subscriber and staff).
+#[utoipa::path(get, path = "/api/v1/terminations/{id}/certificate", tag = "certificates", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CertificateView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn of_request(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<CertificateView>, ApiError> {
+    let c = state
+        .as_user(auth, move |s, who| {
+            let row = s
+                .certificate_of(who, id)?
+                .ok_or_else(|| simexit_service::ServiceError::not_found("certificate of request", id))?;
+            s.check_certificate(&row.number)
+        })
+        .await?;
+    Ok(Json(c.into()))
+}

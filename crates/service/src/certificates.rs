@@ -1,0 +1,132 @@
+//! Certificates of termination: issued in the completion's transaction, signed with the
+//! current Ed25519 key, checked by anyone by number or offline against the published keys.
+
+use jiff::Timestamp;
+use simexit_domain::certificate::{CertificatePayload, PublicKeys, SigningKeys, certificate_number, masked_name};
+use simexit_domain::{Money, TerminationPolicy};
+use simexit_store::{CertificateRow, RequestRow, StoreExt, Tx};
+
+use crate::money::FinalBill;
+use crate::record::audit;
+use crate::{Result, Service, ServiceError};
+
+/// What a check of a certificate by its number tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateCheck {
+    pub number: String,
+    /// The signature is valid under a published key, over exactly this payload.
+    pub genuine: bool,
+    pub payload: CertificatePayload,
+    pub key_id: String,
+    pub signature: String,
+    pub issued_at: Timestamp,
+}
+
+fn rubles(m: Money) -> String {
+    let k = m.kopecks();
+    format!("{}.{:02} RUB", k / 100, (k % 100).abs())
+}
+
+fn settlement_summary(bill: &FinalBill) -> String {
+    match &bill.settlement {
+        None => "none".into(),
+        Some(s) => match s.to_line_id {
+            Some(line) => format!("{} {} to line {line}", s.option.as_str(), rubles(s.amount)),
+            None => format!("{} {}", s.option.as_str(), rubles(s.amount)),
+        },
+    }
+}
+
+/// A random key for a service built without configured keys (tools, tests).
+pub fn ephemeral_keys() -> SigningKeys {
+    let mut seed = [0u8; 32];
+    if getrandom::fill(&mut seed).is_err() {
+        tracing::error!("no randomness for an ephemeral certificate key");
+    }
+    SigningKeys::parse(&SigningKeys::generate("ephemeral", seed)).unwrap_or_else(|_| unreachable_keys())
+}
+
+#[allow(clippy::panic, reason = "a generated key always parses")]
+fn unreachable_keys() -> SigningKeys {
+    panic!("a generated certificate key did not parse")
+}
+
+impl Service {
+    /// Issues the certificate of a request completed now (inside the completion's transaction).
+    pub(crate) fn issue_certificate(
+        &self,
+        tx: &mut dyn Tx,
+        policy: &TerminationPolicy,
+        r: &RequestRow,
+        bill: &FinalBill,
+        now: Timestamp,
+        actor: &str,
+    ) -> Result<CertificateRow> {
+        let subscriber = tx
+            .subscriber(r.subscriber_id)?
+            .ok_or_else(|| ServiceError::Internal(format!("request {} has no subscriber", r.id)))?;
+        let zone = policy.zone();
+        let year = now.to_zoned(zone.clone()).year();
+        let payload = CertificatePayload {
+            number: certificate_number(r.operator.as_str(), year, r.id),
+            operator: r.operator.as_str().into(),
+            operator_name: policy.name.clone(),
+            line_id: r.line_id,
+            msisdn: r.msisdn.masked(),
+            subscriber: masked_name(&subscriber.full_name),
+            terminated_at: now.to_string(),
+            aging_until: r.aging_until.map(|u| u.to_zoned(zone).date().to_string()).unwrap_or_default(),
+            reason: r.reason.as_str().into(),
+            settlement: settlement_summary(bill),
+        };
+        let (key_id, signature) = self.signing.sign(&payload);
+        let row = CertificateRow {
+            number: payload.number.clone(),
+            request_id: r.id,
+            operator: r.operator.clone(),
+            payload: payload.canonical(),
+            key_id,
+            signature,
+            issued_at: now,
+        };
+        tx.insert_certificate(&row)?;
+        let details = serde_json::json!({ "request_id": r.id, "key_id": row.key_id });
+        audit(tx, now, actor, "issue_certificate", "certificate", &row.number, details)?;
+        Ok(row)
+    }
+
+    /// Checks a certificate by its number (public: the subscriber is masked in it).
+    pub fn check_certificate(&self, number: &str) -> Result<CertificateCheck> {
+        let row = self
+            .store
+            .read(|tx| tx.certificate(number.trim()))?
+            .ok_or_else(|| ServiceError::not_found("certificate", number))?;
+        let payload = CertificatePayload::from_canonical(&row.payload)
+            .map_err(|e| ServiceError::Internal(format!("certificate {number}: {e}")))?;
+        let genuine = self.signing.published().verify(&row.payload, &row.key_id, &row.signature);
+        Ok(CertificateCheck {
+            number: row.number,
+            genuine,
+            payload,
+            key_id: row.key_id,
+            signature: row.signature,
+            issued_at: row.issued_at,
+        })
+    }
+
+    /// The certificate of a request, if it was completed (the owner and staff).
+    pub fn certificate_of(&self, who: &crate::Principal, request_id: i64) -> Result<Option<CertificateRow>> {
+        self.store.read(|tx| {
+            let r = tx
+                .request(request_id)?
+                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
+            Ok(tx.certificate_of_request(r.id)?)
+        })
+    }
+
+    /// Every key that signed or signs certificates, for offline checks.
+    pub fn certificate_keys(&self) -> PublicKeys {
+        self.signing.published()
+    }
+}
