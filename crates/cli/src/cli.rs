@@ -68,6 +68,13 @@ pub enum Command {
         #[command(subcommand)]
         command: HistoryCommand,
     },
+    /// Check a certificate of termination PDF offline against the published keys.
+    Verify {
+        file: PathBuf,
+        /// The keys as published at `GET /api/v1/certificates/keys` (a JSON file).
+        #[arg(long)]
+        keys: PathBuf,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]

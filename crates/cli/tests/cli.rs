@@ -526,7 +526,7 @@ mod crash {
 
     use super::instances::{login, post};
 
-    struct Proc(Child);
+    pub struct Proc(Child);
 
     impl Drop for Proc {
         fn drop(&mut self) {
@@ -561,7 +561,7 @@ mod crash {
     }
 
     /// `simexit serve --demo --dev-clock` on SQLite in `data`, sending e-mail to `smtp_port`.
-    fn serve(data: &std::path::Path, smtp_port: u16) -> (Proc, String) {
+    pub fn serve(data: &std::path::Path, smtp_port: u16) -> (Proc, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
             .args(["serve", "--demo", "--dev-clock", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
@@ -662,5 +662,86 @@ mod crash {
         );
         assert_eq!(distinct(&ids), N, "nothing lost");
         assert!(ids.len() - distinct(&ids) <= 1, "at most the message in flight is repeated: {ids:?}");
+    }
+}
+
+mod verify {
+    //! `simexit verify` on a certificate PDF from a running `simexit serve`.
+
+    use serde_json::{Value, json};
+
+    use super::instances::{login, post};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_downloaded_certificate_verifies_offline_and_a_changed_byte_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_server, base) = super::crash::serve(&dir.path().join("data"), 1);
+        let client = reqwest::Client::new();
+        let resident = login(&client, &base, "resident@demo").await;
+        let clerk = login(&client, &base, "clerk.mts@demo").await;
+        let lines: Value = client
+            .get(format!("{base}/api/v1/me/lines"))
+            .bearer_auth(&resident)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let line = lines.as_array().unwrap().iter().find(|l| l["operator"] == "mts").unwrap()["id"].clone();
+        let (s, req) = post(
+            &client,
+            format!("{base}/api/v1/terminations"),
+            &clerk,
+            json!({ "line_id": line, "channel": "store" }),
+        )
+        .await;
+        assert_eq!(s, 201, "{req}");
+        for action in ["submit", "approve", "complete"] {
+            let (s, r) =
+                post(&client, format!("{base}/api/v1/terminations/{}/{action}", req["id"]), &clerk, json!({})).await;
+            assert_eq!(s, 200, "{action}: {r}");
+        }
+        let cert: Value = client
+            .get(format!("{base}/api/v1/terminations/{}/certificate", req["id"]))
+            .bearer_auth(&resident)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let number = cert["number"].as_str().unwrap();
+        let pdf = client
+            .get(format!("{base}/api/v1/certificates/{number}/pdf?lang=ru"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let keys = client.get(format!("{base}/api/v1/certificates/keys")).send().await.unwrap().text().await.unwrap();
+        let (file, keys_file) = (dir.path().join("certificate.pdf"), dir.path().join("keys.json"));
+        std::fs::write(&file, &pdf).unwrap();
+        std::fs::write(&keys_file, keys).unwrap();
+        let run = |f: &std::path::Path| {
+            super::simexit(&["verify", f.to_str().unwrap(), "--keys", keys_file.to_str().unwrap()], dir.path())
+        };
+        let (ok, out) = run(&file);
+        assert!(ok && out.contains(&format!("genuine: certificate {number}")), "{out}");
+
+        let at = pdf.windows(8).position(|w| w == b"voluntar").unwrap();
+        let mut payload_changed = pdf.to_vec();
+        payload_changed[at] = b'V';
+        std::fs::write(dir.path().join("a.pdf"), &payload_changed).unwrap();
+        let (ok, out) = run(&dir.path().join("a.pdf"));
+        assert!(!ok && out.contains("NOT genuine") && out.contains("payload"), "{out}");
+
+        let at = pdf.windows(7).position(|w| w == b"simexit").unwrap();
+        let mut file_changed = pdf.to_vec();
+        file_changed[at] = b'S';
+        std::fs::write(dir.path().join("b.pdf"), &file_changed).unwrap();
+        let (ok, out) = run(&dir.path().join("b.pdf"));
+        assert!(!ok && out.contains("NOT genuine: the file was changed"), "{out}");
     }
 }

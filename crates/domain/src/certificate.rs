@@ -177,6 +177,73 @@ impl PublicKeys {
     }
 }
 
+/// Marks the signed block a certificate PDF carries.
+pub const PDF_BLOCK: &str = "SIMEXIT-CERTIFICATE";
+const FILE_SIGNATURE: &[u8] = b"FILESIG:";
+
+/// The block embedded in a certificate PDF: the signed payload, and a placeholder the file
+/// signature is written into once the PDF is complete.
+pub fn pdf_block(payload: &str, key_id: &str, signature: &str, file_key_id: &str) -> String {
+    let inner = serde_json::json!({ "payload": payload, "key_id": key_id, "signature": signature });
+    format!("{PDF_BLOCK}\n{inner}\nFILESIG:{file_key_id}:{}\n", "0".repeat(128))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Where the file signature goes: (key id, byte range of its 128 hex digits).
+fn file_signature_slot(pdf: &[u8]) -> Option<(String, std::ops::Range<usize>)> {
+    let at = find(pdf, FILE_SIGNATURE)? + FILE_SIGNATURE.len();
+    let colon = pdf[at..].iter().position(|&b| b == b':')? + at;
+    let id = std::str::from_utf8(&pdf[at..colon]).ok()?.to_owned();
+    let start = colon + 1;
+    (start + 128 <= pdf.len()).then_some((id, start..start + 128))
+}
+
+/// Signs the finished PDF: an Ed25519 signature over every byte with the slot zeroed, written
+/// into the slot (same length, so the file's offsets stay right).
+pub fn seal_pdf(pdf: &mut [u8], keys: &SigningKeys) -> Result<(), CertificateError> {
+    let (id, slot) = file_signature_slot(pdf).ok_or_else(|| CertificateError::Payload("no signature slot".into()))?;
+    let key = keys.keys.get(&id).ok_or_else(|| CertificateError::Keys(format!("no key `{id}`")))?;
+    let signature = hex::encode(key.sign(pdf).to_bytes());
+    pdf[slot].copy_from_slice(signature.as_bytes());
+    Ok(())
+}
+
+impl SigningKeys {
+    pub fn current_id(&self) -> &str {
+        &self.current
+    }
+}
+
+/// Checks a certificate PDF offline: its embedded payload is signed by a published key, and
+/// the file itself, every byte of it, is as simexit wrote it.
+pub fn verify_pdf(pdf: &[u8], keys: &PublicKeys) -> Result<CertificatePayload, String> {
+    let start = find(pdf, PDF_BLOCK.as_bytes()).ok_or("not a simexit certificate: no signed block")?;
+    let rest = &pdf[start + PDF_BLOCK.len()..];
+    let line = rest.split(|&b| b == b'\n').nth(1).ok_or("the signed block is cut short")?;
+    let block: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| format!("the signed block is damaged: {e}"))?;
+    let field = |k: &str| block[k].as_str().map(str::to_owned).ok_or(format!("the signed block has no `{k}`"));
+    let (payload, key_id, signature) = (field("payload")?, field("key_id")?, field("signature")?);
+    if !keys.verify(&payload, &key_id, &signature) {
+        return Err(format!("the certificate's payload does not verify under key `{key_id}`"));
+    }
+    let (file_key, slot) = file_signature_slot(pdf).ok_or("the file signature is missing")?;
+    let file_sig = std::str::from_utf8(&pdf[slot.clone()]).map_err(|_| "the file signature is damaged")?.to_owned();
+    let mut zeroed = pdf.to_vec();
+    zeroed[slot].fill(b'0');
+    let key = keys.0.get(&file_key).ok_or(format!("the file was signed with unknown key `{file_key}`"))?;
+    let bytes = hex::decode(&file_sig)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .ok_or("the file signature is damaged")?;
+    key.verify(&zeroed, &Signature::from_bytes(&bytes))
+        .map_err(|_| "the file was changed after it was signed".to_owned())?;
+    CertificatePayload::from_canonical(&payload).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ use crate::state::AppState;
         money::mark_paid, money::mark_failed, money::adjust, money::reverse,
         audit::page, audit::export, outbox::list, outbox::resend,
         documents::upload, documents::list, documents::content, documents::verify, documents::reject, documents::acts,
-        certificates::check, certificates::keys, certificates::of_request, staff::list, staff::create, staff::disable,
+        certificates::check, certificates::keys, certificates::of_request, certificates::pdf, staff::list, staff::create, staff::disable,
         dev::advance,
     ),
     modifiers(&Bearer),

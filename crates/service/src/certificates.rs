@@ -2,8 +2,11 @@
 //! current Ed25519 key, checked by anyone by number or offline against the published keys.
 
 use jiff::Timestamp;
-use simexit_domain::certificate::{CertificatePayload, PublicKeys, SigningKeys, certificate_number, masked_name};
-use simexit_domain::{Money, TerminationPolicy};
+use simexit_domain::certificate::{
+    CertificatePayload, PublicKeys, SigningKeys, certificate_number, masked_name, pdf_block, seal_pdf,
+};
+use simexit_domain::{Language, Money, TerminationPolicy};
+use simexit_pdf::{Line, Page, render, wrap};
 use simexit_store::{CertificateRow, RequestRow, StoreExt, Tx};
 
 use crate::money::FinalBill;
@@ -20,6 +23,55 @@ pub struct CertificateCheck {
     pub key_id: String,
     pub signature: String,
     pub issued_at: Timestamp,
+}
+
+fn pdf_error(e: simexit_pdf::PdfError) -> ServiceError {
+    ServiceError::Internal(e.to_string())
+}
+
+/// Title and labels of the certificate, in the certificate's language.
+fn labels(language: Language) -> [&'static str; 11] {
+    match language {
+        Language::Ru => [
+            "СПРАВКА О РАСТОРЖЕНИИ ДОГОВОРА",
+            "Номер справки",
+            "Оператор",
+            "Номер телефона",
+            "Абонент",
+            "Договор расторгнут",
+            "Номер закреплён до",
+            "Основание",
+            "Расчёт",
+            "Проверить подлинность:",
+            "Подпись Ed25519, ключ",
+        ],
+        Language::En => [
+            "CERTIFICATE OF TERMINATION",
+            "Certificate number",
+            "Operator",
+            "Phone number",
+            "Subscriber",
+            "Terminated at",
+            "Number reserved until",
+            "Reason",
+            "Settlement",
+            "Check it at:",
+            "Ed25519 signature, key",
+        ],
+        Language::Zh => [
+            "解约证明",
+            "证明编号",
+            "运营商",
+            "电话号码",
+            "用户",
+            "解约时间",
+            "号码保留至",
+            "原因",
+            "结算",
+            "验证网址：",
+            "Ed25519 签名，密钥",
+        ],
+    }
 }
 
 fn rubles(m: Money) -> String {
@@ -123,6 +175,49 @@ impl Service {
                 .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
             Ok(tx.certificate_of_request(r.id)?)
         })
+    }
+
+    /// The certificate as a PDF in `language`, with a QR code to its public check and the
+    /// signed block that `simexit verify` reads; the whole file is signed too.
+    pub fn certificate_pdf(&self, number: &str, language: Language) -> Result<Vec<u8>> {
+        let c = self.check_certificate(number)?;
+        let p = &c.payload;
+        let labels = labels(language);
+        let url = format!("{}/certificates/{}", self.notifier.public_url.trim_end_matches('/'), p.number);
+        let mut lines = vec![Line::at(50.0, 780.0, 18.0, labels[0])];
+        let rows = [
+            (labels[1], p.number.clone()),
+            (labels[2], p.operator_name.clone()),
+            (labels[3], p.msisdn.clone()),
+            (labels[4], p.subscriber.clone()),
+            (labels[5], p.terminated_at.clone()),
+            (labels[6], p.aging_until.clone()),
+            (labels[7], p.reason.clone()),
+            (labels[8], p.settlement.clone()),
+        ];
+        let mut y = 735.0;
+        for (label, value) in rows {
+            lines.push(Line::at(50.0, y, 11.0, label));
+            for part in wrap(&value, 11.0, 300.0).map_err(pdf_error)? {
+                lines.push(Line::at(245.0, y, 11.0, part));
+                y -= 16.0;
+            }
+            y -= 6.0;
+        }
+        y -= 10.0;
+        lines.push(Line::at(50.0, y, 10.0, labels[9]));
+        lines.push(Line::at(50.0, y - 15.0, 10.0, url.clone()));
+        let sig = format!("{} {}:", labels[10], c.key_id);
+        lines.push(Line::at(50.0, y - 40.0, 8.0, sig));
+        for (i, chunk) in c.signature.as_bytes().chunks(64).enumerate() {
+            let text = String::from_utf8_lossy(chunk).into_owned();
+            lines.push(Line::at(50.0, y - 52.0 - 10.0 * i as f32, 8.0, text));
+        }
+        let page = Page { lines, qr: Some((url, 420.0, 60.0, 130.0)) };
+        let block = pdf_block(&p.canonical(), &c.key_id, &c.signature, self.signing.current_id());
+        let mut pdf = render(&format!("{} {}", labels[0], p.number), &page, Some(&block)).map_err(pdf_error)?;
+        seal_pdf(&mut pdf, &self.signing).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(pdf)
     }
 
     /// Every key that signed or signs certificates, for offline checks.

@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History { command: HistoryCommand::Import { config, file, operator, since } } => {
             numbering::import_history(&load_config(&config, Vec::new())?, &file, &operator, &since)
         }
+        Command::Verify { file, keys } => verify(&file, &keys),
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {
             if audit::verify(load_config(&config, Vec::new())?)? {
@@ -52,6 +53,32 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Policy { command: PolicyCommand::Check { file, calendars } } => policy::check(&file, &calendars),
+    }
+}
+
+/// `simexit verify FILE.pdf --keys keys.json`: prints what the certificate certifies, or
+/// fails naming what does not hold.
+fn verify(file: &std::path::Path, keys: &std::path::Path) -> anyhow::Result<()> {
+    use simexit_domain::certificate::{PublicKeys, verify_pdf};
+    let pdf = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let published: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(keys).with_context(|| format!("reading {}", keys.display()))?)
+            .with_context(|| format!("{} is not JSON", keys.display()))?;
+    let map: std::collections::BTreeMap<String, String> =
+        serde_json::from_value(published.get("keys").cloned().unwrap_or(published))
+            .with_context(|| format!("{}: expected {{\"keys\": {{id: hex}}}}", keys.display()))?;
+    let keys = PublicKeys::from_hex(&map)?;
+    match verify_pdf(&pdf, &keys) {
+        Ok(p) => {
+            println!("genuine: certificate {} ({})", p.number, p.operator_name);
+            println!("  number {}, subscriber {}, line {}", p.msisdn, p.subscriber, p.line_id);
+            println!(
+                "  terminated {}, reserved until {}, reason {}, settlement {}",
+                p.terminated_at, p.aging_until, p.reason, p.settlement
+            );
+            Ok(())
+        }
+        Err(why) => anyhow::bail!("NOT genuine: {why}"),
     }
 }
 

@@ -54,6 +54,39 @@ pub async fn check(
     Ok(Json(c.into()))
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PdfQuery {
+    /// `ru`, `en` or `zh` (default `ru`).
+    pub lang: Option<String>,
+}
+
+/// The certificate as a signed PDF with a QR code to its check (public).
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/pdf", tag = "certificates",
+    params(("number" = String, Path), PdfQuery),
+    responses(
+        (status = 200, description = "the certificate", content_type = "application/pdf"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    ApiPath(number): ApiPath<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let lang = q.lang.as_deref().unwrap_or("ru");
+    let language: simexit_domain::Language = lang
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_language", format!("lang `{lang}` is not ru, en or zh")))?;
+    let file_name = format!("{number}-{lang}.pdf");
+    let bytes = state.blocking(move |s| s.certificate_pdf(&number, language)).await?;
+    axum::response::Response::builder()
+        .header(axum::http::header::CONTENT_TYPE, "application/pdf")
+        .header(axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\""))
+        .body(axum::body::Body::from(bytes))
+        .map_err(|_| ApiError::internal())
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct KeysView {
     /// Ed25519 public keys by key id, hex: every key that signed a certificate.

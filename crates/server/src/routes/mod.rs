@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/destruction-acts", get(documents::acts))
         .route("/certificates/keys", get(certificates::keys))
         .route("/certificates/{number}", get(certificates::check))
+        .route("/certificates/{number}/pdf", get(certificates::pdf))
         .route("/terminations/{id}/certificate", get(certificates::of_request))
         .route("/refunds", get(money::refunds))
         .route("/refunds/{id}", get(money::refund))

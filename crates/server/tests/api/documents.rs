@@ -303,3 +303,83 @@ async fn completion_issues_a_signed_certificate_that_anyone_can_check_and_a_chan
     assert!(!published.verify(&tampered, kid, sig));
     app.get("/api/v1/certificates/T2-2026-999999", None).await.problem(404, "not_found");
 }
+
+/// `pdftotext` and `zbarimg` (Debian's poppler-utils and zbar-tools, installed by CI), or
+/// `None` when missing and `SIMEXIT_TEST_PDF` is not set.
+fn pdf_tools() -> Option<()> {
+    let have = |tool: &str| std::process::Command::new(tool).arg("-v").output().is_ok();
+    if have("pdftotext") && have("pdftoppm") && have("zbarimg") {
+        return Some(());
+    }
+    assert!(
+        std::env::var_os("SIMEXIT_TEST_PDF").is_none(),
+        "SIMEXIT_TEST_PDF is set but poppler-utils or zbar-tools is missing"
+    );
+    eprintln!("skipped: pdftotext, pdftoppm and zbarimg are needed");
+    None
+}
+
+#[tokio::test]
+async fn the_certificate_pdf_reads_back_in_each_language_with_a_qr_code_and_verifies_offline() {
+    let app =
+        TestApp::configured(NOW, true, |c| c.notifications.public_url = "https://simexit.t2.example".into()).await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (_, _, req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    let number = format!("T2-2026-{:06}", req["id"].as_i64().unwrap());
+    let keys = app.get("/api/v1/certificates/keys", None).await.ok();
+    let published =
+        simexit_domain::certificate::PublicKeys::from_hex(&serde_json::from_value(keys["keys"].clone()).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, expected) in [
+        ("ru", vec!["СПРАВКА О РАСТОРЖЕНИИ ДОГОВОРА", "Номер закреплён до", "李*"]),
+        ("en", vec!["CERTIFICATE OF TERMINATION", "Number reserved until", "2026-05-01"]),
+        ("zh", vec!["解约证明", "号码保留至", "验证网址"]),
+    ] {
+        let r =
+            app.client.get(format!("{}/api/v1/certificates/{number}/pdf?lang={lang}", app.base)).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let pdf = r.bytes().await.unwrap().to_vec();
+        let payload = simexit_domain::certificate::verify_pdf(&pdf, &published).unwrap();
+        assert_eq!(payload.number, number);
+        let mut changed = pdf.clone();
+        let at = changed.windows(5).position(|w| w == b"2026-").unwrap();
+        changed[at + 3] = b'7';
+        assert!(simexit_domain::certificate::verify_pdf(&changed, &published).is_err(), "one byte changed");
+
+        if pdf_tools().is_none() {
+            continue;
+        }
+        let file = dir.path().join(format!("{lang}.pdf"));
+        std::fs::write(&file, &pdf).unwrap();
+        if let Some(keep) = std::env::var_os("SIMEXIT_PDF_DUMP_DIR") {
+            std::fs::copy(&file, std::path::Path::new(&keep).join(format!("certificate-{lang}.pdf"))).unwrap();
+        }
+        let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        for e in expected.iter().chain([&number.as_str(), &"T2"]) {
+            assert!(text.contains(e), "{lang}: `{e}` not in the extracted text:\n{text}");
+        }
+        let png = dir.path().join(lang);
+        let ok = std::process::Command::new("pdftoppm")
+            .args(["-r", "150", "-png", "-singlefile"])
+            .arg(&file)
+            .arg(&png)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let qr = std::process::Command::new("zbarimg")
+            .args(["-q", "--raw"])
+            .arg(png.with_extension("png"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(qr.stdout).unwrap().trim(),
+            format!("https://simexit.t2.example/certificates/{number}"),
+            "{lang}: the QR code leads to the public check"
+        );
+    }
+    app.get(&format!("/api/v1/certificates/{number}/pdf?lang=fr"), None).await.problem(400, "invalid_language");
+}
