@@ -54,7 +54,8 @@ pub fn certificate_number(operator: &str, year: i16, request_id: i64) -> String 
     format!("{}-{year}-{request_id:06}", operator.to_uppercase())
 }
 
-/// `Анна Иванова` → `Анна И.`; `李明 (Li Ming)` → `李*` (the family name, written first, and
+/// `Анна Сергеевна Иванова` → `Анна И.` (the given name and the family name's initial);
+/// `李明 (Li Ming)` → `李*` (the family name, written first, and
 /// one star per hidden character); parenthesised transcriptions are left out.
 pub fn masked_name(full_name: &str) -> String {
     let mut plain = String::new();
@@ -68,8 +69,8 @@ pub fn masked_name(full_name: &str) -> String {
         }
     }
     let mut words = plain.split_whitespace();
-    match (words.next(), words.next()) {
-        (Some(first), Some(second)) => format!("{first} {}.", second.chars().next().unwrap_or_default()),
+    match (words.next(), words.next_back()) {
+        (Some(first), Some(last)) => format!("{first} {}.", last.chars().next().unwrap_or_default()),
         (Some(only), None) => {
             let mut chars = only.chars();
             let head = chars.next().unwrap_or_default();
@@ -270,6 +271,7 @@ mod tests {
         assert_eq!((p.number.as_str(), p.subscriber.as_str()), ("MTS-2026-000042", "Анна И."));
         assert_eq!(masked_name("李明 (Li Ming)"), "李*");
         assert_eq!(masked_name("John Smith"), "John S.");
+        assert_eq!(masked_name("Анна Сергеевна Иванова"), "Анна И.");
         let (id, sig) = keys.sign(&p);
         let public = keys.published();
         assert!(public.verify(&p.canonical(), &id, &sig));

@@ -74,6 +74,54 @@ fn labels(language: Language) -> [&'static str; 11] {
     }
 }
 
+/// Title, labels and the request sentence of the application form.
+fn form_labels(language: Language) -> [&'static str; 12] {
+    match language {
+        Language::Ru => [
+            "ЗАЯВЛЕНИЕ О РАСТОРЖЕНИИ ДОГОВОРА",
+            "Номер заявки",
+            "Оператор",
+            "Номер телефона",
+            "Абонент",
+            "Документ, удостоверяющий личность",
+            "Остаток средств",
+            "Представленные документы",
+            "Дата",
+            "Прошу расторгнуть договор об оказании услуг связи по номеру {msisdn}. С условиями расторжения, сроком закрепления номера и порядком возврата средств ознакомлен.",
+            "Подпись абонента",
+            "Подпись сотрудника",
+        ],
+        Language::En => [
+            "APPLICATION TO TERMINATE THE CONTRACT",
+            "Request number",
+            "Operator",
+            "Phone number",
+            "Subscriber",
+            "Identity document",
+            "Remaining balance",
+            "Documents presented",
+            "Date",
+            "I ask to terminate the communication services contract for the number {msisdn}. I have read the terms of termination, the period the number stays reserved for me and how the balance is returned.",
+            "Subscriber's signature",
+            "Clerk's signature",
+        ],
+        Language::Zh => [
+            "解约申请书",
+            "申请编号",
+            "运营商",
+            "电话号码",
+            "用户",
+            "身份证件",
+            "余额处理",
+            "已提交的文件",
+            "日期",
+            "本人申请解除号码 {msisdn} 的通信服务合同。本人已知悉解约条件、号码保留期限及余额退还方式。",
+            "用户签名",
+            "工作人员签名",
+        ],
+    }
+}
+
 fn rubles(m: Money) -> String {
     let k = m.kopecks();
     format!("{}.{:02} RUB", k / 100, (k % 100).abs())
@@ -218,6 +266,63 @@ impl Service {
         let mut pdf = render(&format!("{} {}", labels[0], p.number), &page, Some(&block)).map_err(pdf_error)?;
         seal_pdf(&mut pdf, &self.signing).map_err(|e| ServiceError::Internal(e.to_string()))?;
         Ok(pdf)
+    }
+
+    /// The in-store application form to print and sign, in `language` (the owner and staff):
+    /// it carries the subscriber's full name and identity document, so it is never public.
+    pub fn application_form_pdf(&self, who: &crate::Principal, request_id: i64, language: Language) -> Result<Vec<u8>> {
+        let (r, subscriber, docs) = self.store.read(|tx| {
+            let r = tx
+                .request(request_id)?
+                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
+            let s = tx
+                .subscriber(r.subscriber_id)?
+                .ok_or_else(|| ServiceError::Internal(format!("request {request_id} has no subscriber")))?;
+            let docs = tx.documents_of(r.id)?;
+            Ok::<_, ServiceError>((r, s, docs))
+        })?;
+        let policy = self.policy(&r.operator)?;
+        let l = form_labels(language);
+        let settlement = match r.settlement.kind {
+            Some(k) => match (r.settlement.transfer_to_line, &r.settlement.refund_account) {
+                (Some(line), _) => format!("{} → {line}", k.as_str()),
+                (None, Some(account)) => format!("{} → {account}", k.as_str()),
+                _ => k.as_str().to_owned(),
+            },
+            None => "—".into(),
+        };
+        let kinds: Vec<&str> = docs.iter().filter(|d| d.status != "destroyed").map(|d| d.kind.as_str()).collect();
+        let date = self.now().to_zoned(policy.zone()).date().to_string();
+        let mut lines = vec![Line::at(50.0, 780.0, 16.0, l[0])];
+        let rows = [
+            (l[1], r.id.to_string()),
+            (l[2], policy.name.clone()),
+            (l[3], r.msisdn.as_str().to_owned()),
+            (l[4], subscriber.full_name.clone()),
+            (l[5], format!("{} {}", subscriber.id_document_type, subscriber.id_document_number)),
+            (l[6], settlement),
+            (l[7], if kinds.is_empty() { "—".into() } else { kinds.join(", ") }),
+            (l[8], date),
+        ];
+        let mut y = 740.0;
+        for (label, value) in rows {
+            lines.push(Line::at(50.0, y, 11.0, label));
+            for part in wrap(&value, 11.0, 300.0).map_err(pdf_error)? {
+                lines.push(Line::at(245.0, y, 11.0, part));
+                y -= 16.0;
+            }
+            y -= 6.0;
+        }
+        y -= 10.0;
+        for part in wrap(&l[9].replace("{msisdn}", r.msisdn.as_str()), 11.0, 495.0).map_err(pdf_error)? {
+            lines.push(Line::at(50.0, y, 11.0, part));
+            y -= 16.0;
+        }
+        lines.push(Line::at(50.0, y - 50.0, 11.0, format!("{} ____________________", l[10])));
+        lines.push(Line::at(50.0, y - 85.0, 11.0, format!("{} ____________________", l[11])));
+        let page = Page { lines, qr: None };
+        render(&format!("{} {}", l[0], r.id), &page, None).map_err(pdf_error)
     }
 
     /// Every key that signed or signs certificates, for offline checks.

@@ -311,7 +311,14 @@ impl Service {
         let mut v = serde_json::Map::new();
         v.insert("request_id".into(), r.id.into());
         v.insert("msisdn".into(), r.msisdn.masked().into());
-        v.insert("link".into(), self.link(r.id).into());
+        // The completion message links the certificate's public page; the others the request.
+        let link = match tx.certificate_of_request(r.id)? {
+            Some(c) if action == Action::Complete => {
+                format!("{}/certificates/{}", self.notifier.public_url.trim_end_matches('/'), c.number)
+            }
+            _ => self.link(r.id),
+        };
+        v.insert("link".into(), link.into());
         if let Some(d) = r.review_deadline_date {
             v.insert("deadline".into(), d.to_string().into());
         }

@@ -228,6 +228,54 @@ pub struct ActsPage {
     pub limit: Option<u32>,
 }
 
+/// Every destruction act as JSON lines, for the auditor's records (deployment-wide auditors
+/// and admins).
+#[utoipa::path(get, path = "/api/v1/destruction-acts/export", tag = "documents", security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "application/x-ndjson", description = "one act per line"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export_acts(State(state): State<AppState>, auth: Auth) -> Result<Response, ApiError> {
+    let rows = state
+        .as_user(auth, |s, who| {
+            let mut all = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = s.destruction_acts(who, after, 1_000)?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                all.extend(page);
+            }
+            Ok(all)
+        })
+        .await?;
+    let mut body = String::new();
+    for a in rows {
+        body.push_str(&serde_json::to_string(&act_view(a)).map_err(|_| ApiError::internal())?);
+        body.push('\n');
+    }
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/x-ndjson")
+        .header(header::CONTENT_DISPOSITION, "attachment; filename=\"destruction-acts.jsonl\"")
+        .body(Body::from(body))
+        .map_err(|_| ApiError::internal())
+}
+
+fn act_view(a: simexit_store::DestructionActRow) -> ActView {
+    ActView {
+        id: a.id,
+        document_id: a.document_id,
+        request_id: a.request_id,
+        subscriber_id: a.subscriber_id,
+        kind: a.kind,
+        sha256: a.sha256,
+        size: a.size,
+        reason: a.reason,
+        actor: a.actor,
+        at: a.at,
+    }
+}
+
 /// Acts of destruction of personal data, oldest first (deployment-wide auditors and admins).
 #[utoipa::path(get, path = "/api/v1/destruction-acts", tag = "documents", security(("bearer" = [])), params(ActsPage),
     responses((status = 200, body = Vec<ActView>), (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -239,20 +287,5 @@ pub async fn acts(
     let rows = state
         .as_user(auth, move |s, who| s.destruction_acts(who, p.after.unwrap_or(0), p.limit.unwrap_or(100)))
         .await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|a| ActView {
-                id: a.id,
-                document_id: a.document_id,
-                request_id: a.request_id,
-                subscriber_id: a.subscriber_id,
-                kind: a.kind,
-                sha256: a.sha256,
-                size: a.size,
-                reason: a.reason,
-                actor: a.actor,
-                at: a.at,
-            })
-            .collect(),
-    ))
+    Ok(Json(rows.into_iter().map(act_view).collect()))
 }

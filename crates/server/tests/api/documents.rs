@@ -139,6 +139,16 @@ async fn a_closed_requests_scans_are_destroyed_after_the_retention_with_an_act_a
     assert_eq!(on_disk.len(), 1, "only the contract's object is left: {on_disk:?}");
     let reviewer = app.login("reviewer@demo").await;
     app.get("/api/v1/destruction-acts", Some(&reviewer)).await.problem(403, "forbidden");
+    let export = app
+        .client
+        .get(format!("{}/api/v1/destruction-acts/export", app.base))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.headers()["content-type"], "application/x-ndjson");
+    let lines: Vec<Value> = export.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines, acts.to_vec(), "the export holds the same acts");
 }
 
 #[tokio::test]
@@ -302,6 +312,34 @@ async fn completion_issues_a_signed_certificate_that_anyone_can_check_and_a_chan
     let tampered = payload.replacen("refund", "transfer", 1);
     assert!(!published.verify(&tampered, kid, sig));
     app.get("/api/v1/certificates/T2-2026-999999", None).await.problem(404, "not_found");
+
+    // The page the QR code opens, in the reader's language.
+    let page = app
+        .client
+        .get(format!("{}/certificates/{number}", app.base))
+        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("此证明真实有效") && html.contains(&number) && html.contains("李*"), "{html}");
+    assert!(html.contains("lang=\"zh\""));
+    let en = app
+        .client
+        .get(format!("{}/certificates/{number}?lang=en", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("This certificate is genuine"), "{en}");
+    let missing = app.client.get(format!("{}/certificates/%3Cscript%3E", app.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body = missing.text().await.unwrap();
+    assert!(body.contains("&lt;script&gt;") && !body.contains("<script>"), "escaped: {body}");
 }
 
 /// `pdftotext` and `zbarimg` (Debian's poppler-utils and zbar-tools, installed by CI), or
@@ -382,4 +420,39 @@ async fn the_certificate_pdf_reads_back_in_each_language_with_a_qr_code_and_veri
         );
     }
     app.get(&format!("/api/v1/certificates/{number}/pdf?lang=fr"), None).await.problem(400, "invalid_language");
+}
+
+#[tokio::test]
+async fn the_clerk_prints_the_application_form_with_the_subscribers_own_details() {
+    let app = TestApp::at(NOW).await;
+    let resident = app.login("resident@demo").await;
+    let clerk = app.login("clerk.mts@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let req =
+        app.post("/api/v1/terminations", Some(&clerk), json!({ "line_id": line["id"], "channel": "store" })).await.ok();
+    let path = format!("/api/v1/terminations/{}/application-form?lang=ru", req["id"]);
+    let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(&clerk).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let other = app.login("foreigner@demo").await;
+    app.get(&path, Some(&other)).await.problem(404, "not_found");
+    app.get(&path, None).await.problem(401, "missing_token");
+    if pdf_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("form.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "ЗАЯВЛЕНИЕ О РАСТОРЖЕНИИ ДОГОВОРА",
+        "Анна Сергеевна Иванова",
+        "4510 123456",
+        line["msisdn"].as_str().unwrap(),
+        "Подпись абонента",
+    ] {
+        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
+    }
 }
