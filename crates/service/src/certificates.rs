@@ -25,6 +25,19 @@ pub struct CertificateCheck {
     pub issued_at: Timestamp,
 }
 
+/// Label and value rows from `y` down, values wrapped; returns where the next line goes.
+fn table(lines: &mut Vec<Line>, rows: &[(&str, String)], mut y: f32) -> Result<f32> {
+    for (label, value) in rows {
+        lines.push(Line::at(50.0, y, 11.0, *label));
+        for part in wrap(value, 11.0, 300.0).map_err(pdf_error)? {
+            lines.push(Line::at(245.0, y, 11.0, part));
+            y -= 16.0;
+        }
+        y -= 6.0;
+    }
+    Ok(y)
+}
+
 fn pdf_error(e: simexit_pdf::PdfError) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
@@ -243,15 +256,7 @@ impl Service {
             (labels[7], p.reason.clone()),
             (labels[8], p.settlement.clone()),
         ];
-        let mut y = 735.0;
-        for (label, value) in rows {
-            lines.push(Line::at(50.0, y, 11.0, label));
-            for part in wrap(&value, 11.0, 300.0).map_err(pdf_error)? {
-                lines.push(Line::at(245.0, y, 11.0, part));
-                y -= 16.0;
-            }
-            y -= 6.0;
-        }
+        let mut y = table(&mut lines, &rows, 735.0)?;
         y -= 10.0;
         lines.push(Line::at(50.0, y, 10.0, labels[9]));
         lines.push(Line::at(50.0, y - 15.0, 10.0, url.clone()));
@@ -305,15 +310,7 @@ impl Service {
             (l[7], if kinds.is_empty() { "—".into() } else { kinds.join(", ") }),
             (l[8], date),
         ];
-        let mut y = 740.0;
-        for (label, value) in rows {
-            lines.push(Line::at(50.0, y, 11.0, label));
-            for part in wrap(&value, 11.0, 300.0).map_err(pdf_error)? {
-                lines.push(Line::at(245.0, y, 11.0, part));
-                y -= 16.0;
-            }
-            y -= 6.0;
-        }
+        let mut y = table(&mut lines, &rows, 740.0)?;
         y -= 10.0;
         for part in wrap(&l[9].replace("{msisdn}", r.msisdn.as_str()), 11.0, 495.0).map_err(pdf_error)? {
             lines.push(Line::at(50.0, y, 11.0, part));

@@ -75,10 +75,7 @@ pub async fn pdf(
     ApiPath(number): ApiPath<String>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    let lang = q.lang.as_deref().unwrap_or("ru");
-    let language: simexit_domain::Language = lang
-        .parse()
-        .map_err(|_| ApiError::bad_request("invalid_language", format!("lang `{lang}` is not ru, en or zh")))?;
+    let (language, lang) = language_of(&q)?;
     let file_name = format!("{number}-{lang}.pdf");
     let bytes = state.blocking(move |s| s.certificate_pdf(&number, language)).await?;
     axum::response::Response::builder()
@@ -102,10 +99,7 @@ pub async fn application_form(
     ApiPath(id): ApiPath<i64>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    let lang = q.lang.as_deref().unwrap_or("ru");
-    let language: simexit_domain::Language = lang
-        .parse()
-        .map_err(|_| ApiError::bad_request("invalid_language", format!("lang `{lang}` is not ru, en or zh")))?;
+    let (language, lang) = language_of(&q)?;
     let bytes = state.as_user(auth, move |s, who| s.application_form_pdf(who, id, language)).await?;
     axum::response::Response::builder()
         .header(axum::http::header::CONTENT_TYPE, "application/pdf")
@@ -113,6 +107,15 @@ pub async fn application_form(
         .header(axum::http::header::CACHE_CONTROL, "no-store")
         .body(axum::body::Body::from(bytes))
         .map_err(|_| ApiError::internal())
+}
+
+/// The `lang` of a PDF request (default `ru`).
+fn language_of(q: &PdfQuery) -> Result<(simexit_domain::Language, String), ApiError> {
+    let lang = q.lang.clone().unwrap_or_else(|| "ru".into());
+    let language = lang
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_language", format!("lang `{lang}` is not ru, en or zh")))?;
+    Ok((language, lang))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
