@@ -233,6 +233,14 @@ impl App {
         service.notifier = Arc::new(notifier(&config.notifications)?);
         service.documents = Arc::new(document_store(&config)?);
         service.signing = Arc::new(signing_keys(&config)?);
+        if config.network.adapter == "webhook" {
+            let n = &config.network;
+            service.network = Arc::new(simexit_notify::network_hook::NetworkWebhook::new(
+                &n.webhook_url,
+                &n.webhook_token.0,
+                Duration::from_secs(n.timeout_secs),
+            ));
+        }
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

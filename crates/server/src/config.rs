@@ -20,7 +20,19 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     pub documents: DocumentsConfig,
     pub certificates: CertificatesConfig,
+    pub network: NetworkConfig,
     pub log: LogConfig,
+}
+
+/// The network steps after a termination (bar, detach, delete) and after a revocation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// `log` (steps are logged and confirmed) or `webhook` (see `notify/src/network_hook.rs`).
+    pub adapter: String,
+    pub webhook_url: String,
+    pub webhook_token: Secret,
+    pub timeout_secs: u64,
 }
 
 /// Certificates of termination.
@@ -234,6 +246,12 @@ impl Default for Config {
                 keys: Secret(String::new()),
             },
             certificates: CertificatesConfig { keys: Secret(String::new()) },
+            network: NetworkConfig {
+                adapter: "log".into(),
+                webhook_url: "http://127.0.0.1:8082/network".into(),
+                webhook_token: Secret(String::new()),
+                timeout_secs: 10,
+            },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }
@@ -337,6 +355,12 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "documents.storage must be `disk` or `s3`, not `{}`",
                 self.documents.storage
+            )));
+        }
+        if !matches!(self.network.adapter.as_str(), "log" | "webhook") {
+            return Err(ConfigError::Invalid(format!(
+                "network.adapter must be `log` or `webhook`, not `{}`",
+                self.network.adapter
             )));
         }
         if self.documents.max_bytes == 0 {

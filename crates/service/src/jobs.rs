@@ -24,6 +24,9 @@ pub const END_AGING: &str = "end_aging";
 /// Destroys a closed request's documents once their retention ends.
 pub const DESTROY_DOCUMENTS: &str = "destroy_documents";
 
+/// Runs a network task's remaining steps (outside a transaction: see `network`).
+pub const NETWORK_STEPS: &str = "network_steps";
+
 /// Reminds the subscriber, some days before the aging ends, that they may still revoke.
 pub const AGING_REMINDER: &str = "aging_reminder";
 
@@ -60,11 +63,19 @@ impl Service {
         let claimed = self.store.write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
         let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
         for job in claimed {
-            let ran = self.store.write(|tx| {
-                self.run_job(tx, &job, now)?;
-                tx.finish_job(job.id, now)?;
-                Ok::<_, ServiceError>(())
-            });
+            let ran = if job.kind == NETWORK_STEPS {
+                // Network I/O happens outside any transaction; the task records each step.
+                serde_json::from_str::<Payload>(&job.payload)
+                    .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))
+                    .and_then(|p| self.run_network_task(p.id))
+                    .and_then(|()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?))
+            } else {
+                self.store.write(|tx| {
+                    self.run_job(tx, &job, now)?;
+                    tx.finish_job(job.id, now)?;
+                    Ok::<_, ServiceError>(())
+                })
+            };
             match ran {
                 Ok(()) => report.done += 1,
                 Err(e) => {
@@ -112,6 +123,12 @@ impl Service {
         match job.kind.as_str() {
             REVIEW_OVERDUE => mark_overdue(tx, payload.id, now),
             END_AGING => {
+                if !self.network_released(tx, payload.id)? {
+                    // The number is still live in the network: it stays frozen; look again later.
+                    tracing::warn!(request = payload.id, "aging ended but the network still holds the number");
+                    let later = now.checked_add(SignedDuration::from_hours(1)).unwrap_or(now);
+                    return schedule(tx, END_AGING, payload.id, later, now);
+                }
                 end_aging(tx, payload.id, now)?;
                 match tx.request(payload.id)? {
                     Some(r) if r.state == RequestState::Closed && r.closed_at == Some(now) => {

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod lines;
 pub mod lookup;
 pub mod money;
+pub mod network;
 pub mod notifications;
 pub mod numbering;
 mod numbers;
@@ -83,6 +84,8 @@ pub struct Service {
     pub documents: Arc<documents::DocumentStore>,
     /// The keys that sign certificates of termination.
     pub signing: Arc<simexit_domain::certificate::SigningKeys>,
+    /// Where network steps go after a termination or a revocation.
+    pub network: Arc<dyn network::NetworkAdapter>,
 }
 
 impl Service {
@@ -105,6 +108,7 @@ impl Service {
             notifier: Arc::default(),
             documents: Arc::default(),
             signing: Arc::new(certificates::ephemeral_keys()),
+            network: Arc::new(network::LogNetwork),
         };
         service.sync_operators()?;
         Ok(service)

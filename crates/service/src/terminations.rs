@@ -357,6 +357,7 @@ impl Service {
         r.completed_at = Some(now);
         r.aging_until = Some(until);
         self.issue_certificate(tx, policy, r, &bill, now, actor)?;
+        self.start_deprovisioning(tx, r, now)?;
         schedule(tx, jobs::END_AGING, r.id, until, now)
     }
 
@@ -400,6 +401,6 @@ impl Service {
         })?;
         undo_settlement(tx, r, now, actor)?;
         line.terminated_at = None;
-        Ok(())
+        self.start_restoring(tx, r, now)
     }
 }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "notifications", include_str!("../migrations/0008_notifications.sql")),
     (9, "documents", include_str!("../migrations/0009_documents.sql")),
     (10, "certificates", include_str!("../migrations/0010_certificates.sql")),
+    (11, "network", include_str!("../migrations/0011_network.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

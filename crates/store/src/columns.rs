@@ -14,6 +14,8 @@ pub const DOCUMENT_COLS: &str = "id, request_id, kind, file_name, content_type, 
     status, review_reason, reviewed_by, uploaded_by, uploaded_at, retention_until, destroyed_at";
 pub const ACT_COLS: &str = "id, document_id, request_id, subscriber_id, kind, sha256, size, reason, actor, at";
 pub const CERTIFICATE_COLS: &str = "number, request_id, operator_id, payload, key_id, signature, issued_at";
+pub const NETWORK_COLS: &str =
+    "id, request_id, msisdn, direction, steps, done_steps, status, attempts, last_error, updated_at";
 pub const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
 /// A line's balance is derived from its ledger account, never stored.
 pub const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \

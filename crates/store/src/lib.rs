@@ -195,6 +195,14 @@ pub trait Tx {
     fn certificate(&mut self, number: &str) -> Result<Option<CertificateRow>>;
     fn certificate_of_request(&mut self, request_id: i64) -> Result<Option<CertificateRow>>;
 
+    // Network tasks.
+    fn insert_network_task(&mut self, task: &NetworkTaskRow) -> Result<i64>;
+    fn network_task(&mut self, id: i64) -> Result<Option<NetworkTaskRow>>;
+    fn network_tasks_of(&mut self, request_id: i64) -> Result<Vec<NetworkTaskRow>>;
+    fn update_network_task(&mut self, task: &NetworkTaskRow) -> Result<()>;
+    /// Tasks whose step keeps failing, oldest first.
+    fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>>;
+
     // Notification outbox.
     /// Queues a message; `None` if one with the same dedupe key is already queued.
     fn insert_outbox(&mut self, message: &OutboxRow) -> Result<Option<i64>>;

@@ -239,3 +239,59 @@ pub async fn page(
     );
     (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NetworkTaskView {
+    pub id: i64,
+    pub request_id: i64,
+    pub msisdn: String,
+    /// `deprovision` after completion, `restore` after a revocation.
+    pub direction: String,
+    pub steps: Vec<String>,
+    /// How many of `steps` the network confirmed.
+    pub done_steps: i64,
+    /// `in_progress`, `done`, `alert` (a step keeps failing) or `cancelled`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: jiff::Timestamp,
+}
+
+impl From<simexit_store::NetworkTaskRow> for NetworkTaskView {
+    fn from(t: simexit_store::NetworkTaskRow) -> Self {
+        NetworkTaskView {
+            id: t.id,
+            request_id: t.request_id,
+            msisdn: t.msisdn.to_string(),
+            direction: t.direction,
+            steps: t.steps,
+            done_steps: t.done_steps,
+            status: t.status,
+            attempts: t.attempts,
+            last_error: t.last_error,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// The network steps of a request and where they stand (its subscriber and staff).
+#[utoipa::path(get, path = "/api/v1/terminations/{id}/network", tag = "network", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<NetworkTaskView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn network(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<NetworkTaskView>>, ApiError> {
+    let tasks = state.as_user(auth, move |s, who| s.network_tasks(who, id)).await?;
+    Ok(Json(tasks.into_iter().map(NetworkTaskView::from).collect()))
+}
+
+/// Network tasks whose step keeps failing: their numbers stay out of the pool (admins, auditors).
+#[utoipa::path(get, path = "/api/v1/network/alerts", tag = "network", security(("bearer" = [])),
+    responses((status = 200, body = Vec<NetworkTaskView>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn network_alerts(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<NetworkTaskView>>, ApiError> {
+    let tasks = state.as_user(auth, |s, who| s.network_alerts(who)).await?;
+    Ok(Json(tasks.into_iter().map(NetworkTaskView::from).collect()))
+}

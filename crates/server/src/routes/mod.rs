@@ -66,6 +66,8 @@ pub fn router(state: AppState) -> Router {
         .route("/certificates/{number}/pdf", get(certificates::pdf))
         .route("/terminations/{id}/certificate", get(certificates::of_request))
         .route("/terminations/{id}/application-form", get(certificates::application_form))
+        .route("/terminations/{id}/network", get(certificates::network))
+        .route("/network/alerts", get(certificates::network_alerts))
         .route("/refunds", get(money::refunds))
         .route("/refunds/{id}", get(money::refund))
         .route("/refunds/{id}/details", post(money::refund_details))

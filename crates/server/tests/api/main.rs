@@ -15,6 +15,7 @@ mod lines_and_numbers;
 mod lookup;
 mod matrix;
 mod money;
+mod network;
 mod notifications;
 mod operators;
 mod transitions;

@@ -91,6 +91,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/certificates/{number}"                     , "AAAAAAAAA"),
     ("get"  , "/api/v1/certificates/{number}/pdf"                 , "AAAAAAAAA"),
     ("get"  , "/api/v1/terminations/{id}/application-form"        , "1A4A4AAA4"),
+    ("get"  , "/api/v1/terminations/{id}/network"                 , "1A4A4AAA4"),
+    ("get"  , "/api/v1/network/alerts"                            , "133333AA3"),
     ("get"  , "/api/v1/terminations/{id}/certificate"             , "1A44A4AA4"),
     ("post" , "/api/v1/outbox/{id}/resend"                        , "133333A33"),
     ("get"  , "/api/v1/staff"                                     , "133333AA3"),

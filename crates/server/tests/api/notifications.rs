@@ -123,8 +123,19 @@ impl SmtpSink {
             eprintln!("skipped: python3 with aiosmtpd and trustme is needed (pip install aiosmtpd trustme)");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        SmtpSink::on(port)
+        SmtpSink::fresh(false)
+    }
+
+    /// On a free port; another test may take a port between our probe and the sink's bind,
+    /// so a sink that fails to start is tried again on another.
+    pub fn fresh(starttls: bool) -> Option<SmtpSink> {
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            if let Some(sink) = SmtpSink::with(port, starttls) {
+                return Some(sink);
+            }
+        }
+        panic!("the SMTP sink did not start")
     }
 
     pub fn on(port: u16) -> Option<SmtpSink> {
@@ -145,7 +156,11 @@ impl SmtpSink {
         let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
         let mut ready = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).unwrap();
-        assert_eq!(ready.trim(), "ready");
+        if ready.trim() != "ready" {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
         Some(SmtpSink { child, port, file, dir })
     }
 
@@ -256,9 +271,9 @@ async fn messages_queued_while_the_smtp_server_is_down_arrive_exactly_once_when_
 #[tokio::test]
 async fn e_mail_goes_over_starttls_with_authentication_trusting_a_private_ca() {
     let Some(plain) = SmtpSink::start() else { return };
-    let port = plain.port;
     plain.stop();
-    let sink = SmtpSink::with(port, true).unwrap();
+    let sink = SmtpSink::fresh(true).unwrap();
+    let port = sink.port;
     let ca = sink.dir.path().join("ca.pem").display().to_string();
     let secured = |password: &'static str| {
         let ca = ca.clone();
