@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         command: HistoryCommand,
     },
+    /// Forced terminations of many lines (over the legal limit, unused, corporate, operator).
+    Bulk {
+        #[command(subcommand)]
+        command: BulkCommand,
+    },
     /// Check a certificate of termination PDF offline against the published keys.
     Verify {
         file: PathBuf,
@@ -162,6 +167,26 @@ pub enum HistoryCommand {
         /// lookups for earlier dates answer `no_data`.
         #[arg(long)]
         since: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BulkCommand {
+    /// Terminate every line of FILE (CSV with an `msisdn` column) for a forced reason. Run
+    /// it again with the same file to resume after an interruption; `--dry-run` first.
+    Terminate {
+        #[command(flatten)]
+        config: ConfigArgs,
+        file: PathBuf,
+        /// over_limit, non_use, corporate or operator.
+        #[arg(long)]
+        reason: String,
+        /// The admin account the terminations are recorded under.
+        #[arg(long = "as")]
+        as_login: String,
+        /// Report what would happen to each line, change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

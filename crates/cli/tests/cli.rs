@@ -745,3 +745,140 @@ mod verify {
         assert!(!ok && out.contains("NOT genuine: the file was changed"), "{out}");
     }
 }
+
+mod bulk {
+    //! `simexit bulk terminate`: a dry run, then a run killed with SIGKILL three times and
+    //! started again each time.
+
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    const N: usize = 300;
+
+    /// A demo database with `N` extra MTS lines of the resident; returns their numbers.
+    fn seed(data: &std::path::Path) -> Vec<String> {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let mut config = simexit_server::Config::default();
+        config.database.data_dir = data.to_owned();
+        config.database.durability = "normal".into();
+        config.server.demo = true;
+        config.server.listen = "127.0.0.1:0".parse().unwrap();
+        let app = rt.block_on(simexit_server::App::build(config)).unwrap();
+        let service = app.service().clone();
+        use simexit_store::StoreExt;
+        let mts = simexit_domain::OperatorId::parse("mts").unwrap();
+        let now = service.now();
+        let numbers = service
+            .store
+            .write(|tx| {
+                let sub = tx.account_by_login("resident@demo")?.unwrap().subscriber_id.unwrap();
+                let mut out = Vec::new();
+                for i in 0..N {
+                    let n = simexit_domain::Msisdn::parse(&format!("+7916555{i:04}")).unwrap();
+                    simexit_service::lines::add_to_pool(tx, n, &mts, now)?;
+                    let line =
+                        simexit_service::lines::assign_new_line(tx, &mts, sub, None, simexit_domain::Money::ZERO, now)?;
+                    out.push(line.msisdn.to_string());
+                }
+                Ok::<_, simexit_service::ServiceError>(out)
+            })
+            .unwrap();
+        drop(app);
+        numbers
+    }
+
+    fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
+        db.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_bulk_run_killed_three_times_terminates_every_line_exactly_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut numbers = seed(&data);
+        numbers.push("+79169999998".into()); // no line holds it
+        let file = dir.path().join("over-limit.csv");
+        std::fs::write(&file, format!("msisdn\n{}\n", numbers.join("\n"))).unwrap();
+        let args = [
+            "bulk",
+            "terminate",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--reason",
+            "over_limit",
+            "--as",
+            "admin@demo",
+            file.to_str().unwrap(),
+        ];
+
+        let (ok, out) = super::simexit(&[&args[..], &["--dry-run"]].concat(), dir.path());
+        assert!(ok, "{out}");
+        assert!(
+            out.contains(&format!(
+                "dry run of {} lines (nothing changed): would be terminated {N}, unknown_number 1",
+                N + 1
+            )),
+            "{out}"
+        );
+        assert!(out.contains("line 302: +79169999998: unknown number"), "{out}");
+        let db = rusqlite::Connection::open(data.join("simexit.db")).unwrap();
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM termination_requests WHERE reason = 'over_limit'"),
+            0,
+            "a dry run changes nothing"
+        );
+
+        let processed =
+            |db: &rusqlite::Connection| count(db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome IS NOT NULL");
+        let mut kills = Vec::new();
+        for target in [40, 120, 200] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
+                .args(args)
+                .current_dir(dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while db
+                .query_row("SELECT COUNT(*) FROM bulk_lines WHERE outcome IS NOT NULL", [], |r| r.get::<_, i64>(0))
+                .unwrap_or(0)
+                < target
+            {
+                assert!(Instant::now() < deadline, "the run stalled");
+                assert!(child.try_wait().unwrap().is_none(), "the run ended before it was killed");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            kills.push(processed(&db));
+        }
+        let (ok, out) = super::simexit(&args, dir.path());
+        assert!(ok, "{out}");
+        assert!(out.contains("resuming"), "{out}");
+        let terminated =
+            count(&db, "SELECT COUNT(*) FROM termination_requests WHERE reason = 'over_limit' AND state = 'completed'");
+        let twice = count(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT line_id FROM termination_requests WHERE reason = 'over_limit' GROUP BY line_id HAVING COUNT(*) > 1)",
+        );
+        let messages = count(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE template = 'request_completed' AND request_id IN (SELECT id FROM termination_requests WHERE reason = 'over_limit')",
+        );
+        let certificates = count(
+            &db,
+            "SELECT COUNT(*) FROM certificates WHERE request_id IN (SELECT id FROM termination_requests WHERE reason = 'over_limit')",
+        );
+        let books = count(&db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries");
+        let pending = count(&db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome IS NULL");
+        println!(
+            "bulk crash test: {N} lines + 1 unknown; killed at {kills:?} processed; after the last start: {terminated} terminated, {twice} twice, {messages} completion messages, {certificates} certificates, books {books}, {pending} pending"
+        );
+        assert_eq!((terminated, twice, pending), (N as i64, 0, 0));
+        assert_eq!(messages, 2 * N as i64, "an e-mail and an SMS each, once");
+        assert_eq!(certificates, N as i64);
+        assert_eq!(books, 0, "the books balance");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome = 'unknown_number'"), 1);
+    }
+}

@@ -26,7 +26,7 @@ use crate::state::AppState;
         audit::page, audit::export, outbox::list, outbox::resend,
         documents::upload, documents::list, documents::content, documents::verify, documents::reject, documents::acts, documents::export_acts,
         certificates::check, certificates::keys, certificates::of_request, certificates::pdf, certificates::application_form,
-        certificates::network, certificates::network_alerts, staff::list, staff::create, staff::disable,
+        certificates::network, certificates::network_alerts, bulk::start, bulk::progress, staff::list, staff::create, staff::disable,
         dev::advance,
     ),
     modifiers(&Bearer),

@@ -24,6 +24,9 @@ pub const END_AGING: &str = "end_aging";
 /// Destroys a closed request's documents once their retention ends.
 pub const DESTROY_DOCUMENTS: &str = "destroy_documents";
 
+/// Processes the next batch of a bulk termination run started from the admin API.
+pub const BULK_BATCH: &str = "bulk_batch";
+
 /// Runs a network task's remaining steps (outside a transaction: see `network`).
 pub const NETWORK_STEPS: &str = "network_steps";
 
@@ -63,7 +66,10 @@ impl Service {
         let claimed = self.store.write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
         let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
         for job in claimed {
-            let ran = if job.kind == NETWORK_STEPS {
+            let ran = if job.kind == BULK_BATCH {
+                // Each line commits on its own; the job only carries the run along.
+                self.bulk_batch(&job.payload).and_then(|()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?))
+            } else if job.kind == NETWORK_STEPS {
                 // Network I/O happens outside any transaction; the task records each step.
                 serde_json::from_str::<Payload>(&job.payload)
                     .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))

@@ -5,6 +5,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod bulk;
 pub mod certificates;
 pub mod clients;
 pub mod clock;
@@ -38,7 +39,7 @@ pub use lines::OpenLine;
 pub use money::{FinalBill, PaymentGateway, RecordingGateway, RefundStep, SettlementInput};
 pub use numbers::NumberInfo;
 pub use principal::Principal;
-pub use terminations::{CreateRequest, RequestDetails, TransitionInput};
+pub use terminations::{CreateRequest, Forced, RequestDetails, TransitionInput};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "documents", include_str!("../migrations/0009_documents.sql")),
     (10, "certificates", include_str!("../migrations/0010_certificates.sql")),
     (11, "network", include_str!("../migrations/0011_network.sql")),
+    (12, "bulk", include_str!("../migrations/0012_bulk.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -146,6 +146,29 @@ fn network_task(r: &Row<'_>) -> rusqlite::Result<NetworkTaskRow> {
     })
 }
 
+fn bulk_run(r: &Row<'_>) -> rusqlite::Result<BulkRunRow> {
+    Ok(BulkRunRow {
+        id: r.get(0)?,
+        reason: r.get(1)?,
+        source: r.get(2)?,
+        total: r.get(3)?,
+        created_by: r.get(4)?,
+        created_at: time(r, 5)?,
+        finished_at: time_opt(r, 6)?,
+    })
+}
+
+fn bulk_line(r: &Row<'_>) -> rusqlite::Result<BulkLineRow> {
+    Ok(BulkLineRow {
+        run_id: r.get(0)?,
+        line_no: r.get(1)?,
+        msisdn: r.get(2)?,
+        outcome: r.get(3)?,
+        request_id: r.get(4)?,
+        detail: r.get(5)?,
+    })
+}
+
 fn past_event(r: &Row<'_>) -> rusqlite::Result<PastEventRow> {
     Ok(PastEventRow {
         msisdn: msisdn(r, 0)?,
@@ -1234,6 +1257,74 @@ impl Tx for SqliteTx<'_> {
             [limit],
             network_task,
         )
+    }
+
+    fn insert_bulk_run(&mut self, run: &BulkRunRow, lines: &[(i64, String)]) -> Result<bool> {
+        let n = self.exec(
+            &format!(
+                "INSERT INTO bulk_runs ({BULK_RUN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING"
+            ),
+            params![
+                run.id,
+                run.reason,
+                run.source,
+                run.total,
+                run.created_by,
+                ts(run.created_at),
+                ts_opt(run.finished_at)
+            ],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        for (line_no, msisdn) in lines {
+            self.exec(
+                "INSERT INTO bulk_lines (run_id, line_no, msisdn) VALUES (?1, ?2, ?3)",
+                params![run.id, line_no, msisdn],
+            )?;
+        }
+        Ok(true)
+    }
+
+    fn bulk_run(&mut self, id: &str) -> Result<Option<BulkRunRow>> {
+        self.one(&format!("SELECT {BULK_RUN_COLS} FROM bulk_runs WHERE id = ?1"), [id], bulk_run)
+    }
+
+    fn pending_bulk_lines(&mut self, run_id: &str, limit: u32) -> Result<Vec<BulkLineRow>> {
+        self.all(
+            &format!("SELECT {BULK_LINE_COLS} FROM bulk_lines WHERE run_id = ?1 AND outcome IS NULL ORDER BY line_no LIMIT ?2"),
+            params![run_id, limit],
+            bulk_line,
+        )
+    }
+
+    fn bulk_line(&mut self, run_id: &str, line_no: i64) -> Result<Option<BulkLineRow>> {
+        self.one(
+            &format!("SELECT {BULK_LINE_COLS} FROM bulk_lines WHERE run_id = ?1 AND line_no = ?2"),
+            params![run_id, line_no],
+            bulk_line,
+        )
+    }
+
+    fn set_bulk_outcome(&mut self, l: &BulkLineRow) -> Result<()> {
+        self.exec(
+            "UPDATE bulk_lines SET outcome = ?3, request_id = ?4, detail = ?5 WHERE run_id = ?1 AND line_no = ?2",
+            params![l.run_id, l.line_no, l.outcome, l.request_id, l.detail],
+        )
+        .map(drop)
+    }
+
+    fn bulk_counts(&mut self, run_id: &str) -> Result<Vec<(String, i64)>> {
+        self.all(
+            "SELECT COALESCE(outcome, 'pending'), COUNT(*) FROM bulk_lines WHERE run_id = ?1 GROUP BY 1 ORDER BY 1",
+            [run_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    fn finish_bulk_run(&mut self, id: &str, at: Timestamp) -> Result<()> {
+        self.exec("UPDATE bulk_runs SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL", params![id, ts(at)])
+            .map(drop)
     }
 
     fn insert_outbox(&mut self, m: &OutboxRow) -> Result<Option<i64>> {

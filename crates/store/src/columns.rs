@@ -16,6 +16,8 @@ pub const ACT_COLS: &str = "id, document_id, request_id, subscriber_id, kind, sh
 pub const CERTIFICATE_COLS: &str = "number, request_id, operator_id, payload, key_id, signature, issued_at";
 pub const NETWORK_COLS: &str =
     "id, request_id, msisdn, direction, steps, done_steps, status, attempts, last_error, updated_at";
+pub const BULK_RUN_COLS: &str = "id, reason, source, total, created_by, created_at, finished_at";
+pub const BULK_LINE_COLS: &str = "run_id, line_no, msisdn, outcome, request_id, detail";
 pub const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
 /// A line's balance is derived from its ledger account, never stored.
 pub const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \

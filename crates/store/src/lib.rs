@@ -203,6 +203,19 @@ pub trait Tx {
     /// Tasks whose step keeps failing, oldest first.
     fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>>;
 
+    // Bulk terminations.
+    /// Records a run and its lines unless a run with the same id exists; `true` if new.
+    fn insert_bulk_run(&mut self, run: &BulkRunRow, lines: &[(i64, String)]) -> Result<bool>;
+    fn bulk_run(&mut self, id: &str) -> Result<Option<BulkRunRow>>;
+    /// Lines not processed yet, in file order.
+    fn pending_bulk_lines(&mut self, run_id: &str, limit: u32) -> Result<Vec<BulkLineRow>>;
+    /// One line, locked for its processing.
+    fn bulk_line(&mut self, run_id: &str, line_no: i64) -> Result<Option<BulkLineRow>>;
+    fn set_bulk_outcome(&mut self, line: &BulkLineRow) -> Result<()>;
+    /// Lines by outcome (`pending` for those not processed).
+    fn bulk_counts(&mut self, run_id: &str) -> Result<Vec<(String, i64)>>;
+    fn finish_bulk_run(&mut self, id: &str, at: Timestamp) -> Result<()>;
+
     // Notification outbox.
     /// Queues a message; `None` if one with the same dedupe key is already queued.
     fn insert_outbox(&mut self, message: &OutboxRow) -> Result<Option<i64>>;

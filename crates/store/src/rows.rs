@@ -184,6 +184,31 @@ pub struct NetworkTaskRow {
     pub updated_at: Timestamp,
 }
 
+/// A bulk termination run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkRunRow {
+    /// Derived from the reason and the list, so the same file resumes the same run.
+    pub id: String,
+    pub reason: String,
+    pub source: String,
+    pub total: i64,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+/// One line of a bulk run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkLineRow {
+    pub run_id: String,
+    pub line_no: i64,
+    pub msisdn: String,
+    /// `None` until processed; then `terminated`, `debt`, `already_terminated`…
+    pub outcome: Option<String>,
+    pub request_id: Option<i64>,
+    pub detail: Option<String>,
+}
+
 /// The record of one destruction of personal data: what, whose, when, why and by whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DestructionActRow {

@@ -1,6 +1,7 @@
 //! One module per command, each with a `run`.
 
 mod audit;
+mod bulk;
 mod migrate;
 mod numbering;
 mod policy;
@@ -12,7 +13,7 @@ use simexit_server::Config;
 use toml::Value;
 
 use crate::cli::{
-    AuditCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, NumberingCommand, PolicyCommand,
+    AuditCommand, BulkCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, NumberingCommand, PolicyCommand,
 };
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -44,6 +45,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             numbering::import_history(&load_config(&config, Vec::new())?, &file, &operator, &since)
         }
         Command::Verify { file, keys } => verify(&file, &keys),
+        Command::Bulk { command: BulkCommand::Terminate { config, file, reason, as_login, dry_run } } => {
+            bulk::terminate(&load_config(&config, Vec::new())?, &file, &reason, &as_login, dry_run)
+        }
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {
             if audit::verify(load_config(&config, Vec::new())?)? {

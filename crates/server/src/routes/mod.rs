@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod certificates;
 pub mod clients;
 pub mod dev;
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/terminations/{id}/application-form", get(certificates::application_form))
         .route("/terminations/{id}/network", get(certificates::network))
         .route("/network/alerts", get(certificates::network_alerts))
+        .route("/bulk-terminations", post(bulk::start))
+        .route("/bulk-terminations/{id}", get(bulk::progress))
         .route("/refunds", get(money::refunds))
         .route("/refunds/{id}", get(money::refund))
         .route("/refunds/{id}/details", post(money::refund_details))

@@ -7,6 +7,7 @@ mod helpers;
 mod identity;
 
 mod access;
+mod bulk;
 mod documents;
 mod errors;
 mod jobs;

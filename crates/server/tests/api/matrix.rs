@@ -93,6 +93,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/terminations/{id}/application-form"        , "1A4A4AAA4"),
     ("get"  , "/api/v1/terminations/{id}/network"                 , "1A4A4AAA4"),
     ("get"  , "/api/v1/network/alerts"                            , "133333AA3"),
+    ("post" , "/api/v1/bulk-terminations"                         , "133333A33"),
+    ("get"  , "/api/v1/bulk-terminations/{id}"                    , "133333A33"),
     ("get"  , "/api/v1/terminations/{id}/certificate"             , "1A44A4AA4"),
     ("post" , "/api/v1/outbox/{id}/resend"                        , "133333A33"),
     ("get"  , "/api/v1/staff"                                     , "133333AA3"),
@@ -152,6 +154,8 @@ struct Fixture {
     /// The resident's MegaFon request, completed in a store, and its certificate number.
     completed: i64,
     certificate: String,
+    /// An (empty) bulk run.
+    bulk_run: String,
 }
 
 /// The resident's MTS line with a submitted request, a second MTS line without one, a
@@ -216,7 +220,29 @@ async fn fixture(app: &TestApp) -> Fixture {
             .to_owned();
     let docs = app.get(&format!("/api/v1/terminations/{}/documents", request["id"]), Some(&resident)).await.ok();
     let document = docs[0]["id"].as_i64().unwrap();
-    Fixture { client_id, line, free_line, request, refund, movement, outbox, document, completed, certificate }
+    let run = app
+        .client
+        .post(format!("{}/api/v1/bulk-terminations?reason=operator", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body("msisdn\n")
+        .send()
+        .await
+        .unwrap();
+    let bulk_run = run.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    Fixture {
+        client_id,
+        line,
+        free_line,
+        request,
+        refund,
+        movement,
+        outbox,
+        document,
+        completed,
+        certificate,
+        bulk_run,
+    }
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
@@ -235,6 +261,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         f.outbox.to_string()
     } else if path.starts_with("/api/v1/documents/") {
         f.document.to_string()
+    } else if path.starts_with("/api/v1/bulk-terminations/") {
+        f.bulk_run.clone()
     } else {
         "mts".to_owned()
     };

@@ -1,0 +1,68 @@
+//! Bulk terminations from the admin API: a dry run, then a run the worker carries out.
+
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+async fn post_csv(app: &TestApp, token: &str, query: &str, csv: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/bulk-terminations?{query}", app.base))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_each_line_and_the_run_terminates_through_the_worker() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    let resident = app.login("resident@demo").await;
+    let foreigner = app.login("foreigner@demo").await;
+    let mine = app.line_of(&resident, "mts").await;
+    let in_debt = app.line_of(&foreigner, "mts").await;
+    let csv = format!(
+        "msisdn\n{}\n{}\n+79169999998\n",
+        mine["msisdn"].as_str().unwrap(),
+        in_debt["msisdn"].as_str().unwrap()
+    );
+
+    let (s, dry) = post_csv(&app, &admin, "reason=over_limit&dry_run=true", &csv).await;
+    assert_eq!(s, 200, "{dry}");
+    let outcomes: Vec<&str> = dry["lines"].as_array().unwrap().iter().map(|l| l["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["terminated", "debt", "unknown_number"]);
+    assert!(dry["lines"][1]["detail"].as_str().unwrap().starts_with("debt "), "{dry}");
+    assert_eq!(
+        app.get(&format!("/api/v1/lines/{}", mine["id"]), Some(&resident)).await.ok()["state"],
+        "active",
+        "nothing changed"
+    );
+
+    let (s, _) = post_csv(&app, &resident, "reason=over_limit", &csv).await;
+    assert_eq!(s, 403);
+    let (s, bad) = post_csv(&app, &admin, "reason=voluntary", &csv).await;
+    assert_eq!((s, bad["code"].as_str()), (422, Some("reason_not_forced")));
+
+    let (s, run) = post_csv(&app, &admin, "reason=over_limit", &csv).await;
+    assert_eq!((s, run["total"].as_i64(), run["counts"]["pending"].as_i64()), (202, Some(3), Some(3)), "{run}");
+    app.advance_days(0).await; // the worker's round
+    let done = app.get(&format!("/api/v1/bulk-terminations/{}", run["id"].as_str().unwrap()), Some(&admin)).await.ok();
+    assert_eq!(done["counts"], serde_json::json!({ "debt": 1, "terminated": 1, "unknown_number": 1 }), "{done}");
+    assert!(done["finished_at"].is_string(), "{done}");
+    let line = app.get(&format!("/api/v1/lines/{}", mine["id"]), Some(&resident)).await.ok();
+    assert_eq!(line["state"], "terminated");
+    let (_, again) = post_csv(&app, &admin, "reason=over_limit", &csv).await;
+    assert_eq!(again["id"], run["id"], "the same file is the same run");
+    assert!(again["counts"].get("pending").is_none(), "nothing is done twice: {again}");
+    let reqs = app.get("/api/v1/me/terminations", Some(&resident)).await.ok();
+    let forced: Vec<&Value> = reqs.as_array().unwrap().iter().filter(|r| r["reason"] == "over_limit").collect();
+    assert_eq!(forced.len(), 1);
+    let cert = app.get(&format!("/api/v1/terminations/{}/certificate", forced[0]["id"]), Some(&resident)).await.ok();
+    assert_eq!(cert["certifies"]["reason"], "over_limit", "the forced reason is on the certificate");
+}

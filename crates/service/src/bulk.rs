@@ -1,0 +1,216 @@
+//! Bulk and forced terminations: `simexit bulk terminate FILE --reason …` and the admin API.
+//!
+//! A run is identified by its reason and its list of numbers, so starting the same file again
+//! resumes it. Each line is processed in its own transaction that terminates the line through
+//! the same completion code as a single termination and records the line's outcome: killing
+//! the process at any moment and starting again terminates nothing twice and skips nothing.
+//! A dry run performs exactly the same code in transactions that are rolled back.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+use simexit_domain::access::Role;
+use simexit_domain::{Msisdn, Reason};
+use simexit_store::{BulkRunRow, StoreExt};
+
+use crate::record::audit;
+use crate::terminations::Forced;
+use crate::{Principal, Result, Service, ServiceError};
+
+/// The numbers of a bulk file: a header with `msisdn` (or `number`), one number per line.
+pub fn parse_bulk_file(text: &str) -> Result<Vec<(i64, Msisdn)>> {
+    let mut lines = text.lines().enumerate();
+    let header = lines.next().map(|(_, h)| h.trim_start_matches('\u{feff}').to_lowercase()).unwrap_or_default();
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let column = header
+        .split(sep)
+        .position(|h| matches!(h.trim(), "msisdn" | "number" | "номер"))
+        .ok_or_else(|| ServiceError::unprocessable("invalid_bulk_file", "line 1: the header has no `msisdn` column"))?;
+    let mut out = Vec::new();
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cell = line.split(sep).nth(column).unwrap_or_default().trim();
+        let n = Msisdn::parse(cell)
+            .map_err(|e| ServiceError::unprocessable("invalid_bulk_file", format!("line {}: {e}", i + 1)))?;
+        out.push((i64::try_from(i + 1).unwrap_or(i64::MAX), n));
+    }
+    Ok(out)
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkProgress {
+    pub run: BulkRunRow,
+    /// Lines by outcome; `pending` for those not processed yet.
+    pub counts: BTreeMap<String, i64>,
+}
+
+impl BulkProgress {
+    pub fn pending(&self) -> i64 {
+        self.counts.get("pending").copied().unwrap_or(0)
+    }
+}
+
+fn run_id(reason: Reason, lines: &[(i64, Msisdn)]) -> String {
+    let mut h = Sha256::new();
+    h.update(reason.as_str().as_bytes());
+    for (_, n) in lines {
+        h.update(b"\n");
+        h.update(n.as_str().as_bytes());
+    }
+    format!("bulk-{}", &hex::encode(h.finalize())[..24])
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BatchPayload {
+    run: String,
+    account: i64,
+}
+
+fn schedule_batch(tx: &mut dyn simexit_store::Tx, run: &str, account: i64, now: jiff::Timestamp) -> Result<()> {
+    let payload = serde_json::to_string(&BatchPayload { run: run.into(), account })
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    tx.insert_job(&simexit_store::NewJob {
+        kind: crate::jobs::BULK_BATCH.into(),
+        payload,
+        run_at: now,
+        max_attempts: 10,
+        dedupe_key: None,
+        created_at: now,
+    })?;
+    Ok(())
+}
+
+fn admin(who: &Principal) -> Result<()> {
+    who.require(&[Role::Admin], "run bulk terminations")
+}
+
+impl Service {
+    /// What a run would do to each line, computed by the real code and rolled back.
+    pub fn bulk_dry_run(
+        &self,
+        who: &Principal,
+        lines: &[(i64, Msisdn)],
+        reason: Reason,
+    ) -> Result<Vec<(i64, Msisdn, Forced)>> {
+        admin(who)?;
+        let now = self.now();
+        let mut out = Vec::with_capacity(lines.len());
+        for (line_no, n) in lines {
+            let outcome = self.store.dry_run(|tx| self.force_terminate(tx, who, n, reason, now))?;
+            out.push((*line_no, n.clone(), outcome));
+        }
+        Ok(out)
+    }
+
+    /// Records a run (or finds the same run started before) and returns its progress.
+    pub fn bulk_start(
+        &self,
+        who: &Principal,
+        lines: &[(i64, Msisdn)],
+        reason: Reason,
+        source: &str,
+    ) -> Result<BulkProgress> {
+        admin(who)?;
+        if matches!(reason, Reason::Voluntary) {
+            return Err(ServiceError::unprocessable("reason_not_forced", "a bulk run needs a forced reason"));
+        }
+        let now = self.now();
+        let id = run_id(reason, lines);
+        let run = BulkRunRow {
+            id: id.clone(),
+            reason: reason.as_str().into(),
+            source: source.into(),
+            total: i64::try_from(lines.len()).unwrap_or(i64::MAX),
+            created_by: who.actor(),
+            created_at: now,
+            finished_at: None,
+        };
+        let rows: Vec<(i64, String)> = lines.iter().map(|(l, n)| (*l, n.as_str().to_owned())).collect();
+        self.store.write(|tx| {
+            if tx.insert_bulk_run(&run, &rows)? {
+                let details = serde_json::json!({ "reason": run.reason, "total": run.total, "source": source });
+                audit(tx, now, &who.actor(), "start_bulk_termination", "bulk_run", &id, details)?;
+            }
+            Ok::<_, ServiceError>(())
+        })?;
+        self.bulk_progress(who, &id)
+    }
+
+    /// Processes up to `limit` pending lines of a run, each in its own transaction.
+    pub fn bulk_step(&self, who: &Principal, run_id: &str, limit: u32) -> Result<usize> {
+        admin(who)?;
+        let run =
+            self.store.read(|tx| tx.bulk_run(run_id))?.ok_or_else(|| ServiceError::not_found("bulk run", run_id))?;
+        let reason: Reason =
+            run.reason.parse().map_err(|_| ServiceError::Internal(format!("run {run_id}: bad reason")))?;
+        let pending = self.store.read(|tx| tx.pending_bulk_lines(run_id, limit))?;
+        for p in &pending {
+            let now = self.now();
+            self.store.write(|tx| {
+                // Re-read under the write lock: another worker may have done it meanwhile.
+                let Some(mut line) = tx.bulk_line(run_id, p.line_no)?.filter(|l| l.outcome.is_none()) else {
+                    return Ok::<_, ServiceError>(());
+                };
+                let outcome = match Msisdn::from_e164(&line.msisdn) {
+                    Ok(n) => self.force_terminate(tx, who, &n, reason, now)?,
+                    Err(_) => Forced::UnknownNumber,
+                };
+                line.outcome = Some(outcome.code().into());
+                (line.request_id, line.detail) = match &outcome {
+                    Forced::Terminated { request_id } | Forced::OpenRequest { request_id } => (Some(*request_id), None),
+                    Forced::Debt { amount } => (None, Some(format!("debt {amount}"))),
+                    _ => (None, None),
+                };
+                tx.set_bulk_outcome(&line)?;
+                Ok(())
+            })?;
+        }
+        if pending.is_empty() {
+            let now = self.now();
+            self.store.write(|tx| tx.finish_bulk_run(run_id, now))?;
+        }
+        Ok(pending.len())
+    }
+
+    /// Starts a run that the worker carries out in batches (the admin API).
+    pub fn bulk_start_in_background(
+        &self,
+        who: &Principal,
+        lines: &[(i64, Msisdn)],
+        reason: Reason,
+        source: &str,
+    ) -> Result<BulkProgress> {
+        let progress = self.bulk_start(who, lines, reason, source)?;
+        let now = self.now();
+        self.store.write(|tx| schedule_batch(tx, &progress.run.id, who.account_id, now))?;
+        Ok(progress)
+    }
+
+    /// The worker's batch of a background run: up to 200 lines, then the next batch.
+    pub(crate) fn bulk_batch(&self, payload: &str) -> Result<()> {
+        let p: BatchPayload =
+            serde_json::from_str(payload).map_err(|e| ServiceError::Internal(format!("bulk batch payload: {e}")))?;
+        let account = self
+            .store
+            .read(|tx| tx.account(p.account))?
+            .ok_or_else(|| ServiceError::Internal(format!("bulk run {}: its admin is gone", p.run)))?;
+        let who = Principal::from(account);
+        if self.bulk_step(&who, &p.run, 200)? > 0 {
+            let now = self.now();
+            self.store.write(|tx| schedule_batch(tx, &p.run, p.account, now))?;
+        }
+        Ok(())
+    }
+
+    pub fn bulk_progress(&self, who: &Principal, run_id: &str) -> Result<BulkProgress> {
+        admin(who)?;
+        self.store.read(|tx| {
+            let run = tx.bulk_run(run_id)?.ok_or_else(|| ServiceError::not_found("bulk run", run_id))?;
+            let counts = tx.bulk_counts(run_id)?.into_iter().collect();
+            Ok(BulkProgress { run, counts })
+        })
+    }
+}
