@@ -172,6 +172,25 @@ pub enum HistoryCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BulkCommand {
+    /// Lines to review before a run, as CSV on standard output (an `msisdn` column, ready
+    /// for `bulk terminate`): above the per-person limit (the most recently opened go), or
+    /// unused for N days.
+    Select {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Lines above each holder's limit.
+        #[arg(long, conflicts_with = "unused_days")]
+        over_limit: bool,
+        #[arg(long, default_value_t = 20)]
+        citizen_limit: i64,
+        #[arg(long, default_value_t = 10)]
+        foreigner_limit: i64,
+        /// Lines with no charge or payment for this many days.
+        #[arg(long)]
+        unused_days: Option<u32>,
+        #[arg(long = "as")]
+        as_login: String,
+    },
     /// Terminate every line of FILE (CSV with an `msisdn` column) for a forced reason. Run
     /// it again with the same file to resume after an interruption; `--dry-run` first.
     Terminate {

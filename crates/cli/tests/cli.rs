@@ -787,6 +787,65 @@ mod bulk {
         numbers
     }
 
+    #[test]
+    fn the_over_limit_report_lists_the_newest_lines_above_each_holders_limit_ready_for_a_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let numbers = seed(&data); // the demo: the resident holds 5 + N lines, the foreigner 3, the tourist 3
+        let select = |citizen: &str, foreigner: &str| {
+            super::simexit(
+                &[
+                    "bulk",
+                    "select",
+                    "--data-dir",
+                    data.to_str().unwrap(),
+                    "--over-limit",
+                    "--citizen-limit",
+                    citizen,
+                    "--foreigner-limit",
+                    foreigner,
+                    "--as",
+                    "admin@demo",
+                ],
+                dir.path(),
+            )
+        };
+        let (ok, out) = select(&(N + 3).to_string(), "2");
+        assert!(ok, "{out}");
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with('+')).collect();
+        assert_eq!(rows.len(), 2 + 1 + 1, "2 of the resident's, 1 each of the foreigners': {out}");
+        assert!(out.contains(&format!("4 lines: above {} lines per citizen or 2 per foreigner", N + 3)), "{out}");
+        let newest = [&numbers[N - 1], &numbers[N - 2]];
+        assert!(
+            newest.iter().all(|n| rows.iter().any(|r| r.starts_with(n.as_str()))),
+            "the most recently opened go first: {out}"
+        );
+        let csv = dir.path().join("selected.csv");
+        std::fs::write(
+            &csv,
+            out.lines().filter(|l| l.starts_with("msisdn") || l.starts_with('+')).collect::<Vec<_>>().join("\n"),
+        )
+        .unwrap();
+        let (ok, plan) = super::simexit(
+            &[
+                "bulk",
+                "terminate",
+                "--data-dir",
+                data.to_str().unwrap(),
+                "--reason",
+                "over_limit",
+                "--as",
+                "admin@demo",
+                "--dry-run",
+                csv.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(ok && plan.contains("dry run of 4 lines"), "the report feeds a run: {plan}");
+        let (ok, none) = select("1000", "1000");
+        assert!(ok && none.contains("0 lines"), "{none}");
+    }
+
     fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
         db.query_row(sql, [], |r| r.get(0)).unwrap()
     }

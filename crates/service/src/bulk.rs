@@ -214,3 +214,57 @@ impl Service {
         })
     }
 }
+
+/// The per-person limit of lines by category (since 1 November 2025: 20 for citizens, 10 for
+/// foreigners).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineLimits {
+    pub citizen: i64,
+    pub foreigner: i64,
+}
+
+impl Default for LineLimits {
+    fn default() -> Self {
+        LineLimits { citizen: 20, foreigner: 10 }
+    }
+}
+
+impl LineLimits {
+    fn of(&self, category: simexit_domain::CustomerCategory) -> i64 {
+        match category {
+            simexit_domain::CustomerCategory::Resident => self.citizen,
+            _ => self.foreigner,
+        }
+    }
+}
+
+impl Service {
+    /// The lines above each holder's limit, to review before a bulk run: per holder, the most
+    /// recently opened lines beyond the limit go (the rule the report states).
+    pub fn over_limit_report(&self, who: &Principal, limits: LineLimits) -> Result<Vec<simexit_store::CandidateLine>> {
+        admin(who)?;
+        let lines = self.store.read(|tx| tx.lines_of_heavy_holders(limits.citizen.min(limits.foreigner)))?;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let holder = lines[i].subscriber_id;
+            let end = lines[i..].iter().position(|l| l.subscriber_id != holder).map_or(lines.len(), |p| i + p);
+            let held = &lines[i..end];
+            let limit = usize::try_from(limits.of(held[0].category)).unwrap_or(0);
+            // Newest first: the first `held.len() - limit` are the excess.
+            out.extend(held.iter().take(held.len().saturating_sub(limit)).cloned());
+            i = end;
+        }
+        Ok(out)
+    }
+
+    /// Lines with no charge or payment for `days` days (opened at least that long ago).
+    pub fn unused_report(&self, who: &Principal, days: u32) -> Result<Vec<simexit_store::CandidateLine>> {
+        admin(who)?;
+        let since = self
+            .now()
+            .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(self.store.read(|tx| tx.lines_unused_since(since, 1_000_000))?)
+    }
+}

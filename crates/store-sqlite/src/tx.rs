@@ -146,6 +146,16 @@ fn network_task(r: &Row<'_>) -> rusqlite::Result<NetworkTaskRow> {
     })
 }
 
+fn candidate(r: &Row<'_>) -> rusqlite::Result<CandidateLine> {
+    Ok(CandidateLine {
+        line_id: r.get(0)?,
+        msisdn: msisdn(r, 1)?,
+        subscriber_id: r.get(2)?,
+        category: parsed(r, 3)?,
+        opened_at: time(r, 4)?,
+    })
+}
+
 fn bulk_run(r: &Row<'_>) -> rusqlite::Result<BulkRunRow> {
     Ok(BulkRunRow {
         id: r.get(0)?,
@@ -1256,6 +1266,32 @@ impl Tx for SqliteTx<'_> {
             ),
             [limit],
             network_task,
+        )
+    }
+
+    fn lines_of_heavy_holders(&mut self, more_than: i64) -> Result<Vec<CandidateLine>> {
+        self.all(
+            "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at FROM lines l
+             JOIN subscribers s ON s.id = l.subscriber_id
+             WHERE l.state IN ('active', 'suspended') AND l.subscriber_id IN (
+                 SELECT subscriber_id FROM lines WHERE state IN ('active', 'suspended')
+                 GROUP BY subscriber_id HAVING COUNT(*) > ?1)
+             ORDER BY l.subscriber_id, l.opened_at DESC, l.id DESC",
+            [more_than],
+            candidate,
+        )
+    }
+
+    fn lines_unused_since(&mut self, since: Timestamp, limit: u32) -> Result<Vec<CandidateLine>> {
+        self.all(
+            "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at FROM lines l
+             JOIN subscribers s ON s.id = l.subscriber_id
+             WHERE l.state IN ('active', 'suspended') AND l.opened_at <= ?1 AND NOT EXISTS (
+                 SELECT 1 FROM ledger_movements m
+                 WHERE m.line_id = l.id AND m.at >= ?1 AND m.kind IN ('charge', 'payment'))
+             ORDER BY l.id LIMIT ?2",
+            params![ts(since), limit],
+            candidate,
         )
     }
 

@@ -203,6 +203,13 @@ pub trait Tx {
     /// Tasks whose step keeps failing, oldest first.
     fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>>;
 
+    // Selection reports for bulk terminations.
+    /// Active or suspended lines of subscribers holding more than `more_than` of them, by
+    /// subscriber, most recently opened first.
+    fn lines_of_heavy_holders(&mut self, more_than: i64) -> Result<Vec<CandidateLine>>;
+    /// Active or suspended lines opened before `since` with no charge or payment since.
+    fn lines_unused_since(&mut self, since: Timestamp, limit: u32) -> Result<Vec<CandidateLine>>;
+
     // Bulk terminations.
     /// Records a run and its lines unless a run with the same id exists; `true` if new.
     fn insert_bulk_run(&mut self, run: &BulkRunRow, lines: &[(i64, String)]) -> Result<bool>;

@@ -197,6 +197,16 @@ pub struct BulkRunRow {
     pub finished_at: Option<Timestamp>,
 }
 
+/// A candidate for a forced termination, found by a selection report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateLine {
+    pub line_id: i64,
+    pub msisdn: Msisdn,
+    pub subscriber_id: i64,
+    pub category: CustomerCategory,
+    pub opened_at: Timestamp,
+}
+
 /// One line of a bulk run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkLineRow {

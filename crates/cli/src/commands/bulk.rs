@@ -9,17 +9,47 @@ use simexit_service::Principal;
 use simexit_service::bulk::parse_bulk_file;
 use simexit_store::StoreExt;
 
+fn principal(service: &simexit_service::Service, login: &str) -> anyhow::Result<Principal> {
+    let account = service
+        .store
+        .read(|tx| tx.account_by_login(login))?
+        .filter(|a| !a.disabled)
+        .with_context(|| format!("no account `{login}`"))?;
+    Ok(Principal::from(account))
+}
+
+pub fn select(
+    config: &Config,
+    as_login: &str,
+    over_limit: Option<(i64, i64)>,
+    unused_days: Option<u32>,
+) -> anyhow::Result<()> {
+    let service = super::service(config)?;
+    let who = principal(&service, as_login)?;
+    let (rows, rule) = match (over_limit, unused_days) {
+        (Some((citizen, foreigner)), None) => {
+            let limits = simexit_service::bulk::LineLimits { citizen, foreigner };
+            let rule =
+                format!("above {citizen} lines per citizen or {foreigner} per foreigner; the most recently opened go");
+            (service.over_limit_report(&who, limits)?, rule)
+        }
+        (None, Some(days)) => (service.unused_report(&who, days)?, format!("no charge or payment for {days} days")),
+        _ => anyhow::bail!("choose --over-limit or --unused-days N"),
+    };
+    println!("msisdn,subscriber_id,category,opened_at");
+    for r in &rows {
+        println!("{},{},{},{}", r.msisdn, r.subscriber_id, r.category, r.opened_at);
+    }
+    eprintln!("{} lines: {rule}", rows.len());
+    Ok(())
+}
+
 pub fn terminate(config: &Config, file: &Path, reason: &str, as_login: &str, dry_run: bool) -> anyhow::Result<()> {
     let reason: simexit_domain::Reason = reason
         .parse()
         .map_err(|_| anyhow::anyhow!("--reason `{reason}` is not over_limit, non_use, corporate or operator"))?;
     let service = super::service(config)?;
-    let account = service
-        .store
-        .read(|tx| tx.account_by_login(as_login))?
-        .filter(|a| !a.disabled)
-        .with_context(|| format!("no account `{as_login}`"))?;
-    let who = Principal::from(account);
+    let who = principal(&service, as_login)?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let lines = parse_bulk_file(&text)?;
     if dry_run {

@@ -45,6 +45,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             numbering::import_history(&load_config(&config, Vec::new())?, &file, &operator, &since)
         }
         Command::Verify { file, keys } => verify(&file, &keys),
+        Command::Bulk {
+            command: BulkCommand::Select { config, over_limit, citizen_limit, foreigner_limit, unused_days, as_login },
+        } => bulk::select(
+            &load_config(&config, Vec::new())?,
+            &as_login,
+            over_limit.then_some((citizen_limit, foreigner_limit)),
+            unused_days,
+        ),
         Command::Bulk { command: BulkCommand::Terminate { config, file, reason, as_login, dry_run } } => {
             bulk::terminate(&load_config(&config, Vec::new())?, &file, &reason, &as_login, dry_run)
         }

@@ -66,3 +66,36 @@ async fn a_dry_run_reports_each_line_and_the_run_terminates_through_the_worker()
     let cert = app.get(&format!("/api/v1/terminations/{}/certificate", forced[0]["id"]), Some(&resident)).await.ok();
     assert_eq!(cert["certifies"]["reason"], "over_limit", "the forced reason is on the certificate");
 }
+
+#[tokio::test]
+async fn the_unused_report_lists_lines_without_charges_or_payments_for_the_period() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    let resident = app.login("resident@demo").await;
+    let paying = app.line_of(&resident, "megafon").await;
+    app.advance_days(40).await;
+    app.post(
+        &format!("/api/v1/lines/{}/payments", paying["id"]),
+        Some(&resident),
+        serde_json::json!({ "amount": 100, "idempotency_key": "top-up" }),
+    )
+    .await
+    .ok();
+    let service = app.service.clone();
+    let unused = tokio::task::spawn_blocking(move || {
+        let who = service.authenticate(&admin).unwrap();
+        service.unused_report(&who, 30).unwrap()
+    })
+    .await
+    .unwrap();
+    let numbers: Vec<String> = unused.iter().map(|c| c.msisdn.to_string()).collect();
+    assert!(!numbers.contains(&paying["msisdn"].as_str().unwrap().to_owned()), "a line topped up this month is in use");
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let quiet = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["operator"] == "mts" && l["services"].as_array().is_none_or(|s| s.is_empty()))
+        .unwrap();
+    assert!(numbers.contains(&quiet["msisdn"].as_str().unwrap().to_owned()), "{numbers:?}");
+}
