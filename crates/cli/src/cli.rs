@@ -206,6 +206,9 @@ pub enum BulkCommand {
         /// Report what would happen to each line, change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Lines per transaction (an interruption redoes at most one batch).
+        #[arg(long, default_value_t = 500)]
+        batch: u32,
     },
 }
 

@@ -867,6 +867,8 @@ mod bulk {
             "over_limit",
             "--as",
             "admin@demo",
+            "--batch",
+            "25",
             file.to_str().unwrap(),
         ];
 

@@ -139,7 +139,9 @@ impl Service {
         self.bulk_progress(who, &id)
     }
 
-    /// Processes up to `limit` pending lines of a run, each in its own transaction.
+    /// Processes up to `limit` pending lines of a run in one transaction: each line is
+    /// terminated and its outcome recorded together, and an interruption rolls the whole
+    /// batch back, so a restart redoes exactly the lines not committed.
     pub fn bulk_step(&self, who: &Principal, run_id: &str, limit: u32) -> Result<usize> {
         admin(who)?;
         let run =
@@ -147,12 +149,12 @@ impl Service {
         let reason: Reason =
             run.reason.parse().map_err(|_| ServiceError::Internal(format!("run {run_id}: bad reason")))?;
         let pending = self.store.read(|tx| tx.pending_bulk_lines(run_id, limit))?;
-        for p in &pending {
-            let now = self.now();
-            self.store.write(|tx| {
+        let now = self.now();
+        self.store.write(|tx| {
+            for p in &pending {
                 // Re-read under the write lock: another worker may have done it meanwhile.
                 let Some(mut line) = tx.bulk_line(run_id, p.line_no)?.filter(|l| l.outcome.is_none()) else {
-                    return Ok::<_, ServiceError>(());
+                    continue;
                 };
                 let outcome = match Msisdn::from_e164(&line.msisdn) {
                     Ok(n) => self.force_terminate(tx, who, &n, reason, now)?,
@@ -165,9 +167,9 @@ impl Service {
                     _ => (None, None),
                 };
                 tx.set_bulk_outcome(&line)?;
-                Ok(())
-            })?;
-        }
+            }
+            Ok::<_, ServiceError>(())
+        })?;
         if pending.is_empty() {
             let now = self.now();
             self.store.write(|tx| tx.finish_bulk_run(run_id, now))?;

@@ -44,7 +44,14 @@ pub fn select(
     Ok(())
 }
 
-pub fn terminate(config: &Config, file: &Path, reason: &str, as_login: &str, dry_run: bool) -> anyhow::Result<()> {
+pub fn terminate(
+    config: &Config,
+    file: &Path,
+    reason: &str,
+    as_login: &str,
+    dry_run: bool,
+    batch: u32,
+) -> anyhow::Result<()> {
     let reason: simexit_domain::Reason = reason
         .parse()
         .map_err(|_| anyhow::anyhow!("--reason `{reason}` is not over_limit, non_use, corporate or operator"))?;
@@ -74,7 +81,7 @@ pub fn terminate(config: &Config, file: &Path, reason: &str, as_login: &str, dry
         println!("resuming {id}: {done} of {total} lines already processed");
     }
     loop {
-        let n = service.bulk_step(&who, &id, 200)?;
+        let n = service.bulk_step(&who, &id, batch)?;
         done += i64::try_from(n).unwrap_or(0);
         bar(done, total);
         if n == 0 {

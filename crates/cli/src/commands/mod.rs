@@ -53,8 +53,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             over_limit.then_some((citizen_limit, foreigner_limit)),
             unused_days,
         ),
-        Command::Bulk { command: BulkCommand::Terminate { config, file, reason, as_login, dry_run } } => {
-            bulk::terminate(&load_config(&config, Vec::new())?, &file, &reason, &as_login, dry_run)
+        Command::Bulk { command: BulkCommand::Terminate { config, file, reason, as_login, dry_run, batch } } => {
+            bulk::terminate(&load_config(&config, Vec::new())?, &file, &reason, &as_login, dry_run, batch.max(1))
         }
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
         Command::Audit { command: AuditCommand::Verify { config } } => {
