@@ -44,6 +44,8 @@ macro_rules! conformance_tests {
             the_outbox_is_claimed_once_with_a_lease_and_deduplicated,
             documents_get_a_deadline_and_their_destruction_leaves_an_act,
             a_certificate_is_issued_once_per_request_and_found_by_its_number,
+            network_tasks_record_their_steps_and_alerts,
+            a_bulk_run_is_recorded_once_and_its_lines_processed_once,
             the_numbering_plan_is_replaced_whole_and_looked_up_by_range,
         );
     };
@@ -752,6 +754,76 @@ pub fn a_certificate_is_issued_once_per_request_and_found_by_its_number(store: &
     assert_eq!(ok(store.read(|tx| tx.certificate("MTS-2026-999999"))), None);
     let again = store.write(|tx| tx.insert_certificate(&CertificateRow { number: "OTHER".into(), ..cert.clone() }));
     assert!(matches!(again, Err(StoreError::Conflict(_))), "one certificate per request: {again:?}");
+}
+
+pub fn network_tasks_record_their_steps_and_alerts(store: &dyn Store) {
+    let n = msisdn("+79160000060");
+    let request = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let line = seed_line(tx, sub, n.as_str())?;
+        tx.insert_request(&request_row(line, sub, "mts", n.as_str(), None))
+    }));
+    let task = NetworkTaskRow {
+        id: 0,
+        request_id: request,
+        msisdn: n.clone(),
+        direction: "deprovision".into(),
+        steps: vec!["bar".into(), "detach".into(), "delete".into()],
+        done_steps: 0,
+        status: "in_progress".into(),
+        attempts: 0,
+        last_error: None,
+        updated_at: t("2026-03-02T09:00:00Z"),
+    };
+    let id = ok(store.write(|tx| tx.insert_network_task(&task)));
+    let again = store.write(|tx| tx.insert_network_task(&task));
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "one task per request and direction: {again:?}");
+    let mut failing = NetworkTaskRow {
+        id,
+        done_steps: 1,
+        status: "alert".into(),
+        attempts: 3,
+        last_error: Some("detach: busy".into()),
+        ..task.clone()
+    };
+    ok(store.write(|tx| tx.update_network_task(&failing)));
+    assert_eq!(ok(store.read(|tx| tx.network_task(id))), Some(failing.clone()));
+    assert_eq!(ok(store.read(|tx| tx.network_alerts(10))), vec![failing.clone()]);
+    failing.status = "done".into();
+    failing.done_steps = 3;
+    ok(store.write(|tx| tx.update_network_task(&failing)));
+    assert!(ok(store.read(|tx| tx.network_alerts(10))).is_empty());
+    assert_eq!(ok(store.read(|tx| tx.network_tasks_of(request))).len(), 1);
+}
+
+pub fn a_bulk_run_is_recorded_once_and_its_lines_processed_once(store: &dyn Store) {
+    let run = BulkRunRow {
+        id: "bulk-abc".into(),
+        reason: "over_limit".into(),
+        source: "list.csv".into(),
+        total: 3,
+        created_by: "account:1".into(),
+        created_at: t("2026-03-02T09:00:00Z"),
+        finished_at: None,
+    };
+    let lines: Vec<(i64, String)> = (2..5).map(|i| (i, format!("+7916000007{i}"))).collect();
+    assert!(ok(store.write(|tx| tx.insert_bulk_run(&run, &lines))));
+    assert!(!ok(store.write(|tx| tx.insert_bulk_run(&run, &lines))), "the same run is not recorded twice");
+    let pending = ok(store.read(|tx| tx.pending_bulk_lines("bulk-abc", 2)));
+    assert_eq!(pending.iter().map(|l| l.line_no).collect::<Vec<_>>(), vec![2, 3], "in file order");
+    let mut first = pending[0].clone();
+    first.outcome = Some("terminated".into());
+    first.request_id = Some(7);
+    ok(store.write(|tx| tx.set_bulk_outcome(&first)));
+    assert_eq!(ok(store.write(|tx| tx.bulk_line("bulk-abc", 2))), Some(first));
+    assert_eq!(ok(store.read(|tx| tx.pending_bulk_lines("bulk-abc", 10))).len(), 2);
+    assert_eq!(
+        ok(store.read(|tx| tx.bulk_counts("bulk-abc"))),
+        vec![("pending".to_owned(), 2), ("terminated".to_owned(), 1)]
+    );
+    ok(store.write(|tx| tx.finish_bulk_run("bulk-abc", t("2026-03-02T10:00:00Z"))));
+    let finished = ok(store.read(|tx| tx.bulk_run("bulk-abc"))).unwrap();
+    assert_eq!(finished.finished_at, Some(t("2026-03-02T10:00:00Z")));
 }
 
 pub fn the_outbox_is_claimed_once_with_a_lease_and_deduplicated(store: &dyn Store) {
