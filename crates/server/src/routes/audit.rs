@@ -71,23 +71,8 @@ pub async fn page(
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(State(state): State<AppState>, auth: Auth) -> Result<impl IntoResponse, ApiError> {
-    let rows = state
-        .as_user(auth, |s, who| {
-            let mut all = Vec::new();
-            let mut after = 0;
-            loop {
-                let page = s.audit_entries(who, after, 1_000)?;
-                let Some(last) = page.last() else { break };
-                after = last.id;
-                all.extend(page);
-            }
-            Ok(all)
-        })
-        .await?;
-    let mut body = String::new();
-    for row in rows {
-        body.push_str(&serde_json::to_string(&AuditEntryView::from(row)).map_err(|_| ApiError::internal())?);
-        body.push('\n');
-    }
+    let rows =
+        state.as_user(auth, |s, who| super::all_pages(|after| s.audit_entries(who, after, 1_000), |e| e.id)).await?;
+    let body = super::ndjson(rows.into_iter().map(AuditEntryView::from))?;
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body))
 }

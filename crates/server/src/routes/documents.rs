@@ -236,24 +236,9 @@ pub struct ActsPage {
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export_acts(State(state): State<AppState>, auth: Auth) -> Result<Response, ApiError> {
-    let rows = state
-        .as_user(auth, |s, who| {
-            let mut all = Vec::new();
-            let mut after = 0;
-            loop {
-                let page = s.destruction_acts(who, after, 1_000)?;
-                let Some(last) = page.last() else { break };
-                after = last.id;
-                all.extend(page);
-            }
-            Ok(all)
-        })
-        .await?;
-    let mut body = String::new();
-    for a in rows {
-        body.push_str(&serde_json::to_string(&act_view(a)).map_err(|_| ApiError::internal())?);
-        body.push('\n');
-    }
+    let rows =
+        state.as_user(auth, |s, who| super::all_pages(|after| s.destruction_acts(who, after, 1_000), |a| a.id)).await?;
+    let body = super::ndjson(rows.into_iter().map(act_view))?;
     Response::builder()
         .header(header::CONTENT_TYPE, "application/x-ndjson")
         .header(header::CONTENT_DISPOSITION, "attachment; filename=\"destruction-acts.jsonl\"")

@@ -25,6 +25,31 @@ use axum::routing::{get, post};
 use crate::openapi;
 use crate::state::AppState;
 
+/// Every row of a paged listing: `page(after)` returns rows after that id, `id` names a row.
+pub(crate) fn all_pages<T>(
+    mut page: impl FnMut(i64) -> Result<Vec<T>, simexit_service::ServiceError>,
+    id: impl Fn(&T) -> i64,
+) -> Result<Vec<T>, simexit_service::ServiceError> {
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let rows = page(after)?;
+        let Some(last) = rows.last() else { return Ok(all) };
+        after = id(last);
+        all.extend(rows);
+    }
+}
+
+/// Rows as JSON lines (`application/x-ndjson`), for exports.
+pub(crate) fn ndjson<T: serde::Serialize>(rows: impl IntoIterator<Item = T>) -> Result<String, crate::error::ApiError> {
+    let mut body = String::new();
+    for row in rows {
+        body.push_str(&serde_json::to_string(&row).map_err(|_| crate::error::ApiError::internal())?);
+        body.push('\n');
+    }
+    Ok(body)
+}
+
 pub fn router(state: AppState) -> Router {
     let mut api = Router::new()
         .route("/openapi.json", get(openapi::document))
