@@ -262,9 +262,6 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.len() < 200_000, "subset fonts keep the file small: {} bytes", pdf.len());
         assert!(pdf.windows(19).any(|w| w == b"SIMEXIT-CERTIFICATE"));
-        if let Some(path) = std::env::var_os("SIMEXIT_PDF_DUMP") {
-            std::fs::write(path, &pdf).unwrap();
-        }
     }
 
     #[test]

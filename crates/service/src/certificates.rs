@@ -244,7 +244,7 @@ impl Service {
         let c = self.check_certificate(number)?;
         let p = &c.payload;
         let labels = labels(language);
-        let url = format!("{}/certificates/{}", self.notifier.public_url.trim_end_matches('/'), p.number);
+        let url = self.certificate_url(&p.number);
         let mut lines = vec![Line::at(50.0, 780.0, 18.0, labels[0])];
         let rows = [
             (labels[1], p.number.clone()),

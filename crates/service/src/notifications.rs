@@ -288,6 +288,11 @@ impl Service {
         format!("{}/requests/{request_id}", self.notifier.public_url.trim_end_matches('/'))
     }
 
+    /// The public page that checks a certificate (what its QR code holds).
+    pub(crate) fn certificate_url(&self, number: &str) -> String {
+        format!("{}/certificates/{number}", self.notifier.public_url.trim_end_matches('/'))
+    }
+
     /// Queues what a request's step tells its subscriber, and after completion schedules the
     /// reminder before the aging ends.
     pub(crate) fn notify_step(
@@ -312,12 +317,8 @@ impl Service {
         v.insert("request_id".into(), r.id.into());
         v.insert("msisdn".into(), r.msisdn.masked().into());
         // The completion message links the certificate's public page; the others the request.
-        let link = match tx.certificate_of_request(r.id)? {
-            Some(c) if action == Action::Complete => {
-                format!("{}/certificates/{}", self.notifier.public_url.trim_end_matches('/'), c.number)
-            }
-            _ => self.link(r.id),
-        };
+        let certificate = if action == Action::Complete { tx.certificate_of_request(r.id)? } else { None };
+        let link = certificate.map_or_else(|| self.link(r.id), |c| self.certificate_url(&c.number));
         v.insert("link".into(), link.into());
         if let Some(d) = r.review_deadline_date {
             v.insert("deadline".into(), d.to_string().into());

@@ -78,11 +78,18 @@ pub async fn pdf(
     let (language, lang) = language_of(&q)?;
     let file_name = format!("{number}-{lang}.pdf");
     let bytes = state.blocking(move |s| s.certificate_pdf(&number, language)).await?;
-    axum::response::Response::builder()
+    pdf_response(bytes, &file_name, false)
+}
+
+/// A PDF shown in the browser; `private` ones (personal data) are not kept in caches.
+fn pdf_response(bytes: Vec<u8>, file_name: &str, private: bool) -> Result<axum::response::Response, ApiError> {
+    let mut r = axum::response::Response::builder()
         .header(axum::http::header::CONTENT_TYPE, "application/pdf")
-        .header(axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\""))
-        .body(axum::body::Body::from(bytes))
-        .map_err(|_| ApiError::internal())
+        .header(axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\""));
+    if private {
+        r = r.header(axum::http::header::CACHE_CONTROL, "no-store");
+    }
+    r.body(axum::body::Body::from(bytes)).map_err(|_| ApiError::internal())
 }
 
 /// The in-store application form of a request, to print and sign (its subscriber and staff).
@@ -101,12 +108,7 @@ pub async fn application_form(
 ) -> Result<axum::response::Response, ApiError> {
     let (language, lang) = language_of(&q)?;
     let bytes = state.as_user(auth, move |s, who| s.application_form_pdf(who, id, language)).await?;
-    axum::response::Response::builder()
-        .header(axum::http::header::CONTENT_TYPE, "application/pdf")
-        .header(axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"application-{id}-{lang}.pdf\""))
-        .header(axum::http::header::CACHE_CONTROL, "no-store")
-        .body(axum::body::Body::from(bytes))
-        .map_err(|_| ApiError::internal())
+    pdf_response(bytes, &format!("application-{id}-{lang}.pdf"), true)
 }
 
 /// The `lang` of a PDF request (default `ru`).
