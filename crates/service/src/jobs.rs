@@ -66,21 +66,18 @@ impl Service {
         let claimed = self.store.write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
         let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
         for job in claimed {
-            let ran = if job.kind == BULK_BATCH {
-                // Each line commits on its own; the job only carries the run along.
-                self.bulk_batch(&job.payload).and_then(|()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?))
-            } else if job.kind == NETWORK_STEPS {
-                // Network I/O happens outside any transaction; the task records each step.
-                serde_json::from_str::<Payload>(&job.payload)
-                    .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))
-                    .and_then(|p| self.run_network_task(p.id))
-                    .and_then(|()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?))
-            } else {
-                self.store.write(|tx| {
+            let finish = |()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?);
+            let ran = match job.kind.as_str() {
+                // These commit their own work (a bulk run's batches; network steps with the
+                // network's I/O between them) and only then mark the job done.
+                BULK_BATCH => self.bulk_batch(&job.payload).and_then(finish),
+                NETWORK_STEPS => payload(&job).and_then(|p| self.run_network_task(p.id)).and_then(finish),
+                // The effect and the job's end commit together: it happens exactly once.
+                _ => self.store.write(|tx| {
                     self.run_job(tx, &job, now)?;
                     tx.finish_job(job.id, now)?;
                     Ok::<_, ServiceError>(())
-                })
+                }),
             };
             match ran {
                 Ok(()) => report.done += 1,
@@ -124,8 +121,7 @@ impl Service {
     }
 
     fn run_job(&self, tx: &mut dyn Tx, job: &JobRow, now: Timestamp) -> Result<()> {
-        let payload: Payload = serde_json::from_str(&job.payload)
-            .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))?;
+        let payload = payload(job)?;
         match job.kind.as_str() {
             REVIEW_OVERDUE => mark_overdue(tx, payload.id, now),
             END_AGING => {
@@ -149,6 +145,11 @@ impl Service {
             other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),
         }
     }
+}
+
+fn payload(job: &JobRow) -> Result<Payload> {
+    serde_json::from_str(&job.payload)
+        .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))
 }
 
 fn bill_service_period(tx: &mut dyn Tx, service_id: i64, now: Timestamp) -> Result<()> {
