@@ -748,15 +748,18 @@ mod verify {
 
 mod bulk {
     //! `simexit bulk terminate`: a dry run, then a run killed with SIGKILL three times and
-    //! started again each time.
+    //! started again each time. `SIMEXIT_TEST_BULK_LINES=100000` runs it at the scale of a
+    //! national over-limit run (300 lines by default); the kill points are random.
 
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    const N: usize = 300;
+    fn lines() -> usize {
+        std::env::var("SIMEXIT_TEST_BULK_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    }
 
     /// A demo database with `N` extra MTS lines of the resident; returns their numbers.
-    fn seed(data: &std::path::Path) -> Vec<String> {
+    fn seed(data: &std::path::Path, n: usize) -> Vec<String> {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let mut config = simexit_server::Config::default();
         config.database.data_dir = data.to_owned();
@@ -773,8 +776,8 @@ mod bulk {
             .write(|tx| {
                 let sub = tx.account_by_login("resident@demo")?.unwrap().subscriber_id.unwrap();
                 let mut out = Vec::new();
-                for i in 0..N {
-                    let n = simexit_domain::Msisdn::parse(&format!("+7916555{i:04}")).unwrap();
+                for i in 0..n {
+                    let n = simexit_domain::Msisdn::parse(&format!("+7958{i:07}")).unwrap();
                     simexit_service::lines::add_to_pool(tx, n, &mts, now)?;
                     let line =
                         simexit_service::lines::assign_new_line(tx, &mts, sub, None, simexit_domain::Money::ZERO, now)?;
@@ -791,7 +794,8 @@ mod bulk {
     fn the_over_limit_report_lists_the_newest_lines_above_each_holders_limit_ready_for_a_run() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let numbers = seed(&data); // the demo: the resident holds 5 + N lines, the foreigner 3, the tourist 3
+        const N: usize = 300;
+        let numbers = seed(&data, N); // the demo: the resident holds 5 + N lines, the foreigner 3, the tourist 3
         let select = |citizen: &str, foreigner: &str| {
             super::simexit(
                 &[
@@ -854,7 +858,8 @@ mod bulk {
     fn a_bulk_run_killed_three_times_terminates_every_line_exactly_once() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let mut numbers = seed(&data);
+        let n = lines();
+        let mut numbers = seed(&data, n);
         numbers.push("+79169999998".into()); // no line holds it
         let file = dir.path().join("over-limit.csv");
         std::fs::write(&file, format!("msisdn\n{}\n", numbers.join("\n"))).unwrap();
@@ -868,7 +873,7 @@ mod bulk {
             "--as",
             "admin@demo",
             "--batch",
-            "25",
+            if n > 1000 { "500" } else { "25" },
             file.to_str().unwrap(),
         ];
 
@@ -876,12 +881,12 @@ mod bulk {
         assert!(ok, "{out}");
         assert!(
             out.contains(&format!(
-                "dry run of {} lines (nothing changed): would be terminated {N}, unknown_number 1",
-                N + 1
+                "dry run of {} lines (nothing changed): would be terminated {n}, unknown_number 1",
+                n + 1
             )),
             "{out}"
         );
-        assert!(out.contains("line 302: +79169999998: unknown number"), "{out}");
+        assert!(out.contains(&format!("line {}: +79169999998: unknown number", n + 2)), "{out}");
         let db = rusqlite::Connection::open(data.join("simexit.db")).unwrap();
         assert_eq!(
             count(&db, "SELECT COUNT(*) FROM termination_requests WHERE reason = 'over_limit'"),
@@ -892,7 +897,12 @@ mod bulk {
         let processed =
             |db: &rusqlite::Connection| count(db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome IS NOT NULL");
         let mut kills = Vec::new();
-        for target in [40, 120, 200] {
+        // Three kill points at random between 5% and 90% of the run, in order.
+        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as usize;
+        let mut targets: Vec<i64> =
+            (0..3).map(|k| (n / 20 + (seed >> (k * 8) & 0xff) * n * 85 / 100 / 256) as i64).collect();
+        targets.sort_unstable();
+        for target in targets {
             let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
                 .args(args)
                 .current_dir(dir.path())
@@ -900,7 +910,7 @@ mod bulk {
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
-            let deadline = Instant::now() + Duration::from_secs(120);
+            let deadline = Instant::now() + Duration::from_secs(120 + n as u64 / 100);
             while db
                 .query_row("SELECT COUNT(*) FROM bulk_lines WHERE outcome IS NOT NULL", [], |r| r.get::<_, i64>(0))
                 .unwrap_or(0)
@@ -934,11 +944,17 @@ mod bulk {
         let books = count(&db, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries");
         let pending = count(&db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome IS NULL");
         println!(
-            "bulk crash test: {N} lines + 1 unknown; killed at {kills:?} processed; after the last start: {terminated} terminated, {twice} twice, {messages} completion messages, {certificates} certificates, books {books}, {pending} pending"
+            "bulk crash test: {n} lines + 1 unknown; killed at {kills:?} processed; after the last start: {terminated} terminated, {twice} twice, {messages} completion messages, {certificates} certificates, books {books}, {pending} pending"
         );
-        assert_eq!((terminated, twice, pending), (N as i64, 0, 0));
-        assert_eq!(messages, 2 * N as i64, "an e-mail and an SMS each, once");
-        assert_eq!(certificates, N as i64);
+        assert_eq!((terminated, twice, pending), (n as i64, 0, 0));
+        assert_eq!(messages, 2 * n as i64, "an e-mail and an SMS each, once");
+        let repeated = count(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE request_id IN (SELECT id FROM termination_requests WHERE reason = 'over_limit')
+             GROUP BY request_id, template, channel HAVING COUNT(*) > 1)",
+        );
+        assert_eq!(repeated, 0, "no message is queued twice");
+        assert_eq!(certificates, n as i64);
         assert_eq!(books, 0, "the books balance");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome = 'unknown_number'"), 1);
     }

@@ -65,41 +65,71 @@ impl Service {
         let lease_until = now.checked_add(self.config.job_lease).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let claimed = self.store.write(|tx| Ok::<_, ServiceError>(tx.claim_jobs(now, lease_until, limit)?))?;
         let mut report = StepReport { claimed: claimed.len(), ..StepReport::default() };
-        for job in claimed {
-            let finish = |()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?);
-            let ran = match job.kind.as_str() {
-                // These commit their own work (a bulk run's batches; network steps with the
-                // network's I/O between them) and only then mark the job done.
-                BULK_BATCH => self.bulk_batch(&job.payload).and_then(finish),
-                NETWORK_STEPS => payload(&job).and_then(|p| self.run_network_task(p.id)).and_then(finish),
-                // The effect and the job's end commit together: it happens exactly once.
-                _ => self.store.write(|tx| {
-                    self.run_job(tx, &job, now)?;
-                    tx.finish_job(job.id, now)?;
-                    Ok::<_, ServiceError>(())
-                }),
-            };
-            match ran {
-                Ok(()) => report.done += 1,
-                Err(e) => {
-                    let error = e.to_string();
-                    if job.attempts >= job.max_attempts {
-                        tracing::error!(job = job.id, kind = %job.kind, %error, "job failed for good");
-                        self.store.write(|tx| tx.fail_job(job.id, now, &error))?;
-                        report.failed += 1;
-                    } else {
-                        let at = now.checked_add(backoff(job.attempts)).unwrap_or(now);
-                        tracing::warn!(job = job.id, kind = %job.kind, %error, retry_at = %at, "job failed, will retry");
-                        self.store.write(|tx| tx.retry_job(job.id, at, &error))?;
-                        report.retried += 1;
-                    }
-                }
+        // Jobs run in the order they were scheduled (a network task's steps before the aging
+        // end that waits for them). Each run of consecutive jobs whose effect is a database
+        // change commits as one transaction (the aging sweep releases a million numbers in
+        // batches, not a million commits); if any of them fails, that transaction rolls back
+        // and each runs alone, so one bad job neither blocks nor undoes the others.
+        for group in claimed.chunk_by(|a, b| !commits_own_work(&a.kind) && !commits_own_work(&b.kind)) {
+            let batched = group.len() > 1
+                && self
+                    .store
+                    .write(|tx| {
+                        for job in group {
+                            self.run_job(tx, job, now)?;
+                            tx.finish_job(job.id, now)?;
+                        }
+                        Ok::<_, ServiceError>(())
+                    })
+                    .is_ok();
+            if batched {
+                report.done += group.len();
+                continue;
+            }
+            for job in group {
+                let ran = self.run_one(job, now);
+                self.record_outcome(job, ran, now, &mut report)?;
             }
         }
         Ok(report)
     }
 
-    /// Runs due jobs until none is left; used by the dev clock and tests.
+    fn run_one(&self, job: &JobRow, now: Timestamp) -> Result<()> {
+        let finish = |()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?);
+        match job.kind.as_str() {
+            // These commit their own work (a bulk run's batches; network steps with the
+            // network's I/O between them) and only then mark the job done.
+            BULK_BATCH => self.bulk_batch(&job.payload).and_then(finish),
+            NETWORK_STEPS => payload(job).and_then(|p| self.run_network_task(p.id)).and_then(finish),
+            // The effect and the job's end commit together: it happens exactly once.
+            _ => self.store.write(|tx| {
+                self.run_job(tx, job, now)?;
+                tx.finish_job(job.id, now)?;
+                Ok::<_, ServiceError>(())
+            }),
+        }
+    }
+
+    fn record_outcome(&self, job: &JobRow, ran: Result<()>, now: Timestamp, report: &mut StepReport) -> Result<()> {
+        match ran {
+            Ok(()) => report.done += 1,
+            Err(e) => {
+                let error = e.to_string();
+                if job.attempts >= job.max_attempts {
+                    tracing::error!(job = job.id, kind = %job.kind, %error, "job failed for good");
+                    self.store.write(|tx| tx.fail_job(job.id, now, &error))?;
+                    report.failed += 1;
+                } else {
+                    let at = now.checked_add(backoff(job.attempts)).unwrap_or(now);
+                    tracing::warn!(job = job.id, kind = %job.kind, %error, retry_at = %at, "job failed, will retry");
+                    self.store.write(|tx| tx.retry_job(job.id, at, &error))?;
+                    report.retried += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs due jobs until none is left, then sends the messages due (the jobs' included).
     pub fn drain_due_jobs(&self) -> Result<StepReport> {
         let mut total = StepReport::default();
@@ -145,6 +175,11 @@ impl Service {
             other => Err(ServiceError::Internal(format!("unknown job kind `{other}`"))),
         }
     }
+}
+
+/// Jobs that commit their own work in steps, outside the batch of a worker step.
+fn commits_own_work(kind: &str) -> bool {
+    matches!(kind, BULK_BATCH | NETWORK_STEPS)
 }
 
 fn payload(job: &JobRow) -> Result<Payload> {

@@ -532,14 +532,7 @@ impl Tx for SqliteTx<'_> {
 
     fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>> {
         // The write transaction is BEGIN IMMEDIATE: no other writer runs until it commits.
-        self.one(
-            &format!(
-                "SELECT {NUMBER_COLS} FROM numbers WHERE operator_id = ?1 AND state = 'available'
-                 ORDER BY updated_at, msisdn LIMIT 1"
-            ),
-            [operator.as_str()],
-            number,
-        )
+        self.one(&queues::pool(), [operator.as_str()], number)
     }
 
     fn update_number(&mut self, n: &NumberRow) -> Result<()> {
@@ -753,15 +746,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn review_queue(&mut self, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RequestRow>> {
-        self.all(
-            &format!(
-                "SELECT {REQUEST_COLS} FROM termination_requests
-                 WHERE state IN ('submitted', 'info_provided') AND (?1 IS NULL OR operator_id = ?1)
-                 ORDER BY review_deadline, id LIMIT ?2"
-            ),
-            params![operator.map(OperatorId::as_str), limit],
-            request,
-        )
+        self.all(&queues::review(), params![operator.map(OperatorId::as_str), limit], request)
     }
 
     fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>> {
@@ -1165,14 +1150,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn documents_due(&mut self, now: Timestamp, limit: u32) -> Result<Vec<DocumentRow>> {
-        self.all(
-            &format!(
-                "SELECT {DOCUMENT_COLS} FROM documents WHERE status <> 'destroyed' AND retention_until <= ?1
-                 ORDER BY retention_until, id LIMIT ?2"
-            ),
-            params![ts(now), limit],
-            document,
-        )
+        self.all(&queues::documents_due(), params![ts(now), limit], document)
     }
 
     fn insert_destruction_act(&mut self, a: &DestructionActRow) -> Result<i64> {
@@ -1260,13 +1238,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>> {
-        self.all(
-            &format!(
-                "SELECT {NETWORK_COLS} FROM network_tasks WHERE status = 'alert' ORDER BY updated_at, id LIMIT ?1"
-            ),
-            [limit],
-            network_task,
-        )
+        self.all(&queues::network_alerts(), [limit], network_task)
     }
 
     fn lines_of_heavy_holders(&mut self, more_than: i64) -> Result<Vec<CandidateLine>> {
@@ -1327,11 +1299,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn pending_bulk_lines(&mut self, run_id: &str, limit: u32) -> Result<Vec<BulkLineRow>> {
-        self.all(
-            &format!("SELECT {BULK_LINE_COLS} FROM bulk_lines WHERE run_id = ?1 AND outcome IS NULL ORDER BY line_no LIMIT ?2"),
-            params![run_id, limit],
-            bulk_line,
-        )
+        self.all(&queues::bulk_pending(), params![run_id, limit], bulk_line)
     }
 
     fn bulk_line(&mut self, run_id: &str, line_no: i64) -> Result<Option<BulkLineRow>> {
@@ -1416,16 +1384,7 @@ impl Tx for SqliteTx<'_> {
 
     fn claim_outbox(&mut self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<OutboxRow>> {
         // The write transaction is BEGIN IMMEDIATE: no other dispatcher claims meanwhile.
-        let mut claimed = self.all(
-            &format!(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?2, locked_until = ?2
-                 WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1
-                              ORDER BY next_attempt_at, id LIMIT ?3)
-                 RETURNING {OUTBOX_COLS}"
-            ),
-            params![ts(now), ts(lease_until), limit],
-            outbox,
-        )?;
+        let mut claimed = self.all(&queues::claim_outbox(), params![ts(now), ts(lease_until), limit], outbox)?;
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
     }
@@ -1492,17 +1451,7 @@ impl Tx for SqliteTx<'_> {
     fn claim_jobs(&mut self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<JobRow>> {
         // A running job's run_at is its lease expiry, so one index finds both the due and the
         // abandoned jobs.
-        self.all(
-            &format!(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?2, locked_until = ?2, updated_at = ?1
-                 WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'running') AND run_at <= ?1
-                              ORDER BY run_at, id LIMIT ?3)
-                 RETURNING {JOB_COLS}"
-            ),
-            params![ts(now), ts(lease_until), limit],
-            job,
-        )
-        .map(|mut jobs| {
+        self.all(&queues::claim_jobs(), params![ts(now), ts(lease_until), limit], job).map(|mut jobs| {
             jobs.sort_by_key(|j| j.id);
             jobs
         })
@@ -1540,5 +1489,106 @@ impl Tx for SqliteTx<'_> {
         self.all("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
+    }
+}
+
+/// The queries that find what is due. Each must cost in proportion to what it returns, not to
+/// the size of the table: a partial index holds only the rows still waiting, so the finished
+/// millions are never read. The test below holds every one of them to that.
+pub(crate) mod queues {
+    use super::*;
+
+    pub fn pool() -> String {
+        format!(
+            "SELECT {NUMBER_COLS} FROM numbers WHERE operator_id = ?1 AND state = 'available'
+             ORDER BY updated_at, msisdn LIMIT 1"
+        )
+    }
+
+    pub fn review() -> String {
+        format!(
+            "SELECT {REQUEST_COLS} FROM termination_requests
+             WHERE state IN ('submitted', 'info_provided') AND (?1 IS NULL OR operator_id = ?1)
+             ORDER BY review_deadline, id LIMIT ?2"
+        )
+    }
+
+    pub fn network_alerts() -> String {
+        format!("SELECT {NETWORK_COLS} FROM network_tasks WHERE status = 'alert' ORDER BY updated_at, id LIMIT ?1")
+    }
+
+    pub fn bulk_pending() -> String {
+        format!(
+            "SELECT {BULK_LINE_COLS} FROM bulk_lines WHERE run_id = ?1 AND outcome IS NULL ORDER BY line_no LIMIT ?2"
+        )
+    }
+
+    pub fn documents_due() -> String {
+        format!(
+            "SELECT {DOCUMENT_COLS} FROM documents WHERE status <> 'destroyed' AND retention_until <= ?1
+             ORDER BY retention_until, id LIMIT ?2"
+        )
+    }
+
+    pub fn claim_outbox() -> String {
+        format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?2, locked_until = ?2
+             WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1
+                          ORDER BY next_attempt_at, id LIMIT ?3)
+             RETURNING {OUTBOX_COLS}"
+        )
+    }
+
+    pub fn claim_jobs() -> String {
+        format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?2, locked_until = ?2, updated_at = ?1
+             WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'running') AND run_at <= ?1
+                          ORDER BY run_at, id LIMIT ?3)
+             RETURNING {JOB_COLS}"
+        )
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// SQLite's plan for `sql`, one line per step.
+        fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+            let params = sql.matches('?').count();
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let args: Vec<rusqlite::types::Value> = (0..params).map(|_| rusqlite::types::Value::Integer(1)).collect();
+            stmt.query_map(rusqlite::params_from_iter(args.iter().take(stmt.parameter_count())), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap()
+        }
+
+        #[test]
+        fn every_queue_reads_only_its_waiting_rows() {
+            let dir = tempfile::tempdir().unwrap();
+            let store = crate::SqliteStore::open(&dir.path().join("q.db"), crate::Durability::Normal).unwrap();
+            let conn = store.writer.lock().unwrap();
+            for (name, sql, index) in [
+                ("number pool", pool(), "numbers_pool"),
+                ("review queue", review(), "termination_requests_review"),
+                ("network alerts", network_alerts(), "network_tasks_alerts"),
+                ("bulk run", bulk_pending(), "bulk_lines_pending"),
+                ("documents due", documents_due(), "documents_due"),
+                ("outbox", claim_outbox(), "outbox_due"),
+                ("jobs", claim_jobs(), "jobs_due"),
+            ] {
+                let steps = plan(&conn, &sql);
+                assert!(
+                    steps.iter().any(|s| s.contains(&format!("INDEX {index}"))),
+                    "{name} does not use {index}: {steps:?}"
+                );
+                // A step reading a whole table (not an index or a rowid range) would cost in
+                // proportion to the inventory.
+                let full = steps.iter().filter(|s| s.starts_with("SCAN") && !s.contains("INDEX")).collect::<Vec<_>>();
+                assert!(full.is_empty(), "{name} scans a table: {steps:?}");
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Timers: the review deadline marks requests overdue; jobs survive a restart.
 
+use simexit_store::StoreExt;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -45,4 +47,42 @@ async fn without_the_dev_clock_flag_the_clock_path_does_not_exist() {
     assert_eq!(r.status, 404);
     let doc = app.get("/api/v1/openapi.json", None).await.ok();
     assert!(doc["paths"].get("/api/v1/dev/clock").is_none());
+}
+
+#[tokio::test]
+async fn a_failing_job_neither_blocks_nor_undoes_the_jobs_claimed_with_it() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (_, line, req) = app.submitted("resident@demo", "mts").await;
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    // A job the worker cannot run, due just before the aging end: claimed in the same batch.
+    let service = app.service.clone();
+    let due = service.now().checked_add(jiff::SignedDuration::from_hours(24 * 60)).unwrap();
+    let bad = service
+        .store
+        .write(|tx| {
+            tx.insert_job(&simexit_store::NewJob {
+                kind: "no_such_kind".into(),
+                payload: r#"{"id": 1}"#.into(),
+                run_at: due,
+                max_attempts: 3,
+                dedupe_key: None,
+                created_at: due,
+            })?;
+            tx.jobs_by_status()
+        })
+        .unwrap();
+    assert!(bad.iter().any(|(s, n)| s == "pending" && *n >= 2), "{bad:?}");
+    let ran = app.advance_days(61).await;
+    assert!(ran["jobs_run"].as_u64().unwrap() >= 1, "{ran}");
+    assert_eq!(app.number(&reviewer, &line["msisdn"]).await["state"], "available", "the release committed");
+    let failed = app
+        .service
+        .store
+        .dry_run(|tx| tx.claim_jobs(due.checked_add(jiff::SignedDuration::from_hours(48)).unwrap(), due, 10))
+        .unwrap();
+    let bad: Vec<_> = failed.iter().filter(|j| j.kind == "no_such_kind").collect();
+    assert_eq!(bad.len(), 1, "the bad job waits for its retry: {failed:?}");
+    assert!(bad[0].last_error.as_deref().unwrap_or_default().contains("unknown job kind"), "{:?}", bad[0]);
 }

@@ -2,6 +2,7 @@
 //! process, on the same machine, with the same durability settings.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark aborts on any failure")]
 
+mod bulk;
 mod lifecycle;
 mod lookup;
 
@@ -30,6 +31,19 @@ enum Bench {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Forced terminations of N lines through the real bulk run, and the aging sweep that
+    /// releases them from a larger inventory, each against plain batched SQL.
+    Bulk {
+        /// Lines to terminate (each later released by the sweep).
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: usize,
+        /// Numbers in the inventory during the sweep (0: skip the sweep).
+        #[arg(long, default_value_t = 10_000_000)]
+        inventory: usize,
+        /// `full` (fsync per commit, the default of `simexit serve`) or `normal`.
+        #[arg(long, default_value = "full")]
+        durability: String,
+    },
     /// Reassigned-number lookups over HTTP against `/healthz`, the 1,000-pair batch, and the
     /// numbering plan import against parsing alone.
     Lookup {
@@ -57,6 +71,7 @@ enum Bench {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
         Bench::Lifecycle { n, durability, postgres } => lifecycle::run(n, &durability, postgres),
+        Bench::Bulk { lines, inventory, durability } => bulk::run(&bulk::Args { lines, inventory, durability }),
         Bench::Lookup { numbers, seconds, connections, batches, data_dir, registry } => {
             lookup::run(&lookup::Args { numbers, seconds, connections, batches, data_dir, registry })
         }
