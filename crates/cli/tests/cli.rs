@@ -959,3 +959,27 @@ mod bulk {
         assert_eq!(count(&db, "SELECT COUNT(*) FROM bulk_lines WHERE outcome = 'unknown_number'"), 1);
     }
 }
+
+mod browser {
+    //! The journeys in a real browser (e2e/, Playwright driving Debian's Chromium) against
+    //! this build of `simexit`. They need Node.js, `npm ci` in e2e/ and /usr/bin/chromium, so
+    //! they run when `SIMEXIT_TEST_BROWSER=1` (CI sets it); screenshots land in e2e/artifacts/.
+
+    #[test]
+    fn the_journeys_pass_in_chromium() {
+        if std::env::var_os("SIMEXIT_TEST_BROWSER").is_none() {
+            eprintln!("skipped: set SIMEXIT_TEST_BROWSER=1 (with `npm ci` done in e2e/) to run the browser journeys");
+            return;
+        }
+        let e2e = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e");
+        let out = std::process::Command::new("node")
+            .args(["--test", "--test-concurrency=1", "--test-reporter=spec", "tests/"])
+            .current_dir(&e2e)
+            .env("SIMEXIT_BIN", env!("CARGO_BIN_EXE_simexit"))
+            .output()
+            .expect("node runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        println!("{text}");
+        assert!(out.status.success(), "the browser journeys failed:\n{text}");
+    }
+}

@@ -290,6 +290,30 @@ pub struct StoreView {
     pub wait_minutes: i64,
 }
 
+impl StoreView {
+    /// A store as its visitors see it now: local time, today's hours, open or not.
+    pub fn of(s: simexit_store::StoreRow, now: jiff::Timestamp) -> StoreView {
+        let hours: simexit_domain::store_hours::OpeningHours = serde_json::from_str(&s.hours).unwrap_or_default();
+        let zone = jiff::tz::TimeZone::get(&s.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let local = now.to_zoned(zone.clone());
+        StoreView {
+            open_now: hours.is_open(now, &zone),
+            today: hours.on(local.date()).map(|(o, c)| format!("{}-{}", o.strftime("%H:%M"), c.strftime("%H:%M"))),
+            local_time: local.strftime("%Y-%m-%dT%H:%M%:z").to_string(),
+            hours: serde_json::to_value(&hours).unwrap_or_default(),
+            id: s.id,
+            operator: s.operator,
+            name: s.name,
+            address: s.address,
+            region: s.region,
+            time_zone: s.time_zone,
+            accepts_terminations: s.accepts_terminations,
+            recycles_sims: s.recycles_sims,
+            wait_minutes: s.wait_minutes,
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DevClockBody {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod state;
 pub mod worker;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub service: Service,
     /// Present only with `--dev-clock`.
     pub dev_clock: Option<Arc<ManualClock>>,
+    /// Started with `--demo`: the sign-in page shows the demo password.
+    pub demo: bool,
 }
 
 impl AppState {

@@ -788,6 +788,32 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn requests_at_store(&mut self, store_id: &str, limit: u32) -> Result<Vec<RequestRow>> {
+        self.all(
+            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE store_id = $1 ORDER BY id DESC LIMIT $2"),
+            &[&store_id, &i64::from(limit)],
+            request,
+        )
+    }
+
+    fn dashboard_counts(&mut self) -> Result<Vec<(String, String, i64)>> {
+        self.all(
+            "SELECT 'state', state, COUNT(*) FROM termination_requests GROUP BY state
+             UNION ALL SELECT 'channel', channel, COUNT(*) FROM termination_requests GROUP BY channel
+             UNION ALL SELECT 'sla', k, COUNT(*) FROM (SELECT CASE
+                     WHEN decided_at IS NULL AND overdue THEN 'open_overdue'
+                     WHEN decided_at IS NULL THEN 'open'
+                     WHEN decided_at <= review_deadline THEN 'on_time'
+                     ELSE 'late' END AS k
+                 FROM termination_requests WHERE review_deadline IS NOT NULL) s GROUP BY k
+             UNION ALL SELECT 'aging_day', CAST(aging_until / 86400000 AS TEXT) AS d, COUNT(*)
+                 FROM numbers WHERE state = 'aging' GROUP BY d
+             UNION ALL SELECT 'refund', state, COUNT(*) FROM refunds GROUP BY state",
+            &[],
+            |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)),
+        )
+    }
+
     fn insert_event(&mut self, e: &NewEvent) -> Result<()> {
         self.exec(
             "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state, reason)

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "certificates", include_str!("../migrations/0010_certificates.sql")),
     (11, "network", include_str!("../migrations/0011_network.sql")),
     (12, "bulk", include_str!("../migrations/0012_bulk.sql")),
+    (13, "pages", include_str!("../migrations/0013_pages.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

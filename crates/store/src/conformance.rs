@@ -340,8 +340,16 @@ pub fn lines_and_requests_round_trip(store: &dyn Store) {
     r.aging_until = Some(t("2026-04-04T00:00:00Z"));
     r.note = Some("ok".into());
     r.overdue = true;
+    r.store_id = Some("mts-moscow-arbat".into());
     ok(store.write(|tx| tx.update_request(&r)));
     assert_eq!(ok(store.read(|tx| tx.request(req))), Some(r.clone()));
+    assert_eq!(ok(store.read(|tx| tx.requests_at_store("mts-moscow-arbat", 10))), vec![r.clone()]);
+    assert_eq!(ok(store.read(|tx| tx.requests_at_store("elsewhere", 10))), vec![]);
+    let counts = ok(store.read(|tx| tx.dashboard_counts()));
+    for expected in [("state", "completed", 1), ("channel", "online", 1), ("sla", "open_overdue", 1)] {
+        let (m, k, n) = expected;
+        assert!(counts.contains(&(m.into(), k.into(), n)), "{expected:?} in {counts:?}");
+    }
     assert_eq!(ok(store.read(|tx| tx.open_request_for_line(line))), None);
     assert_eq!(ok(store.read(|tx| tx.requests_of(sub))), vec![r]);
     assert_eq!(ok(store.read(|tx| tx.request(req + 1000))), None);

@@ -105,6 +105,12 @@ pub trait Tx {
     /// Requests awaiting a decision (`submitted`, `info_provided`) by review deadline.
     fn review_queue(&mut self, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RequestRow>>;
     fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>>;
+    /// A store's requests, newest first (its clerks' queue).
+    fn requests_at_store(&mut self, store_id: &str, limit: u32) -> Result<Vec<RequestRow>>;
+    /// The dashboard's counts as (metric, key, count): `state` and `channel` of requests,
+    /// `sla` of online requests (`on_time`, `late`, `open`, `open_overdue`), `aging_day` (the
+    /// UTC day number of numbers' aging end) and `refund` states.
+    fn dashboard_counts(&mut self) -> Result<Vec<(String, String, i64)>>;
     fn insert_event(&mut self, event: &NewEvent) -> Result<()>;
     fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>>;
 

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
 use serde::Serialize;
 
 use crate::error::{ApiError, Problem};
@@ -150,96 +149,6 @@ pub async fn of_request(
         })
         .await?;
     Ok(Json(c.into()))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// The language of a page: `?lang=`, else the first of `Accept-Language` simexit speaks.
-fn page_language(query: Option<&str>, headers: &axum::http::HeaderMap) -> simexit_domain::Language {
-    if let Some(l) = query.and_then(|l| l.parse().ok()) {
-        return l;
-    }
-    let accept = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    accept
-        .split(',')
-        .filter_map(|part| part.split(';').next())
-        .filter_map(|tag| tag.trim().get(..2))
-        .find_map(|two| two.to_lowercase().parse().ok())
-        .unwrap_or(simexit_domain::Language::Ru)
-}
-
-/// The public page a certificate's QR code leads to: genuine or not, and what it certifies.
-pub async fn page(
-    State(state): State<AppState>,
-    ApiPath(number): ApiPath<String>,
-    crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
-    headers: axum::http::HeaderMap,
-) -> axum::response::Response {
-    use simexit_domain::Language;
-    let language = page_language(q.lang.as_deref(), &headers);
-    let t = |ru: &'static str, en: &'static str, zh: &'static str| match language {
-        Language::Ru => ru,
-        Language::En => en,
-        Language::Zh => zh,
-    };
-    let lookup = number.clone();
-    let result = state.blocking(move |s| s.check_certificate(&lookup)).await;
-    let (status, body) = match result {
-        Ok(c) => {
-            let p = &c.payload;
-            let verdict = if c.genuine {
-                t("Справка подлинная", "This certificate is genuine", "此证明真实有效")
-            } else {
-                t(
-                    "Подпись НЕ сходится: справка недействительна",
-                    "The signature does NOT match: not genuine",
-                    "签名不符：证明无效",
-                )
-            };
-            let rows = [
-                (t("Номер справки", "Certificate number", "证明编号"), p.number.as_str()),
-                (t("Оператор", "Operator", "运营商"), p.operator_name.as_str()),
-                (t("Номер телефона", "Phone number", "电话号码"), p.msisdn.as_str()),
-                (t("Абонент", "Subscriber", "用户"), p.subscriber.as_str()),
-                (t("Договор расторгнут", "Terminated at", "解约时间"), p.terminated_at.as_str()),
-                (t("Номер закреплён до", "Number reserved until", "号码保留至"), p.aging_until.as_str()),
-                (t("Основание", "Reason", "原因"), p.reason.as_str()),
-                (t("Расчёт", "Settlement", "结算"), p.settlement.as_str()),
-            ];
-            let table: String = rows
-                .iter()
-                .map(|(k, v)| format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape(k), escape(v)))
-                .collect();
-            let n = escape(&p.number);
-            let links = format!(
-                "<p>PDF: <a href=\"/api/v1/certificates/{n}/pdf?lang=ru\">русский</a> · <a href=\"/api/v1/certificates/{n}/pdf?lang=en\">English</a> · <a href=\"/api/v1/certificates/{n}/pdf?lang=zh\">中文</a></p>"
-            );
-            let status = if c.genuine { axum::http::StatusCode::OK } else { axum::http::StatusCode::CONFLICT };
-            (
-                status,
-                format!(
-                    "<h1>{}</h1><p><strong>{}</strong></p><table>{table}</table>{links}",
-                    escape(t("Проверка справки", "Certificate check", "证明验证")),
-                    escape(verdict)
-                ),
-            )
-        }
-        Err(_) => (
-            axum::http::StatusCode::NOT_FOUND,
-            format!(
-                "<h1>{}</h1><p>{}</p>",
-                escape(t("Проверка справки", "Certificate check", "证明验证")),
-                escape(&format!("{} {number}", t("Справка не найдена:", "No certificate numbered", "未找到证明："))),
-            ),
-        ),
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>simexit</title></head><body>{body}</body></html>",
-        language.as_str()
-    );
-    (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

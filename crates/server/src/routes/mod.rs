@@ -132,8 +132,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/number-recycling/v0/check", post(lookup::check))
-        .route("/certificates/{number}", get(certificates::page))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(crate::pages::router(&state).layer(axum::middleware::from_fn(crate::pages::ctx::error_pages)))
         .with_state(state)
 }

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use simexit_domain::eligibility::Eligibility;
-use simexit_domain::store_hours::OpeningHours;
 use simexit_domain::{Msisdn, OperatorId, TerminationPolicy};
 use simexit_service::lines::EligibilityQuery;
 use simexit_store::StoreExt;
@@ -110,26 +109,7 @@ pub async fn stores(
         .into_iter()
         .filter(|s| filter.operator.as_deref().is_none_or(|o| s.operator.as_str() == o))
         .filter(|s| filter.region.as_deref().is_none_or(|r| s.region == r))
-        .map(|s| {
-            let hours: OpeningHours = serde_json::from_str(&s.hours).unwrap_or_default();
-            let zone = jiff::tz::TimeZone::get(&s.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-            let local = now.to_zoned(zone.clone());
-            StoreView {
-                open_now: hours.is_open(now, &zone),
-                today: hours.on(local.date()).map(|(o, c)| format!("{}-{}", o.strftime("%H:%M"), c.strftime("%H:%M"))),
-                local_time: local.strftime("%Y-%m-%dT%H:%M%:z").to_string(),
-                hours: serde_json::to_value(&hours).unwrap_or_default(),
-                id: s.id,
-                operator: s.operator,
-                name: s.name,
-                address: s.address,
-                region: s.region,
-                time_zone: s.time_zone,
-                accepts_terminations: s.accepts_terminations,
-                recycles_sims: s.recycles_sims,
-                wait_minutes: s.wait_minutes,
-            }
-        })
+        .map(|s| StoreView::of(s, now))
         .collect();
     Ok(Json(views))
 }

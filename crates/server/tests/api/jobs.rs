@@ -59,9 +59,9 @@ async fn a_failing_job_neither_blocks_nor_undoes_the_jobs_claimed_with_it() {
     // A job the worker cannot run, due just before the aging end: claimed in the same batch.
     let service = app.service.clone();
     let due = service.now().checked_add(jiff::SignedDuration::from_hours(24 * 60)).unwrap();
-    let bad = service
-        .store
-        .write(|tx| {
+    let writer = service.clone();
+    let bad = tokio::task::spawn_blocking(move || {
+        writer.store.write(|tx| {
             tx.insert_job(&simexit_store::NewJob {
                 kind: "no_such_kind".into(),
                 payload: r#"{"id": 1}"#.into(),
@@ -72,15 +72,19 @@ async fn a_failing_job_neither_blocks_nor_undoes_the_jobs_claimed_with_it() {
             })?;
             tx.jobs_by_status()
         })
-        .unwrap();
+    })
+    .await
+    .unwrap()
+    .unwrap();
     assert!(bad.iter().any(|(s, n)| s == "pending" && *n >= 2), "{bad:?}");
     let ran = app.advance_days(61).await;
     assert!(ran["jobs_run"].as_u64().unwrap() >= 1, "{ran}");
     assert_eq!(app.number(&reviewer, &line["msisdn"]).await["state"], "available", "the release committed");
-    let failed = app
-        .service
-        .store
-        .dry_run(|tx| tx.claim_jobs(due.checked_add(jiff::SignedDuration::from_hours(48)).unwrap(), due, 10))
+    let reader = app.service.clone();
+    let later = due.checked_add(jiff::SignedDuration::from_hours(48)).unwrap();
+    let failed = tokio::task::spawn_blocking(move || reader.store.dry_run(|tx| tx.claim_jobs(later, due, 10)))
+        .await
+        .unwrap()
         .unwrap();
     let bad: Vec<_> = failed.iter().filter(|j| j.kind == "no_such_kind").collect();
     assert_eq!(bad.len(), 1, "the bad job waits for its retry: {failed:?}");

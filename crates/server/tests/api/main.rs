@@ -19,4 +19,5 @@ mod money;
 mod network;
 mod notifications;
 mod operators;
+mod pages;
 mod transitions;

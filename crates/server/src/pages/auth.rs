@@ -1,0 +1,258 @@
+//! Signing in and out, and the password reset by SMS code.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use maud::html;
+use serde::Deserialize;
+use simexit_domain::access::Role;
+
+use super::ctx::{CSRF_COOKIE, CsrfOnly, Ctx, Fail};
+use super::i18n::{self as t, Tr};
+use super::layout::{input, notice, page, page_with, problem, see_other};
+use crate::extract::SESSION_COOKIE;
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// Only a path of this site: never an address elsewhere.
+fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Subscriber => "/my",
+        Role::Reviewer => "/staff/queue",
+        Role::Clerk => "/staff/store",
+        Role::Admin | Role::Auditor => "/admin",
+        _ => "/",
+    }
+}
+
+fn login_page(
+    ctx: &Ctx,
+    demo: bool,
+    status: StatusCode,
+    login: &str,
+    next: &str,
+    errors: &BTreeMap<&str, String>,
+    banner: Option<String>,
+) -> Response {
+    let l = ctx.lang;
+    page_with(
+        ctx,
+        None,
+        status,
+        l.t(&t::SIGN_IN),
+        html! {
+            (notice(banner.as_deref()))
+            @if let Some(e) = errors.get("form") { p.alert role="alert" { (e) } }
+            form method="post" action="/login" novalidate {
+                input type="hidden" name="next" value=(next);
+                (input("login", l.t(&t::LOGIN), "text", login, errors.get("login"), true))
+                (input("password", l.t(&t::PASSWORD), "password", "", errors.get("password"), true))
+                button type="submit" { (l.t(&t::SIGN_IN)) }
+            }
+            p { a href="/password-reset" { (l.t(&t::FORGOT_PASSWORD)) } }
+            p.muted { (l.t(&t::CANT_SIGN_IN)) }
+            @if demo { p.muted { (l.t(&t::DEMO_HINT)) } }
+        },
+    )
+}
+
+pub async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Next>) -> Response {
+    let banner = (q.done == "password").then(|| ctx.lang.t(&t::PASSWORD_CHANGED).to_owned());
+    login_page(&ctx, state.demo, StatusCode::OK, "", &q.next, &BTreeMap::new(), banner)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let l = ctx.lang;
+    let mut errors = BTreeMap::new();
+    if f.login.trim().is_empty() {
+        errors.insert("login", l.t(&t::REQUIRED).to_owned());
+    }
+    if f.password.is_empty() {
+        errors.insert("password", l.t(&t::REQUIRED).to_owned());
+    }
+    if f.login.len() > 256 || f.password.len() > 1024 {
+        errors.insert("form", l.t(&t::BAD_LOGIN).to_owned());
+    }
+    if !errors.is_empty() {
+        return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, &f.login, &f.next, &errors, None);
+    }
+    let previous = ctx.session.clone();
+    let (login, password) = (f.login.clone(), f.password.clone());
+    let signed = state.hashing(move |s| s.login_cookie(&login, &password, previous.as_deref())).await;
+    let (session, csrf_token) = match signed {
+        Ok(ok) => ok,
+        Err(e) => {
+            errors.insert("form", problem(l, &e));
+            return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, &f.login, &f.next, &errors, None);
+        }
+    };
+    let max_age = (session.expires_at.as_second() - state.service.now().as_second()).max(0);
+    let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = if https { "; Secure" } else { "" };
+    let to = safe_next(&f.next).unwrap_or(home_of(session.principal.role));
+    let mut response = see_other(to);
+    for (name, value) in [(SESSION_COOKIE, &session.token), (CSRF_COOKIE, &csrf_token)] {
+        let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> Result<Response, Fail> {
+    ctx.require_form(&state, &f.csrf).await?;
+    if let Some(token) = ctx.session.clone() {
+        state.blocking(move |s| s.logout(&token)).await?;
+    }
+    let mut response = see_other("/");
+    for name in [SESSION_COOKIE, CSRF_COOKIE] {
+        if let Ok(v) = HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
+}
+
+fn reset_page(ctx: &Ctx, status: StatusCode, phone: &str, error: Option<String>) -> Response {
+    let l = ctx.lang;
+    page_with(
+        ctx,
+        None,
+        status,
+        l.t(&t::RESET_TITLE),
+        html! {
+            p { (l.t(&t::RESET_TEXT)) }
+            form method="post" action="/password-reset" novalidate {
+                (input("phone", l.t(&t::PHONE), "tel", phone, error.as_ref(), true))
+                button type="submit" { (l.t(&t::SEND_CODE)) }
+            }
+            p.muted { (l.t(&t::CANT_SIGN_IN)) }
+        },
+    )
+}
+
+pub async fn reset_form(ctx: Ctx) -> Response {
+    reset_page(&ctx, StatusCode::OK, "", None)
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    phone: String,
+}
+
+pub async fn reset(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ResetForm>) -> Response {
+    let l = ctx.lang;
+    let Ok(msisdn) = simexit_domain::Msisdn::parse(&f.phone) else {
+        let msg = if f.phone.trim().is_empty() { l.t(&t::REQUIRED) } else { l.t(&t::NOT_FOUND_NUMBER) };
+        return reset_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.phone, Some(msg.to_owned()));
+    };
+    let number = msisdn.clone();
+    if let Err(e) = state.hashing(move |s| s.request_password_reset(&number, "pages")).await {
+        return reset_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.phone, Some(problem(l, &e)));
+    }
+    let q = serde_urlencoded::to_string([("msisdn", msisdn.as_str())]).unwrap_or_default();
+    see_other(&format!("/password-reset/confirm?{q}"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    msisdn: String,
+}
+
+fn confirm_page(ctx: &Ctx, status: StatusCode, msisdn: &str, errors: &BTreeMap<&str, String>) -> Response {
+    let l = ctx.lang;
+    page(
+        ctx,
+        None,
+        l.t(&t::RESET_TITLE),
+        html! {
+            (notice(Some(l.t(&t::CODE_SENT))))
+            @if let Some(e) = errors.get("form") { p.alert role="alert" { (e) } }
+            form method="post" action="/password-reset/confirm" novalidate {
+                (input("msisdn", l.t(&t::PHONE), "tel", msisdn, errors.get("msisdn"), true))
+                (input("code", l.t(&t::CODE), "text", "", errors.get("code"), true))
+                (input("password", l.t(&t::NEW_PASSWORD), "password", "", errors.get("password"), true))
+                button type="submit" { (l.t(&t::SET_PASSWORD)) }
+            }
+        },
+    )
+    .map_status(status)
+}
+
+trait MapStatus {
+    fn map_status(self, status: StatusCode) -> Self;
+}
+
+impl MapStatus for Response {
+    fn map_status(mut self, status: StatusCode) -> Self {
+        *self.status_mut() = status;
+        self
+    }
+}
+
+pub async fn confirm_form(ctx: Ctx, Query(q): Query<ConfirmQuery>) -> Response {
+    confirm_page(&ctx, StatusCode::OK, &q.msisdn, &BTreeMap::new())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    msisdn: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn confirm(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ConfirmForm>) -> Response {
+    let l = ctx.lang;
+    let mut errors = BTreeMap::new();
+    for (field, value) in [("msisdn", &f.msisdn), ("code", &f.code), ("password", &f.password)] {
+        if value.trim().is_empty() {
+            errors.insert(field, l.t(&t::REQUIRED).to_owned());
+        }
+    }
+    let msisdn = simexit_domain::Msisdn::parse(&f.msisdn);
+    if msisdn.is_err() && !errors.contains_key("msisdn") {
+        errors.insert("msisdn", l.t(&t::NOT_FOUND_NUMBER).to_owned());
+    }
+    let (Ok(msisdn), true) = (msisdn, errors.is_empty()) else {
+        return confirm_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &errors);
+    };
+    let (code, password) = (f.code.clone(), f.password.clone());
+    match state.hashing(move |s| s.confirm_password_reset(&msisdn, &code, &password)).await {
+        Ok(()) => see_other("/login?done=password"),
+        Err(e) => {
+            let field = if e.code == "weak_password" { "password" } else { "code" };
+            errors.insert(field, problem(l, &e));
+            confirm_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &errors)
+        }
+    }
+}

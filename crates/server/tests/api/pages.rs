@@ -1,0 +1,300 @@
+//! The pages over HTTP as a browser without JavaScript would use them: the language, the
+//! session cookies and the CSRF field, escaping, form errors that keep what was typed, and
+//! every page reachable by the people it is for (the journeys in a real browser are in e2e/).
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use simexit_store::{NewSubscriber, StoreExt};
+
+use crate::helpers::TestApp;
+
+/// A browser: no redirects followed, cookies carried by hand.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { client, base: app.base.clone(), cookies: Vec::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for c in r.headers().get_all(SET_COOKIE) {
+            let pair = c.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+
+    fn csrf(&self) -> String {
+        self.cookies.iter().find(|(k, _)| k == "simexit_csrf").map(|c| c.1.clone()).unwrap_or_default()
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let (status, headers) = (r.status(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(ACCEPT_LANGUAGE, "en")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let (status, headers) = (r.status(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    async fn sign_in(app: &TestApp, login: &str) -> Browser {
+        let mut b = Browser::new(app);
+        let (status, _, headers) = b.post("/login", &[("login", login), ("password", "demo"), ("next", "")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{login} signs in");
+        assert!(headers.get(LOCATION).is_some());
+        b
+    }
+}
+
+#[tokio::test]
+async fn the_language_follows_the_browser_until_one_is_chosen() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let get = |lang: &'static str, cookie: Option<&'static str>| {
+        let mut r = app.client.get(format!("{}/stores", app.base)).header(ACCEPT_LANGUAGE, lang);
+        if let Some(c) = cookie {
+            r = r.header(COOKIE, c);
+        }
+        r.send()
+    };
+    let zh = get("zh-CN,zh;q=0.9", None).await.unwrap().text().await.unwrap();
+    assert!(zh.contains("<html lang=\"zh\">") && zh.contains("营业厅"), "{zh}");
+    let ru = get("fr-FR", None).await.unwrap().text().await.unwrap();
+    assert!(ru.contains("<html lang=\"ru\">") && ru.contains("Салоны связи"));
+    let chosen =
+        app.client.get(format!("{}/stores?lang=en", app.base)).header(ACCEPT_LANGUAGE, "zh").send().await.unwrap();
+    let cookie = chosen.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("simexit_lang=en;"), "{cookie}");
+    assert!(chosen.text().await.unwrap().contains("<html lang=\"en\">"));
+    let remembered = get("zh", Some("simexit_lang=en")).await.unwrap().text().await.unwrap();
+    assert!(remembered.contains("<html lang=\"en\">"), "the choice outlasts Accept-Language");
+}
+
+#[tokio::test]
+async fn pages_are_for_their_people_and_send_others_to_sign_in() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut anonymous = Browser::new(&app);
+    for path in ["/", "/stores", "/certificates", "/login", "/password-reset", "/password-reset/confirm"] {
+        let (status, html, headers) = anonymous.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    let (status, _, headers) = anonymous.get("/my").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/login?next=%2Fmy");
+
+    let mut subscriber = Browser::sign_in(&app, "resident@demo").await;
+    let (_, my, _) = subscriber.get("/my").await;
+    assert!(my.contains("Cancel this number") && my.contains("Paid add-on services"), "{my}");
+    let (status, page, _) = subscriber.get("/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("You may not open this page."));
+
+    for (login, paths) in [
+        ("reviewer@demo", &["/staff/queue"][..]),
+        ("clerk@demo", &["/staff/store", "/staff/store?msisdn=%2B79251000001"][..]),
+        (
+            "admin@demo",
+            &["/admin", "/admin/policies", "/admin/staff", "/admin/outbox", "/admin/audit", "/staff/queue"][..],
+        ),
+        ("auditor@demo", &["/admin", "/admin/audit"][..]),
+    ] {
+        let mut b = Browser::sign_in(&app, login).await;
+        for path in paths {
+            let (status, html, _) = b.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{login} {path}: {html}");
+        }
+    }
+    // After sign-in the browser goes back where it was going, but never to another site.
+    let mut b = Browser::new(&app);
+    let (_, _, h) =
+        b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", "/my/lines/1/cancel")]).await;
+    assert_eq!(h[LOCATION], "/my/lines/1/cancel");
+    let mut b = Browser::new(&app);
+    let (_, _, h) =
+        b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", "//evil.example/")]).await;
+    assert_eq!(h[LOCATION], "/my");
+}
+
+#[tokio::test]
+async fn a_form_with_an_error_keeps_what_was_typed_and_says_why_beside_the_field() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::new(&app);
+    let (status, html, _) = b.post("/login", &[("login", "resident@demo"), ("password", "wrong"), ("next", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("value=\"resident@demo\"") && html.contains("Wrong login or password."), "{html}");
+    let (status, html, _) = b.post("/login", &[("login", "  "), ("password", ""), ("next", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"login-error\"") && html.contains("id=\"password-error\""), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""));
+
+    // A refund with a BIK of the wrong length: the name and account stay, the error is on the BIK.
+    let mut tourist = Browser::sign_in(&app, "tourist@demo").await;
+    let token = app.login("tourist@demo").await;
+    let line = app.line_of(&token, "t2").await;
+    let (status, _, h) = tourist.post(&format!("/my/lines/{}/cancel", line["id"]), &[("csrf", &tourist.csrf())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let request = h[LOCATION].to_str().unwrap().to_owned();
+    let id = request.rsplit('/').next().unwrap().to_owned();
+    let csrf = tourist.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("option", "refund"),
+        ("name", "Li Ming"),
+        ("bik", "04452522"),
+        ("account", "40817810938160925982"),
+    ];
+    let (status, html, _) = tourist.post(&format!("/my/requests/{id}/settlement"), &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"bik-error\"") && html.contains("A BIK has 9 digits."), "{html}");
+    assert!(html.contains("value=\"Li Ming\"") && html.contains("value=\"40817810938160925982\""));
+    let r = app.request(&token, &serde_json::json!(id.parse::<i64>().unwrap())).await;
+    assert!(r["settlement"].is_null() || r["settlement"]["option"].is_null(), "nothing was saved: {r}");
+}
+
+#[tokio::test]
+async fn a_form_without_the_sessions_csrf_token_changes_nothing() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::sign_in(&app, "tourist@demo").await;
+    let token = app.login("tourist@demo").await;
+    let line = app.line_of(&token, "t2").await;
+    for csrf in ["", "forged"] {
+        let (status, html, _) = b.post(&format!("/my/lines/{}/cancel", line["id"]), &[("csrf", csrf)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(html.contains("reload the page"), "{html}");
+    }
+    let mine = app.get("/api/v1/me/terminations", Some(&token)).await.ok();
+    assert!(mine.as_array().unwrap().is_empty(), "no request was created");
+    // Signing out needs the token too; with it the session ends.
+    let (status, _, _) = b.post("/logout", &[("csrf", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let csrf = b.csrf();
+    let (status, _, _) = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/my").await.0, StatusCode::SEE_OTHER, "signed out");
+}
+
+#[tokio::test]
+async fn a_name_full_of_markup_is_shown_as_text() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let evil = "<script>alert(1)</script>";
+    let service = app.service.clone();
+    let now = service.now();
+    let msisdn = tokio::task::spawn_blocking(move || {
+        service.store.write(|tx| {
+            let sub = tx.insert_subscriber(&NewSubscriber {
+                category: simexit_domain::CustomerCategory::Tourist,
+                full_name: evil.into(),
+                id_document_type: "passport".into(),
+                id_document_number: "\"><img src=x onerror=alert(2)>".into(),
+                email: "x@example.org".into(),
+                phone: "+79990000000".into(),
+                language: simexit_domain::Language::En,
+                created_at: now,
+            })?;
+            let mf = simexit_domain::OperatorId::parse("megafon").unwrap();
+            let line = simexit_service::lines::assign_new_line(tx, &mf, sub, None, simexit_domain::Money::ZERO, now)?;
+            Ok::<_, simexit_service::ServiceError>(line.msisdn.to_string())
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let mut clerk = Browser::sign_in(&app, "clerk@demo").await;
+    let q = serde_urlencoded_pair("msisdn", &msisdn);
+    let (status, html, _) = clerk.get(&format!("/staff/store?{q}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(!html.contains(evil));
+    // The number typed into the search comes back escaped too.
+    let (_, html, _) = clerk.get("/staff/store?msisdn=%22%3E%3Cscript%3Ex%3C%2Fscript%3E").await;
+    assert!(
+        html.contains("value=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\"") && !html.contains("<script>x"),
+        "{html}"
+    );
+}
+
+fn serde_urlencoded_pair(k: &str, v: &str) -> String {
+    let mut out = format!("{k}=");
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn debt_is_paid_from_the_cancel_page_before_the_request_can_start() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::sign_in(&app, "resident@demo").await;
+    let token = app.login("resident@demo").await;
+    let line = app.line_of(&token, "beeline").await;
+    let path = format!("/my/lines/{}/cancel", line["id"]);
+    let (_, html, _) = b.get(&path).await;
+    assert!(html.contains("Pay the outstanding debt") && html.contains("RUB\u{a0}290.50"), "{html}");
+    assert!(!html.contains("Start the request"), "no request while the debt stands");
+    let key = html.split("name=\"key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let csrf = b.csrf();
+    let form = [("csrf", csrf.as_str()), ("amount", "29050"), ("key", key.as_str())];
+    let (status, _, h) = b.post(&format!("/my/lines/{}/pay", line["id"]), &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("{path}?done=paid"));
+    // The same form sent twice (a double click) pays once.
+    b.post(&format!("/my/lines/{}/pay", line["id"]), &form).await;
+    let (_, html, _) = b.get(&format!("{path}?done=paid")).await;
+    assert!(html.contains("Payment received.") && html.contains("Start the request"), "{html}");
+    // −230.50 ₽ billed + 290.50 ₽ paid: 60.00 ₽ stays to cover the service accrued but not yet
+    // billed (a second payment would have left 350.50 ₽).
+    assert_eq!(app.line_of(&token, "beeline").await["balance"], 6000, "paid exactly once");
+}
+
+#[tokio::test]
+async fn a_password_reset_with_a_wrong_code_says_so_beside_the_code() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::new(&app);
+    let (status, _, h) = b.post("/password-reset", &[("phone", "8 (916) 000-00-01")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(h[LOCATION].to_str().unwrap().starts_with("/password-reset/confirm?msisdn=%2B7916"), "{h:?}");
+    let (status, html, _) = b.post("/password-reset", &[("phone", "not a number")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"phone-error\"") && html.contains("value=\"not a number\""), "{html}");
+    let form = [("msisdn", "+79160000001"), ("code", "000000"), ("password", "a new long password")];
+    let (status, html, _) = b.post("/password-reset/confirm", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"code-error\"") && html.contains("value=\"+79160000001\""), "{html}");
+}
