@@ -84,6 +84,7 @@ msgs! {
     MY_REQUESTS: "Мои заявки", "My requests", "我的申请";
     NO_REQUESTS: "Заявок пока нет.", "No requests yet.", "暂无申请。";
     MY_REFUNDS: "Мои возвраты", "My refunds", "我的退款";
+    GIVE_DETAILS: "Указать реквизиты", "Give your bank details", "填写银行信息";
     REQUEST: "Заявка", "Request", "申请";
 
     CAN_ONLINE: "Договор можно расторгнуть онлайн.", "You can cancel this contract online.", "此合同可以在线解约。";

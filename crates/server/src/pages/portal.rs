@@ -136,7 +136,12 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash
         @if !refunds.is_empty() {
             h2 { (l.t(&t::MY_REFUNDS)) }
             div.table-wrap { table {
-                @for r in &refunds { tr { td { "#" (r.id) } td.num { (t::money(l, r.amount)) } td { (t::refund_state(l, &r.state)) } } }
+                @for r in &refunds { tr {
+                    td { a href=(format!("/my/refunds/{}", r.id)) { "#" (r.id) } }
+                    td.num { (t::money(l, r.amount)) }
+                    td { (t::refund_state(l, &r.state)) }
+                    td { @if needs_details(&r.state) { a href=(format!("/my/refunds/{}", r.id)) { (l.t(&t::GIVE_DETAILS)) } } }
+                } }
             } }
         }
     };
@@ -356,6 +361,13 @@ async fn load(state: &AppState, who: &Principal, id: i64) -> Result<RequestView,
         .await?)
 }
 
+/// The address messages link to: the request's page for whoever opens it.
+pub async fn open_request(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Fail> {
+    let who = ctx.require(&state).await?;
+    let to = if who.role == Role::Subscriber { "/my/requests" } else { "/staff/requests" };
+    Ok(see_other(&format!("{to}/{id}")))
+}
+
 pub async fn request(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -451,7 +463,7 @@ fn request_page(
             (settlement_form(ctx, r, &options, &v.other_lines, form))
         }
         @if let Some(bill) = &v.bill { (bill_table(l, bill)) }
-        @if editable {
+        @if r.state == RequestState::Draft {
             div.actions {
                 form method="post" action=(format!("/requests/{}/act/submit", r.id)) {
                     (csrf(ctx))
@@ -553,9 +565,6 @@ fn settlement_form(
     } else {
         form.value("option").to_owned()
     };
-    let value = |k: &'static str, saved: &Option<String>| -> String {
-        if form.values.is_empty() { saved.clone().unwrap_or_default() } else { form.value(k).to_owned() }
-    };
     html! {
         p { (l.t(&t::SETTLEMENT_HELP)) }
         form method="post" action=(format!("/my/requests/{}/settlement", r.id)) novalidate {
@@ -571,9 +580,11 @@ fn settlement_form(
                 (field_error("option", form.errors.get("option")))
             }
             @if options.contains(&SettlementOption::Refund) {
-                (input("name", l.t(&t::RECIPIENT), "text", &value("name", &r.settlement.refund_name), form.errors.get("name"), false))
-                (input("bik", l.t(&t::BIK), "text", &value("bik", &r.settlement.refund_bik), form.errors.get("bik"), false))
-                (input("account", l.t(&t::ACCOUNT), "text", &value("account", &r.settlement.refund_account), form.errors.get("account"), false))
+                (bank_fields(l, form, [
+                    r.settlement.refund_name.as_deref(),
+                    r.settlement.refund_bik.as_deref(),
+                    r.settlement.refund_account.as_deref(),
+                ]))
             }
             @if options.contains(&SettlementOption::Transfer) && !lines.is_empty() {
                 div.field {
@@ -603,64 +614,76 @@ pub fn bill_table(l: simexit_domain::Language, bill: &FinalBill) -> Markup {
     }
 }
 
+/// The bank details' errors, each on its field: a name, a 9-digit BIK, a 20-digit account
+/// whose control key matches the BIK.
+fn bank_errors(l: simexit_domain::Language, name: &str, bik: &str, account: &str, form: &mut FormState) {
+    use simexit_domain::ledger::BankAccountError as E;
+    if name.trim().is_empty() {
+        form.errors.insert("name", l.t(&t::REQUIRED).to_owned());
+    }
+    if let Err(e) = BankAccount::parse(bik, account) {
+        let msg = match e {
+            E::BikFormat => {
+                &t::Msg { ru: "БИК — 9 цифр.", en: "A BIK has 9 digits.", zh: "BIK 代码为 9 位数字。" }
+            }
+            E::AccountFormat => &t::Msg {
+                ru: "Номер счёта — 20 цифр.",
+                en: "An account number has 20 digits.",
+                zh: "账号为 20 位数字。",
+            },
+            E::ControlKey => &t::Msg {
+                ru: "Номер счёта не подходит к этому БИК: проверьте цифры.",
+                en: "The account number does not match this BIK: check the digits.",
+                zh: "账号与该 BIK 不匹配，请检查数字。",
+            },
+        };
+        form.errors.insert(e.field(), l.t(msg).to_owned());
+    }
+}
+
+/// The three fields of bank details, with what was typed (or saved) and their errors.
+fn bank_fields(l: simexit_domain::Language, form: &FormState, saved: [Option<&str>; 3]) -> Markup {
+    let value = |k: &'static str, i: usize| -> String {
+        if form.values.is_empty() { saved[i].unwrap_or_default().to_owned() } else { form.value(k).to_owned() }
+    };
+    html! {
+        (input("name", l.t(&t::RECIPIENT), "text", &value("name", 0), form.errors.get("name"), false))
+        (input("bik", l.t(&t::BIK), "text", &value("bik", 1), form.errors.get("bik"), false))
+        (input("account", l.t(&t::ACCOUNT), "text", &value("account", 2), form.errors.get("account"), false))
+    }
+}
+
+/// The settlement form: the option, the line to transfer to, or bank details for a refund.
 #[derive(Deserialize)]
 pub struct SettlementForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     option: String,
     #[serde(default)]
-    name: String,
-    #[serde(default)]
-    bik: String,
-    #[serde(default)]
-    account: String,
-    #[serde(default)]
     to_line: String,
+    #[serde(flatten)]
+    bank: BankForm,
 }
 
 pub async fn settlement(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<SettlementForm>,
+    Form(SettlementForm { option, to_line, bank: f }): Form<SettlementForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let l = ctx.lang;
     let mut form = FormState::default();
     for (k, v) in
-        [("option", &f.option), ("name", &f.name), ("bik", &f.bik), ("account", &f.account), ("to_line", &f.to_line)]
+        [("option", &option), ("name", &f.name), ("bik", &f.bik), ("account", &f.account), ("to_line", &to_line)]
     {
         form.values.insert(k, v.clone());
     }
-    let input = match f.option.as_str() {
+    let input = match option.as_str() {
         "refund" => {
-            if f.name.trim().is_empty() {
-                form.errors.insert("name", l.t(&t::REQUIRED).to_owned());
-            }
-            if let Err(e) = BankAccount::parse(&f.bik, &f.account) {
-                let msg = match e {
-                    simexit_domain::ledger::BankAccountError::BikFormat => {
-                        &t::Msg {
-                            ru: "БИК — 9 цифр.", en: "A BIK has 9 digits.", zh: "BIK 代码为 9 位数字。"
-                        }
-                    }
-                    simexit_domain::ledger::BankAccountError::AccountFormat => &t::Msg {
-                        ru: "Номер счёта — 20 цифр.",
-                        en: "An account number has 20 digits.",
-                        zh: "账号为 20 位数字。",
-                    },
-                    simexit_domain::ledger::BankAccountError::ControlKey => &t::Msg {
-                        ru: "Номер счёта не подходит к этому БИК: проверьте цифры.",
-                        en: "The account number does not match this BIK: check the digits.",
-                        zh: "账号与该 BIK 不匹配，请检查数字。",
-                    },
-                };
-                form.errors.insert(e.field(), l.t(msg).to_owned());
-            }
+            bank_errors(l, &f.name, &f.bik, &f.account, &mut form);
             SettlementInput::Refund { recipient_name: f.name.clone(), bik: f.bik.clone(), account: f.account.clone() }
         }
-        "transfer" => match f.to_line.parse() {
+        "transfer" => match to_line.parse() {
             Ok(to_line_id) => SettlementInput::Transfer { to_line_id },
             Err(_) => {
                 form.errors.insert("to_line", l.t(&t::REQUIRED).to_owned());
@@ -737,4 +760,80 @@ pub async fn upload(
     }
     let view = load(&state, &who, id).await?;
     Ok(request_page(&ctx, &state, &who, &view, &form, html! {}))
+}
+
+/// A refund waits for the subscriber's bank details (none given, or the bank returned it).
+fn needs_details(state: &str) -> bool {
+    matches!(state, "awaiting_details" | "failed")
+}
+
+fn refund_page(ctx: &Ctx, who: &Principal, r: &simexit_store::RefundRow, form: &FormState) -> Response {
+    let l = ctx.lang;
+    let body = html! {
+        @if let Some(e) = form.errors.get("form") { p.alert role="alert" { (e) } }
+        dl.facts {
+            dt { (l.t(&t::REFUND)) } dd { strong { (t::money(l, r.amount)) } }
+            dt { (l.t(&t::STATUS)) } dd { (t::refund_state(l, &r.state)) }
+            @if let Some(reason) = &r.reason { dt { (l.t(&t::REASON)) } dd { (reason) } }
+        }
+        @if needs_details(&r.state) {
+            form method="post" action=(format!("/my/refunds/{}", r.id)) novalidate {
+                (csrf(ctx))
+                (bank_fields(l, form, [r.recipient_name.as_deref(), r.bik.as_deref(), r.account.as_deref()]))
+                button type="submit" { (l.t(&t::SAVE)) }
+            }
+        }
+        p { a href="/my" { (l.t(&t::BACK)) } }
+    };
+    let status = if form.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    page_with(ctx, Some(who), status, &format!("{} #{}", l.t(&t::REFUND), r.id), body)
+}
+
+pub async fn refund(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Fail> {
+    let who = subscriber(&ctx, &state).await?;
+    let w = who.clone();
+    let r = state.blocking(move |s| s.refund(&w, id)).await?;
+    Ok(refund_page(&ctx, &who, &r, &FormState::default()))
+}
+
+/// Bank details for a refund, with the session's CSRF token.
+#[derive(Deserialize)]
+pub struct BankForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    bik: String,
+    #[serde(default)]
+    account: String,
+}
+
+pub async fn refund_details(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<BankForm>,
+) -> Result<Response, Fail> {
+    let who = ctx.require_form(&state, &f.csrf).await?;
+    let l = ctx.lang;
+    let mut form = FormState::default();
+    for (k, v) in [("name", &f.name), ("bik", &f.bik), ("account", &f.account)] {
+        form.values.insert(k, v.clone());
+    }
+    bank_errors(l, &f.name, &f.bik, &f.account, &mut form);
+    if form.errors.is_empty() {
+        let w = who.clone();
+        let (name, bik, account) = (f.name.clone(), f.bik.clone(), f.account.clone());
+        match state.blocking(move |s| s.refund_details(&w, id, &name, &bik, &account)).await {
+            Ok(_) => return Ok(see_other("/my?done=saved")),
+            Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+                form.errors.insert("form", problem(l, &e));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let w = who.clone();
+    let r = state.blocking(move |s| s.refund(&w, id)).await?;
+    Ok(refund_page(&ctx, &who, &r, &form))
 }

@@ -180,6 +180,7 @@ pub async fn request(
             }
             @if let Some(bill) = &bill { (bill_table(l, bill)) }
             (timeline(l, &details, &zone))
+            p { a href=(if who.role == Role::Clerk { "/staff/store" } else { "/staff/queue" }) { (l.t(&t::BACK)) } }
         },
     ))
 }

@@ -298,3 +298,86 @@ async fn a_password_reset_with_a_wrong_code_says_so_beside_the_code() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"code-error\"") && html.contains("value=\"+79160000001\""), "{html}");
 }
+
+#[tokio::test]
+async fn the_link_in_a_message_opens_the_request_for_whoever_follows_it() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let (_, _, req) = app.submitted("resident@demo", "mts").await;
+    let path = format!("/requests/{}", req["id"]);
+    let (status, _, h) = Browser::new(&app).get(&path).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("/login?next=%2Frequests%2F{}", req["id"]));
+    let (_, _, h) = Browser::sign_in(&app, "resident@demo").await.get(&path).await;
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("/my/requests/{}", req["id"]));
+    let (_, _, h) = Browser::sign_in(&app, "reviewer@demo").await.get(&path).await;
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("/staff/requests/{}", req["id"]));
+    let mut reviewer = Browser::sign_in(&app, "reviewer@demo").await;
+    let (status, html, _) = reviewer.get(&format!("/staff/requests/{}", req["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Approve") && html.contains("Request information") && html.contains("Reject"), "{html}");
+}
+
+#[tokio::test]
+async fn a_reviewer_asks_for_information_and_the_subscriber_answers_on_the_status_page() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let (token, _, req) = app.submitted("resident@demo", "mts").await;
+    let id = req["id"].as_i64().unwrap();
+    let mut reviewer = Browser::sign_in(&app, "reviewer@demo").await;
+    let csrf = reviewer.csrf();
+    let back = format!("/staff/requests/{id}");
+    let (status, _, h) = reviewer
+        .post(&format!("/requests/{id}/act/request-info"), &[("csrf", &csrf), ("reason", ""), ("back", &back)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("{back}?error=reason_required"));
+    let (_, html, _) = reviewer.get(&format!("{back}?error=reason_required")).await;
+    assert!(html.contains("Give a reason."), "the refusal is explained: {html}");
+    let question = "Please upload a clearer photo of the passport's main page.";
+    reviewer
+        .post(&format!("/requests/{id}/act/request-info"), &[("csrf", &csrf), ("reason", question), ("back", &back)])
+        .await;
+
+    let mut resident = Browser::sign_in(&app, "resident@demo").await;
+    let (_, html, _) = resident.get(&format!("/my/requests/{id}")).await;
+    assert!(html.contains("More information is needed") && html.contains(question), "{html}");
+    assert!(!html.contains("Submit the request"), "an answer, not a new submission");
+    let csrf = resident.csrf();
+    let (status, _, h) = resident
+        .post(&format!("/requests/{id}/act/provide-info"), &[("csrf", &csrf), ("reason", "Uploaded a new scan.")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("/my/requests/{id}?done=ok"));
+    assert_eq!(app.request(&token, &req["id"]).await["state"], "info_provided");
+}
+
+#[tokio::test]
+async fn bank_details_for_a_refund_are_given_afterwards_on_the_refund_page() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let reviewer = app.login("reviewer.t2@demo").await;
+    let (token, _, req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    let refunds = app.get("/api/v1/me/refunds", Some(&token)).await.ok();
+    let id = refunds[0]["id"].as_i64().unwrap();
+    assert_eq!(refunds[0]["state"], "awaiting_details");
+
+    let mut b = Browser::sign_in(&app, "tourist@demo").await;
+    let (_, my, _) = b.get("/my").await;
+    assert!(my.contains(&format!("href=\"/my/refunds/{id}\"")) && my.contains("Give your bank details"), "{my}");
+    let csrf = b.csrf();
+    let path = format!("/my/refunds/{id}");
+    let bad = [("csrf", csrf.as_str()), ("name", "Li Ming"), ("bik", "044525225"), ("account", "4081781093816092598")];
+    let (status, html, _) = b.post(&path, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("An account number has 20 digits.") && html.contains("value=\"4081781093816092598\""),
+        "{html}"
+    );
+    let good =
+        [("csrf", csrf.as_str()), ("name", "Li Ming"), ("bik", "044525225"), ("account", "40817810938160925982")];
+    let (status, _, h) = b.post(&path, &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[LOCATION], "/my?done=saved");
+    let refund = app.get(&format!("/api/v1/refunds/{id}"), Some(&token)).await.ok();
+    assert_eq!(refund["state"], "requested");
+}
