@@ -149,7 +149,7 @@ pub async fn policies(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
             div.table-wrap { table {
                 thead { tr {
                     th { (l.t(&t::OPERATOR)) } th { (l.t(&t::ONLINE_ALLOWED)) } th { (l.t(&t::REVIEW_TIME)) }
-                    th { (l.t(&t::AGING_DAYS)) } th { (l.t(&t::REVOKE)) } th { (l.t(&t::SETTLEMENT)) } th { (l.t(&t::HOTLINE)) }
+                    th { (l.t(&t::AGING_DAYS)) } th { (l.t(&t::REVOCATION)) } th { (l.t(&t::SETTLEMENT)) } th { (l.t(&t::HOTLINE)) }
                 } }
                 tbody { @for p in state.service.policies.iter() { tr {
                     td { (p.name) }
@@ -182,8 +182,8 @@ pub async fn staff(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             div.table-wrap { table {
                 thead { tr { th { (l.t(&t::LOGIN)) } th { (l.t(&t::ROLE)) } th { (l.t(&t::OPERATOR)) } th { (l.t(&t::STORE)) } } }
                 tbody { @for a in &rows { tr {
-                    td { (a.login) @if a.disabled { " " span.badge.bad { "✕" } } }
-                    td { (a.role.as_str()) }
+                    td { (a.login) @if a.disabled { " " span.badge.bad { (l.t(&t::DISABLED)) } } }
+                    td { (t::role(l, a.role)) }
                     td { (a.operator.as_ref().map(|o| o.to_string()).unwrap_or_default()) }
                     td { (a.store_id.clone().unwrap_or_default()) }
                 } } }
@@ -214,10 +214,10 @@ pub async fn outbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
                 thead { tr { th { (l.t(&t::WHEN)) } th { (l.t(&t::CHANNEL)) } th { (l.t(&t::RECIPIENT_SHORT)) } th { (l.t(&t::TEMPLATE)) } th { (l.t(&t::STATUS)) } th { (l.t(&t::ATTEMPTS)) } } }
                 tbody { @for m in &rows { tr {
                     td { (datetime(m.created_at, &zone)) }
-                    td { (m.channel) }
+                    td { (t::message_channel(l, &m.channel)) }
                     td { (m.recipient) }
                     td { (m.template) " (" (m.language) ")" }
-                    td { (m.status) @if let Some(e) = &m.last_error { br; span.muted { (e) } } }
+                    td { (t::outbox_status(l, &m.status)) @if let Some(e) = &m.last_error { br; span.muted { (e) } } }
                     td.num { (m.attempts) }
                 } } }
             } }
@@ -244,7 +244,7 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Afte
                     td.num { (a.id) }
                     td { (datetime(a.at, &zone)) }
                     td { (a.actor) }
-                    td { (a.action) }
+                    td { code { (a.action) } }
                     td { (a.entity) " " (a.entity_id) }
                 } } }
             } }

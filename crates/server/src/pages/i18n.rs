@@ -179,6 +179,7 @@ msgs! {
     TERMINATED_AT: "Договор расторгнут", "Terminated at", "解约时间";
     RESERVED_UNTIL: "Номер закреплён до", "Number reserved until", "号码保留至";
     REASON: "Основание", "Reason", "原因";
+    NOTE: "Комментарий", "Note", "备注";
 
     REQUESTS_BY_DEADLINE: "Заявки по сроку проверки", "Requests by review deadline", "按审核截止排序的申请";
     QUEUE_EMPTY: "Очередь пуста.", "The queue is empty.", "队列为空。";
@@ -219,6 +220,8 @@ msgs! {
     AUDIT_LOG: "Журнал аудита", "Audit log", "审计日志";
     NETWORK_ALERTS: "Сбои в сети", "Network alerts", "网络告警";
     ROLE: "Роль", "Role", "角色";
+    DISABLED: "отключён", "disabled", "已停用";
+    REVOCATION: "Возврат номера", "Revocation", "可撤销";
     STORE: "Салон", "Store", "营业厅";
     RECIPIENT_SHORT: "Кому", "To", "收件人";
     TEMPLATE: "Шаблон", "Template", "模板";
@@ -400,6 +403,36 @@ pub fn bill_item(lang: Language, kind: simexit_domain::ledger::MovementKind, mem
         K::Reversal => &Msg { ru: "Сторно", en: "Reversal", zh: "冲正" },
     };
     lang.t(m).to_owned()
+}
+
+pub fn role(lang: Language, r: simexit_domain::access::Role) -> &'static str {
+    use simexit_domain::access::Role as R;
+    lang.t(match r {
+        R::Subscriber => &Msg { ru: "абонент", en: "subscriber", zh: "用户" },
+        R::Clerk => &Msg { ru: "сотрудник салона", en: "store clerk", zh: "营业员" },
+        R::Reviewer => &Msg { ru: "проверяющий", en: "reviewer", zh: "审核员" },
+        R::Admin => &Msg { ru: "администратор", en: "administrator", zh: "管理员" },
+        R::Auditor => &Msg { ru: "аудитор", en: "auditor", zh: "审计员" },
+        R::ApiClient => &Msg { ru: "API-клиент", en: "API client", zh: "API 客户端" },
+    })
+}
+
+pub fn outbox_status(lang: Language, s: &str) -> &'static str {
+    lang.t(match s {
+        "sent" => &Msg { ru: "отправлено", en: "sent", zh: "已发送" },
+        "sending" => &Msg { ru: "отправляется", en: "sending", zh: "发送中" },
+        "parked" => &Msg {
+            ru: "отложено после ошибок", en: "parked after failures", zh: "多次失败已搁置"
+        },
+        _ => &Msg { ru: "в очереди", en: "queued", zh: "排队中" },
+    })
+}
+
+pub fn message_channel(lang: Language, c: &str) -> &'static str {
+    lang.t(match c {
+        "email" => &Msg { ru: "e-mail", en: "e-mail", zh: "电子邮件" },
+        _ => &Msg { ru: "SMS", en: "SMS", zh: "短信" },
+    })
 }
 
 pub fn document_status(lang: Language, s: &str) -> &'static str {

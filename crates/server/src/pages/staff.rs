@@ -14,7 +14,7 @@ use simexit_store::StoreExt;
 
 use super::ctx::{CsrfOnly, Ctx, Fail, ReasonForm, back_to};
 use super::i18n::{self as t, Tr};
-use super::layout::{csrf, date, datetime, page, see_other, zone};
+use super::layout::{csrf, date, datetime, operator_name, page, see_other, zone};
 use super::portal::{Flash, FormState, bill_table, certificate_pdf, documents_block, flash, timeline};
 use crate::dto::StoreView;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flas
                         tr.overdue[late] {
                             td { a href=(format!("/staff/requests/{}", r.id)) { "#" (r.id) } }
                             td { (r.msisdn.to_string()) }
-                            td { (r.operator.as_str()) }
+                            td { (operator_name(&state, &r.operator)) }
                             td { (t::request_state(l, r.state)) }
                             td {
                                 @if let Some(d) = r.review_deadline { (datetime(d, &zone(&state, &r.operator))) }
@@ -117,14 +117,18 @@ pub async fn request(
                 dt { (l.t(&t::STATUS)) } dd { strong { (t::request_state(l, r.state)) } }
                 dt { (l.t(&t::SUBSCRIBER)) } dd { (subscriber.as_ref().map(|s| s.full_name.clone()).unwrap_or_default()) }
                 @if let Some(s) = &subscriber { dt { (l.t(&t::CATEGORY)) } dd { (t::category(l, s.category)) } }
-                dt { (l.t(&t::OPERATOR)) } dd { (r.operator.as_str()) }
+                dt { (l.t(&t::OPERATOR)) } dd { (operator_name(&state, &r.operator)) }
                 dt { (l.t(&t::CHANNEL)) } dd { (t::channel(l, r.channel)) }
                 dt { (l.t(&t::CREATED)) } dd { (datetime(r.created_at, &zone)) }
                 @if let Some(d) = r.review_deadline {
                     dt { (l.t(&t::REVIEW_DEADLINE)) } dd { (datetime(d, &zone)) @if r.overdue { " " span.badge.bad { (l.t(&t::OVERDUE)) } } }
                 }
                 @if let Some(u) = r.aging_until { dt { (l.t(&t::FROZEN_UNTIL)) } dd { (date(u, &zone)) } }
-                @if let Some(n) = &r.note { dt { (l.t(&t::REASON)) } dd { (n) } }
+                dt { (l.t(&t::REASON)) } dd { (t::reason(l, r.reason)) }
+                // A reviewer's or subscriber's words; a forced termination's note is the system's.
+                @if let Some(n) = r.note.as_ref().filter(|_| r.reason == simexit_domain::Reason::Voluntary) {
+                    dt { (l.t(&t::NOTE)) } dd { (n) }
+                }
             }
             h2 { (l.t(&t::DOCUMENTS)) }
             @if r.channel == Channel::Store { p.muted { (l.t(&t::DOCUMENTS_CHECKED_IN_STORE)) } }
