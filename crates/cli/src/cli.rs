@@ -85,6 +85,20 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Copy the embedded database to FILE while the server runs (consistent, compacted).
+    Backup {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The backup file to write (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the embedded database with a backup (the server must be stopped); the current
+    /// one is kept beside it, and newer migrations are applied.
+    Restore {
+        #[command(flatten)]
+        config: ConfigArgs,
+        file: PathBuf,
+    },
     /// Work with termination policy files.
     Policy {
         #[command(subcommand)]

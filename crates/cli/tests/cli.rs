@@ -983,3 +983,94 @@ mod browser {
         assert!(out.status.success(), "the browser journeys failed:\n{text}");
     }
 }
+
+mod backup {
+    //! `simexit backup` while the server runs and takes writes; `simexit restore` with it
+    //! stopped brings the data back as it was; a damaged file or a running server is refused.
+
+    use serde_json::json;
+
+    use super::instances::{login, post};
+
+    fn count(db: &std::path::Path, sql: &str) -> i64 {
+        rusqlite::Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_backup_taken_while_serving_restores_the_data_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let data_arg = data.to_str().unwrap().to_owned();
+        let (server, base) = super::crash::serve(&data, 9);
+        let client = reqwest::Client::new();
+        let resident = login(&client, &base, "resident@demo").await;
+        let lines: serde_json::Value = client
+            .get(format!("{base}/api/v1/me/lines"))
+            .bearer_auth(&resident)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let body = |i: usize| json!({ "line_id": lines[i]["id"], "channel": "online" });
+        let (status, _) = post(&client, format!("{base}/api/v1/terminations"), &resident, body(0)).await;
+        assert_eq!(status, 201);
+
+        // Writes keep coming while the backup runs: sign-ins write sessions.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let load = {
+            let (client, base, stop) = (client.clone(), base.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    login(&client, &base, "reviewer@demo").await;
+                    n += 1;
+                }
+                n
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let file = dir.path().join("backup.db");
+        let cwd = dir.path().to_owned();
+        let args = ["backup", "--data-dir", &data_arg, file.to_str().unwrap()];
+        let (ok, out) = tokio::task::spawn_blocking({
+            let args = args.map(str::to_owned);
+            move || super::simexit(&args.iter().map(String::as_str).collect::<Vec<_>>(), &cwd)
+        })
+        .await
+        .unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let sign_ins = load.await.unwrap();
+        assert!(ok && out.contains("backed up"), "{out}");
+        println!("backup test: {out}; {sign_ins} sign-ins ran during the backup");
+        assert_eq!(count(&file, "SELECT COUNT(*) FROM termination_requests"), 1);
+        let (again, out) = super::simexit(&args, dir.path());
+        assert!(!again && out.contains("already exists"), "a backup never overwrites: {out}");
+
+        // After the backup, another request; then a restore while serving is refused.
+        let (status, _) = post(&client, format!("{base}/api/v1/terminations"), &resident, body(1)).await;
+        assert_eq!(status, 201);
+        let db = data.join("simexit.db");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM termination_requests"), 2);
+        let (ok, out) = super::simexit(&["restore", "--data-dir", &data_arg, file.to_str().unwrap()], dir.path());
+        assert!(!ok && out.contains("stop it before a restore"), "{out}");
+        drop(server); // SIGKILL
+        let garbage = dir.path().join("garbage.db");
+        std::fs::write(&garbage, b"not a database at all, just bytes").unwrap();
+        let (ok, out) = super::simexit(&["restore", "--data-dir", &data_arg, garbage.to_str().unwrap()], dir.path());
+        assert!(!ok && out.contains("not a"), "{out}");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM termination_requests"), 2, "a refused restore changes nothing");
+
+        let (ok, out) = super::simexit(&["restore", "--data-dir", &data_arg, file.to_str().unwrap()], dir.path());
+        assert!(ok && out.contains("restored"), "{out}");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM termination_requests"), 1, "the data as it was at the backup");
+        let kept = std::fs::read_dir(&data)
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().starts_with("simexit.db.before-restore-"));
+        assert!(kept, "the replaced database is kept beside it");
+        let (ok, out) = super::simexit(&["audit", "verify", "--data-dir", &data_arg], dir.path());
+        assert!(ok, "the restored audit chain verifies: {out}");
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per command, each with a `run`.
 
 mod audit;
+mod backup;
 mod bulk;
 mod migrate;
 mod numbering;
@@ -65,6 +66,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Policy { command: PolicyCommand::Check { file, calendars } } => policy::check(&file, &calendars),
+        Command::Backup { config, file } => backup::backup(&load_config(&config, Vec::new())?, &file),
+        Command::Restore { config, file } => backup::restore(&load_config(&config, Vec::new())?, &file),
     }
 }
 

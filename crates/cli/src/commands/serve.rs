@@ -4,6 +4,8 @@ use simexit_server::{App, Config};
 
 pub fn run(config: Config) -> anyhow::Result<()> {
     super::init_logging(&config);
+    // Held while serving, so `simexit restore` can tell the database is in use.
+    let _serving = super::backup::serving_lock(&config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let app = App::build(config.clone()).await?;
