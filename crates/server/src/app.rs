@@ -248,7 +248,12 @@ impl App {
             Vec::new()
         };
         let dev_clock = config.server.dev_clock.then_some(clock);
-        let state = AppState { service: service.clone(), dev_clock: dev_clock.clone(), demo: config.server.demo };
+        let state = AppState {
+            service: service.clone(),
+            dev_clock: dev_clock.clone(),
+            demo: config.server.demo,
+            metrics: Arc::default(),
+        };
         let router = crate::routes::router(state)
             .layer(DefaultBodyLimit::max(config.server.max_body_bytes))
             .layer(axum::middleware::from_fn(crate::middleware::request_context));

@@ -31,6 +31,8 @@ pub struct AppState {
     pub dev_clock: Option<Arc<ManualClock>>,
     /// Started with `--demo`: the sign-in page shows the demo password.
     pub demo: bool,
+    /// The HTTP counters `/metrics` exposes.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

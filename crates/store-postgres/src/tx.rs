@@ -814,6 +814,11 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>> {
+        let sql = simexit_store::QUEUE_DEPTHS.replace("{p}", "$1");
+        self.all(&sql, &[&ts(now)], |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
+    }
+
     fn insert_event(&mut self, e: &NewEvent) -> Result<()> {
         self.exec(
             "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state, reason)

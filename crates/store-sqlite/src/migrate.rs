@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "network", include_str!("../migrations/0011_network.sql")),
     (12, "bulk", include_str!("../migrations/0012_bulk.sql")),
     (13, "pages", include_str!("../migrations/0013_pages.sql")),
+    (14, "operations", include_str!("../migrations/0014_operations.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -783,6 +783,10 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
+    fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>> {
+        self.all(&queues::depths(), [ts(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    }
+
     fn insert_event(&mut self, e: &NewEvent) -> Result<()> {
         self.exec(
             "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state, reason)
@@ -1574,6 +1578,10 @@ pub(crate) mod queues {
         )
     }
 
+    pub fn depths() -> String {
+        simexit_store::QUEUE_DEPTHS.replace("{p}", "?1")
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -1605,16 +1613,36 @@ pub(crate) mod queues {
                 ("outbox", claim_outbox(), "outbox_due"),
                 ("jobs", claim_jobs(), "jobs_due"),
             ] {
-                let steps = plan(&conn, &sql);
-                assert!(
-                    steps.iter().any(|s| s.contains(&format!("INDEX {index}"))),
-                    "{name} does not use {index}: {steps:?}"
-                );
-                // A step reading a whole table (not an index or a rowid range) would cost in
-                // proportion to the inventory.
-                let full = steps.iter().filter(|s| s.starts_with("SCAN") && !s.contains("INDEX")).collect::<Vec<_>>();
-                assert!(full.is_empty(), "{name} scans a table: {steps:?}");
+                check(&conn, name, &sql, index);
             }
+            // The depths /metrics reads on every scrape: one index per count.
+            let depths = depths();
+            for (index, uses) in [
+                ("jobs_due", 3),
+                ("jobs_failed", 1),
+                ("outbox_due", 1),
+                ("outbox_parked", 1),
+                ("termination_requests_review", 2),
+            ] {
+                let steps = plan(&conn, &depths);
+                let n = steps.iter().filter(|s| s.contains(&format!("INDEX {index}"))).count();
+                assert_eq!(n, uses, "queue depths use {index} {uses} times: {steps:?}");
+            }
+            let steps = plan(&conn, &depths);
+            let full = steps.iter().filter(|s| s.starts_with("SCAN") && !s.contains("INDEX")).collect::<Vec<_>>();
+            assert!(full.is_empty(), "queue depths scan a table: {steps:?}");
+        }
+
+        fn check(conn: &Connection, name: &str, sql: &str, index: &str) {
+            let steps = plan(conn, sql);
+            assert!(
+                steps.iter().any(|s| s.contains(&format!("INDEX {index}"))),
+                "{name} does not use {index}: {steps:?}"
+            );
+            // A step reading a whole table (not an index or a rowid range) would cost in
+            // proportion to the inventory.
+            let full = steps.iter().filter(|s| s.starts_with("SCAN") && !s.contains("INDEX")).collect::<Vec<_>>();
+            assert!(full.is_empty(), "{name} scans a table: {steps:?}");
         }
     }
 }

@@ -456,8 +456,16 @@ pub fn jobs_are_deduplicated_leased_retried_and_finished(store: &dyn Store) {
         tx.insert_job(&job("a", now))?;
         tx.insert_job(&job("b", now + 1.hour()))
     }));
+    let depth = |at: Timestamp| {
+        let d = ok(store.read(|tx| tx.queue_depths(at)));
+        ["due", "scheduled", "running", "failed"]
+            .map(|k| d.iter().find(|(q, s, _)| q == "jobs" && s == k).map_or(-1, |r| r.2))
+    };
+    assert_eq!(depth(now), [1, 1, 0, 0], "due, scheduled, running, failed");
     let claimed = ok(store.write(|tx| tx.claim_jobs(now, now + 5.minutes(), 10)));
     assert_eq!(claimed.len(), 1, "one due job, the duplicate was not scheduled");
+    assert_eq!(depth(now), [0, 1, 1, 0], "the claimed one runs under its lease");
+    assert_eq!(depth(now + 6.minutes()), [1, 1, 0, 0], "an expired lease is due again");
     let a = &claimed[0];
     assert_eq!((a.status.as_str(), a.attempts), ("running", 1));
     assert!(ok(store.write(|tx| tx.claim_jobs(now + 1.minute(), now + 6.minutes(), 10))).is_empty(), "leased");
@@ -475,6 +483,7 @@ pub fn jobs_are_deduplicated_leased_retried_and_finished(store: &dyn Store) {
     let mut counts = ok(store.read(|tx| tx.jobs_by_status()));
     counts.sort();
     assert_eq!(counts, vec![("done".to_string(), 1), ("failed".to_string(), 1)]);
+    assert_eq!(depth(now + 3.hours()), [0, 0, 0, 1]);
     assert!(ok(store.write(|tx| tx.claim_jobs(now + 9.hours(), now + 10.hours(), 10))).is_empty());
     ok(store.write(|tx| tx.insert_job(&job("a", now))));
     assert!(

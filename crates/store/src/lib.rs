@@ -111,6 +111,10 @@ pub trait Tx {
     /// `sla` of online requests (`on_time`, `late`, `open`, `open_overdue`), `aging_day` (the
     /// UTC day number of numbers' aging end) and `refund` states.
     fn dashboard_counts(&mut self) -> Result<Vec<(String, String, i64)>>;
+    /// What waits, as (queue, state, count), for `/metrics`: `jobs` `due` (pending or running
+    /// with an expired lease), `scheduled`, `running` and `failed`; `outbox` `waiting` and
+    /// `parked`; `review` `open` and `overdue`. Each reads only the waiting rows.
+    fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>>;
     fn insert_event(&mut self, event: &NewEvent) -> Result<()>;
     fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>>;
 
@@ -328,3 +332,14 @@ fn run<T, E: From<StoreError>>(
         (Ok(()), None) => Err(StoreError::Other("the transaction body did not run".into()).into()),
     }
 }
+
+/// The queue depths of `Tx::queue_depths`, shared by the backends; `{p}` is the instant now.
+pub const QUEUE_DEPTHS: &str = "SELECT 'jobs', 'due', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at <= {p}
+         UNION ALL SELECT 'jobs', 'scheduled', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at > {p} AND status = 'pending'
+         UNION ALL SELECT 'jobs', 'running', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at > {p} AND status = 'running'
+         UNION ALL SELECT 'jobs', 'failed', COUNT(*) FROM jobs WHERE status = 'failed'
+         UNION ALL SELECT 'outbox', 'waiting', COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at >= 0
+         UNION ALL SELECT 'outbox', 'parked', COUNT(*) FROM outbox WHERE status = 'parked'
+         UNION ALL SELECT 'review', 'open', COUNT(*) FROM termination_requests WHERE state IN ('submitted', 'info_provided')
+         UNION ALL SELECT 'review', 'overdue', COUNT(*) FROM termination_requests
+             WHERE state IN ('submitted', 'info_provided') AND overdue";

@@ -134,6 +134,8 @@ pub fn router(state: AppState) -> Router {
         .route("/number-recycling/v0/check", post(lookup::check))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(crate::pages::router(&state).layer(axum::middleware::from_fn(crate::pages::ctx::error_pages)))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .with_state(state)
 }

@@ -15,6 +15,7 @@ mod journey;
 mod lines_and_numbers;
 mod lookup;
 mod matrix;
+mod metrics;
 mod money;
 mod network;
 mod notifications;
