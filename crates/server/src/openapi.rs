@@ -46,10 +46,71 @@ impl Modify for Bearer {
 }
 
 /// The API's OpenAPI 3.1 document; the dev clock appears only where it exists.
-pub async fn document(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
+pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> {
     let mut doc = ApiDoc::openapi();
     if state.dev_clock.is_none() {
         doc.paths.paths.remove("/api/v1/dev/clock");
     }
-    Json(doc)
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    document_common_problems(&mut value);
+    Json(value)
+}
+
+/// The problems any operation may answer by its shape, documented on each so a client (or a
+/// fuzzer reading the document) knows every status it can get: 401 and 403 where a bearer
+/// token is accepted, 400 for a malformed path or body, 404 for a path naming something, 415
+/// for a body of another media type, 413 for an upload over the limit, 429 where sign-in and
+/// lookups are rate limited.
+fn document_common_problems(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, op) in item.iter_mut() {
+            if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            let secured = op
+                .get("security")
+                .and_then(|s| s.as_array())
+                .is_some_and(|reqs| reqs.iter().any(|r| r.get("bearer").is_some()));
+            let body = op.pointer("/requestBody/content").and_then(|c| c.as_object()).cloned();
+            let multipart = body.as_ref().is_some_and(|c| c.contains_key("multipart/form-data"));
+            let mut add = Vec::new();
+            if secured {
+                add.push(("401", "No valid bearer token or session."));
+                add.push(("403", "Signed in, but not allowed."));
+            }
+            if path.contains('{') || body.is_some() {
+                add.push(("400", "A malformed path parameter or body."));
+            }
+            if path.contains('{') {
+                add.push(("404", "Nothing of that id visible to the caller."));
+            }
+            if body.is_some() {
+                add.push(("415", "A body of another media type than documented."));
+            }
+            if multipart {
+                add.push(("413", "An upload over the size limit."));
+            }
+            if path.ends_with("/auth/login")
+                || path.contains("password-reset")
+                || path.contains("number-recycling")
+                || path.contains("reassigned-numbers")
+                || path.ends_with("/oauth/token")
+            {
+                add.push(("429", "Too many attempts or over the quota: see Retry-After."));
+            }
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            for (status, description) in add {
+                responses.entry(status).or_insert_with(|| problem(description));
+            }
+        }
+    }
 }

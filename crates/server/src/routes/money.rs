@@ -84,6 +84,7 @@ pub async fn services(
     responses(
         (status = 201, body = ServiceView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the line is no longer active", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_service(
@@ -296,6 +297,7 @@ pub async fn adjust(
         (status = 200, body = LineView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already reversed, or not reversible here", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "no reason given", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reverse(
     State(state): State<AppState>,

@@ -58,6 +58,7 @@ pub struct PortInBody {
     responses(
         (status = 201, body = NumberView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "the subscriber named is unknown", body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn port_in(

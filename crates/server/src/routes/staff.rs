@@ -61,6 +61,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<
     responses(
         (status = 201, body = StaffView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "the operator or store named does not exist", body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
