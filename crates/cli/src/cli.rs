@@ -85,6 +85,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Verify the invariants (books, states, jobs, messages, audit chain); non-zero exit if any
+    /// is broken. Prints what it counted.
+    Check {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// Copy the embedded database to FILE while the server runs (consistent, compacted).
     Backup {
         #[command(flatten)]

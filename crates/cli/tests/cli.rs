@@ -1074,3 +1074,188 @@ mod backup {
         assert!(ok, "the restored audit chain verifies: {out}");
     }
 }
+
+mod mixed_crash {
+    //! A mixed load — lines opened, requests filed with uploads, submitted, approved, completed
+    //! and revoked, payments, clock advances — against `simexit serve` on SQLite, killed with
+    //! SIGKILL at random moments and restarted each time. Afterwards every acknowledged request
+    //! exists with a valid state and `simexit check` finds every invariant holding. Bounded:
+    //! `SIMEXIT_TEST_CRASH_KILLS` kills (default 3) of about two seconds of load each.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+    use tokio::sync::Mutex;
+
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+    struct Load {
+        base: Mutex<String>,
+        client: reqwest::Client,
+        acknowledged: Mutex<Vec<i64>>,
+        ops: AtomicU64,
+        errors: AtomicU64,
+    }
+
+    impl Load {
+        async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Option<Value> {
+            let base = self.base.lock().await.clone();
+            let mut r = self.client.request(method.parse().unwrap(), format!("{base}{path}")).bearer_auth(token);
+            if let Some(b) = body {
+                r = r.json(&b);
+            }
+            // A refused connection or a cut response is what a crash looks like from outside.
+            let resp = r.timeout(Duration::from_secs(5)).send().await.ok()?;
+            let status = resp.status();
+            let value = resp.json::<Value>().await.unwrap_or(Value::Null);
+            self.ops.fetch_add(1, Ordering::Relaxed);
+            if status.is_server_error() {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                eprintln!("{method} {path}: {status} {value}");
+            }
+            status.is_success().then_some(value)
+        }
+
+        async fn upload(&self, token: &str, id: i64, kind: &str) -> Option<()> {
+            let base = self.base.lock().await.clone();
+            let form = reqwest::multipart::Form::new()
+                .text("kind", kind.to_owned())
+                .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name(format!("{kind}.pdf")));
+            let resp = self
+                .client
+                .post(format!("{base}/api/v1/terminations/{id}/documents"))
+                .bearer_auth(token)
+                .multipart(form)
+                .timeout(Duration::from_secs(5))
+                .send()
+                .await
+                .ok()?;
+            self.ops.fetch_add(1, Ordering::Relaxed);
+            resp.status().is_success().then_some(())
+        }
+    }
+
+    /// One subscriber's cycle: a new MTS line, a request with its documents, the review, and
+    /// then a revocation, a payment or nothing.
+    async fn cycle(load: &Load, clerk: &str, resident: &str, reviewer: &str, n: u64) -> Option<()> {
+        let line = load
+            .call(
+                "POST",
+                "/api/v1/lines",
+                clerk,
+                Some(json!({ "operator": "mts", "subscriber": "resident@demo", "balance": 5000 })),
+            )
+            .await?;
+        let r = load
+            .call("POST", "/api/v1/terminations", resident, Some(json!({ "line_id": line["id"], "channel": "online" })))
+            .await?;
+        let id = r["id"].as_i64()?;
+        load.acknowledged.lock().await.push(id);
+        load.upload(resident, id, "passport").await?;
+        load.upload(resident, id, "address_proof").await?;
+        load.call("POST", &format!("/api/v1/terminations/{id}/submit"), resident, Some(json!({}))).await?;
+        load.call("POST", &format!("/api/v1/terminations/{id}/approve"), reviewer, Some(json!({}))).await?;
+        match n % 3 {
+            0 => {
+                load.call("POST", &format!("/api/v1/terminations/{id}/complete"), reviewer, Some(json!({}))).await?;
+                load.call("POST", &format!("/api/v1/terminations/{id}/revoke"), resident, Some(json!({}))).await?;
+            }
+            1 => {
+                let pay = json!({ "amount": 1000, "idempotency_key": format!("crash-{id}") });
+                load.call("POST", &format!("/api/v1/lines/{}/payments", line["id"]), resident, Some(pay)).await?;
+                load.call("POST", &format!("/api/v1/terminations/{id}/complete"), reviewer, Some(json!({}))).await?;
+            }
+            _ => {
+                load.call("POST", &format!("/api/v1/terminations/{id}/complete"), reviewer, Some(json!({}))).await?;
+            }
+        }
+        Some(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn killed_under_mixed_load_every_acknowledged_request_survives_and_every_invariant_holds() {
+        let kills: u32 = std::env::var("SIMEXIT_TEST_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let (mut server, base) = super::crash::serve(&data, 9);
+        let client = reqwest::Client::new();
+        let tokens = {
+            let mut t = Vec::new();
+            for who in ["clerk.mts@demo", "resident@demo", "reviewer@demo"] {
+                t.push(super::instances::login(&client, &base, who).await);
+            }
+            Arc::new(t)
+        };
+        let load = Arc::new(Load {
+            base: Mutex::new(base),
+            client,
+            acknowledged: Mutex::new(Vec::new()),
+            ops: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+        });
+        let running = Arc::new(AtomicBool::new(true));
+        let mut workers = Vec::new();
+        for w in 0..3u64 {
+            let (load, tokens, running) = (load.clone(), tokens.clone(), running.clone());
+            workers.push(tokio::spawn(async move {
+                let mut n = w;
+                while running.load(Ordering::Relaxed) {
+                    if cycle(&load, &tokens[0], &tokens[1], &tokens[2], n).await.is_none() {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    n += 3;
+                    if w == 0 && n % 12 == 0 {
+                        // The clock moves: reminders, aging ends, the worker's jobs.
+                        let base = load.base.lock().await.clone();
+                        let _ = load
+                            .client
+                            .post(format!("{base}/api/v1/dev/clock"))
+                            .json(&json!({ "advance_days": 7 }))
+                            .send()
+                            .await;
+                    }
+                }
+            }));
+        }
+        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let mut at = Vec::new();
+        for k in 0..kills {
+            let wait = 1_000 + u64::from((seed >> (k * 5)) % 1_500);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            at.push(load.ops.load(Ordering::Relaxed));
+            drop(server); // SIGKILL
+            let (next, base) = super::crash::serve(&data, 9);
+            server = next;
+            *load.base.lock().await = base;
+        }
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
+        running.store(false, Ordering::Relaxed);
+        for w in workers {
+            w.await.unwrap();
+        }
+        let acknowledged = load.acknowledged.lock().await.clone();
+        let mut states = std::collections::BTreeMap::new();
+        for id in &acknowledged {
+            let r = load.call("GET", &format!("/api/v1/terminations/{id}"), &tokens[1], None).await;
+            let state = r.map(|r| r["state"].as_str().unwrap_or("?").to_owned()).unwrap_or_else(|| "MISSING".into());
+            *states.entry(state).or_insert(0) += 1;
+        }
+        drop(server);
+        let (ok, out) = super::simexit(&["check", "--data-dir", data.to_str().unwrap()], dir.path());
+        println!(
+            "mixed crash test: {kills} kills at {at:?} operations; {} operations, {} server errors; {} acknowledged requests by state now: {states:?}\n{out}",
+            load.ops.load(Ordering::Relaxed),
+            load.errors.load(Ordering::Relaxed),
+            acknowledged.len()
+        );
+        assert!(
+            !states.contains_key("MISSING") && !states.contains_key("?"),
+            "every acknowledged request exists: {states:?}"
+        );
+        assert!(acknowledged.len() >= 3, "the load ran");
+        assert_eq!(load.errors.load(Ordering::Relaxed), 0, "no server errors");
+        assert!(ok && out.contains("all invariants hold"), "{out}");
+    }
+}

@@ -783,6 +783,15 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
+    fn invariant_counts(&mut self) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        for (name, sql) in simexit_store::INVARIANTS.iter().chain(simexit_store::TALLIES) {
+            let n = self.one(sql, [], |r| r.get(0))?.unwrap_or(0);
+            out.push(((*name).to_owned(), n));
+        }
+        Ok(out)
+    }
+
     fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>> {
         self.all(&queues::depths(), [ts(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
     }

@@ -115,6 +115,9 @@ pub trait Tx {
     /// with an expired lease), `scheduled`, `running` and `failed`; `outbox` `waiting` and
     /// `parked`; `review` `open` and `overdue`. Each reads only the waiting rows.
     fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>>;
+    /// Each check of [`INVARIANTS`] with the rows that break it (all zero in a sound database),
+    /// then each count of [`TALLIES`].
+    fn invariant_counts(&mut self) -> Result<Vec<(String, i64)>>;
     fn insert_event(&mut self, event: &NewEvent) -> Result<()>;
     fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>>;
 
@@ -343,3 +346,86 @@ pub const QUEUE_DEPTHS: &str = "SELECT 'jobs', 'due', COUNT(*) FROM jobs WHERE s
          UNION ALL SELECT 'review', 'open', COUNT(*) FROM termination_requests WHERE state IN ('submitted', 'info_provided')
          UNION ALL SELECT 'review', 'overdue', COUNT(*) FROM termination_requests
              WHERE state IN ('submitted', 'info_provided') AND overdue";
+
+/// What must hold in any committed state, whatever crashed when: each query counts the rows
+/// that break the rule named beside it (`simexit check`, the crash test).
+pub const INVARIANTS: &[(&str, &str)] = &[
+    (
+        "ledger movements whose entries do not sum to zero",
+        "SELECT COUNT(*) FROM (SELECT movement_id FROM ledger_entries GROUP BY movement_id HAVING SUM(amount) <> 0) x",
+    ),
+    (
+        "ledger entries that do not sum to zero overall",
+        "SELECT CAST(CASE WHEN COALESCE(SUM(amount), 0) = 0 THEN 0 ELSE 1 END AS BIGINT) FROM ledger_entries",
+    ),
+    (
+        "requests whose state is not one of the machine's",
+        "SELECT COUNT(*) FROM termination_requests WHERE state NOT IN ('draft', 'submitted', 'info_requested', \
+         'info_provided', 'approved', 'rejected', 'withdrawn', 'completed', 'revoked', 'closed')",
+    ),
+    (
+        "lines with more than one open request",
+        "SELECT COUNT(*) FROM (SELECT line_id FROM termination_requests WHERE state IN ('draft', 'submitted', \
+         'info_requested', 'info_provided', 'approved') GROUP BY line_id HAVING COUNT(*) > 1) x",
+    ),
+    (
+        "lines whose state does not follow their latest request",
+        "SELECT COUNT(*) FROM lines l JOIN termination_requests r ON r.line_id = l.id \
+         WHERE r.id = (SELECT MAX(id) FROM termination_requests WHERE line_id = l.id) AND NOT ( \
+           (r.state IN ('submitted', 'info_requested', 'info_provided', 'approved') AND l.state = 'pending_termination') \
+           OR (r.state IN ('completed', 'closed') AND l.state = 'terminated') \
+           OR (r.state = 'revoked' AND l.state = 'active') \
+           OR (r.state IN ('draft', 'withdrawn', 'rejected') AND l.state IN ('active', 'suspended')))",
+    ),
+    (
+        "numbers whose state is not one of the machine's",
+        "SELECT COUNT(*) FROM numbers WHERE state NOT IN ('available', 'assigned', 'aging', 'ported_out', 'reserved')",
+    ),
+    (
+        "assigned numbers without their live line",
+        "SELECT COUNT(*) FROM numbers n WHERE n.state = 'assigned' AND NOT EXISTS (SELECT 1 FROM lines l \
+         WHERE l.id = n.line_id AND l.msisdn = n.msisdn AND l.state <> 'terminated')",
+    ),
+    (
+        "numbers in aging without an aging end",
+        "SELECT COUNT(*) FROM numbers WHERE state = 'aging' AND aging_until IS NULL",
+    ),
+    (
+        "available numbers still tied to a line or a holder",
+        "SELECT COUNT(*) FROM numbers n WHERE n.state = 'available' AND (n.line_id IS NOT NULL OR EXISTS \
+         (SELECT 1 FROM number_assignments a WHERE a.msisdn = n.msisdn AND a.to_at IS NULL))",
+    ),
+    (
+        "assigned numbers without an open holder period",
+        "SELECT COUNT(*) FROM numbers n WHERE n.state = 'assigned' AND NOT EXISTS \
+         (SELECT 1 FROM number_assignments a WHERE a.msisdn = n.msisdn AND a.to_at IS NULL)",
+    ),
+    (
+        "completed requests whose aging end is not scheduled",
+        "SELECT COUNT(*) FROM termination_requests r WHERE r.state = 'completed' AND NOT EXISTS (SELECT 1 FROM jobs j \
+         WHERE j.kind = 'end_aging' AND j.status IN ('pending', 'running') AND j.payload = '{\"id\":' || r.id || '}')",
+    ),
+    (
+        "numbers of completed requests that are not in aging",
+        "SELECT COUNT(*) FROM termination_requests r JOIN numbers n ON n.msisdn = r.msisdn \
+         WHERE r.state = 'completed' AND n.state <> 'aging'",
+    ),
+    (
+        "one-time messages queued more than once",
+        "SELECT COUNT(*) FROM (SELECT request_id FROM outbox WHERE request_id IS NOT NULL \
+         AND template IN ('request_submitted', 'request_approved', 'request_rejected', 'request_completed') \
+         GROUP BY request_id, template, channel HAVING COUNT(*) > 1) x",
+    ),
+    ("jobs that failed for good", "SELECT COUNT(*) FROM jobs WHERE status = 'failed'"),
+];
+
+/// What `simexit check` counts besides the violations.
+pub const TALLIES: &[(&str, &str)] = &[
+    ("requests", "SELECT COUNT(*) FROM termination_requests"),
+    ("lines", "SELECT COUNT(*) FROM lines"),
+    ("numbers", "SELECT COUNT(*) FROM numbers"),
+    ("ledger movements", "SELECT COUNT(*) FROM ledger_movements"),
+    ("jobs", "SELECT COUNT(*) FROM jobs"),
+    ("messages", "SELECT COUNT(*) FROM outbox"),
+    ("documents", "SELECT COUNT(*) FROM documents"),
+];

@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod bulk;
+mod check;
 mod migrate;
 mod numbering;
 mod policy;
@@ -66,6 +67,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Policy { command: PolicyCommand::Check { file, calendars } } => policy::check(&file, &calendars),
+        Command::Check { config } => {
+            if check::run(&load_config(&config, Vec::new())?)? {
+                Ok(())
+            } else {
+                anyhow::bail!("invariants are broken")
+            }
+        }
         Command::Backup { config, file } => backup::backup(&load_config(&config, Vec::new())?, &file),
         Command::Restore { config, file } => backup::restore(&load_config(&config, Vec::new())?, &file),
     }

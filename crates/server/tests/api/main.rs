@@ -5,6 +5,7 @@
 mod helpers;
 
 mod identity;
+mod invariants;
 
 mod access;
 mod bulk;
