@@ -88,6 +88,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     println!("{:<44} {:>12.0} {:>8}", "(c) raw batched SQL, same row changes", raw, "1.00");
     println!("{:<44} {:>12.0} {:>8.2}", "(a) simexit bulk run (real completion code)", real, real / raw);
     println!("a = {real:.0} lines/s (target >= 20000), a/c = {:.2} (target >= 0.3)", real / raw);
+    let what = format!("bulk termination of {n} lines");
+    crate::table::rate("bulk (SQLite)", &what, real, "lines/s", Some(("batched SQL, same row changes", raw)));
 
     // 2. The aging sweep.
     if args.inventory <= n {
@@ -131,6 +133,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     println!("{:<44} {:>12} {:>8}", format!("aging sweep: {n} due of {}", args.inventory), "seconds", "ratio");
     println!("{:<44} {:>12.1} {:>8}", "(c) raw batched SQL, same row changes", raw_secs, "1.00");
     println!("{:<44} {:>12.1} {:>8.2}", "(a) simexit worker (END_AGING jobs)", real_secs, raw_secs / real_secs);
+    let what = format!("aging sweep: {n} due of {}", args.inventory);
+    crate::table::time("bulk (SQLite)", &what, real_secs, "s", Some(("batched SQL, same row changes", raw_secs)));
     println!(
         "sweep: {:.0} numbers/s, a/c = {:.2} (speed relative to the raw baseline)",
         n as f64 / real_secs,

@@ -56,6 +56,10 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
     println!("{:<34} {:>14.0} {:>10.2}", "(a) service + store layer", store, store / raw);
     println!("{:<34} {:>14.0} {:>10.2}", "(b) HTTP API on loopback", http, http / raw);
     println!("a/c = {:.2} (target >= 0.5), b/c = {:.2} (target >= 0.25)", store / raw, http / raw);
+    let bench = if postgres.is_some() { "lifecycle (PostgreSQL)" } else { "lifecycle (SQLite)" };
+    let base = Some(("raw SQL, one bare connection", raw));
+    crate::table::rate(bench, "service + store layer", store, "lifecycles/s", base);
+    crate::table::rate(bench, "HTTP API on loopback", http, "lifecycles/s", base);
     Ok(())
 }
 

@@ -121,6 +121,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "in process, one thread: parse {:.1} µs, authenticate {:.1} µs, check {:.1} µs per lookup",
         in_process.0, in_process.1, in_process.2
     );
+    let base = Some(("GET /healthz, same connections", health.rate));
+    crate::table::rate("lookup", "POST /number-recycling/v0/check", check.rate, "req/s", base);
+    crate::table::time("lookup", "check p99", check.p99, "ms", None);
+    crate::table::rate("lookup", "1,000-pair batch", batch.rate, "batches/s", None);
+    crate::table::time("lookup", "batch p99", batch.p99, "ms", None);
     if health.errors + check.errors + batch.errors > 0 {
         anyhow::bail!("{} failed requests", health.errors + check.errors + batch.errors);
     }
@@ -335,6 +340,7 @@ fn registry_import(registry: &Path) -> anyhow::Result<()> {
         import.push(t.elapsed().as_secs_f64());
     }
     let (parse, import) = (median(parse), median(import));
+    crate::table::time("numbering import", "import of the registry", import, "s", Some(("parsing it alone", parse)));
     println!(
         "numbering import of {ranges} ranges: parse only {:.3} s, import {:.3} s (parse/import = {:.2}; target < 2 s)",
         parse,

@@ -4,7 +4,9 @@
 
 mod bulk;
 mod lifecycle;
+mod load;
 mod lookup;
+mod table;
 
 use std::path::PathBuf;
 
@@ -19,6 +21,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Bench {
+    /// Every benchmark in turn, then one table of every figure beside its raw baseline, printed
+    /// and written to `--out`. `--scale full` is the documented sizes (about half an hour on two
+    /// cores); `quick` a few minutes at small sizes.
+    All {
+        #[arg(long, default_value = "full")]
+        scale: String,
+        #[arg(long, default_value = "bench-results/benchmarks.md")]
+        out: PathBuf,
+        /// The numbering plan registry to import.
+        #[arg(long, default_value = "../shared/data/numbering/DEF-9xx.csv")]
+        registry: PathBuf,
+    },
     /// Full termination lifecycles: store layer and HTTP API against raw SQLite.
     Lifecycle {
         /// Number of lifecycles per variant.
@@ -43,6 +57,14 @@ enum Bench {
         /// `full` (fsync per commit, the default of `simexit serve`) or `normal`.
         #[arg(long, default_value = "full")]
         durability: String,
+    },
+    /// A sustained mixed load (the day of subscribers, reviewers, clerks and a bank) against
+    /// `GET /healthz` at the same concurrency, with memory sampled through the run.
+    Load {
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
     },
     /// Reassigned-number lookups over HTTP against `/healthz`, the 1,000-pair batch, and the
     /// numbering plan import against parsing alone.
@@ -70,10 +92,54 @@ enum Bench {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
+        Bench::All { scale, out, registry } => all(&scale, &out, registry),
         Bench::Lifecycle { n, durability, postgres } => lifecycle::run(n, &durability, postgres),
         Bench::Bulk { lines, inventory, durability } => bulk::run(&bulk::Args { lines, inventory, durability }),
+        Bench::Load { seconds, connections } => {
+            let args = load::Args { seconds, connections };
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let (rows, healthz, memory) = rt.block_on(load::run(&args))?;
+            load::print(&args, &rows, healthz, memory);
+            Ok(())
+        }
         Bench::Lookup { numbers, seconds, connections, batches, data_dir, registry } => {
             lookup::run(&lookup::Args { numbers, seconds, connections, batches, data_dir, registry })
         }
     }
+}
+
+fn all(scale: &str, out: &std::path::Path, registry: PathBuf) -> anyhow::Result<()> {
+    let full = match scale {
+        "full" => true,
+        "quick" => false,
+        other => anyhow::bail!("scale is `full` or `quick`, not `{other}`"),
+    };
+    let pick = |f: u64, q: u64| if full { f } else { q };
+    lifecycle::run(pick(2_000, 300) as usize, "full", None)?;
+    lookup::run(&lookup::Args {
+        numbers: pick(10_000_000, 200_000),
+        seconds: pick(10, 3),
+        connections: pick(50, 16) as usize,
+        batches: pick(300, 30) as usize,
+        data_dir: None,
+        registry,
+    })?;
+    bulk::run(&bulk::Args {
+        lines: pick(1_000_000, 20_000) as usize,
+        inventory: pick(10_000_000, 200_000) as usize,
+        durability: "full".into(),
+    })?;
+    let args = load::Args { seconds: pick(120, 20), connections: pick(16, 8) as usize };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (rows, healthz, memory) = rt.block_on(load::run(&args))?;
+    load::print(&args, &rows, healthz, memory);
+
+    let table = table::render(&table::machine());
+    println!("\n{table}");
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(out, &table)?;
+    println!("written to {}", out.display());
+    Ok(())
 }
