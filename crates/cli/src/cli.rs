@@ -91,6 +91,9 @@ pub enum Command {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// Print the configuration reference (every key, its default, its environment variable),
+    /// generated from the configuration structs; `docs/CONFIGURATION.md` holds its output.
+    ConfigReference,
     /// Copy the embedded database to FILE while the server runs (consistent, compacted).
     Backup {
         #[command(flatten)]

@@ -1286,3 +1286,22 @@ mod fuzz {
         assert!(!dir.path().join("fuzz-crashes").exists(), "no crash saved");
     }
 }
+
+#[test]
+fn the_configuration_reference_in_docs_is_the_one_the_structs_generate() {
+    let out = Command::new(env!("CARGO_BIN_EXE_simexit")).arg("config-reference").output().unwrap();
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let doc =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/CONFIGURATION.md"))
+            .unwrap();
+    let start = doc.find("<!-- generated: simexit config-reference -->\n").unwrap() + 45;
+    let end = doc.find("<!-- end of generated reference -->").unwrap();
+    assert_eq!(
+        doc[start..end],
+        generated,
+        "docs/CONFIGURATION.md is stale: regenerate it with `simexit config-reference`"
+    );
+    let keys = generated.lines().filter(|l| l.starts_with("| `")).count();
+    assert!(keys >= 50, "every key is listed: {keys}");
+    assert!(generated.lines().filter(|l| l.starts_with("| `")).all(|l| !l.ends_with("|  |")), "every key is explained");
+}

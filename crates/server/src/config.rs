@@ -30,8 +30,11 @@ pub struct Config {
 pub struct NetworkConfig {
     /// `log` (steps are logged and confirmed) or `webhook` (see `notify/src/network_hook.rs`).
     pub adapter: String,
+    /// The webhook adapter's URL; each step is a POST of the documented JSON contract.
     pub webhook_url: String,
+    /// Bearer token the webhook adapter sends ("": none).
     pub webhook_token: Secret,
+    /// Seconds the webhook adapter waits for one step's answer.
     pub timeout_secs: u64,
 }
 
@@ -54,11 +57,15 @@ pub struct DocumentsConfig {
     pub storage: String,
     /// Folder of stored documents ("": `<data_dir>/documents`).
     pub dir: String,
-    /// S3: the endpoint URL (`https://storage.example.org`), bucket, region and credentials.
+    /// S3: the endpoint URL (`https://storage.example.org`).
     pub s3_endpoint: String,
+    /// S3: the bucket.
     pub s3_bucket: String,
+    /// S3: the region the requests are signed for.
     pub s3_region: String,
+    /// S3: the access key id.
     pub s3_access_key: String,
+    /// S3: the secret key.
     pub s3_secret_key: Secret,
     /// Largest accepted upload, in bytes.
     pub max_bytes: usize,
@@ -80,27 +87,39 @@ pub struct NotificationsConfig {
     pub templates_dir: String,
     /// E-mail channel: `log` or `smtp`.
     pub email: String,
+    /// SMTP: the server's host name.
     pub smtp_host: String,
+    /// SMTP: the server's port.
     pub smtp_port: u16,
     /// `none`, `starttls` or `tls`.
     pub smtp_tls: String,
     /// Empty for no authentication.
     pub smtp_username: String,
+    /// SMTP: the password of `smtp_username`.
     pub smtp_password: Secret,
+    /// SMTP: the sender address of every message.
     pub smtp_from: String,
     /// A PEM file of a private CA to trust for the SMTP server ("": the public roots only).
     pub smtp_ca_file: String,
+    /// SMTP: seconds to wait for the server.
     pub smtp_timeout_secs: u64,
     /// SMS channel: `log`, `smpp` or `http` (a gateway; see `notify/src/http_sms.rs`).
     pub sms: String,
+    /// HTTP SMS gateway: the URL messages are POSTed to.
     pub sms_http_url: String,
     /// Bearer token for the HTTP gateway ("": none).
     pub sms_http_token: Secret,
+    /// HTTP SMS gateway: seconds to wait for an answer.
     pub sms_http_timeout_secs: u64,
+    /// SMPP: the SMSC's host name.
     pub smpp_host: String,
+    /// SMPP: the SMSC's port.
     pub smpp_port: u16,
+    /// SMPP: the account (`system_id`) to bind as.
     pub smpp_system_id: String,
+    /// SMPP: the account's password.
     pub smpp_password: Secret,
+    /// SMPP: the `system_type` of the bind ("" for most SMSCs).
     pub smpp_system_type: String,
     /// The sender subscribers see (an alphanumeric name or a short number).
     pub smpp_source_addr: String,
@@ -108,7 +127,9 @@ pub struct NotificationsConfig {
     pub smpp_bind: String,
     /// Submits per second at most (0: unlimited).
     pub smpp_rate_per_second: u32,
+    /// SMPP: seconds between keep-alive `enquire_link`s.
     pub smpp_enquire_link_secs: u64,
+    /// SMPP: seconds to wait for a response before the link is reset.
     pub smpp_timeout_secs: u64,
 }
 
@@ -436,6 +457,61 @@ fn set(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
         node = table.get_mut(part).ok_or_else(|| format!("`{path}` is not a configuration key"))?;
     }
     Err(format!("`{path}` is not a configuration key"))
+}
+
+/// The configuration reference, generated from these structs: every key with its default, its
+/// environment variable and the field's doc comment, as a Markdown table per section.
+pub fn reference() -> String {
+    let source = include_str!("config.rs");
+    // Doc comments by (struct, field), read from this file's own source.
+    let mut docs = std::collections::HashMap::new();
+    let (mut current, mut pending) = (String::new(), Vec::<String>::new());
+    for line in source.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("pub struct ") {
+            current = rest.split([' ', '(', '{']).next().unwrap_or_default().to_owned();
+            pending.clear();
+        } else if let Some(doc) = t.strip_prefix("///") {
+            pending.push(doc.trim().to_owned());
+        } else if let Some(field) = t.strip_prefix("pub ").and_then(|f| f.split_once(':')).map(|f| f.0) {
+            docs.insert((current.clone(), field.to_owned()), pending.join(" "));
+            pending.clear();
+        } else if !t.starts_with("#[") {
+            pending.clear();
+        }
+    }
+    let sections: Vec<(String, String)> = source
+        .lines()
+        .skip_while(|l| !l.starts_with("pub struct Config {"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('}'))
+        .filter_map(|l| l.trim().strip_prefix("pub ").and_then(|f| f.trim_end_matches(',').split_once(": ")))
+        .map(|(name, ty)| (name.to_owned(), ty.to_owned()))
+        .collect();
+    let defaults = Value::try_from(Config::default()).unwrap_or(Value::Table(Table::new()));
+    let mut out = String::new();
+    for (section, ty) in sections {
+        out.push_str(&format!("\n### `[{section}]`\n\n| key | default | environment | meaning |\n|---|---|---|---|\n"));
+        let table = defaults.get(&section).and_then(Value::as_table).cloned().unwrap_or_default();
+        let fields: Vec<&String> = docs
+            .keys()
+            .filter(|(s, _)| *s == ty)
+            .map(|(_, f)| f)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for field in fields {
+            let default = match table.get(field.as_str()) {
+                Some(Value::String(v)) if v.is_empty() => "\"\"".to_owned(),
+                Some(v) => format!("`{v}`"),
+                None => "none".to_owned(),
+            };
+            let env = format!("SIMEXIT_{}__{}", section.to_uppercase(), field.to_uppercase());
+            let doc = docs.get(&(ty.clone(), field.clone())).cloned().unwrap_or_default().replace('|', "\\|");
+            out.push_str(&format!("| `{section}.{field}` | {default} | `{env}` | {doc} |\n"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

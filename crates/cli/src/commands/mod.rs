@@ -74,6 +74,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("invariants are broken")
             }
         }
+        Command::ConfigReference => {
+            print!("{}", simexit_server::config::reference());
+            Ok(())
+        }
         Command::Backup { config, file } => backup::backup(&load_config(&config, Vec::new())?, &file),
         Command::Restore { config, file } => backup::restore(&load_config(&config, Vec::new())?, &file),
     }
