@@ -91,6 +91,15 @@ enum Bench {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Measured as deployed (docs/OPERATIONS.md): glibc limited to two allocation arenas, which
+    // must be set before the process starts, so the benchmark runs itself again with it.
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args(std::env::args_os().skip(1))
+            .env("MALLOC_ARENA_MAX", "2")
+            .status()?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
     match Cli::parse().bench {
         Bench::All { scale, out, registry } => all(&scale, &out, registry),
         Bench::Lifecycle { n, durability, postgres } => lifecycle::run(n, &durability, postgres),
