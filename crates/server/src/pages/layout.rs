@@ -153,11 +153,23 @@ pub fn input(id: &str, label: &str, kind: &str, value: &str, error: Option<&Stri
     }
 }
 
-/// A failed service call in the reader's language: known codes are translated; anything else
-/// is a generic message (the details are in the log).
+/// Whether a failed call is something the person can put right on the page they are on (a
+/// missing document, a wrong field, a state that moved on). Not found and forbidden are not:
+/// they get their own page.
+pub fn fixable(e: &ApiError) -> bool {
+    e.status.is_client_error() && !matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)
+}
+
+/// A failed service call in the reader's language.
 pub fn problem(lang: Language, e: &ApiError) -> String {
+    problem_code(lang, e.code)
+}
+
+/// A problem code (also as carried by `?error=` after a redirect) in the reader's language:
+/// known codes are translated; anything else is a generic message (the details are in the log).
+pub fn problem_code(lang: Language, code: &str) -> String {
     use super::i18n::Msg;
-    let m: &Msg = match e.code {
+    let m: &Msg = match code {
         "documents_missing" => &Msg {
             ru: "Сначала загрузите все нужные документы.",
             en: "Upload every required document first.",

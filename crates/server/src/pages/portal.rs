@@ -21,10 +21,10 @@ use simexit_store::{DocumentRow, LineRow, StoreExt};
 use super::ctx::{CsrfOnly, Ctx, Fail, back_to};
 use super::i18n::{self as t, Tr};
 use super::layout::{
-    csrf, date, datetime, field_error, input, notice, operator_name, page, page_with, problem, see_other, zone,
+    csrf, date, datetime, field_error, fixable, input, notice, operator_name, page, page_with, problem, problem_code,
+    see_other, zone,
 };
 use crate::dto::StoreView;
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Only subscribers have a portal; staff go to their own pages.
@@ -60,33 +60,11 @@ pub fn flash(lang: simexit_domain::Language, f: &Flash) -> Markup {
         "saved" | "uploaded" => Some(lang.t(&t::SAVED)),
         _ => Some(lang.t(&t::DONE)),
     };
-    let error = (!f.error.is_empty()).then(|| {
-        let e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, leak_code(&f.error), String::new());
-        problem(lang, &e)
-    });
+    let error = (!f.error.is_empty()).then(|| problem_code(lang, &f.error));
     html! {
         (notice(done))
         @if let Some(e) = error { p.alert role="alert" { (e) } }
     }
-}
-
-/// The codes a redirect may carry (anything else is shown as a generic failure).
-fn leak_code(code: &str) -> &'static str {
-    const KNOWN: [&str; 12] = [
-        "documents_missing",
-        "debt_outstanding",
-        "reason_required",
-        "illegal_transition",
-        "invalid_state",
-        "revocation_not_allowed",
-        "store_visit_required",
-        "request_already_open",
-        "line_not_active",
-        "file_too_large",
-        "unsupported_media_type",
-        "settlement_closed",
-    ];
-    KNOWN.into_iter().find(|k| *k == code).unwrap_or("unknown")
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -> Result<Response, Fail> {
@@ -279,7 +257,7 @@ pub async fn start(
     let input = CreateRequest { line_id: id, channel: Channel::Online, reason: None, store_id: None };
     match state.blocking(move |s| s.create_request(&w, input)).await {
         Ok(d) => Ok(see_other(&format!("/my/requests/{}", d.request.id))),
-        Err(err) if err.status.is_client_error() && err.status != StatusCode::NOT_FOUND => {
+        Err(err) if fixable(&err) => {
             let view = cancel_view(&state, &who, id).await?;
             Ok(cancel_page(&ctx, &state, &who, &view, Some(problem(ctx.lang, &err)), html! {}))
         }
@@ -305,9 +283,7 @@ pub async fn pay(
     let amount = Money::from_kopecks(f.amount);
     match state.blocking(move |s| s.pay(&who, id, amount, &f.key)).await {
         Ok(_) => Ok(see_other(&format!("/my/lines/{id}/cancel?done=paid"))),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            Ok(see_other(&format!("/my/lines/{id}/cancel?error={}", e.code)))
-        }
+        Err(e) if fixable(&e) => Ok(see_other(&format!("/my/lines/{id}/cancel?error={}", e.code))),
         Err(e) => Err(e.into()),
     }
 }
@@ -705,7 +681,7 @@ pub async fn settlement(
         let w = who.clone();
         match state.blocking(move |s| s.set_settlement(&w, id, input)).await {
             Ok(_) => return Ok(see_other(&format!("/my/requests/{id}?done=saved"))),
-            Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            Err(e) if fixable(&e) => {
                 form.errors.insert("form", problem(l, &e));
             }
             Err(e) => return Err(e.into()),
@@ -747,7 +723,7 @@ pub async fn upload(
             let w = who.clone();
             match state.blocking(move |s| s.upload_document(&w, id, kind, &name, &bytes)).await {
                 Ok(_) => return Ok(see_other(&format!("{back}?done=uploaded"))),
-                Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+                Err(e) if fixable(&e) => {
                     form.errors.insert(kind.as_str(), problem(ctx.lang, &e));
                 }
                 Err(e) => return Err(e.into()),
@@ -827,7 +803,7 @@ pub async fn refund_details(
         let (name, bik, account) = (f.name.clone(), f.bik.clone(), f.account.clone());
         match state.blocking(move |s| s.refund_details(&w, id, &name, &bik, &account)).await {
             Ok(_) => return Ok(see_other("/my?done=saved")),
-            Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            Err(e) if fixable(&e) => {
                 form.errors.insert("form", problem(l, &e));
             }
             Err(e) => return Err(e.into()),

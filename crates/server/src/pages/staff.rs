@@ -3,7 +3,6 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use simexit_store::StoreExt;
 
 use super::ctx::{CsrfOnly, Ctx, Fail, ReasonForm, back_to};
 use super::i18n::{self as t, Tr};
-use super::layout::{csrf, date, datetime, operator_name, page, see_other, zone};
+use super::layout::{csrf, date, datetime, fixable, operator_name, page, see_other, zone};
 use super::portal::{Flash, FormState, bill_table, certificate_pdf, documents_block, flash, timeline};
 use crate::dto::StoreView;
 use crate::state::AppState;
@@ -215,11 +214,7 @@ pub async fn act(
             };
             Ok(see_other(&format!("{back}?done={done}")))
         }
-        Err(e)
-            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
-        {
-            Ok(see_other(&format!("{back}?error={}", e.code)))
-        }
+        Err(e) if fixable(&e) => Ok(see_other(&format!("{back}?error={}", e.code))),
         Err(e) => Err(e.into()),
     }
 }
@@ -353,9 +348,7 @@ pub async fn start_in_store(
     let input = CreateRequest { line_id, channel: Channel::Store, reason: None, store_id: None };
     match state.blocking(move |s| s.create_request(&who, input)).await {
         Ok(d) => Ok(see_other(&format!("/staff/requests/{}", d.request.id))),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            Ok(see_other(&format!("/staff/store?error={}", e.code)))
-        }
+        Err(e) if fixable(&e) => Ok(see_other(&format!("/staff/store?error={}", e.code))),
         Err(e) => Err(e.into()),
     }
 }
