@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use simexit_domain::Language;
@@ -23,7 +23,9 @@ pub struct Ctx {
     pub lang: Language,
     /// `?lang=` was given: the response remembers it.
     pub chosen: bool,
-    /// The path and query of this page without `lang`, for the switcher's links.
+    /// The path and query of this page without `lang`, for the switcher's links: the address
+    /// itself for a GET; for a form sent back with errors, the page the form was on (a form's
+    /// own address answers only POST).
     pub here: String,
     pub session: Option<String>,
     pub csrf: Option<String>,
@@ -52,13 +54,27 @@ fn accepted(headers: &HeaderMap) -> Option<Language> {
 }
 
 impl Ctx {
-    pub fn from_parts(uri: &Uri, headers: &HeaderMap) -> Ctx {
-        let pairs: Vec<(String, String)> =
-            uri.query().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
-        let asked = pairs.iter().find(|(k, _)| k == "lang").and_then(|(_, v)| parse_lang(v));
-        let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "lang").collect();
-        let query = serde_urlencoded::to_string(&rest).unwrap_or_default();
-        let here = if query.is_empty() { uri.path().to_owned() } else { format!("{}?{query}", uri.path()) };
+    pub fn from_parts(method: &Method, uri: &Uri, headers: &HeaderMap) -> Ctx {
+        let query = |u: &Uri| -> Vec<(String, String)> {
+            u.query().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default()
+        };
+        let asked = query(uri).into_iter().find(|(k, _)| k == "lang").and_then(|(_, v)| parse_lang(&v));
+        let page = if matches!(*method, Method::GET | Method::HEAD) {
+            uri.clone()
+        } else {
+            // Only the path of the referring page is kept: the link stays on this site.
+            headers
+                .get(header::REFERER)
+                .and_then(|r| r.to_str().ok())
+                .and_then(|r| r.parse::<Uri>().ok())
+                .and_then(|r| r.path_and_query().map(|pq| pq.as_str().to_owned()))
+                .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or_else(|| Uri::from_static("/"))
+        };
+        let rest: Vec<(String, String)> = query(&page).into_iter().filter(|(k, _)| k != "lang").collect();
+        let rest = serde_urlencoded::to_string(&rest).unwrap_or_default();
+        let here = if rest.is_empty() { page.path().to_owned() } else { format!("{}?{rest}", page.path()) };
         Ctx {
             lang: asked
                 .or_else(|| cookie(headers, LANG_COOKIE).and_then(|v| parse_lang(&v)))
@@ -102,7 +118,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ctx::from_parts(&parts.uri, &parts.headers))
+        Ok(Ctx::from_parts(&parts.method, &parts.uri, &parts.headers))
     }
 }
 
@@ -189,7 +205,7 @@ impl IntoResponse for Fail {
 
 /// Renders the failures of page handlers as pages.
 pub async fn error_pages(request: Request, next: Next) -> Response {
-    let ctx = Ctx::from_parts(request.uri(), request.headers());
+    let ctx = Ctx::from_parts(request.method(), request.uri(), request.headers());
     let mut response = next.run(request).await;
     match response.extensions_mut().remove::<Fail>() {
         Some(fail) => super::layout::failure(&ctx, &fail),
@@ -209,7 +225,19 @@ mod tests {
         if let Some(c) = cookie {
             h.insert(header::COOKIE, c.parse().unwrap());
         }
-        Ctx::from_parts(&uri.parse().unwrap(), &h)
+        Ctx::from_parts(&Method::GET, &uri.parse().unwrap(), &h)
+    }
+
+    #[test]
+    fn a_form_sent_back_switches_language_on_the_page_it_came_from() {
+        let mut h = HeaderMap::new();
+        h.insert(header::REFERER, "http://127.0.0.1:8080/my/requests/7?lang=zh&done=ok".parse().unwrap());
+        let ctx = Ctx::from_parts(&Method::POST, &"/my/requests/7/settlement".parse().unwrap(), &h);
+        assert_eq!(ctx.here, "/my/requests/7?done=ok");
+        h.insert(header::REFERER, "https://evil.example//x".parse().unwrap());
+        assert_eq!(Ctx::from_parts(&Method::POST, &"/login".parse().unwrap(), &h).here, "/");
+        let none = Ctx::from_parts(&Method::POST, &"/login".parse().unwrap(), &HeaderMap::new());
+        assert_eq!(none.here, "/");
     }
 
     #[test]
