@@ -208,8 +208,7 @@ fn cancel_page(
         }
         @if !e.online_allowed {
             h2 { (l.t(&t::NEAREST_STORES)) }
-            @let today = state.service.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-            div.cards { @for s in stores { (super::public::store_card(l, state, s, today)) } }
+            div.cards { @for s in stores { (super::public::store_card(l, state, s)) } }
         }
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

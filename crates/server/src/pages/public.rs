@@ -62,9 +62,11 @@ const DAYS: [(&str, t::Msg); 7] = [
 
 /// One store's card: open now in its own zone, today's and the week's hours, coming
 /// exceptions, the wait, SIM recycling.
-pub fn store_card(l: Language, state: &AppState, s: &StoreView, today: jiff::civil::Date) -> Markup {
+pub fn store_card(l: Language, state: &AppState, s: &StoreView) -> Markup {
     let hours: OpeningHours = serde_json::from_value(s.hours.clone()).unwrap_or_default();
-    let coming: Vec<_> = hours.exceptions.iter().filter(|(d, _)| **d >= today).take(5).collect();
+    // The store's own date (its local time starts `YYYY-MM-DD`), not the server's.
+    let today: Option<jiff::civil::Date> = s.local_time.get(..10).and_then(|d| d.parse().ok());
+    let coming: Vec<_> = hours.exceptions.iter().filter(|(d, _)| today.is_none_or(|t| **d >= t)).take(5).collect();
     html! {
         article.card aria-labelledby=(format!("store-{}", s.id)) {
             h3 id=(format!("store-{}", s.id)) { (s.name) }
@@ -111,7 +113,6 @@ pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Sto
         .filter(|s| f.operator.is_empty() || s.operator.as_str() == f.operator)
         .map(|s| StoreView::of(s, now))
         .collect();
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     Ok(page(
         &ctx,
         who.as_ref(),
@@ -137,7 +138,7 @@ pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Sto
                 div.field { button type="submit" { (l.t(&t::FILTER)) } }
             }
             @if views.is_empty() { p { (l.t(&t::NO_STORES)) } }
-            div.cards { @for s in &views { (store_card(l, &state, s, today)) } }
+            div.cards { @for s in &views { (store_card(l, &state, s)) } }
         },
     ))
 }

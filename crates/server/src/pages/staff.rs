@@ -294,14 +294,13 @@ pub async fn store(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Find
         })
     };
     let flash_state = Flash::from_parts(&q.done, &q.error);
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     Ok(page(
         &ctx,
         Some(&who),
         l.t(&t::STORE_CONSOLE),
         html! {
             (flash(l, &flash_state))
-            @if let Some(s) = store_row { (super::public::store_card(l, &state, &StoreView::of(s, now), today)) }
+            @if let Some(s) = store_row { (super::public::store_card(l, &state, &StoreView::of(s, now))) }
             h2 { (l.t(&t::FIND_BY_NUMBER)) }
             form method="get" action="/staff/store" {
                 div.field {

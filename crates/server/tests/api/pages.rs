@@ -381,3 +381,13 @@ async fn bank_details_for_a_refund_are_given_afterwards_on_the_refund_page() {
     let refund = app.get(&format!("/api/v1/refunds/{id}"), Some(&token)).await.ok();
     assert_eq!(refund["state"], "requested");
 }
+
+#[tokio::test]
+async fn a_stores_holiday_exceptions_are_counted_from_its_own_date() {
+    // 22:00 UTC on New Year's Eve is already 1 January in Moscow.
+    let app = TestApp::at("2026-12-31T22:00:00Z").await;
+    let (status, html, _) = Browser::new(&app).get("/stores?operator=mts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2027-01-01: closed"), "the day itself is listed: {html}");
+    assert!(!html.contains("2026-12-31: 09:00-16:00"), "the store's yesterday is gone: {html}");
+}
