@@ -71,18 +71,7 @@ impl Service {
         // batches, not a million commits); if any of them fails, that transaction rolls back
         // and each runs alone, so one bad job neither blocks nor undoes the others.
         for group in claimed.chunk_by(|a, b| !commits_own_work(&a.kind) && !commits_own_work(&b.kind)) {
-            let batched = group.len() > 1
-                && self
-                    .store
-                    .write(|tx| {
-                        for job in group {
-                            self.run_job(tx, job, now)?;
-                            tx.finish_job(job.id, now)?;
-                        }
-                        Ok::<_, ServiceError>(())
-                    })
-                    .is_ok();
-            if batched {
+            if group.len() > 1 && self.run_together(group, now).is_ok() {
                 report.done += group.len();
                 continue;
             }
@@ -94,6 +83,18 @@ impl Service {
         Ok(report)
     }
 
+    /// Runs the effects of database-only jobs and marks them done, all in one transaction:
+    /// each effect happens exactly once, with its job's end.
+    fn run_together(&self, jobs: &[JobRow], now: Timestamp) -> Result<()> {
+        self.store.write(|tx| {
+            for job in jobs {
+                self.run_job(tx, job, now)?;
+                tx.finish_job(job.id, now)?;
+            }
+            Ok::<_, ServiceError>(())
+        })
+    }
+
     fn run_one(&self, job: &JobRow, now: Timestamp) -> Result<()> {
         let finish = |()| Ok(self.store.write(|tx| tx.finish_job(job.id, now))?);
         match job.kind.as_str() {
@@ -101,12 +102,7 @@ impl Service {
             // network's I/O between them) and only then mark the job done.
             BULK_BATCH => self.bulk_batch(&job.payload).and_then(finish),
             NETWORK_STEPS => payload(job).and_then(|p| self.run_network_task(p.id)).and_then(finish),
-            // The effect and the job's end commit together: it happens exactly once.
-            _ => self.store.write(|tx| {
-                self.run_job(tx, job, now)?;
-                tx.finish_job(job.id, now)?;
-                Ok::<_, ServiceError>(())
-            }),
+            _ => self.run_together(std::slice::from_ref(job), now),
         }
     }
 

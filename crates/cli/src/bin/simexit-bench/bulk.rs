@@ -183,7 +183,7 @@ fn admin(service: &Service) -> anyhow::Result<Principal> {
 /// service would have written them.
 fn seed_lines(path: &Path, durability: Durability, n: usize) -> anyhow::Result<()> {
     let conn = simexit_store_sqlite::connect(path, durability)?;
-    let t = Timestamp::from_str_millis(START)?;
+    let t = millis(START)?;
     conn.execute_batch("BEGIN")?;
     for i in 0..n {
         let line = i as i64 + 1;
@@ -232,7 +232,7 @@ fn seed_lines(path: &Path, durability: Durability, n: usize) -> anyhow::Result<(
 /// Numbers beyond the terminated ones: held by lines of others or resting in the pool.
 fn fill_inventory(path: &Path, durability: Durability, from: usize, to: usize) -> anyhow::Result<()> {
     let conn = simexit_store_sqlite::connect(path, durability)?;
-    let t = Timestamp::from_str_millis(START)?;
+    let t = millis(START)?;
     conn.execute_batch("BEGIN")?;
     let mut insert = conn.prepare(
         "INSERT INTO numbers (msisdn, operator_id, state, history_since, updated_at) VALUES (?1, 'mts', ?2, ?3, ?3)",
@@ -300,14 +300,9 @@ fn format_per_line(d: i64, n: usize) -> String {
     if per.fract() == 0.0 { format!("{per:.0}") } else { format!("{per:.2}") }
 }
 
-trait FromStrMillis {
-    fn from_str_millis(s: &str) -> anyhow::Result<i64>;
-}
-
-impl FromStrMillis for Timestamp {
-    fn from_str_millis(s: &str) -> anyhow::Result<i64> {
-        Ok(s.parse::<Timestamp>()?.as_millisecond())
-    }
+/// An instant as the database stores it: milliseconds since the epoch.
+fn millis(s: &str) -> anyhow::Result<i64> {
+    Ok(s.parse::<Timestamp>()?.as_millisecond())
 }
 
 /// Text of the sizes the real run writes (a bill, a certificate payload, a message payload).
@@ -319,7 +314,7 @@ const MESSAGE: &str = r#"{"request_id":0,"msisdn":"+7 900 ***-**-00","operator":
 /// transaction) the lookup of the line and every row the completion writes.
 fn raw_bulk(path: &Path, durability: Durability, n: usize, admin: i64) -> anyhow::Result<f64> {
     let conn = simexit_store_sqlite::connect(path, durability)?;
-    let t = Timestamp::from_str_millis(START)?;
+    let t = millis(START)?;
     let aging = t + 183 * 86_400_000;
     let hash = "0".repeat(64);
     let signature = "s".repeat(86);
