@@ -251,6 +251,12 @@ mod instances {
         r["token"].as_str().unwrap().to_owned()
     }
 
+    /// The signed-in subscriber's lines.
+    pub async fn my_lines(client: &reqwest::Client, base: &str, token: &str) -> Value {
+        let r = client.get(format!("{base}/api/v1/me/lines")).bearer_auth(token).send().await.unwrap();
+        r.json().await.unwrap()
+    }
+
     pub async fn post(client: &reqwest::Client, url: String, token: &str, body: Value) -> (u16, Value) {
         let r = client.post(url).bearer_auth(token).json(&body).send().await.unwrap();
         let status = r.status().as_u16();
@@ -707,15 +713,7 @@ mod verify {
         let client = reqwest::Client::new();
         let resident = login(&client, &base, "resident@demo").await;
         let clerk = login(&client, &base, "clerk.mts@demo").await;
-        let lines: Value = client
-            .get(format!("{base}/api/v1/me/lines"))
-            .bearer_auth(&resident)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let lines = super::instances::my_lines(&client, &base, &resident).await;
         let line = lines.as_array().unwrap().iter().find(|l| l["operator"] == "mts").unwrap()["id"].clone();
         let (s, req) = post(
             &client,
@@ -1032,15 +1030,7 @@ mod backup {
         let (server, base) = super::crash::serve(&data, 9);
         let client = reqwest::Client::new();
         let resident = login(&client, &base, "resident@demo").await;
-        let lines: serde_json::Value = client
-            .get(format!("{base}/api/v1/me/lines"))
-            .bearer_auth(&resident)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let lines = super::instances::my_lines(&client, &base, &resident).await;
         let body = |i: usize| json!({ "line_id": lines[i]["id"], "channel": "online" });
         let (status, _) = post(&client, format!("{base}/api/v1/terminations"), &resident, body(0)).await;
         assert_eq!(status, 201);
