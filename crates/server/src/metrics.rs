@@ -114,8 +114,9 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, ApiError>
     let now = state.service.now();
     let (depths, counts) = state
         .blocking(move |s| {
-            Ok(s.store
-                .read(|tx| Ok::<_, simexit_store::StoreError>((tx.queue_depths(now)?, tx.dashboard_counts()?)))?)
+            Ok(s.store.read(|tx| {
+                Ok::<_, simexit_store::StoreError>((tx.queue_depths(now)?, tx.dashboard_counts(&["state", "sla"])?))
+            })?)
         })
         .await?;
     let pick = |rows: &[(String, String, i64)], metric: &str| -> Vec<(String, i64)> {

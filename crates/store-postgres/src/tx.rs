@@ -796,22 +796,13 @@ impl Tx for PgTx<'_> {
         )
     }
 
-    fn dashboard_counts(&mut self) -> Result<Vec<(String, String, i64)>> {
-        self.all(
-            "SELECT 'state', state, COUNT(*) FROM termination_requests GROUP BY state
-             UNION ALL SELECT 'channel', channel, COUNT(*) FROM termination_requests GROUP BY channel
-             UNION ALL SELECT 'sla', k, COUNT(*) FROM (SELECT CASE
-                     WHEN decided_at IS NULL AND overdue THEN 'open_overdue'
-                     WHEN decided_at IS NULL THEN 'open'
-                     WHEN decided_at <= review_deadline THEN 'on_time'
-                     ELSE 'late' END AS k
-                 FROM termination_requests WHERE review_deadline IS NOT NULL) s GROUP BY k
-             UNION ALL SELECT 'aging_day', CAST(aging_until / 86400000 AS TEXT) AS d, COUNT(*)
-                 FROM numbers WHERE state = 'aging' GROUP BY d
-             UNION ALL SELECT 'refund', state, COUNT(*) FROM refunds GROUP BY state",
-            &[],
-            |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)),
-        )
+    fn dashboard_counts(&mut self, metrics: &[&str]) -> Result<Vec<(String, String, i64)>> {
+        let mut out = Vec::new();
+        for (metric, sql) in simexit_store::DASHBOARD.iter().filter(|(m, _)| metrics.contains(m)) {
+            let rows: Vec<(String, i64)> = self.all(sql, &[], |r| Ok((get(r, 0)?, get(r, 1)?)))?;
+            out.extend(rows.into_iter().map(|(k, n)| ((*metric).to_owned(), k, n)));
+        }
+        Ok(out)
     }
 
     fn invariant_counts(&mut self) -> Result<Vec<(String, i64)>> {

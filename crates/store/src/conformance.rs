@@ -345,7 +345,7 @@ pub fn lines_and_requests_round_trip(store: &dyn Store) {
     assert_eq!(ok(store.read(|tx| tx.request(req))), Some(r.clone()));
     assert_eq!(ok(store.read(|tx| tx.requests_at_store("mts-moscow-arbat", 10))), vec![r.clone()]);
     assert_eq!(ok(store.read(|tx| tx.requests_at_store("elsewhere", 10))), vec![]);
-    let counts = ok(store.read(|tx| tx.dashboard_counts()));
+    let counts = ok(store.read(|tx| tx.dashboard_counts(&["state", "channel", "sla"])));
     for expected in [("state", "completed", 1), ("channel", "online", 1), ("sla", "open_overdue", 1)] {
         let (m, k, n) = expected;
         assert!(counts.contains(&(m.into(), k.into(), n)), "{expected:?} in {counts:?}");

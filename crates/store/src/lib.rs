@@ -107,10 +107,8 @@ pub trait Tx {
     fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>>;
     /// A store's requests, newest first (its clerks' queue).
     fn requests_at_store(&mut self, store_id: &str, limit: u32) -> Result<Vec<RequestRow>>;
-    /// The dashboard's counts as (metric, key, count): `state` and `channel` of requests,
-    /// `sla` of online requests (`on_time`, `late`, `open`, `open_overdue`), `aging_day` (the
-    /// UTC day number of numbers' aging end) and `refund` states.
-    fn dashboard_counts(&mut self) -> Result<Vec<(String, String, i64)>>;
+    /// The counts of the [`DASHBOARD`] metrics named, as (metric, key, count).
+    fn dashboard_counts(&mut self, metrics: &[&str]) -> Result<Vec<(String, String, i64)>>;
     /// What waits, as (queue, state, count), for `/metrics`: `jobs` `due` (pending or running
     /// with an expired lease), `scheduled`, `running` and `failed`; `outbox` `waiting` and
     /// `parked`; `review` `open` and `overdue`. Each reads only the waiting rows.
@@ -428,4 +426,27 @@ pub const TALLIES: &[(&str, &str)] = &[
     ("jobs", "SELECT COUNT(*) FROM jobs"),
     ("messages", "SELECT COUNT(*) FROM outbox"),
     ("documents", "SELECT COUNT(*) FROM documents"),
+];
+
+/// The dashboard's counts, one query per metric, each answering (key, count): requests by
+/// `state` and `channel`, `sla` of requests with a review deadline (`on_time`, `late`, `open`,
+/// `open_overdue`), numbers in aging by `aging_day` (the UTC day number of their aging end)
+/// and `refund` states. Shared by the backends; callers ask only for what they show.
+pub const DASHBOARD: &[(&str, &str)] = &[
+    ("state", "SELECT state, COUNT(*) FROM termination_requests GROUP BY state"),
+    ("channel", "SELECT channel, COUNT(*) FROM termination_requests GROUP BY channel"),
+    (
+        "sla",
+        "SELECT k, COUNT(*) FROM (SELECT CASE \
+             WHEN decided_at IS NULL AND overdue THEN 'open_overdue' \
+             WHEN decided_at IS NULL THEN 'open' \
+             WHEN decided_at <= review_deadline THEN 'on_time' \
+             ELSE 'late' END AS k \
+         FROM termination_requests WHERE review_deadline IS NOT NULL) s GROUP BY k",
+    ),
+    (
+        "aging_day",
+        "SELECT CAST(aging_until / 86400000 AS TEXT) AS d, COUNT(*) FROM numbers WHERE state = 'aging' GROUP BY d",
+    ),
+    ("refund", "SELECT state, COUNT(*) FROM refunds GROUP BY state"),
 ];

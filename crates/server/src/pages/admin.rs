@@ -57,7 +57,10 @@ pub async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
     let who = admin(&ctx, &state).await?;
     let l = ctx.lang;
     let (counts, alerts) = state
-        .blocking(|s| Ok((s.store.read(|tx| tx.dashboard_counts())?, s.store.read(|tx| tx.network_alerts(50))?)))
+        .blocking(|s| {
+            let all: Vec<&str> = simexit_store::DASHBOARD.iter().map(|(m, _)| *m).collect();
+            Ok((s.store.read(|tx| tx.dashboard_counts(&all))?, s.store.read(|tx| tx.network_alerts(50))?))
+        })
         .await?;
     let of = |metric: &str| counts.iter().filter(|c| c.0 == metric).map(|c| (c.1.clone(), c.2)).collect::<Vec<_>>();
     let states: Vec<(String, i64)> = of("state")
