@@ -1,0 +1,35 @@
+//! Money use cases: payments, the settlement choice, the final bill (preview and frozen),
+//! refunds, statements and add-on services.
+
+mod payments;
+mod refunds;
+mod services;
+mod settlement;
+
+use jiff::Timestamp;
+use simexit_domain::Money;
+use simexit_store::{LineRow, Tx};
+
+use crate::ledger::{self};
+use crate::{Result, ServiceError};
+
+pub use payments::*;
+pub use refunds::*;
+pub use services::*;
+pub use settlement::*;
+
+use refund_state as rs;
+
+fn debt_error(debt: Money) -> ServiceError {
+    ServiceError::Unprocessable {
+        code: "debt_outstanding",
+        message: format!("outstanding debt of {debt} must be paid first"),
+        amount: Some(debt),
+    }
+}
+
+/// The debt of a line including charges accrued but not yet billed.
+pub fn debt_of(tx: &mut dyn Tx, line: &LineRow, now: Timestamp) -> Result<Money> {
+    let services = tx.services_of(line.id)?;
+    Ok((line.balance - ledger::accrued(&services, now)).debt())
+}

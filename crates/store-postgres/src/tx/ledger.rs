@@ -1,0 +1,191 @@
+//! The double-entry ledger (see `simexit_domain::ledger`), refunds and frozen final bills.
+
+use super::*;
+
+pub(super) fn movement(r: &Row) -> Result<MovementRow> {
+    Ok(MovementRow {
+        id: get(r, 0)?,
+        kind: parsed(r, 1)?,
+        idempotency_key: get(r, 2)?,
+        memo: get(r, 3)?,
+        reverses: get(r, 4)?,
+        line_id: get(r, 5)?,
+        at: time(r, 6)?,
+        actor: get(r, 7)?,
+        entries: Vec::new(),
+    })
+}
+
+pub(super) fn refund(r: &Row) -> Result<RefundRow> {
+    Ok(RefundRow {
+        id: get(r, 0)?,
+        line_id: get(r, 1)?,
+        request_id: get(r, 2)?,
+        operator: parsed(r, 3)?,
+        amount: Money::from_kopecks(get(r, 4)?),
+        state: get(r, 5)?,
+        recipient_name: get(r, 6)?,
+        bik: get(r, 7)?,
+        account: get(r, 8)?,
+        reason: get(r, 9)?,
+        created_at: time(r, 10)?,
+        updated_at: time(r, 11)?,
+    })
+}
+
+pub(super) fn statement_row(r: &Row) -> Result<StatementRow> {
+    Ok(StatementRow {
+        movement_id: get(r, 0)?,
+        kind: parsed(r, 1)?,
+        memo: get(r, 2)?,
+        reverses: get(r, 3)?,
+        at: time(r, 4)?,
+        amount: Money::from_kopecks(get(r, 5)?),
+    })
+}
+
+impl LedgerTx for PgTx<'_> {
+    fn record_movement(&mut self, m: &NewMovement) -> Result<Option<i64>> {
+        let s = self.prepared(
+            "INSERT INTO ledger_movements (kind, idempotency_key, memo, reverses, line_id, at, actor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        )?;
+        let row = self
+            .txn
+            .query_opt(
+                &s,
+                &[
+                    &m.movement.kind.as_str(),
+                    &m.idempotency_key,
+                    &m.movement.memo,
+                    &m.reverses,
+                    &m.line_id,
+                    &ts(m.at),
+                    &m.actor,
+                ],
+            )
+            .map_err(store_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = get(&row, 0)?;
+        for e in &m.movement.entries {
+            self.exec(
+                "INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, $3)",
+                &[&id, &e.account.to_string(), &e.amount.kopecks()],
+            )?;
+        }
+        Ok(Some(id))
+    }
+
+    fn movement(&mut self, id: i64) -> Result<Option<MovementRow>> {
+        let row = self.one(&format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE id = $1"), &[&id], movement)?;
+        row.map(|m| self.with_entries(m)).transpose()
+    }
+
+    fn movement_by_key(&mut self, key: &str) -> Result<Option<MovementRow>> {
+        let row = self.one(
+            &format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE idempotency_key = $1"),
+            &[&key],
+            movement,
+        )?;
+        row.map(|m| self.with_entries(m)).transpose()
+    }
+
+    fn reversal_of(&mut self, id: i64) -> Result<Option<i64>> {
+        self.one("SELECT id FROM ledger_movements WHERE reverses = $1", &[&id], |r| get(r, 0))
+    }
+
+    fn balance(&mut self, account: &Account) -> Result<Money> {
+        let sum = self.one(
+            "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM ledger_entries WHERE account = $1",
+            &[&account.to_string()],
+            |r| get::<i64>(r, 0),
+        )?;
+        Ok(Money::from_kopecks(sum.unwrap_or(0)))
+    }
+
+    fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>> {
+        self.all(
+            "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
+             JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = $1 ORDER BY m.at, m.id",
+            &[&account.to_string()],
+            statement_row,
+        )
+    }
+
+    fn ledger_total(&mut self) -> Result<i64> {
+        let sum = self.one("SELECT COALESCE(SUM(amount), 0)::BIGINT FROM ledger_entries", &[], |r| get::<i64>(r, 0))?;
+        Ok(sum.unwrap_or(0))
+    }
+
+    fn insert_refund(&mut self, f: &RefundRow) -> Result<i64> {
+        let cols = REFUND_COLS.trim_start_matches("id, ");
+        self.id(
+            &format!("INSERT INTO refunds ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"),
+            &[
+                &f.line_id,
+                &f.request_id,
+                &f.operator.as_str(),
+                &f.amount.kopecks(),
+                &f.state,
+                &f.recipient_name,
+                &f.bik,
+                &f.account,
+                &f.reason,
+                &ts(f.created_at),
+                &ts(f.updated_at),
+            ],
+        )
+    }
+
+    fn refund(&mut self, id: i64) -> Result<Option<RefundRow>> {
+        // Locked in a write transaction: two clicks on "paid" are serialised, the second sees
+        // the refund already paid.
+        let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE id = $1{}", self.lock());
+        self.one(&sql, &[&id], refund)
+    }
+
+    fn update_refund(&mut self, f: &RefundRow) -> Result<()> {
+        self.exec(
+            "UPDATE refunds SET amount = $2, state = $3, recipient_name = $4, bik = $5, account = $6, reason = $7,
+             updated_at = $8 WHERE id = $1",
+            &[
+                &f.id,
+                &f.amount.kopecks(),
+                &f.state,
+                &f.recipient_name,
+                &f.bik,
+                &f.account,
+                &f.reason,
+                &ts(f.updated_at),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, n: u32) -> Result<Vec<RefundRow>> {
+        self.all(
+            &format!(
+                "SELECT {REFUND_COLS} FROM refunds WHERE ($1::TEXT IS NULL OR state = $1)
+                 AND ($2::TEXT IS NULL OR operator_id = $2) ORDER BY created_at, id LIMIT $3"
+            ),
+            &[&state, &operator.map(OperatorId::as_str), &limit(n)],
+            refund,
+        )
+    }
+
+    fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {
+        self.all(&format!("SELECT {REFUND_COLS} FROM refunds WHERE line_id = $1 ORDER BY id"), &[&line_id], refund)
+    }
+
+    fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()> {
+        self.exec(
+            "INSERT INTO final_bills (request_id, bill, issued_at) VALUES ($1, $2, $3)",
+            &[&request_id, &bill, &ts(at)],
+        )
+        .map(drop)
+    }
+
+    fn final_bill(&mut self, request_id: i64) -> Result<Option<String>> {
+        self.one("SELECT bill FROM final_bills WHERE request_id = $1", &[&request_id], |r| get(r, 0))
+    }
+}

@@ -1,0 +1,128 @@
+//! Bulk terminations and the selection reports that feed them.
+
+use super::*;
+
+pub(super) fn candidate(r: &Row<'_>) -> rusqlite::Result<CandidateLine> {
+    Ok(CandidateLine {
+        line_id: r.get(0)?,
+        msisdn: msisdn(r, 1)?,
+        subscriber_id: r.get(2)?,
+        category: parsed(r, 3)?,
+        opened_at: time(r, 4)?,
+    })
+}
+
+pub(super) fn bulk_run(r: &Row<'_>) -> rusqlite::Result<BulkRunRow> {
+    Ok(BulkRunRow {
+        id: r.get(0)?,
+        reason: r.get(1)?,
+        source: r.get(2)?,
+        total: r.get(3)?,
+        created_by: r.get(4)?,
+        created_at: time(r, 5)?,
+        finished_at: time_opt(r, 6)?,
+    })
+}
+
+pub(super) fn bulk_line(r: &Row<'_>) -> rusqlite::Result<BulkLineRow> {
+    Ok(BulkLineRow {
+        run_id: r.get(0)?,
+        line_no: r.get(1)?,
+        msisdn: r.get(2)?,
+        outcome: r.get(3)?,
+        request_id: r.get(4)?,
+        detail: r.get(5)?,
+    })
+}
+
+impl BulkTx for SqliteTx<'_> {
+    fn lines_of_heavy_holders(&mut self, more_than: i64) -> Result<Vec<CandidateLine>> {
+        self.all(
+            "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at FROM lines l
+             JOIN subscribers s ON s.id = l.subscriber_id
+             WHERE l.state IN ('active', 'suspended') AND l.subscriber_id IN (
+                 SELECT subscriber_id FROM lines WHERE state IN ('active', 'suspended')
+                 GROUP BY subscriber_id HAVING COUNT(*) > ?1)
+             ORDER BY l.subscriber_id, l.opened_at DESC, l.id DESC",
+            [more_than],
+            candidate,
+        )
+    }
+
+    fn lines_unused_since(&mut self, since: Timestamp, limit: u32) -> Result<Vec<CandidateLine>> {
+        self.all(
+            "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at FROM lines l
+             JOIN subscribers s ON s.id = l.subscriber_id
+             WHERE l.state IN ('active', 'suspended') AND l.opened_at <= ?1 AND NOT EXISTS (
+                 SELECT 1 FROM ledger_movements m
+                 WHERE m.line_id = l.id AND m.at >= ?1 AND m.kind IN ('charge', 'payment'))
+             ORDER BY l.id LIMIT ?2",
+            params![ts(since), limit],
+            candidate,
+        )
+    }
+
+    fn insert_bulk_run(&mut self, run: &BulkRunRow, lines: &[(i64, String)]) -> Result<bool> {
+        let n = self.exec(
+            &format!(
+                "INSERT INTO bulk_runs ({BULK_RUN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING"
+            ),
+            params![
+                run.id,
+                run.reason,
+                run.source,
+                run.total,
+                run.created_by,
+                ts(run.created_at),
+                ts_opt(run.finished_at)
+            ],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        for (line_no, msisdn) in lines {
+            self.exec(
+                "INSERT INTO bulk_lines (run_id, line_no, msisdn) VALUES (?1, ?2, ?3)",
+                params![run.id, line_no, msisdn],
+            )?;
+        }
+        Ok(true)
+    }
+
+    fn bulk_run(&mut self, id: &str) -> Result<Option<BulkRunRow>> {
+        self.one(&format!("SELECT {BULK_RUN_COLS} FROM bulk_runs WHERE id = ?1"), [id], bulk_run)
+    }
+
+    fn pending_bulk_lines(&mut self, run_id: &str, limit: u32) -> Result<Vec<BulkLineRow>> {
+        self.all(&queues::bulk_pending(), params![run_id, limit], bulk_line)
+    }
+
+    fn bulk_line(&mut self, run_id: &str, line_no: i64) -> Result<Option<BulkLineRow>> {
+        self.one(
+            &format!("SELECT {BULK_LINE_COLS} FROM bulk_lines WHERE run_id = ?1 AND line_no = ?2"),
+            params![run_id, line_no],
+            bulk_line,
+        )
+    }
+
+    fn set_bulk_outcome(&mut self, l: &BulkLineRow) -> Result<()> {
+        self.exec(
+            "UPDATE bulk_lines SET outcome = ?3, request_id = ?4, detail = ?5 WHERE run_id = ?1 AND line_no = ?2",
+            params![l.run_id, l.line_no, l.outcome, l.request_id, l.detail],
+        )
+        .map(drop)
+    }
+
+    fn bulk_counts(&mut self, run_id: &str) -> Result<Vec<(String, i64)>> {
+        self.all(
+            "SELECT COALESCE(outcome, 'pending'), COUNT(*) FROM bulk_lines WHERE run_id = ?1 GROUP BY 1 ORDER BY 1",
+            [run_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    fn finish_bulk_run(&mut self, id: &str, at: Timestamp) -> Result<()> {
+        self.exec("UPDATE bulk_runs SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL", params![id, ts(at)])
+            .map(drop)
+    }
+}

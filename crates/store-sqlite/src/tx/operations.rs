@@ -1,0 +1,27 @@
+//! What operators watch: the dashboard's counts, queue depths, invariant checks.
+
+use super::*;
+
+impl OperationsTx for SqliteTx<'_> {
+    fn dashboard_counts(&mut self, metrics: &[&str]) -> Result<Vec<(String, String, i64)>> {
+        let mut out = Vec::new();
+        for (metric, sql) in simexit_store::DASHBOARD.iter().filter(|(m, _)| metrics.contains(m)) {
+            let rows: Vec<(String, i64)> = self.all(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            out.extend(rows.into_iter().map(|(k, n)| ((*metric).to_owned(), k, n)));
+        }
+        Ok(out)
+    }
+
+    fn invariant_counts(&mut self) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        for (name, sql) in simexit_store::INVARIANTS.iter().chain(simexit_store::TALLIES) {
+            let n = self.one(sql, [], |r| r.get(0))?.unwrap_or(0);
+            out.push(((*name).to_owned(), n));
+        }
+        Ok(out)
+    }
+
+    fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>> {
+        self.all(&queues::depths(), [ts(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    }
+}

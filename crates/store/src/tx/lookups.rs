@@ -1,0 +1,30 @@
+//! What the reassigned-number lookups read: imported past events, a number's whole history, the national numbering plan.
+
+use super::*;
+
+pub trait LookupsTx: crate::NumbersTx {
+    /// Records an imported past event; `false` if the same event is already recorded.
+    fn insert_past_event(&mut self, event: &PastEventRow) -> Result<bool>;
+    /// A number's imported past events, oldest first.
+    fn past_events(&mut self, msisdn: &Msisdn) -> Result<Vec<PastEventRow>>;
+    /// Moves the start of known history of every number of `operator` back to `since`
+    /// (where it is later); returns how many numbers changed.
+    fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64>;
+    /// A number's row, imported past events and holder periods, read together (a backend
+    /// may do it in one statement, which then needs no transaction of its own: see
+    /// [`Store::read_single_dyn`]).
+    fn number_history(&mut self, msisdn: &Msisdn) -> Result<NumberHistory> {
+        Ok(NumberHistory {
+            number: self.number(msisdn)?,
+            past: self.past_events(msisdn)?,
+            periods: self.assignments(msisdn)?,
+        })
+    }
+    /// Empties the plan. An import clears, appends and records in one transaction, so
+    /// readers see the old plan or the new one, never a mix.
+    fn clear_numbering(&mut self) -> Result<()>;
+    fn append_numbering(&mut self, ranges: &[NumberRange]) -> Result<()>;
+    fn record_numbering_import(&mut self, source: &str, ranges: usize, at: Timestamp) -> Result<()>;
+    /// The range holding subscriber number `subscriber` under `def`.
+    fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>>;
+}
