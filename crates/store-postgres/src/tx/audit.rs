@@ -18,28 +18,19 @@ pub(super) fn audit(r: &Row) -> Result<AuditRow> {
 
 impl AuditTx for PgTx<'_> {
     fn audit_head(&mut self) -> Result<Option<String>> {
-        let sql = format!("SELECT hash FROM audit_head WHERE id = 1{}", self.lock());
-        self.one(&sql, &[], |r| get(r, 0))
+        let q = self.locked(sql::AUDIT_HEAD);
+        self.one(&q, &[], |r| get(r, 0))
     }
 
     fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
         self.exec(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            sql::INSERT_AUDIT_1,
             &[&ts(e.at), &e.actor, &e.action, &e.entity, &e.entity_id, &e.details, &e.prev_hash, &e.hash],
         )?;
-        self.exec(
-            "INSERT INTO audit_head (id, hash) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
-            &[&e.hash],
-        )
-        .map(drop)
+        self.exec(sql::INSERT_AUDIT_2, &[&e.hash]).map(drop)
     }
 
     fn audit_entries(&mut self, after_id: i64, n: u32) -> Result<Vec<AuditRow>> {
-        self.all(
-            &format!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"),
-            &[&after_id, &limit(n)],
-            audit,
-        )
+        self.all(sql::AUDIT_ENTRIES, &[&after_id, &limit(n)], audit)
     }
 }

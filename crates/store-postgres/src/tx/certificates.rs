@@ -17,21 +17,17 @@ pub(super) fn certificate(r: &Row) -> Result<CertificateRow> {
 impl CertificatesTx for PgTx<'_> {
     fn insert_certificate(&mut self, c: &CertificateRow) -> Result<()> {
         self.exec(
-            &format!("INSERT INTO certificates ({CERTIFICATE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            sql::INSERT_CERTIFICATE,
             &[&c.number, &c.request_id, &c.operator.as_str(), &c.payload, &c.key_id, &c.signature, &ts(c.issued_at)],
         )
         .map(drop)
     }
 
     fn certificate(&mut self, number: &str) -> Result<Option<CertificateRow>> {
-        self.one(&format!("SELECT {CERTIFICATE_COLS} FROM certificates WHERE number = $1"), &[&number], certificate)
+        self.one(sql::CERTIFICATE, &[&number], certificate)
     }
 
     fn certificate_of_request(&mut self, request_id: i64) -> Result<Option<CertificateRow>> {
-        self.one(
-            &format!("SELECT {CERTIFICATE_COLS} FROM certificates WHERE request_id = $1"),
-            &[&request_id],
-            certificate,
-        )
+        self.one(sql::CERTIFICATE_OF_REQUEST, &[&request_id], certificate)
     }
 }

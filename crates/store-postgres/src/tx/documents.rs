@@ -40,12 +40,8 @@ pub(super) fn act(r: &Row) -> Result<DestructionActRow> {
 
 impl DocumentsTx for PgTx<'_> {
     fn insert_document(&mut self, d: &DocumentRow) -> Result<i64> {
-        let cols = DOCUMENT_COLS.trim_start_matches("id, ");
         self.id(
-            &format!(
-                "INSERT INTO documents ({cols})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
-            ),
+            sql::INSERT_DOCUMENT,
             &[
                 &d.request_id,
                 &d.kind.as_str(),
@@ -67,22 +63,17 @@ impl DocumentsTx for PgTx<'_> {
     }
 
     fn document(&mut self, id: i64) -> Result<Option<DocumentRow>> {
-        let sql = format!("SELECT {DOCUMENT_COLS} FROM documents WHERE id = $1{}", self.lock());
-        self.one(&sql, &[&id], document)
+        let q = self.locked(sql::DOCUMENT);
+        self.one(&q, &[&id], document)
     }
 
     fn documents_of(&mut self, request_id: i64) -> Result<Vec<DocumentRow>> {
-        self.all(
-            &format!("SELECT {DOCUMENT_COLS} FROM documents WHERE request_id = $1 ORDER BY id"),
-            &[&request_id],
-            document,
-        )
+        self.all(sql::DOCUMENTS_OF, &[&request_id], document)
     }
 
     fn update_document(&mut self, d: &DocumentRow) -> Result<()> {
         self.exec(
-            "UPDATE documents SET status = $2, review_reason = $3, reviewed_by = $4, retention_until = $5,
-             destroyed_at = $6, file_name = $7 WHERE id = $1",
+            sql::UPDATE_DOCUMENT,
             &[
                 &d.id,
                 &d.status,
@@ -97,27 +88,16 @@ impl DocumentsTx for PgTx<'_> {
     }
 
     fn set_documents_retention(&mut self, request_id: i64, until: Timestamp) -> Result<u64> {
-        self.exec(
-            "UPDATE documents SET retention_until = $2 WHERE request_id = $1 AND status <> 'destroyed'",
-            &[&request_id, &ts(until)],
-        )
+        self.exec(sql::SET_DOCUMENTS_RETENTION, &[&request_id, &ts(until)])
     }
 
     fn documents_due(&mut self, now: Timestamp, n: u32) -> Result<Vec<DocumentRow>> {
-        self.all(
-            &format!(
-                "SELECT {DOCUMENT_COLS} FROM documents WHERE status <> 'destroyed' AND retention_until <= $1
-                 ORDER BY retention_until, id LIMIT $2"
-            ),
-            &[&ts(now), &limit(n)],
-            document,
-        )
+        self.all(sql::DOCUMENTS_DUE, &[&ts(now), &limit(n)], document)
     }
 
     fn insert_destruction_act(&mut self, a: &DestructionActRow) -> Result<i64> {
-        let cols = ACT_COLS.trim_start_matches("id, ");
         self.id(
-            &format!("INSERT INTO destruction_acts ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"),
+            sql::INSERT_DESTRUCTION_ACT,
             &[
                 &a.document_id,
                 &a.request_id,
@@ -133,10 +113,6 @@ impl DocumentsTx for PgTx<'_> {
     }
 
     fn destruction_acts(&mut self, after_id: i64, n: u32) -> Result<Vec<DestructionActRow>> {
-        self.all(
-            &format!("SELECT {ACT_COLS} FROM destruction_acts WHERE id > $1 ORDER BY id LIMIT $2"),
-            &[&after_id, &limit(n)],
-            act,
-        )
+        self.all(sql::DESTRUCTION_ACTS, &[&after_id, &limit(n)], act)
     }
 }

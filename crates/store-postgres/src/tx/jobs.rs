@@ -20,8 +20,7 @@ pub(super) fn job(r: &Row) -> Result<JobRow> {
 impl JobsTx for PgTx<'_> {
     fn insert_job(&mut self, j: &NewJob) -> Result<()> {
         self.exec(
-            "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (dedupe_key) DO NOTHING",
+            sql::INSERT_JOB,
             &[&j.kind, &j.payload, &ts(j.run_at), &j.max_attempts, &j.dedupe_key, &ts(j.created_at)],
         )
         .map(drop)
@@ -44,36 +43,22 @@ impl JobsTx for PgTx<'_> {
     }
 
     fn finish_job(&mut self, id: i64, at: Timestamp) -> Result<()> {
-        self.exec(
-            "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = $2 WHERE id = $1",
-            &[&id, &ts(at)],
-        )
-        .map(drop)
+        self.exec(sql::FINISH_JOB, &[&id, &ts(at)]).map(drop)
     }
 
     fn retry_job(&mut self, id: i64, run_at: Timestamp, error: &str) -> Result<()> {
-        self.exec(
-            "UPDATE jobs SET status = 'pending', run_at = $2, locked_until = NULL, last_error = $3, updated_at = $2 WHERE id = $1",
-            &[&id, &ts(run_at), &error],
-        )
-        .map(drop)
+        self.exec(sql::RETRY_JOB, &[&id, &ts(run_at), &error]).map(drop)
     }
 
     fn fail_job(&mut self, id: i64, at: Timestamp, error: &str) -> Result<()> {
-        self.exec(
-            "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = $3, updated_at = $2 WHERE id = $1",
-            &[&id, &ts(at), &error],
-        )
-        .map(drop)
+        self.exec(sql::FAIL_JOB, &[&id, &ts(at), &error]).map(drop)
     }
 
     fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
-        self.one(&format!("SELECT {JOB_COLS} FROM jobs WHERE id = $1"), &[&id], job)
+        self.one(sql::JOB, &[&id], job)
     }
 
     fn jobs_by_status(&mut self) -> Result<Vec<(String, i64)>> {
-        self.all("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status", &[], |r| {
-            Ok((get(r, 0)?, get(r, 1)?))
-        })
+        self.all(sql::JOBS_BY_STATUS, &[], |r| Ok((get(r, 0)?, get(r, 1)?)))
     }
 }

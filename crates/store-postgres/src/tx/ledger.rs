@@ -46,10 +46,7 @@ pub(super) fn statement_row(r: &Row) -> Result<StatementRow> {
 
 impl LedgerTx for PgTx<'_> {
     fn record_movement(&mut self, m: &NewMovement) -> Result<Option<i64>> {
-        let s = self.prepared(
-            "INSERT INTO ledger_movements (kind, idempotency_key, memo, reverses, line_id, at, actor)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-        )?;
+        let s = self.prepared(sql::INSERT_MOVEMENT)?;
         let row = self
             .txn
             .query_opt(
@@ -68,59 +65,42 @@ impl LedgerTx for PgTx<'_> {
         let Some(row) = row else { return Ok(None) };
         let id: i64 = get(&row, 0)?;
         for e in &m.movement.entries {
-            self.exec(
-                "INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, $3)",
-                &[&id, &e.account.to_string(), &e.amount.kopecks()],
-            )?;
+            self.exec(sql::INSERT_ENTRY, &[&id, &e.account.to_string(), &e.amount.kopecks()])?;
         }
         Ok(Some(id))
     }
 
     fn movement(&mut self, id: i64) -> Result<Option<MovementRow>> {
-        let row = self.one(&format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE id = $1"), &[&id], movement)?;
+        let row = self.one(sql::MOVEMENT, &[&id], movement)?;
         row.map(|m| self.with_entries(m)).transpose()
     }
 
     fn movement_by_key(&mut self, key: &str) -> Result<Option<MovementRow>> {
-        let row = self.one(
-            &format!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE idempotency_key = $1"),
-            &[&key],
-            movement,
-        )?;
+        let row = self.one(sql::MOVEMENT_BY_KEY, &[&key], movement)?;
         row.map(|m| self.with_entries(m)).transpose()
     }
 
     fn reversal_of(&mut self, id: i64) -> Result<Option<i64>> {
-        self.one("SELECT id FROM ledger_movements WHERE reverses = $1", &[&id], |r| get(r, 0))
+        self.one(sql::REVERSAL_OF, &[&id], |r| get(r, 0))
     }
 
     fn balance(&mut self, account: &Account) -> Result<Money> {
-        let sum = self.one(
-            "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM ledger_entries WHERE account = $1",
-            &[&account.to_string()],
-            |r| get::<i64>(r, 0),
-        )?;
+        let sum = self.one(sql::BALANCE, &[&account.to_string()], |r| get::<i64>(r, 0))?;
         Ok(Money::from_kopecks(sum.unwrap_or(0)))
     }
 
     fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>> {
-        self.all(
-            "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
-             JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = $1 ORDER BY m.at, m.id",
-            &[&account.to_string()],
-            statement_row,
-        )
+        self.all(sql::STATEMENT, &[&account.to_string()], statement_row)
     }
 
     fn ledger_total(&mut self) -> Result<i64> {
-        let sum = self.one("SELECT COALESCE(SUM(amount), 0)::BIGINT FROM ledger_entries", &[], |r| get::<i64>(r, 0))?;
+        let sum = self.one(sql::LEDGER_TOTAL, &[], |r| get::<i64>(r, 0))?;
         Ok(sum.unwrap_or(0))
     }
 
     fn insert_refund(&mut self, f: &RefundRow) -> Result<i64> {
-        let cols = REFUND_COLS.trim_start_matches("id, ");
         self.id(
-            &format!("INSERT INTO refunds ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"),
+            sql::INSERT_REFUND,
             &[
                 &f.line_id,
                 &f.request_id,
@@ -140,14 +120,13 @@ impl LedgerTx for PgTx<'_> {
     fn refund(&mut self, id: i64) -> Result<Option<RefundRow>> {
         // Locked in a write transaction: two clicks on "paid" are serialised, the second sees
         // the refund already paid.
-        let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE id = $1{}", self.lock());
-        self.one(&sql, &[&id], refund)
+        let q = self.locked(sql::REFUND);
+        self.one(&q, &[&id], refund)
     }
 
     fn update_refund(&mut self, f: &RefundRow) -> Result<()> {
         self.exec(
-            "UPDATE refunds SET amount = $2, state = $3, recipient_name = $4, bik = $5, account = $6, reason = $7,
-             updated_at = $8 WHERE id = $1",
+            sql::UPDATE_REFUND,
             &[
                 &f.id,
                 &f.amount.kopecks(),
@@ -163,29 +142,18 @@ impl LedgerTx for PgTx<'_> {
     }
 
     fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, n: u32) -> Result<Vec<RefundRow>> {
-        self.all(
-            &format!(
-                "SELECT {REFUND_COLS} FROM refunds WHERE ($1::TEXT IS NULL OR state = $1)
-                 AND ($2::TEXT IS NULL OR operator_id = $2) ORDER BY created_at, id LIMIT $3"
-            ),
-            &[&state, &operator.map(OperatorId::as_str), &limit(n)],
-            refund,
-        )
+        self.all(sql::REFUNDS, &[&state, &operator.map(OperatorId::as_str), &limit(n)], refund)
     }
 
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {
-        self.all(&format!("SELECT {REFUND_COLS} FROM refunds WHERE line_id = $1 ORDER BY id"), &[&line_id], refund)
+        self.all(sql::REFUNDS_OF_LINE, &[&line_id], refund)
     }
 
     fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()> {
-        self.exec(
-            "INSERT INTO final_bills (request_id, bill, issued_at) VALUES ($1, $2, $3)",
-            &[&request_id, &bill, &ts(at)],
-        )
-        .map(drop)
+        self.exec(sql::SAVE_FINAL_BILL, &[&request_id, &bill, &ts(at)]).map(drop)
     }
 
     fn final_bill(&mut self, request_id: i64) -> Result<Option<String>> {
-        self.one("SELECT bill FROM final_bills WHERE request_id = $1", &[&request_id], |r| get(r, 0))
+        self.one(sql::FINAL_BILL, &[&request_id], |r| get(r, 0))
     }
 }

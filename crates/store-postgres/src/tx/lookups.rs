@@ -5,56 +5,40 @@ use super::*;
 impl LookupsTx for PgTx<'_> {
     fn insert_past_event(&mut self, e: &PastEventRow) -> Result<bool> {
         let n = self.exec(
-            &format!(
-                "INSERT INTO past_events ({PAST_EVENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
-            ),
+            sql::INSERT_PAST_EVENT,
             &[&e.msisdn.as_str(), &ts(e.at), &e.kind, &e.operator.as_str(), &ts(e.history_since), &e.source],
         )?;
         Ok(n == 1)
     }
 
     fn past_events(&mut self, m: &Msisdn) -> Result<Vec<PastEventRow>> {
-        self.all(
-            &format!("SELECT {PAST_EVENT_COLS} FROM past_events WHERE msisdn = $1 ORDER BY at, kind"),
-            &[&m.as_str()],
-            |r| {
-                Ok(PastEventRow {
-                    msisdn: msisdn(r, 0)?,
-                    at: time(r, 1)?,
-                    kind: get(r, 2)?,
-                    operator: parsed(r, 3)?,
-                    history_since: time(r, 4)?,
-                    source: get(r, 5)?,
-                })
-            },
-        )
+        self.all(sql::PAST_EVENTS, &[&m.as_str()], |r| {
+            Ok(PastEventRow {
+                msisdn: msisdn(r, 0)?,
+                at: time(r, 1)?,
+                kind: get(r, 2)?,
+                operator: parsed(r, 3)?,
+                history_since: time(r, 4)?,
+                source: get(r, 5)?,
+            })
+        })
     }
 
     fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64> {
-        self.exec(
-            "UPDATE numbers SET history_since = $2 WHERE operator_id = $1 AND history_since > $2",
-            &[&operator.as_str(), &ts(since)],
-        )
+        self.exec(sql::EXTEND_HISTORY, &[&operator.as_str(), &ts(since)])
     }
 
     fn clear_numbering(&mut self) -> Result<()> {
-        self.exec("DELETE FROM numbering_ranges", &[]).map(drop)
+        self.exec(sql::CLEAR_NUMBERING, &[]).map(drop)
     }
 
     fn record_numbering_import(&mut self, source: &str, ranges: usize, at: Timestamp) -> Result<()> {
         let n = ranges as i64;
-        self.exec(
-            "INSERT INTO numbering_imports (source, ranges, imported_at) VALUES ($1, $2, $3)",
-            &[&source, &n, &ts(at)],
-        )
-        .map(drop)
+        self.exec(sql::RECORD_NUMBERING_IMPORT, &[&source, &n, &ts(at)]).map(drop)
     }
 
     fn append_numbering(&mut self, ranges: &[NumberRange]) -> Result<()> {
-        let insert = self.prepared(
-            "INSERT INTO numbering_ranges (def, range_from, range_to, operator_name, region, territory, inn)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )?;
+        let insert = self.prepared(sql::APPEND_NUMBERING)?;
         for r in ranges {
             let (def, from, to) = (i64::from(r.def), i64::from(r.from), i64::from(r.to));
             self.txn
@@ -66,22 +50,17 @@ impl LookupsTx for PgTx<'_> {
 
     fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>> {
         let (def, sub) = (i64::from(def), i64::from(subscriber));
-        self.one(
-            "SELECT def, range_from, range_to, operator_name, region, territory, inn FROM numbering_ranges
-             WHERE def = $1 AND range_from <= $2 AND range_to >= $2 ORDER BY range_from DESC LIMIT 1",
-            &[&def, &sub],
-            |r| {
-                let num = |i: usize| -> Result<i64> { get(r, i) };
-                Ok(NumberRange {
-                    def: u16::try_from(num(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    from: u32::try_from(num(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    to: u32::try_from(num(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    operator_name: get(r, 3)?,
-                    region: get(r, 4)?,
-                    territory: get(r, 5)?,
-                    inn: get(r, 6)?,
-                })
-            },
-        )
+        self.one(sql::NUMBERING_RANGE, &[&def, &sub], |r| {
+            let num = |i: usize| -> Result<i64> { get(r, i) };
+            Ok(NumberRange {
+                def: u16::try_from(num(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                from: u32::try_from(num(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                to: u32::try_from(num(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                operator_name: get(r, 3)?,
+                region: get(r, 4)?,
+                territory: get(r, 5)?,
+                inn: get(r, 6)?,
+            })
+        })
     }
 }

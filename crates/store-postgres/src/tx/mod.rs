@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use const_format::formatcp;
 use jiff::Timestamp;
 use postgres::types::ToSql;
 use postgres::{Row, Statement, Transaction};
@@ -27,7 +28,7 @@ impl PgTx<'_> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.txn.prepare(sql).map_err(store_error)?;
+        let s = self.txn.prepare(&dollar_placeholders(sql)).map_err(store_error)?;
         self.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
     }
@@ -58,13 +59,37 @@ impl PgTx<'_> {
         if self.write { " FOR UPDATE" } else { "" }
     }
 
+    /// `sql` with [`Self::lock`] appended.
+    fn locked(&self, sql: &str) -> String {
+        format!("{sql}{}", self.lock())
+    }
+
     fn with_entries(&mut self, mut m: MovementRow) -> Result<MovementRow> {
-        m.entries =
-            self.all("SELECT account, amount FROM ledger_entries WHERE movement_id = $1 ORDER BY id", &[&m.id], |r| {
-                Ok(Entry { account: parsed(r, 0)?, amount: Money::from_kopecks(get(r, 1)?) })
-            })?;
+        m.entries = self.all(sql::MOVEMENT_ENTRIES, &[&m.id], |r| {
+            Ok(Entry { account: parsed(r, 0)?, amount: Money::from_kopecks(get(r, 1)?) })
+        })?;
         Ok(m)
     }
+}
+
+/// The shared statements' `?N` placeholders as PostgreSQL's `$N` (outside string literals).
+/// Run once per statement and connection, when it is prepared.
+fn dollar_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => quoted = !quoted,
+            '?' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => {
+                out.push('$');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn limit(n: u32) -> i64 {
@@ -86,3 +111,14 @@ mod outbox;
 mod requests;
 mod stores;
 mod subscribers_lines;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn question_mark_placeholders_become_dollars_outside_literals() {
+        assert_eq!(
+            super::dollar_placeholders("SELECT '?1', x FROM t WHERE a = ?1 AND b = ?12 AND c = $3 AND d ? 'k'"),
+            "SELECT '?1', x FROM t WHERE a = $1 AND b = $12 AND c = $3 AND d ? 'k'"
+        );
+    }
+}

@@ -20,9 +20,8 @@ pub(super) fn network_task(r: &Row) -> Result<NetworkTaskRow> {
 
 impl NetworkTx for PgTx<'_> {
     fn insert_network_task(&mut self, t: &NetworkTaskRow) -> Result<i64> {
-        let cols = NETWORK_COLS.trim_start_matches("id, ");
         self.id(
-            &format!("INSERT INTO network_tasks ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"),
+            sql::INSERT_NETWORK_TASK,
             &[
                 &t.request_id,
                 &t.msisdn.as_str(),
@@ -38,33 +37,23 @@ impl NetworkTx for PgTx<'_> {
     }
 
     fn network_task(&mut self, id: i64) -> Result<Option<NetworkTaskRow>> {
-        let sql = format!("SELECT {NETWORK_COLS} FROM network_tasks WHERE id = $1{}", self.lock());
-        self.one(&sql, &[&id], network_task)
+        let q = self.locked(sql::NETWORK_TASK);
+        self.one(&q, &[&id], network_task)
     }
 
     fn network_tasks_of(&mut self, request_id: i64) -> Result<Vec<NetworkTaskRow>> {
-        self.all(
-            &format!("SELECT {NETWORK_COLS} FROM network_tasks WHERE request_id = $1 ORDER BY id"),
-            &[&request_id],
-            network_task,
-        )
+        self.all(sql::NETWORK_TASKS_OF, &[&request_id], network_task)
     }
 
     fn update_network_task(&mut self, t: &NetworkTaskRow) -> Result<()> {
         self.exec(
-            "UPDATE network_tasks SET done_steps = $2, status = $3, attempts = $4, last_error = $5, updated_at = $6 WHERE id = $1",
+            sql::UPDATE_NETWORK_TASK,
             &[&t.id, &t.done_steps, &t.status, &t.attempts, &t.last_error, &ts(t.updated_at)],
         )
         .map(drop)
     }
 
     fn network_alerts(&mut self, n: u32) -> Result<Vec<NetworkTaskRow>> {
-        self.all(
-            &format!(
-                "SELECT {NETWORK_COLS} FROM network_tasks WHERE status = 'alert' ORDER BY updated_at, id LIMIT $1"
-            ),
-            &[&limit(n)],
-            network_task,
-        )
+        self.all(sql::NETWORK_ALERTS, &[&limit(n)], network_task)
     }
 }

@@ -27,10 +27,13 @@ pub(super) fn assignment(r: &Row) -> Result<AssignmentRow> {
     })
 }
 
+/// SKIP LOCKED: concurrent allocations each take a different number instead of waiting.
+const CLAIM_AVAILABLE_NUMBER: &str = formatcp!("{} FOR UPDATE SKIP LOCKED", sql::CLAIM_AVAILABLE_NUMBER);
+
 impl NumbersTx for PgTx<'_> {
     fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
         self.exec(
-            &format!("INSERT INTO numbers ({NUMBER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+            sql::INSERT_NUMBER,
             &[
                 &n.msisdn.as_str(),
                 &n.operator.as_str(),
@@ -46,26 +49,17 @@ impl NumbersTx for PgTx<'_> {
     }
 
     fn number(&mut self, m: &Msisdn) -> Result<Option<NumberRow>> {
-        let sql = format!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = $1{}", self.lock());
-        self.one(&sql, &[&m.as_str()], number)
+        let q = self.locked(sql::NUMBER);
+        self.one(&q, &[&m.as_str()], number)
     }
 
     fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>> {
-        // SKIP LOCKED: concurrent allocations each take a different number instead of waiting.
-        self.one(
-            &format!(
-                "SELECT {NUMBER_COLS} FROM numbers WHERE operator_id = $1 AND state = 'available'
-                 ORDER BY updated_at, msisdn LIMIT 1 FOR UPDATE SKIP LOCKED"
-            ),
-            &[&operator.as_str()],
-            number,
-        )
+        self.one(CLAIM_AVAILABLE_NUMBER, &[&operator.as_str()], number)
     }
 
     fn update_number(&mut self, n: &NumberRow) -> Result<()> {
         self.exec(
-            "UPDATE numbers SET operator_id = $2, state = $3, aging_until = $4, line_id = $5, subscriber_id = $6,
-             history_since = $7, updated_at = $8 WHERE msisdn = $1",
+            sql::UPDATE_NUMBER,
             &[
                 &n.msisdn.as_str(),
                 &n.operator.as_str(),
@@ -81,26 +75,14 @@ impl NumbersTx for PgTx<'_> {
     }
 
     fn open_assignment(&mut self, a: &NewAssignment) -> Result<()> {
-        self.exec(
-            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES ($1, $2, $3, $4)",
-            &[&a.msisdn.as_str(), &a.subscriber_id, &a.line_id, &ts(a.from)],
-        )
-        .map(drop)
+        self.exec(sql::OPEN_ASSIGNMENT, &[&a.msisdn.as_str(), &a.subscriber_id, &a.line_id, &ts(a.from)]).map(drop)
     }
 
     fn close_assignment(&mut self, m: &Msisdn, to: Timestamp, reason: &str) -> Result<bool> {
-        self.exec(
-            "UPDATE number_assignments SET to_at = $2, end_reason = $3 WHERE msisdn = $1 AND to_at IS NULL",
-            &[&m.as_str(), &ts(to), &reason],
-        )
-        .map(|n| n > 0)
+        self.exec(sql::CLOSE_ASSIGNMENT, &[&m.as_str(), &ts(to), &reason]).map(|n| n > 0)
     }
 
     fn assignments(&mut self, m: &Msisdn) -> Result<Vec<AssignmentRow>> {
-        self.all(
-            &format!("SELECT {ASSIGNMENT_COLS} FROM number_assignments WHERE msisdn = $1 ORDER BY from_at, id"),
-            &[&m.as_str()],
-            assignment,
-        )
+        self.all(sql::ASSIGNMENTS, &[&m.as_str()], assignment)
     }
 }

@@ -22,7 +22,6 @@ impl OperationsTx for PgTx<'_> {
     }
 
     fn queue_depths(&mut self, now: Timestamp) -> Result<Vec<(String, String, i64)>> {
-        let sql = simexit_store::QUEUE_DEPTHS.replace("{p}", "$1");
-        self.all(&sql, &[&ts(now)], |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
+        self.all(QUEUE_DEPTHS, &[&ts(now)], |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
     }
 }

@@ -26,13 +26,8 @@ pub(super) fn outbox(r: &Row) -> Result<OutboxRow> {
 
 impl OutboxTx for PgTx<'_> {
     fn insert_outbox(&mut self, m: &OutboxRow) -> Result<Option<i64>> {
-        let cols = OUTBOX_COLS.trim_start_matches("id, ");
         self.one(
-            &format!(
-                "INSERT INTO outbox ({cols})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                 ON CONFLICT DO NOTHING RETURNING id"
-            ),
+            sql::INSERT_OUTBOX,
             &[
                 &m.channel,
                 &m.recipient,
@@ -56,27 +51,15 @@ impl OutboxTx for PgTx<'_> {
     }
 
     fn outbox(&mut self, status: Option<&str>, n: u32) -> Result<Vec<OutboxRow>> {
-        self.all(
-            &format!(
-                "SELECT {OUTBOX_COLS} FROM outbox WHERE ($1::TEXT IS NULL OR status = $1) ORDER BY id DESC LIMIT $2"
-            ),
-            &[&status, &limit(n)],
-            outbox,
-        )
+        self.all(sql::OUTBOX, &[&status, &limit(n)], outbox)
     }
 
     fn outbox_message(&mut self, id: i64) -> Result<Option<OutboxRow>> {
-        self.one(&format!("SELECT {OUTBOX_COLS} FROM outbox WHERE id = $1"), &[&id], outbox)
+        self.one(sql::OUTBOX_MESSAGE, &[&id], outbox)
     }
 
     fn outbox_by_provider_id(&mut self, channel: &str, provider_id: &str) -> Result<Option<OutboxRow>> {
-        self.one(
-            &format!(
-                "SELECT {OUTBOX_COLS} FROM outbox WHERE provider_id = $2 AND channel = $1 ORDER BY id DESC LIMIT 1"
-            ),
-            &[&channel, &provider_id],
-            outbox,
-        )
+        self.one(sql::OUTBOX_BY_PROVIDER_ID, &[&channel, &provider_id], outbox)
     }
 
     fn claim_outbox(&mut self, now: Timestamp, lease_until: Timestamp, n: u32) -> Result<Vec<OutboxRow>> {
@@ -97,8 +80,7 @@ impl OutboxTx for PgTx<'_> {
 
     fn update_outbox(&mut self, m: &OutboxRow) -> Result<()> {
         self.exec(
-            "UPDATE outbox SET status = $2, attempts = $3, last_error = $4, sent_at = $5, next_attempt_at = $6,
-             locked_until = $7, provider_id = $8, delivery = $9 WHERE id = $1",
+            sql::UPDATE_OUTBOX,
             &[
                 &m.id,
                 &m.status,
@@ -115,8 +97,6 @@ impl OutboxTx for PgTx<'_> {
     }
 
     fn outbox_counts(&mut self) -> Result<Vec<(String, i64)>> {
-        self.all("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status", &[], |r| {
-            Ok((get(r, 0)?, get(r, 1)?))
-        })
+        self.all(sql::OUTBOX_COUNTS, &[], |r| Ok((get(r, 0)?, get(r, 1)?)))
     }
 }

@@ -52,12 +52,8 @@ pub(super) fn event(r: &Row) -> Result<EventRow> {
 
 impl RequestsTx for PgTx<'_> {
     fn insert_request(&mut self, r: &RequestRow) -> Result<i64> {
-        let cols = REQUEST_COLS.trim_start_matches("id, ");
         self.id(
-            &format!(
-                "INSERT INTO termination_requests ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) RETURNING id"
-            ),
+            sql::INSERT_REQUEST,
             &[
                 &r.line_id,
                 &r.subscriber_id,
@@ -93,27 +89,17 @@ impl RequestsTx for PgTx<'_> {
     fn request(&mut self, id: i64) -> Result<Option<RequestRow>> {
         // Locking the request serialises concurrent transitions of it across instances: the
         // second waits, then sees the first one's state (and is refused if it is now illegal).
-        let sql = format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE id = $1{}", self.lock());
-        self.one(&sql, &[&id], request)
+        let q = self.locked(sql::REQUEST);
+        self.one(&q, &[&id], request)
     }
 
     fn open_request_for_line(&mut self, line_id: i64) -> Result<Option<RequestRow>> {
-        self.one(
-            &format!(
-                "SELECT {REQUEST_COLS} FROM termination_requests WHERE line_id = $1
-                 AND state IN ('draft', 'submitted', 'info_requested', 'info_provided', 'approved')"
-            ),
-            &[&line_id],
-            request,
-        )
+        self.one(sql::OPEN_REQUEST_FOR_LINE, &[&line_id], request)
     }
 
     fn update_request(&mut self, r: &RequestRow) -> Result<()> {
         self.exec(
-            "UPDATE termination_requests SET state = $2, submitted_at = $3, review_deadline = $4,
-             review_deadline_date = $5, deadline_fallback = $6, overdue = $7, decided_at = $8, completed_at = $9,
-             aging_until = $10, closed_at = $11, note = $12, updated_at = $13, store_id = $14, settlement = $15,
-             transfer_to_line = $16, refund_name = $17, refund_bik = $18, refund_account = $19 WHERE id = $1",
+            sql::UPDATE_REQUEST,
             &[
                 &r.id,
                 &r.state.as_str(),
@@ -140,47 +126,26 @@ impl RequestsTx for PgTx<'_> {
     }
 
     fn review_queue(&mut self, operator: Option<&OperatorId>, n: u32) -> Result<Vec<RequestRow>> {
-        self.all(
-            &format!(
-                "SELECT {REQUEST_COLS} FROM termination_requests
-                 WHERE state IN ('submitted', 'info_provided') AND ($1::TEXT IS NULL OR operator_id = $1)
-                 ORDER BY review_deadline, id LIMIT $2"
-            ),
-            &[&operator.map(OperatorId::as_str), &limit(n)],
-            request,
-        )
+        self.all(sql::REVIEW_QUEUE, &[&operator.map(OperatorId::as_str), &limit(n)], request)
     }
 
     fn requests_of(&mut self, subscriber_id: i64) -> Result<Vec<RequestRow>> {
-        self.all(
-            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE subscriber_id = $1 ORDER BY id"),
-            &[&subscriber_id],
-            request,
-        )
+        self.all(sql::REQUESTS_OF, &[&subscriber_id], request)
     }
 
     fn requests_at_store(&mut self, store_id: &str, limit: u32) -> Result<Vec<RequestRow>> {
-        self.all(
-            &format!("SELECT {REQUEST_COLS} FROM termination_requests WHERE store_id = $1 ORDER BY id DESC LIMIT $2"),
-            &[&store_id, &i64::from(limit)],
-            request,
-        )
+        self.all(sql::REQUESTS_AT_STORE, &[&store_id, &i64::from(limit)], request)
     }
 
     fn insert_event(&mut self, e: &NewEvent) -> Result<()> {
         self.exec(
-            "INSERT INTO request_events (request_id, at, actor, action, from_state, to_state, reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            sql::INSERT_EVENT,
             &[&e.request_id, &ts(e.at), &e.actor, &e.action, &e.from_state.as_str(), &e.to_state.as_str(), &e.reason],
         )
         .map(drop)
     }
 
     fn events(&mut self, request_id: i64) -> Result<Vec<EventRow>> {
-        self.all(
-            &format!("SELECT {EVENT_COLS} FROM request_events WHERE request_id = $1 ORDER BY id"),
-            &[&request_id],
-            event,
-        )
+        self.all(sql::EVENTS, &[&request_id], event)
     }
 }

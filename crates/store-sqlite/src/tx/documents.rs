@@ -40,11 +40,8 @@ pub(super) fn act(r: &Row<'_>) -> rusqlite::Result<DestructionActRow> {
 
 impl DocumentsTx for SqliteTx<'_> {
     fn insert_document(&mut self, d: &DocumentRow) -> Result<i64> {
-        let cols = DOCUMENT_COLS.trim_start_matches("id, ");
-        self.insert(
-            &format!(
-                "INSERT INTO documents ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-            ),
+        self.id(
+            sql::INSERT_DOCUMENT,
             params![
                 d.request_id,
                 d.kind.as_str(),
@@ -66,21 +63,16 @@ impl DocumentsTx for SqliteTx<'_> {
     }
 
     fn document(&mut self, id: i64) -> Result<Option<DocumentRow>> {
-        self.one(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE id = ?1"), [id], document)
+        self.one(sql::DOCUMENT, [id], document)
     }
 
     fn documents_of(&mut self, request_id: i64) -> Result<Vec<DocumentRow>> {
-        self.all(
-            &format!("SELECT {DOCUMENT_COLS} FROM documents WHERE request_id = ?1 ORDER BY id"),
-            [request_id],
-            document,
-        )
+        self.all(sql::DOCUMENTS_OF, [request_id], document)
     }
 
     fn update_document(&mut self, d: &DocumentRow) -> Result<()> {
         self.exec(
-            "UPDATE documents SET status = ?2, review_reason = ?3, reviewed_by = ?4, retention_until = ?5,
-             destroyed_at = ?6, file_name = ?7 WHERE id = ?1",
+            sql::UPDATE_DOCUMENT,
             params![
                 d.id,
                 d.status,
@@ -95,21 +87,17 @@ impl DocumentsTx for SqliteTx<'_> {
     }
 
     fn set_documents_retention(&mut self, request_id: i64, until: Timestamp) -> Result<u64> {
-        let n = self.exec(
-            "UPDATE documents SET retention_until = ?2 WHERE request_id = ?1 AND status <> 'destroyed'",
-            params![request_id, ts(until)],
-        )?;
+        let n = self.exec(sql::SET_DOCUMENTS_RETENTION, params![request_id, ts(until)])?;
         Ok(n as u64)
     }
 
     fn documents_due(&mut self, now: Timestamp, limit: u32) -> Result<Vec<DocumentRow>> {
-        self.all(&queues::documents_due(), params![ts(now), limit], document)
+        self.all(sql::DOCUMENTS_DUE, params![ts(now), limit], document)
     }
 
     fn insert_destruction_act(&mut self, a: &DestructionActRow) -> Result<i64> {
-        let cols = ACT_COLS.trim_start_matches("id, ");
-        self.insert(
-            &format!("INSERT INTO destruction_acts ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        self.id(
+            sql::INSERT_DESTRUCTION_ACT,
             params![
                 a.document_id,
                 a.request_id,
@@ -125,10 +113,6 @@ impl DocumentsTx for SqliteTx<'_> {
     }
 
     fn destruction_acts(&mut self, after_id: i64, limit: u32) -> Result<Vec<DestructionActRow>> {
-        self.all(
-            &format!("SELECT {ACT_COLS} FROM destruction_acts WHERE id > ?1 ORDER BY id LIMIT ?2"),
-            params![after_id, limit],
-            act,
-        )
+        self.all(sql::DESTRUCTION_ACTS, params![after_id, limit], act)
     }
 }

@@ -17,11 +17,18 @@ pub(super) fn job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     })
 }
 
+/// Claims due jobs: SQLite has one writer at a time, so no job is claimed twice.
+pub(super) const CLAIM_JOBS: &str = formatcp!(
+    "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?2, locked_until = ?2, updated_at = ?1
+             WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'running') AND run_at <= ?1
+                          ORDER BY run_at, id LIMIT ?3)
+             RETURNING {JOB_COLS}"
+);
+
 impl JobsTx for SqliteTx<'_> {
     fn insert_job(&mut self, j: &NewJob) -> Result<()> {
         self.exec(
-            "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
+            sql::INSERT_JOB,
             params![j.kind, j.payload, ts(j.run_at), j.max_attempts, j.dedupe_key, ts(j.created_at)],
         )
         .map(drop)
@@ -30,43 +37,29 @@ impl JobsTx for SqliteTx<'_> {
     fn claim_jobs(&mut self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<JobRow>> {
         // A running job's run_at is its lease expiry, so one index finds both the due and the
         // abandoned jobs.
-        self.all(&queues::claim_jobs(), params![ts(now), ts(lease_until), limit], job).map(|mut jobs| {
+        self.all(CLAIM_JOBS, params![ts(now), ts(lease_until), limit], job).map(|mut jobs| {
             jobs.sort_by_key(|j| j.id);
             jobs
         })
     }
 
     fn finish_job(&mut self, id: i64, at: Timestamp) -> Result<()> {
-        self.exec(
-            "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ?2 WHERE id = ?1",
-            params![id, ts(at)],
-        )
-        .map(drop)
+        self.exec(sql::FINISH_JOB, params![id, ts(at)]).map(drop)
     }
 
     fn retry_job(&mut self, id: i64, run_at: Timestamp, error: &str) -> Result<()> {
-        self.exec(
-            "UPDATE jobs SET status = 'pending', run_at = ?2, locked_until = NULL, last_error = ?3, updated_at = ?2 WHERE id = ?1",
-            params![id, ts(run_at), error],
-        )
-        .map(drop)
+        self.exec(sql::RETRY_JOB, params![id, ts(run_at), error]).map(drop)
     }
 
     fn fail_job(&mut self, id: i64, at: Timestamp, error: &str) -> Result<()> {
-        self.exec(
-            "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?3, updated_at = ?2 WHERE id = ?1",
-            params![id, ts(at), error],
-        )
-        .map(drop)
+        self.exec(sql::FAIL_JOB, params![id, ts(at), error]).map(drop)
     }
 
     fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
-        self.one(&format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"), [id], job)
+        self.one(sql::JOB, [id], job)
     }
 
     fn jobs_by_status(&mut self) -> Result<Vec<(String, i64)>> {
-        self.all("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        self.all(sql::JOBS_BY_STATUS, [], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 }

@@ -17,20 +17,14 @@ pub(super) fn past_event(r: &Row<'_>) -> rusqlite::Result<PastEventRow> {
 impl LookupsTx for SqliteTx<'_> {
     fn insert_past_event(&mut self, e: &PastEventRow) -> Result<bool> {
         let n = self.exec(
-            &format!(
-                "INSERT INTO past_events ({PAST_EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING"
-            ),
+            sql::INSERT_PAST_EVENT,
             params![e.msisdn.as_str(), ts(e.at), e.kind, e.operator.as_str(), ts(e.history_since), e.source],
         )?;
         Ok(n == 1)
     }
 
     fn past_events(&mut self, m: &Msisdn) -> Result<Vec<PastEventRow>> {
-        self.all(
-            &format!("SELECT {PAST_EVENT_COLS} FROM past_events WHERE msisdn = ?1 ORDER BY at, kind"),
-            [m.as_str()],
-            past_event,
-        )
+        self.all(sql::PAST_EVENTS, [m.as_str()], past_event)
     }
 
     fn number_history(&mut self, m: &Msisdn) -> Result<NumberHistory> {
@@ -58,18 +52,14 @@ impl LookupsTx for SqliteTx<'_> {
     }
 
     fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64> {
-        let n = self.exec(
-            "UPDATE numbers SET history_since = ?2 WHERE operator_id = ?1 AND history_since > ?2",
-            params![operator.as_str(), ts(since)],
-        )?;
+        let n = self.exec(sql::EXTEND_HISTORY, params![operator.as_str(), ts(since)])?;
         Ok(n as u64)
     }
 
     fn append_numbering(&mut self, ranges: &[NumberRange]) -> Result<()> {
         for r in ranges {
             self.exec(
-                "INSERT INTO numbering_ranges (def, range_from, range_to, operator_name, region, territory, inn)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                sql::APPEND_NUMBERING,
                 params![r.def, r.from, r.to, r.operator_name, r.region, r.territory, r.inn],
             )?;
         }
@@ -77,33 +67,24 @@ impl LookupsTx for SqliteTx<'_> {
     }
 
     fn clear_numbering(&mut self) -> Result<()> {
-        self.exec("DELETE FROM numbering_ranges", []).map(drop)
+        self.exec(sql::CLEAR_NUMBERING, []).map(drop)
     }
 
     fn record_numbering_import(&mut self, source: &str, ranges: usize, at: Timestamp) -> Result<()> {
-        self.exec(
-            "INSERT INTO numbering_imports (source, ranges, imported_at) VALUES (?1, ?2, ?3)",
-            params![source, ranges as i64, ts(at)],
-        )
-        .map(drop)
+        self.exec(sql::RECORD_NUMBERING_IMPORT, params![source, ranges as i64, ts(at)]).map(drop)
     }
 
     fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>> {
-        self.one(
-            "SELECT def, range_from, range_to, operator_name, region, territory, inn FROM numbering_ranges
-             WHERE def = ?1 AND range_from <= ?2 AND range_to >= ?2 ORDER BY range_from DESC LIMIT 1",
-            params![def, subscriber],
-            |r| {
-                Ok(NumberRange {
-                    def: r.get(0)?,
-                    from: r.get(1)?,
-                    to: r.get(2)?,
-                    operator_name: r.get(3)?,
-                    region: r.get(4)?,
-                    territory: r.get(5)?,
-                    inn: r.get(6)?,
-                })
-            },
-        )
+        self.one(sql::NUMBERING_RANGE, params![def, subscriber], |r| {
+            Ok(NumberRange {
+                def: r.get(0)?,
+                from: r.get(1)?,
+                to: r.get(2)?,
+                operator_name: r.get(3)?,
+                region: r.get(4)?,
+                territory: r.get(5)?,
+                inn: r.get(6)?,
+            })
+        })
     }
 }

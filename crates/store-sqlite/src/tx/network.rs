@@ -20,9 +20,8 @@ pub(super) fn network_task(r: &Row<'_>) -> rusqlite::Result<NetworkTaskRow> {
 
 impl NetworkTx for SqliteTx<'_> {
     fn insert_network_task(&mut self, t: &NetworkTaskRow) -> Result<i64> {
-        let cols = NETWORK_COLS.trim_start_matches("id, ");
-        self.insert(
-            &format!("INSERT INTO network_tasks ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        self.id(
+            sql::INSERT_NETWORK_TASK,
             params![
                 t.request_id,
                 t.msisdn.as_str(),
@@ -38,26 +37,22 @@ impl NetworkTx for SqliteTx<'_> {
     }
 
     fn network_task(&mut self, id: i64) -> Result<Option<NetworkTaskRow>> {
-        self.one(&format!("SELECT {NETWORK_COLS} FROM network_tasks WHERE id = ?1"), [id], network_task)
+        self.one(sql::NETWORK_TASK, [id], network_task)
     }
 
     fn network_tasks_of(&mut self, request_id: i64) -> Result<Vec<NetworkTaskRow>> {
-        self.all(
-            &format!("SELECT {NETWORK_COLS} FROM network_tasks WHERE request_id = ?1 ORDER BY id"),
-            [request_id],
-            network_task,
-        )
+        self.all(sql::NETWORK_TASKS_OF, [request_id], network_task)
     }
 
     fn update_network_task(&mut self, t: &NetworkTaskRow) -> Result<()> {
         self.exec(
-            "UPDATE network_tasks SET done_steps = ?2, status = ?3, attempts = ?4, last_error = ?5, updated_at = ?6 WHERE id = ?1",
+            sql::UPDATE_NETWORK_TASK,
             params![t.id, t.done_steps, t.status, t.attempts, t.last_error, ts(t.updated_at)],
         )
         .map(drop)
     }
 
     fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>> {
-        self.all(&queues::network_alerts(), [limit], network_task)
+        self.all(sql::NETWORK_ALERTS, [limit], network_task)
     }
 }

@@ -30,7 +30,7 @@ pub(super) fn assignment(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
 impl NumbersTx for SqliteTx<'_> {
     fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
         self.exec(
-            &format!("INSERT INTO numbers ({NUMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            sql::INSERT_NUMBER,
             params![
                 n.msisdn.as_str(),
                 n.operator.as_str(),
@@ -46,18 +46,17 @@ impl NumbersTx for SqliteTx<'_> {
     }
 
     fn number(&mut self, msisdn: &Msisdn) -> Result<Option<NumberRow>> {
-        self.one(&format!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = ?1"), [msisdn.as_str()], number)
+        self.one(sql::NUMBER, [msisdn.as_str()], number)
     }
 
     fn claim_available_number(&mut self, operator: &OperatorId) -> Result<Option<NumberRow>> {
         // The write transaction is BEGIN IMMEDIATE: no other writer runs until it commits.
-        self.one(&queues::pool(), [operator.as_str()], number)
+        self.one(sql::CLAIM_AVAILABLE_NUMBER, [operator.as_str()], number)
     }
 
     fn update_number(&mut self, n: &NumberRow) -> Result<()> {
         self.exec(
-            "UPDATE numbers SET operator_id = ?2, state = ?3, aging_until = ?4, line_id = ?5, subscriber_id = ?6,
-             history_since = ?7, updated_at = ?8 WHERE msisdn = ?1",
+            sql::UPDATE_NUMBER,
             params![
                 n.msisdn.as_str(),
                 n.operator.as_str(),
@@ -73,26 +72,14 @@ impl NumbersTx for SqliteTx<'_> {
     }
 
     fn open_assignment(&mut self, a: &NewAssignment) -> Result<()> {
-        self.exec(
-            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, ?2, ?3, ?4)",
-            params![a.msisdn.as_str(), a.subscriber_id, a.line_id, ts(a.from)],
-        )
-        .map(drop)
+        self.exec(sql::OPEN_ASSIGNMENT, params![a.msisdn.as_str(), a.subscriber_id, a.line_id, ts(a.from)]).map(drop)
     }
 
     fn close_assignment(&mut self, msisdn: &Msisdn, to: Timestamp, reason: &str) -> Result<bool> {
-        self.exec(
-            "UPDATE number_assignments SET to_at = ?2, end_reason = ?3 WHERE msisdn = ?1 AND to_at IS NULL",
-            params![msisdn.as_str(), ts(to), reason],
-        )
-        .map(|n| n > 0)
+        self.exec(sql::CLOSE_ASSIGNMENT, params![msisdn.as_str(), ts(to), reason]).map(|n| n > 0)
     }
 
     fn assignments(&mut self, msisdn: &Msisdn) -> Result<Vec<AssignmentRow>> {
-        self.all(
-            &format!("SELECT {ASSIGNMENT_COLS} FROM number_assignments WHERE msisdn = ?1 ORDER BY from_at, id"),
-            [msisdn.as_str()],
-            assignment,
-        )
+        self.all(sql::ASSIGNMENTS, [msisdn.as_str()], assignment)
     }
 }

@@ -24,14 +24,18 @@ pub(super) fn outbox(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     })
 }
 
+/// Claims due messages: SQLite has one writer at a time, so no row is claimed twice.
+pub(super) const CLAIM_OUTBOX: &str = formatcp!(
+    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?2, locked_until = ?2
+             WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1
+                          ORDER BY next_attempt_at, id LIMIT ?3)
+             RETURNING {OUTBOX_COLS}"
+);
+
 impl OutboxTx for SqliteTx<'_> {
     fn insert_outbox(&mut self, m: &OutboxRow) -> Result<Option<i64>> {
-        let cols = OUTBOX_COLS.trim_start_matches("id, ");
-        let n = self.exec(
-            &format!(
-                "INSERT INTO outbox ({cols}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT DO NOTHING"
-            ),
+        self.one(
+            sql::INSERT_OUTBOX,
             params![
                 m.channel,
                 m.recipient,
@@ -50,43 +54,32 @@ impl OutboxTx for SqliteTx<'_> {
                 m.dedupe_key,
                 m.request_id
             ],
-        )?;
-        Ok((n == 1).then(|| self.conn.last_insert_rowid()))
+            |r| r.get(0),
+        )
     }
 
     fn outbox(&mut self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxRow>> {
-        self.all(
-            &format!("SELECT {OUTBOX_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"),
-            params![status, limit],
-            outbox,
-        )
+        self.all(sql::OUTBOX, params![status, limit], outbox)
     }
 
     fn outbox_message(&mut self, id: i64) -> Result<Option<OutboxRow>> {
-        self.one(&format!("SELECT {OUTBOX_COLS} FROM outbox WHERE id = ?1"), [id], outbox)
+        self.one(sql::OUTBOX_MESSAGE, [id], outbox)
     }
 
     fn outbox_by_provider_id(&mut self, channel: &str, provider_id: &str) -> Result<Option<OutboxRow>> {
-        self.one(
-            &format!(
-                "SELECT {OUTBOX_COLS} FROM outbox WHERE provider_id = ?2 AND channel = ?1 ORDER BY id DESC LIMIT 1"
-            ),
-            params![channel, provider_id],
-            outbox,
-        )
+        self.one(sql::OUTBOX_BY_PROVIDER_ID, params![channel, provider_id], outbox)
     }
 
     fn claim_outbox(&mut self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<OutboxRow>> {
         // The write transaction is BEGIN IMMEDIATE: no other dispatcher claims meanwhile.
-        let mut claimed = self.all(&queues::claim_outbox(), params![ts(now), ts(lease_until), limit], outbox)?;
+        let mut claimed = self.all(CLAIM_OUTBOX, params![ts(now), ts(lease_until), limit], outbox)?;
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
     }
 
     fn update_outbox(&mut self, m: &OutboxRow) -> Result<()> {
         self.exec(
-            "UPDATE outbox SET status = ?2, attempts = ?3, last_error = ?4, sent_at = ?5, next_attempt_at = ?6,
-             locked_until = ?7, provider_id = ?8, delivery = ?9 WHERE id = ?1",
+            sql::UPDATE_OUTBOX,
             params![
                 m.id,
                 m.status,
@@ -103,8 +96,6 @@ impl OutboxTx for SqliteTx<'_> {
     }
 
     fn outbox_counts(&mut self) -> Result<Vec<(String, i64)>> {
-        self.all("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        self.all(sql::OUTBOX_COUNTS, [], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 }

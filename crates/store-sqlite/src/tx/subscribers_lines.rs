@@ -43,9 +43,8 @@ pub(super) fn service(r: &Row<'_>) -> rusqlite::Result<ServiceRow> {
 
 impl SubscribersLinesTx for SqliteTx<'_> {
     fn insert_subscriber(&mut self, s: &NewSubscriber) -> Result<i64> {
-        self.insert(
-            "INSERT INTO subscribers (category, full_name, id_document_type, id_document_number, email, phone, language, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        self.id(
+            sql::INSERT_SUBSCRIBER,
             params![
                 s.category.as_str(),
                 s.full_name,
@@ -60,45 +59,35 @@ impl SubscribersLinesTx for SqliteTx<'_> {
     }
 
     fn subscriber(&mut self, id: i64) -> Result<Option<SubscriberRow>> {
-        self.one(&format!("SELECT {SUBSCRIBER_COLS} FROM subscribers WHERE id = ?1"), [id], subscriber)
+        self.one(sql::SUBSCRIBER, [id], subscriber)
     }
 
     fn insert_line(&mut self, l: &NewLine) -> Result<i64> {
-        self.insert(
-            "INSERT INTO lines (msisdn, iccid, operator_id, subscriber_id, state, opened_at)
-             VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
+        self.id(
+            sql::INSERT_LINE,
             params![l.msisdn.as_str(), l.iccid, l.operator.as_str(), l.subscriber_id, ts(l.opened_at)],
         )
     }
 
     fn line(&mut self, id: i64) -> Result<Option<LineRow>> {
-        self.one(&format!("SELECT {LINE_COLS} FROM lines WHERE id = ?1"), [id], line)
+        self.one(sql::LINE, [id], line)
     }
 
     fn line_by_msisdn(&mut self, msisdn: &Msisdn) -> Result<Option<LineRow>> {
-        self.one(
-            &format!("SELECT {LINE_COLS} FROM lines WHERE msisdn = ?1 ORDER BY opened_at DESC, id DESC LIMIT 1"),
-            [msisdn.as_str()],
-            line,
-        )
+        self.one(sql::LINE_BY_MSISDN, [msisdn.as_str()], line)
     }
 
     fn lines_of(&mut self, subscriber_id: i64) -> Result<Vec<LineRow>> {
-        self.all(&format!("SELECT {LINE_COLS} FROM lines WHERE subscriber_id = ?1 ORDER BY id"), [subscriber_id], line)
+        self.all(sql::LINES_OF, [subscriber_id], line)
     }
 
     fn update_line(&mut self, l: &LineRow) -> Result<()> {
-        self.exec(
-            "UPDATE lines SET state = ?2, terminated_at = ?3, iccid = ?4 WHERE id = ?1",
-            params![l.id, l.state.as_str(), ts_opt(l.terminated_at), l.iccid],
-        )
-        .map(drop)
+        self.exec(sql::UPDATE_LINE, params![l.id, l.state.as_str(), ts_opt(l.terminated_at), l.iccid]).map(drop)
     }
 
     fn insert_service(&mut self, s: &ServiceRow) -> Result<i64> {
-        self.insert(
-            "INSERT INTO line_services (line_id, name, monthly_charge, started_at, charged_until, stopped_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        self.id(
+            sql::INSERT_SERVICE,
             params![
                 s.line_id,
                 s.name,
@@ -111,22 +100,14 @@ impl SubscribersLinesTx for SqliteTx<'_> {
     }
 
     fn service(&mut self, id: i64) -> Result<Option<ServiceRow>> {
-        self.one(&format!("SELECT {SERVICE_COLS} FROM line_services WHERE id = ?1"), [id], service)
+        self.one(sql::SERVICE, [id], service)
     }
 
     fn services_of(&mut self, line_id: i64) -> Result<Vec<ServiceRow>> {
-        self.all(
-            &format!("SELECT {SERVICE_COLS} FROM line_services WHERE line_id = ?1 ORDER BY id"),
-            [line_id],
-            service,
-        )
+        self.all(sql::SERVICES_OF, [line_id], service)
     }
 
     fn update_service(&mut self, s: &ServiceRow) -> Result<()> {
-        self.exec(
-            "UPDATE line_services SET charged_until = ?2, stopped_at = ?3 WHERE id = ?1",
-            params![s.id, ts(s.charged_until), ts_opt(s.stopped_at)],
-        )
-        .map(drop)
+        self.exec(sql::UPDATE_SERVICE, params![s.id, ts(s.charged_until), ts_opt(s.stopped_at)]).map(drop)
     }
 }

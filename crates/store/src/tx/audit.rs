@@ -8,3 +8,18 @@ pub trait AuditTx {
     fn insert_audit(&mut self, entry: &AuditRow) -> Result<()>;
     fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>>;
 }
+
+/// The statements both backends run (placeholders `?N`).
+pub mod sql {
+    use const_format::formatcp;
+
+    use crate::columns::*;
+
+    pub const INSERT_AUDIT_1: &str =
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    pub const INSERT_AUDIT_2: &str =
+        "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash";
+    pub const AUDIT_ENTRIES: &str = formatcp!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2");
+    pub const AUDIT_HEAD: &str = "SELECT hash FROM audit_head WHERE id = 1";
+}

@@ -23,3 +23,35 @@ pub trait LedgerTx {
     fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()>;
     fn final_bill(&mut self, request_id: i64) -> Result<Option<String>>;
 }
+
+/// The statements both backends run (placeholders `?N`).
+pub mod sql {
+    use const_format::formatcp;
+
+    use crate::columns::*;
+
+    pub const INSERT_ENTRY: &str = "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, ?3)";
+    pub const MOVEMENT: &str = formatcp!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE id = ?1");
+    pub const MOVEMENT_BY_KEY: &str =
+        formatcp!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE idempotency_key = ?1");
+    pub const REVERSAL_OF: &str = "SELECT id FROM ledger_movements WHERE reverses = ?1";
+    pub const STATEMENT: &str = "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
+         JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = ?1 ORDER BY m.at, m.id";
+    pub const INSERT_REFUND: &str = formatcp!(
+        "INSERT INTO refunds ({REFUND_FIELDS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id"
+    );
+    pub const UPDATE_REFUND: &str =
+        "UPDATE refunds SET amount = ?2, state = ?3, recipient_name = ?4, bik = ?5, account = ?6, reason = ?7,
+         updated_at = ?8 WHERE id = ?1";
+    pub const REFUNDS_OF_LINE: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE line_id = ?1 ORDER BY id");
+    pub const SAVE_FINAL_BILL: &str = "INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)";
+    pub const FINAL_BILL: &str = "SELECT bill FROM final_bills WHERE request_id = ?1";
+    pub const REFUND: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE id = ?1");
+    pub const BALANCE: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE account = ?1";
+    pub const LEDGER_TOTAL: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries";
+    pub const REFUNDS: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR operator_id = ?2)
+         ORDER BY created_at, id LIMIT ?3");
+    pub const INSERT_MOVEMENT: &str = "INSERT INTO ledger_movements (kind, idempotency_key, memo, reverses, line_id, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id";
+    /// A movement's entries, in the order they were written.
+    pub const MOVEMENT_ENTRIES: &str = "SELECT account, amount FROM ledger_entries WHERE movement_id = ?1 ORDER BY id";
+}

@@ -28,3 +28,26 @@ pub trait LookupsTx: crate::NumbersTx {
     /// The range holding subscriber number `subscriber` under `def`.
     fn numbering_range(&mut self, def: u16, subscriber: u32) -> Result<Option<NumberRange>>;
 }
+
+/// The statements both backends run (placeholders `?N`).
+pub mod sql {
+    use const_format::formatcp;
+
+    use crate::columns::*;
+
+    pub const INSERT_PAST_EVENT: &str =
+        formatcp!("INSERT INTO past_events ({PAST_EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    pub const PAST_EVENTS: &str =
+        formatcp!("SELECT {PAST_EVENT_COLS} FROM past_events WHERE msisdn = ?1 ORDER BY at, kind");
+    pub const EXTEND_HISTORY: &str =
+        "UPDATE numbers SET history_since = ?2 WHERE operator_id = ?1 AND history_since > ?2";
+    pub const APPEND_NUMBERING: &str =
+        "INSERT INTO numbering_ranges (def, range_from, range_to, operator_name, region, territory, inn)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    pub const CLEAR_NUMBERING: &str = "DELETE FROM numbering_ranges";
+    pub const RECORD_NUMBERING_IMPORT: &str =
+        "INSERT INTO numbering_imports (source, ranges, imported_at) VALUES (?1, ?2, ?3)";
+    pub const NUMBERING_RANGE: &str =
+        "SELECT def, range_from, range_to, operator_name, region, territory, inn FROM numbering_ranges
+         WHERE def = ?1 AND range_from <= ?2 AND range_to >= ?2 ORDER BY range_from DESC LIMIT 1";
+}

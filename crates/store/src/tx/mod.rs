@@ -40,6 +40,27 @@ pub use requests::*;
 pub use stores::*;
 pub use subscribers_lines::*;
 
+/// The SQL the two backends share, one module per aggregate, written once with `?N`
+/// placeholders: SQLite reads them as they are, and the PostgreSQL backend rewrites them to
+/// `$N` when it prepares a statement. Only what differs between the dialects stays in a
+/// backend.
+pub mod sql {
+    pub use super::accounts::sql::*;
+    pub use super::audit::sql::*;
+    pub use super::bulk::sql::*;
+    pub use super::certificates::sql::*;
+    pub use super::documents::sql::*;
+    pub use super::jobs::sql::*;
+    pub use super::ledger::sql::*;
+    pub use super::lookups::sql::*;
+    pub use super::network::sql::*;
+    pub use super::numbers::sql::*;
+    pub use super::outbox::sql::*;
+    pub use super::requests::sql::*;
+    pub use super::stores::sql::*;
+    pub use super::subscribers_lines::sql::*;
+}
+
 /// One transaction's view of the database. Reads of single rows that a change depends on
 /// (`request`, `line`, `number`) lock those rows where the backend has row locks.
 pub trait Tx:

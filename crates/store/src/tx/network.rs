@@ -10,3 +10,20 @@ pub trait NetworkTx {
     /// Tasks whose step keeps failing, oldest first.
     fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>>;
 }
+
+/// The statements both backends run (placeholders `?N`).
+pub mod sql {
+    use const_format::formatcp;
+
+    use crate::columns::*;
+
+    pub const INSERT_NETWORK_TASK: &str = formatcp!(
+        "INSERT INTO network_tasks ({NETWORK_FIELDS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"
+    );
+    pub const NETWORK_TASKS_OF: &str =
+        formatcp!("SELECT {NETWORK_COLS} FROM network_tasks WHERE request_id = ?1 ORDER BY id");
+    pub const UPDATE_NETWORK_TASK: &str = "UPDATE network_tasks SET done_steps = ?2, status = ?3, attempts = ?4, last_error = ?5, updated_at = ?6 WHERE id = ?1";
+    pub const NETWORK_TASK: &str = formatcp!("SELECT {NETWORK_COLS} FROM network_tasks WHERE id = ?1");
+    pub const NETWORK_ALERTS: &str =
+        formatcp!("SELECT {NETWORK_COLS} FROM network_tasks WHERE status = 'alert' ORDER BY updated_at, id LIMIT ?1");
+}

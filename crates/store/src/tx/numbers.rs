@@ -14,3 +14,27 @@ pub trait NumbersTx {
     fn close_assignment(&mut self, msisdn: &Msisdn, to: Timestamp, reason: &str) -> Result<bool>;
     fn assignments(&mut self, msisdn: &Msisdn) -> Result<Vec<AssignmentRow>>;
 }
+
+/// The statements both backends run (placeholders `?N`).
+pub mod sql {
+    use const_format::formatcp;
+
+    use crate::columns::*;
+
+    pub const INSERT_NUMBER: &str =
+        formatcp!("INSERT INTO numbers ({NUMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    pub const UPDATE_NUMBER: &str =
+        "UPDATE numbers SET operator_id = ?2, state = ?3, aging_until = ?4, line_id = ?5, subscriber_id = ?6,
+         history_since = ?7, updated_at = ?8 WHERE msisdn = ?1";
+    pub const OPEN_ASSIGNMENT: &str =
+        "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, ?2, ?3, ?4)";
+    pub const CLOSE_ASSIGNMENT: &str =
+        "UPDATE number_assignments SET to_at = ?2, end_reason = ?3 WHERE msisdn = ?1 AND to_at IS NULL";
+    pub const ASSIGNMENTS: &str =
+        formatcp!("SELECT {ASSIGNMENT_COLS} FROM number_assignments WHERE msisdn = ?1 ORDER BY from_at, id");
+    pub const NUMBER: &str = formatcp!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn = ?1");
+    /// The oldest released `available` number of an operator.
+    pub const CLAIM_AVAILABLE_NUMBER: &str = formatcp!(
+        "SELECT {NUMBER_COLS} FROM numbers WHERE operator_id = ?1 AND state = 'available' ORDER BY updated_at, msisdn LIMIT 1"
+    );
+}

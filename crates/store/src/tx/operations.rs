@@ -14,10 +14,10 @@ pub trait OperationsTx {
     fn invariant_counts(&mut self) -> Result<Vec<(String, i64)>>;
 }
 
-/// The queue depths of `Tx::queue_depths`, shared by the backends; `{p}` is the instant now.
-pub const QUEUE_DEPTHS: &str = "SELECT 'jobs', 'due', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at <= {p}
-         UNION ALL SELECT 'jobs', 'scheduled', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at > {p} AND status = 'pending'
-         UNION ALL SELECT 'jobs', 'running', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at > {p} AND status = 'running'
+/// The queue depths of `OperationsTx::queue_depths`, shared by the backends; `?1` is the instant now.
+pub const QUEUE_DEPTHS: &str = "SELECT 'jobs', 'due', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at <= ?1
+         UNION ALL SELECT 'jobs', 'scheduled', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at > ?1 AND status = 'pending'
+         UNION ALL SELECT 'jobs', 'running', COUNT(*) FROM jobs WHERE status IN ('pending', 'running') AND run_at > ?1 AND status = 'running'
          UNION ALL SELECT 'jobs', 'failed', COUNT(*) FROM jobs WHERE status = 'failed'
          UNION ALL SELECT 'outbox', 'waiting', COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at >= 0
          UNION ALL SELECT 'outbox', 'parked', COUNT(*) FROM outbox WHERE status = 'parked'

@@ -17,3 +17,24 @@ pub trait OutboxTx {
     /// Messages per status.
     fn outbox_counts(&mut self) -> Result<Vec<(String, i64)>>;
 }
+
+/// The statements both backends run (placeholders `?N`).
+pub mod sql {
+    use const_format::formatcp;
+
+    use crate::columns::*;
+
+    pub const OUTBOX_MESSAGE: &str = formatcp!("SELECT {OUTBOX_COLS} FROM outbox WHERE id = ?1");
+    pub const OUTBOX_BY_PROVIDER_ID: &str =
+        formatcp!("SELECT {OUTBOX_COLS} FROM outbox WHERE provider_id = ?2 AND channel = ?1 ORDER BY id DESC LIMIT 1");
+    pub const UPDATE_OUTBOX: &str =
+        "UPDATE outbox SET status = ?2, attempts = ?3, last_error = ?4, sent_at = ?5, next_attempt_at = ?6,
+         locked_until = ?7, provider_id = ?8, delivery = ?9 WHERE id = ?1";
+    pub const OUTBOX_COUNTS: &str = "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status";
+    pub const OUTBOX: &str = formatcp!(
+        "SELECT {OUTBOX_COLS} FROM outbox WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
+    );
+    pub const INSERT_OUTBOX: &str = formatcp!(
+        "INSERT INTO outbox ({OUTBOX_FIELDS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING RETURNING id"
+    );
+}
