@@ -3,14 +3,18 @@
 use std::fmt;
 use std::ops::{Add, Neg, Sub};
 
-/// A signed amount of roubles in kopecks. Arithmetic that could overflow is checked by the
-/// callers that take outside input; the operators here are for amounts already bounded.
+/// A signed amount of roubles in kopecks. Every amount that comes from outside is bounded by
+/// [`Money::MAX_MOVEMENT`] where it enters, so sums of them stay far inside `i64`; the
+/// operators saturate instead of wrapping all the same, and `checked_*` say when they would.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
 impl Money {
     pub const ZERO: Money = Money(0);
+    /// The most one movement may carry, opening balances, payments and adjustments alike:
+    /// 10,000,000 ₽.
+    pub const MAX_MOVEMENT: Money = Money(1_000_000_000);
 
     pub const fn from_kopecks(kopecks: i64) -> Self {
         Money(kopecks)
@@ -21,7 +25,7 @@ impl Money {
     }
 
     pub const fn from_roubles(roubles: i64) -> Self {
-        Money(roubles * 100)
+        Money(roubles.saturating_mul(100))
     }
 
     pub fn is_negative(self) -> bool {
@@ -36,6 +40,15 @@ impl Money {
         self.0.checked_add(other.0).map(Money)
     }
 
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// Whether this amount, either way, fits in one movement ([`Money::MAX_MOVEMENT`]).
+    pub fn within_movement_limit(self) -> bool {
+        self.0.unsigned_abs() <= Money::MAX_MOVEMENT.0.unsigned_abs()
+    }
+
     /// The debt this balance represents: the negative part, as a positive amount.
     pub fn debt(self) -> Money {
         Money((-self.0).max(0))
@@ -45,21 +58,21 @@ impl Money {
 impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
+        Money(self.0.saturating_add(rhs.0))
     }
 }
 
 impl Sub for Money {
     type Output = Money;
     fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
+        Money(self.0.saturating_sub(rhs.0))
     }
 }
 
 impl Neg for Money {
     type Output = Money;
     fn neg(self) -> Money {
-        Money(-self.0)
+        Money(self.0.saturating_neg())
     }
 }
 
@@ -99,5 +112,19 @@ mod tests {
     #[test]
     fn serialises_as_integer_kopecks() {
         assert_eq!(serde_json::to_string(&Money::from_kopecks(250)).unwrap(), "250");
+    }
+
+    #[test]
+    fn arithmetic_never_wraps_and_one_movement_is_bounded() {
+        let max = Money::from_kopecks(i64::MAX);
+        assert_eq!(max + Money::from_kopecks(1), max);
+        assert_eq!(Money::from_kopecks(i64::MIN) - Money::from_kopecks(1), Money::from_kopecks(i64::MIN));
+        assert_eq!(-Money::from_kopecks(i64::MIN), max);
+        assert_eq!(max.checked_add(Money::from_kopecks(1)), None);
+        assert_eq!(Money::from_kopecks(i64::MIN).checked_sub(Money::from_kopecks(1)), None);
+        assert!(Money::from_roubles(10_000_000).within_movement_limit());
+        assert!(Money::from_roubles(-10_000_000).within_movement_limit());
+        assert!(!(Money::MAX_MOVEMENT + Money::from_kopecks(1)).within_movement_limit());
+        assert!(!Money::from_kopecks(i64::MIN).within_movement_limit());
     }
 }

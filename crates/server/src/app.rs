@@ -21,7 +21,7 @@ use simexit_service::documents::{Blobs, DocumentStore};
 use simexit_service::notifications::{LogSender, Notifier, Sender};
 use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
 use simexit_store::Store;
-use simexit_store_sqlite::{Durability, SqliteStore};
+use simexit_store_sqlite::{Durability, SqliteStore, create_private_dir};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -68,7 +68,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         let store = simexit_store_postgres::PgStore::open(&url.0).context("opening the PostgreSQL database")?;
         return Ok(Arc::new(store));
     }
-    std::fs::create_dir_all(&config.database.data_dir)
+    create_private_dir(&config.database.data_dir)
         .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
     let durability = if config.database.durability == "normal" { Durability::Normal } else { Durability::Full };
     let path = config.database_path();
@@ -134,7 +134,7 @@ pub fn document_store(config: &Config) -> anyhow::Result<DocumentStore> {
         match std::fs::read_to_string(&file) {
             Ok(k) => k,
             Err(_) => {
-                std::fs::create_dir_all(&config.database.data_dir)?;
+                create_private_dir(&config.database.data_dir)?;
                 let k = KeyRing::generate("k1")?;
                 write_private(&file, &k)?;
                 tracing::warn!(file = %file.display(), "generated a document encryption key; back it up, and configure documents.keys when running several instances");
@@ -171,7 +171,7 @@ pub fn signing_keys(config: &Config) -> anyhow::Result<SigningKeys> {
         match std::fs::read_to_string(&file) {
             Ok(k) => k,
             Err(_) => {
-                std::fs::create_dir_all(&config.database.data_dir)?;
+                create_private_dir(&config.database.data_dir)?;
                 let mut seed = [0u8; 32];
                 getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
                 let k = SigningKeys::generate("k1", seed);

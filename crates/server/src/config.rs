@@ -344,6 +344,12 @@ impl Config {
                 self.log.format
             )));
         }
+        if self.server.dev_clock && !self.server.demo {
+            // The clock endpoint moves every deadline of the deployment: never on real data.
+            return Err(ConfigError::Invalid(
+                "server.dev_clock needs server.demo: the dev clock is for the demo only".into(),
+            ));
+        }
         if self.auth.session_minutes <= 0 {
             return Err(ConfigError::Invalid("auth.session_minutes must be positive".into()));
         }
@@ -538,6 +544,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.server.listen.port(), 9200, "flags beat the environment");
+    }
+
+    #[test]
+    fn the_dev_clock_runs_only_with_the_demo() {
+        let err = Config::load(None, env(&[("SIMEXIT_SERVER__DEV_CLOCK", "true")]), &[]).unwrap_err();
+        assert!(err.to_string().contains("server.dev_clock needs server.demo"), "{err}");
+        let c =
+            Config::load(None, env(&[("SIMEXIT_SERVER__DEV_CLOCK", "true"), ("SIMEXIT_SERVER__DEMO", "true")]), &[])
+                .unwrap();
+        assert!(c.server.dev_clock);
     }
 
     #[test]

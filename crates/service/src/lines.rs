@@ -122,6 +122,13 @@ impl Service {
         if !who.staff_of(&input.operator) {
             return Err(ServiceError::forbidden(format!("you do not work for {}", input.operator)));
         }
+        // An opening balance may be debt brought over, so either sign; never beyond one movement.
+        if !input.balance.within_movement_limit() {
+            return Err(ServiceError::unprocessable(
+                "invalid_amount",
+                format!("balance: at most {} kopecks either way", Money::MAX_MOVEMENT.kopecks()),
+            ));
+        }
         let now = self.now();
         self.store.write(|tx| {
             let subscriber_id = resolve_subscriber(tx, &input.subscriber)?;

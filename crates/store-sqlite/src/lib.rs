@@ -4,6 +4,7 @@
 
 mod convert;
 mod migrate;
+mod private;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use rusqlite::Connection;
 use simexit_store::{Store, StoreError, Tx};
 
 pub use migrate::MIGRATIONS;
+pub use private::{create_private_dir, private_database_file};
 
 /// How durable a commit is. `Full` fsyncs the WAL on every commit and survives power loss;
 /// `Normal` survives a crash of the process but may lose the last commits on power loss.
@@ -62,6 +64,7 @@ pub fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreE
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        private_database_file(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
         let mut writer = connect(path, durability)?;
         migrate::apply(&mut writer)?;
         let readers = (0..4).map(|_| connect(path, durability).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;

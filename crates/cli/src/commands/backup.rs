@@ -23,7 +23,7 @@ fn sqlite_only(config: &Config, what: &str) -> anyhow::Result<()> {
 }
 
 fn lock_file(config: &Config) -> anyhow::Result<std::fs::File> {
-    std::fs::create_dir_all(&config.database.data_dir)
+    simexit_store_sqlite::create_private_dir(&config.database.data_dir)
         .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
     let path = config.database.data_dir.join("simexit.lock");
     std::fs::OpenOptions::new()
@@ -57,6 +57,8 @@ pub fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .with_context(|| format!("opening {}", db.display()))?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // The copy is as private as the database: created owner-only before SQLite fills it.
+    simexit_store_sqlite::private_database_file(file).with_context(|| format!("creating {}", file.display()))?;
     conn.execute("VACUUM INTO ?1", [file.to_string_lossy()]).with_context(|| format!("writing {}", file.display()))?;
     let (tables, version) = describe(file)?;
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
@@ -96,7 +98,7 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
         );
     }
     let db = config.database_path();
-    std::fs::create_dir_all(&config.database.data_dir)
+    simexit_store_sqlite::create_private_dir(&config.database.data_dir)
         .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
     // A running server would keep writing to the file moved aside.
     let lock = lock_file(config)?;

@@ -24,9 +24,15 @@ pub struct Next {
     done: String,
 }
 
-/// Only a path of this site: never an address elsewhere.
+/// Only a path of this site: never an address elsewhere. Browsers drop tabs and newlines
+/// from a URL and read `\` as `/`, so `/\t/evil.example` or `/\evil.example` would leave the
+/// site: any control character, space or backslash, and a second leading slash, are refused.
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    let bytes = next.as_bytes();
+    let local = bytes.first() == Some(&b'/')
+        && bytes.get(1) != Some(&b'/')
+        && !bytes.iter().any(|&b| b.is_ascii_control() || b == b' ' || b == b'\\' || b >= 0x80);
+    local.then_some(next)
 }
 
 fn home_of(role: Role) -> &'static str {
@@ -253,6 +259,32 @@ pub async fn confirm(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Conf
             let field = if e.code == "weak_password" { "password" } else { "code" };
             errors.insert(field, problem(l, &e));
             confirm_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        for ok in ["/my", "/my/requests/3?lang=en", "/staff/queue#top"] {
+            assert_eq!(safe_next(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example/x",
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
         }
     }
 }

@@ -22,4 +22,5 @@ mod network;
 mod notifications;
 mod operators;
 mod pages;
+mod security;
 mod transitions;

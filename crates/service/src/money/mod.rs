@@ -20,6 +20,21 @@ pub use settlement::*;
 
 use refund_state as rs;
 
+/// An amount that enters the books from outside (an opening balance, a payment, an
+/// adjustment, a service's charge): positive unless `zero_ok`, and within
+/// [`Money::MAX_MOVEMENT`] either way.
+pub(crate) fn outside_amount(amount: Money, field: &str, zero_ok: bool) -> Result<Money> {
+    let sign_ok = amount.is_positive() || (zero_ok && amount == Money::ZERO);
+    if !sign_ok || !amount.within_movement_limit() {
+        let least = if zero_ok { "0" } else { "1" };
+        return Err(ServiceError::unprocessable(
+            "invalid_amount",
+            format!("{field}: {least} to {} kopecks ({})", Money::MAX_MOVEMENT.kopecks(), Money::MAX_MOVEMENT),
+        ));
+    }
+    Ok(amount)
+}
+
 fn debt_error(debt: Money) -> ServiceError {
     ServiceError::Unprocessable {
         code: "debt_outstanding",

@@ -5,6 +5,7 @@ use simexit_domain::access::Role;
 use simexit_domain::ledger::{MovementKind, OperatorAccount};
 use simexit_store::{LineRow, StatementRow, StoreExt};
 
+use super::outside_amount;
 use crate::ledger::{self, post, reverse};
 use crate::{Principal, Result, Service, ServiceError};
 
@@ -36,12 +37,7 @@ impl Service {
     /// Records a payment on a line. The same idempotency key records it once; the same key
     /// with another amount is a conflict.
     pub fn pay(&self, who: &Principal, line_id: i64, amount: Money, key: &str) -> Result<(LineRow, bool)> {
-        if !amount.is_positive() || amount.kopecks() > 10_000_000_000 {
-            return Err(ServiceError::unprocessable(
-                "invalid_amount",
-                "amount: a positive number of kopecks up to 100 000 000 ₽",
-            ));
-        }
+        outside_amount(amount, "amount", false)?;
         let key = key.trim();
         if key.is_empty() || key.len() > 128 {
             return Err(ServiceError::bad_input("invalid_idempotency_key", "idempotency_key: 1 to 128 characters"));
@@ -114,9 +110,7 @@ impl Service {
         if memo.is_empty() || memo.chars().count() > 500 {
             return Err(ServiceError::unprocessable("reason_required", "reason: say why, in up to 500 characters"));
         }
-        if !amount.is_positive() || amount.kopecks() > 10_000_000_000 {
-            return Err(ServiceError::unprocessable("invalid_amount", "amount: a positive number of kopecks"));
-        }
+        outside_amount(amount, "amount", false)?;
         let (from, to) = match kind {
             MovementKind::Charge => (ledger::line(line_id), ledger::operator(&line.operator, OperatorAccount::Revenue)),
             MovementKind::WriteOff => {
