@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod operator;
 pub mod policy;
 pub mod reassignment;
+pub mod sealing;
 pub mod store_hours;
 pub mod termination;
 

@@ -124,18 +124,17 @@ pub fn notifier(c: &crate::config::NotificationsConfig) -> anyhow::Result<Notifi
     Ok(Notifier { email, sms, templates, max_attempts: c.max_attempts, public_url: c.public_url.clone() })
 }
 
-/// The document store the configuration asks for: a folder, sealed with the configured keys
-/// (or a key generated on the first start and kept beside the database).
-pub fn document_store(config: &Config) -> anyhow::Result<DocumentStore> {
+/// The keys that seal documents and personal data at rest: the configured `documents.keys`,
+/// or a key generated on the first start and kept beside the database.
+pub fn sealing_keys(config: &Config) -> anyhow::Result<KeyRing> {
     let c = &config.documents;
-    let dir = if c.dir.is_empty() { config.database.data_dir.join("documents") } else { c.dir.clone().into() };
     let keys = if c.keys.0.is_empty() {
         let file = config.database.data_dir.join("document-keys");
         match std::fs::read_to_string(&file) {
             Ok(k) => k,
             Err(_) => {
                 create_private_dir(&config.database.data_dir)?;
-                let k = KeyRing::generate("k1")?;
+                let k = simexit_files::sealed::generate_key("k1")?;
                 write_private(&file, &k)?;
                 tracing::warn!(file = %file.display(), "generated a document encryption key; back it up, and configure documents.keys when running several instances");
                 k
@@ -144,7 +143,13 @@ pub fn document_store(config: &Config) -> anyhow::Result<DocumentStore> {
     } else {
         c.keys.0.clone()
     };
-    let ring = KeyRing::parse(&keys)?;
+    Ok(KeyRing::parse(&keys)?)
+}
+
+/// The document store the configuration asks for: a folder or a bucket, sealed with `ring`.
+pub fn document_store(config: &Config, ring: Arc<KeyRing>) -> anyhow::Result<DocumentStore> {
+    let c = &config.documents;
+    let dir = if c.dir.is_empty() { config.database.data_dir.join("documents") } else { c.dir.clone().into() };
     let store: Arc<dyn Blobs> = if c.storage == "s3" {
         Arc::new(S3Blobs::new(S3Settings {
             endpoint: c.s3_endpoint.clone(),
@@ -231,7 +236,9 @@ impl App {
                 .await
                 .context("starting the service")??;
         service.notifier = Arc::new(notifier(&config.notifications)?);
-        service.documents = Arc::new(document_store(&config)?);
+        let sealing = Arc::new(sealing_keys(&config)?);
+        service.documents = Arc::new(document_store(&config, sealing.clone())?);
+        service.sealing = sealing;
         service.signing = Arc::new(signing_keys(&config)?);
         if config.network.adapter == "webhook" {
             let n = &config.network;

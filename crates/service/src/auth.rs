@@ -3,6 +3,8 @@
 //! Passwords are hashed with Argon2id. Tokens are 256 random bits shown once to the client;
 //! only their SHA-256 is stored, so a leaked database does not leak live sessions.
 
+use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
@@ -11,19 +13,88 @@ use simexit_store::{SessionRow, StoreExt};
 use crate::record::audit;
 use crate::{Principal, Result, Service, ServiceError};
 
+/// Argon2 takes about 19 MiB and tens of milliseconds a hash. At most one hash per CPU runs
+/// at once and at most [`HASH_QUEUE_PER_CPU`] per CPU wait for a turn; past that the caller
+/// is told to come back at once (429 `busy`), so a burst of sign-ins or resets costs neither
+/// memory nor an ever-growing queue. Every Argon2 hash and check of the process goes through it.
+pub struct HashGate {
+    state: Mutex<GateState>,
+    freed: Condvar,
+    slots: usize,
+    queue: usize,
+}
+
+#[derive(Default)]
+struct GateState {
+    running: usize,
+    waiting: usize,
+}
+
+pub const HASH_QUEUE_PER_CPU: usize = 8;
+
+impl HashGate {
+    pub fn new(slots: usize, queue: usize) -> HashGate {
+        HashGate { state: Mutex::default(), freed: Condvar::new(), slots: slots.max(1), queue }
+    }
+
+    fn state(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `work` when a slot is free, waiting in the bounded queue; `busy` if it is full.
+    pub fn run<T>(&self, work: impl FnOnce() -> T) -> Result<T> {
+        let mut state = self.state();
+        if state.running >= self.slots {
+            if state.waiting >= self.queue {
+                return Err(ServiceError::TooMany {
+                    code: "busy",
+                    message: "too many sign-ins at once: try again in a moment".into(),
+                    retry_after: 1,
+                });
+            }
+            state.waiting += 1;
+            while state.running >= self.slots {
+                state = self.freed.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            state.waiting -= 1;
+        }
+        state.running += 1;
+        drop(state);
+        // Released on the way out, even if `work` panics.
+        struct Slot<'a>(&'a HashGate);
+        impl Drop for Slot<'_> {
+            fn drop(&mut self) {
+                self.0.state().running -= 1;
+                self.0.freed.notify_one();
+            }
+        }
+        let _slot = Slot(self);
+        Ok(work())
+    }
+}
+
+static HASHES: LazyLock<HashGate> = LazyLock::new(|| {
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    HashGate::new(cpus, cpus * HASH_QUEUE_PER_CPU)
+});
+
 /// Hashes a password with Argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
+    HASHES
+        .run(|| Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))?
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+/// Checks a password against its hash (`None`: against a dummy hash, with the same work, so
+/// an unknown account takes as long as a known one).
+pub fn verify_password(password: &str, hash: Option<&str>) -> Result<bool> {
+    let parsed = PasswordHash::new(hash.unwrap_or(DUMMY_HASH));
+    let ok = HASHES
+        .run(|| parsed.as_ref().is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), p).is_ok()))?;
+    Ok(ok && hash.is_some())
 }
 
 /// A fresh random token and the hash under which it is stored.
@@ -70,19 +141,15 @@ impl Service {
     }
 
     fn sign_in(&self, login: &str, password: &str, csrf_hash: Option<String>) -> Result<Session> {
-        self.check_sign_in_lock(login)?;
-        let account = self.store.read(|tx| tx.account_by_login(login.trim()))?;
-        let Some(account) = account.filter(|a| !a.disabled) else {
-            // Burn the same time as a real check so timing does not reveal which logins exist;
-            // unknown logins lock out like real ones, for the same reason.
-            let _ = verify_password(password, DUMMY_HASH);
-            self.record_failed_sign_in(login)?;
-            return Err(invalid_credentials());
-        };
-        if !verify_password(password, &account.password_hash) {
-            self.record_failed_sign_in(login)?;
+        // The try is counted before any hashing, so a parallel burst gets no more guesses than
+        // the limit; unknown logins are counted, checked (against a dummy hash) and locked
+        // exactly like real ones, so no answer or timing tells which logins exist.
+        self.reserve_sign_in(login)?;
+        let account = self.store.read(|tx| tx.account_by_login(login.trim()))?.filter(|a| !a.disabled);
+        if !verify_password(password, account.as_ref().map(|a| a.password_hash.as_str()))? {
             return Err(invalid_credentials());
         }
+        let Some(account) = account else { return Err(invalid_credentials()) };
         self.clear_failed_sign_ins(login)?;
         let (token, hash) = new_token()?;
         let now = self.now();
@@ -219,9 +286,57 @@ mod tests {
     fn a_password_verifies_only_against_its_own_hash() {
         let h = hash_password("correct horse").unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong horse", &h));
-        assert!(!verify_password("anything", "not a hash"));
+        assert!(verify_password("correct horse", Some(&h)).unwrap());
+        assert!(!verify_password("wrong horse", Some(&h)).unwrap());
+        assert!(!verify_password("anything", Some("not a hash")).unwrap());
+        assert!(!verify_password("anything", None).unwrap());
+    }
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2_hash_so_unknown_accounts_cost_the_same() {
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let real = hash_password("x").unwrap();
+        assert_eq!(PasswordHash::new(&real).unwrap().params, parsed.params, "the same cost parameters");
+    }
+
+    #[test]
+    fn the_hash_gate_runs_a_few_at_once_queues_a_few_and_refuses_the_rest() {
+        let gate = std::sync::Arc::new(HashGate::new(2, 3));
+        let (running, peak) = (std::sync::Arc::new(Mutex::new(0usize)), std::sync::Arc::new(Mutex::new(0usize)));
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let release_rx = std::sync::Arc::new(Mutex::new(release_rx));
+        let mut threads = Vec::new();
+        for _ in 0..5 {
+            let (gate, running, peak, rx) = (gate.clone(), running.clone(), peak.clone(), release_rx.clone());
+            threads.push(std::thread::spawn(move || {
+                gate.run(|| {
+                    let now = {
+                        let mut r = running.lock().unwrap();
+                        *r += 1;
+                        *r
+                    };
+                    let mut p = peak.lock().unwrap();
+                    *p = (*p).max(now);
+                    drop(p);
+                    rx.lock().unwrap().recv().unwrap();
+                    *running.lock().unwrap() -= 1;
+                })
+            }));
+        }
+        // Two run and three wait: a sixth is refused at once, without waiting.
+        while gate.state().waiting < 3 {
+            std::thread::yield_now();
+        }
+        let refused = gate.run(|| ());
+        assert!(matches!(refused, Err(ServiceError::TooMany { code: "busy", .. })));
+        for _ in 0..5 {
+            release_tx.send(()).unwrap();
+        }
+        for t in threads {
+            t.join().unwrap().unwrap();
+        }
+        assert_eq!(*peak.lock().unwrap(), 2, "never more than two at once");
     }
 
     #[test]

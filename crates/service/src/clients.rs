@@ -80,17 +80,14 @@ impl Service {
     /// The client-credentials grant: a bearer token for the requested scopes (all of the
     /// client's when none is asked for).
     pub fn client_token(&self, client_id: &str, secret: &str, scope: Option<&str>) -> Result<(Session, Vec<String>)> {
-        self.check_sign_in_lock(client_id)?;
+        self.reserve_sign_in(client_id)?;
         let account = self.store.read(|tx| tx.account_by_login(client_id.trim()))?;
-        let Some(account) = account.filter(|a| a.role == Role::ApiClient && !a.disabled) else {
-            let _ = verify_password(secret, &hash_password("not a client")?);
-            self.record_failed_sign_in(client_id)?;
-            return Err(invalid_client());
-        };
-        if !verify_password(secret, &account.password_hash) {
-            self.record_failed_sign_in(client_id)?;
+        let account = account.filter(|a| a.role == Role::ApiClient && !a.disabled);
+        if !verify_password(secret, account.as_ref().map(|a| a.password_hash.as_str()))? {
             return Err(invalid_client());
         }
+        let Some(account) = account else { return Err(invalid_client()) };
+        self.clear_failed_sign_ins(client_id)?;
         let granted: Vec<String> = account.scopes.split_whitespace().map(str::to_owned).collect();
         let wanted: Vec<String> = match scope {
             Some(s) if !s.trim().is_empty() => s.split_whitespace().map(str::to_owned).collect(),

@@ -31,6 +31,11 @@ pub fn login_key(login: &str) -> String {
     format!("sign-in:{}", login.trim().to_lowercase())
 }
 
+/// The attempts at the codes sent to a number, counted whether or not it has an account.
+fn confirm_key(msisdn: &Msisdn) -> String {
+    format!("reset-confirm:{msisdn}")
+}
+
 fn random_code() -> Result<String> {
     let mut b = [0u8; 4];
     getrandom::fill(&mut b).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
@@ -43,36 +48,31 @@ fn invalid_code() -> ServiceError {
 }
 
 impl Service {
-    /// Refuses a sign-in while its login is locked after repeated failures.
-    pub(crate) fn check_sign_in_lock(&self, login: &str) -> Result<()> {
-        let now = self.now();
-        let key = login_key(login);
-        if let Some(c) = self.store.read(|tx| tx.rate_limit(&key, now, SIGN_IN_WINDOW))?
-            && c.count >= MAX_FAILED_SIGN_INS
-        {
-            let secs = retry_after(c.window_start, SIGN_IN_WINDOW, now);
-            return Err(ServiceError::TooMany {
-                code: "sign_in_locked",
-                message: format!(
-                    "too many failed sign-ins: try again in {} minutes, or reset your password",
-                    secs.div_ceil(60)
-                ),
-                retry_after: secs,
-            });
-        }
-        Ok(())
-    }
-
-    pub(crate) fn record_failed_sign_in(&self, login: &str) -> Result<()> {
+    /// Reserves one try of a login's secret (a password, a client secret) before anything is
+    /// hashed: the try is counted in the same atomic step that checks the limit, so however
+    /// many arrive at once, at most [`MAX_FAILED_SIGN_INS`] are checked per window. A
+    /// successful sign-in clears the count; a failed one leaves its try counted.
+    pub(crate) fn reserve_sign_in(&self, login: &str) -> Result<()> {
         let now = self.now();
         let key = login_key(login);
         let c = self.store.write(|tx| tx.hit_rate_limit(&key, now, SIGN_IN_WINDOW))?;
-        if c.count == MAX_FAILED_SIGN_INS {
+        if c.count <= MAX_FAILED_SIGN_INS {
+            return Ok(());
+        }
+        if c.count == MAX_FAILED_SIGN_INS + 1 {
             tracing::warn!(login = %login.trim(), "sign-in locked after repeated failures");
             self.store
                 .write(|tx| audit(tx, now, "system", "sign_in_locked", "login", login.trim(), serde_json::json!({})))?;
         }
-        Ok(())
+        let secs = retry_after(c.window_start, SIGN_IN_WINDOW, now);
+        Err(ServiceError::TooMany {
+            code: "sign_in_locked",
+            message: format!(
+                "too many failed sign-ins: try again in {} minutes, or reset your password",
+                secs.div_ceil(60)
+            ),
+            retry_after: secs,
+        })
     }
 
     pub(crate) fn clear_failed_sign_ins(&self, login: &str) -> Result<()> {
@@ -81,11 +81,10 @@ impl Service {
     }
 
     /// Sends a one-time code by SMS to the subscriber whose contact number this is, if any.
+    /// The limits are counted first, so a refused request costs no hashing; then every
+    /// number, known or not, costs one hash and gets a fresh set of code attempts.
     pub fn request_password_reset(&self, msisdn: &Msisdn, client: &str) -> Result<()> {
         let now = self.now();
-        // The same work whether or not the number belongs to someone.
-        let code = random_code()?;
-        let code_hash = hash_password(&code)?;
         self.store.write(|tx| {
             for (key, limit) in [
                 (format!("reset-number:{msisdn}"), RESETS_PER_NUMBER),
@@ -100,6 +99,11 @@ impl Service {
                     });
                 }
             }
+            Ok(tx.clear_rate_limit(&confirm_key(msisdn))?)
+        })?;
+        let code = random_code()?;
+        let code_hash = hash_password(&code)?;
+        self.store.write(|tx| {
             let Some(account) = tx.account_by_phone(msisdn)?.filter(|a| !a.disabled) else {
                 return Ok(());
             };
@@ -117,7 +121,9 @@ impl Service {
                 used_at: None,
                 created_at: now,
             })?;
-            let payload = serde_json::json!({ "code": code, "minutes": CODE_TTL.as_mins() }).to_string();
+            // The code itself waits in the outbox sealed; only its hash is kept with the account.
+            let sealed = self.seal(crate::sealing::OUTBOX_CODE, &code)?;
+            let payload = serde_json::json!({ "code": sealed, "minutes": CODE_TTL.as_mins() }).to_string();
             tx.insert_outbox(&OutboxRow::new("sms", msisdn.as_str(), "password_reset_code", &language, payload, now))?;
             audit(
                 tx,
@@ -131,8 +137,9 @@ impl Service {
         })
     }
 
-    /// Sets a new password with a valid code. Each check consumes one of the code's attempts
-    /// before the code is compared, so parallel guesses cannot exceed the limit.
+    /// Sets a new password with a valid code. Each check consumes one of the number's attempts
+    /// before the code is compared, so parallel guesses cannot exceed the limit, and numbers
+    /// without an account or a code count and lock exactly like those with one.
     pub fn confirm_password_reset(&self, msisdn: &Msisdn, code: &str, new_password: &str) -> Result<()> {
         let len = new_password.chars().count();
         if !(8..=256).contains(&len) {
@@ -144,30 +151,28 @@ impl Service {
         }
         let now = self.now();
         let reserved = self.store.write(|tx| {
-            let Some(account) = tx.account_by_phone(msisdn)? else { return Ok::<_, ServiceError>(None) };
-            let Some(mut reset) = tx.latest_password_reset(account.id)? else { return Ok(None) };
-            if reset.expires_at <= now {
-                return Ok(None);
-            }
-            if reset.attempts >= CODE_ATTEMPTS {
+            let c = tx.hit_rate_limit(&confirm_key(msisdn), now, CODE_TTL)?;
+            if c.count > CODE_ATTEMPTS {
                 return Err(ServiceError::TooMany {
                     code: "code_locked",
                     message: "too many wrong codes: request a new one".into(),
-                    retry_after: 60,
+                    retry_after: retry_after(c.window_start, CODE_TTL, now),
                 });
             }
+            let Some(account) = tx.account_by_phone(msisdn)? else { return Ok::<_, ServiceError>(None) };
+            let Some(mut reset) = tx.latest_password_reset(account.id)?.filter(|r| r.expires_at > now) else {
+                return Ok(None);
+            };
             reset.attempts += 1;
             tx.update_password_reset(&reset)?;
             Ok(Some((account, reset)))
         })?;
-        let Some((account, reset)) = reserved else {
-            // Unknown number, no code, or expired: the same answer and the same work.
-            let _ = verify_password(code, &hash_password("000000")?);
-            return Err(invalid_code());
-        };
-        if !verify_password(code, &reset.code_hash) {
+        // Unknown number, no code, or expired: checked against a dummy hash, the same answer.
+        let stored = reserved.as_ref().map(|(_, r)| r.code_hash.as_str());
+        if !verify_password(code, stored)? {
             return Err(invalid_code());
         }
+        let Some((account, reset)) = reserved else { return Err(invalid_code()) };
         let password_hash = hash_password(new_password)?;
         self.store.write(|tx| {
             let Some(mut current) = tx.latest_password_reset(account.id)?.filter(|r| r.id == reset.id) else {
@@ -179,6 +184,7 @@ impl Service {
             let ended = tx.revoke_sessions_of(account.id, now)?;
             self.tokens.clear();
             tx.clear_rate_limit(&login_key(&account.login))?;
+            tx.clear_rate_limit(&confirm_key(msisdn))?;
             audit(
                 tx,
                 now,

@@ -25,6 +25,7 @@ pub mod numbering;
 mod numbers;
 mod principal;
 mod record;
+pub mod sealing;
 pub mod staff;
 mod terminations;
 
@@ -87,6 +88,8 @@ pub struct Service {
     pub signing: Arc<simexit_domain::certificate::SigningKeys>,
     /// Where network steps go after a termination or a revocation.
     pub network: Arc<dyn network::NetworkAdapter>,
+    /// The keys that seal personal data and one-time codes in rows (the documents' keys).
+    pub sealing: Arc<simexit_domain::sealing::KeyRing>,
 }
 
 impl Service {
@@ -110,6 +113,7 @@ impl Service {
             documents: Arc::default(),
             signing: Arc::new(certificates::ephemeral_keys()),
             network: Arc::new(network::LogNetwork),
+            sealing: Arc::new(sealing::ephemeral()),
         };
         service.sync_operators()?;
         Ok(service)

@@ -41,7 +41,13 @@ pub struct Outgoing {
     pub id: i64,
     pub to: String,
     pub rendered: Rendered,
+    /// The text carries a secret (a one-time code): it goes to its recipient and nowhere else,
+    /// never to a log.
+    pub secret: bool,
 }
+
+/// Templates whose text carries a one-time code.
+pub const SECRET_TEMPLATES: &[&str] = &["password_reset_code"];
 
 /// A channel's way out: SMTP, SMPP, an HTTP gateway, or the log.
 pub trait Sender: Send + Sync {
@@ -60,11 +66,16 @@ pub struct LogSender;
 
 impl Sender for LogSender {
     fn send(&self, m: &Outgoing) -> std::result::Result<String, SendError> {
+        let withheld = "(withheld: it carries a one-time code)";
         match &m.rendered {
             Rendered::Email { subject, text, .. } => {
+                let text = if m.secret { withheld } else { text };
                 tracing::info!(id = m.id, to = %m.to, %subject, %text, "e-mail (log sink)");
             }
-            Rendered::Sms { text } => tracing::info!(id = m.id, to = %m.to, %text, "SMS (log sink)"),
+            Rendered::Sms { text } => {
+                let text = if m.secret { withheld } else { text };
+                tracing::info!(id = m.id, to = %m.to, %text, "SMS (log sink)");
+            }
         }
         Ok(format!("log-{}", m.id))
     }
@@ -166,14 +177,18 @@ fn values(payload: &str) -> (BTreeMap<String, String>, Option<Language>) {
 
 impl Service {
     fn render(&self, m: &OutboxRow) -> std::result::Result<Outgoing, SendError> {
-        let (values, fallback) = values(&m.payload);
+        let (mut values, fallback) = values(&m.payload);
+        let secret = SECRET_TEMPLATES.contains(&m.template.as_str());
+        if secret && let Some(code) = values.get_mut("code") {
+            *code = self.unseal(crate::sealing::OUTBOX_CODE, code).map_err(|e| SendError::Permanent(e.to_string()))?;
+        }
         let language: Language = m.language.parse().unwrap_or(Language::Ru);
         let rendered = self
             .notifier
             .templates
             .render(&m.template, &m.channel, language, fallback.unwrap_or(Language::Ru), &values)
             .map_err(|e| SendError::Permanent(e.to_string()))?;
-        Ok(Outgoing { id: m.id, to: m.recipient.clone(), rendered })
+        Ok(Outgoing { id: m.id, to: m.recipient.clone(), rendered, secret })
     }
 
     /// Claims due messages and sends them; see the module documentation.

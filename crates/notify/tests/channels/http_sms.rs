@@ -54,7 +54,10 @@ fn sender(url: String) -> HttpSmsSender {
 
 fn sms(id: i64) -> Outgoing {
     Outgoing {
-        id, to: "+79161234567".into(), rendered: Rendered::Sms { text: "Заявка № 5 принята".into() }
+        id,
+        to: "+79161234567".into(),
+        rendered: Rendered::Sms { text: "Заявка № 5 принята".into() },
+        secret: false,
     }
 }
 

@@ -24,7 +24,7 @@ fn settings(port: u16) -> SmppSettings {
 }
 
 fn sms(id: i64, text: &str) -> Outgoing {
-    Outgoing { id, to: "+79161234567".into(), rendered: Rendered::Sms { text: text.into() } }
+    Outgoing { id, to: "+79161234567".into(), rendered: Rendered::Sms { text: text.into() }, secret: false }
 }
 
 fn ucs2(bytes: &[u8]) -> String {

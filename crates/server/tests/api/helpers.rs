@@ -250,7 +250,8 @@ impl TestApp {
         assert_eq!(total, 0, "the ledger does not balance");
     }
 
-    /// The last SMS code the outbox holds for a number.
+    /// The last SMS code the outbox holds for a number: sealed at rest, opened as the sender
+    /// opens it.
     pub async fn sms_code(&self, msisdn: &str) -> Option<String> {
         let service = self.service.clone();
         let msisdn = msisdn.to_owned();
@@ -263,7 +264,9 @@ impl TestApp {
         .unwrap();
         rows.iter().rev().find(|m| m.recipient == msisdn && m.template == "password_reset_code").map(|m| {
             let payload: Value = serde_json::from_str(&m.payload).unwrap();
-            payload["code"].as_str().unwrap().to_owned()
+            let sealed = payload["code"].as_str().unwrap();
+            assert!(sealed.starts_with("sx1:"), "the code is sealed at rest: {sealed}");
+            self.service.unseal(simexit_service::sealing::OUTBOX_CODE, sealed).unwrap()
         })
     }
 

@@ -17,7 +17,7 @@ async fn the_data_folder_is_the_owners_alone_and_so_are_the_database_and_keys() 
     c.database.url = None;
     let c2 = c.clone();
     let store = tokio::task::spawn_blocking(move || simexit_server::app::open_store(&c2)).await.unwrap().unwrap();
-    simexit_server::app::document_store(&c).unwrap();
+    simexit_server::app::sealing_keys(&c).unwrap();
     simexit_server::app::signing_keys(&c).unwrap();
     drop(store);
     assert_eq!(mode(&data), 0o700, "data folder");
@@ -58,4 +58,103 @@ async fn money_that_enters_the_books_is_bounded_to_ten_million_roubles_a_movemen
     app.post(&adjust, Some(&reviewer), charge(i64::MAX)).await.problem(422, "invalid_amount");
     let after = app.get(&format!("/api/v1/lines/{}", line["id"]), Some(&reviewer)).await.ok();
     assert_eq!(after["balance"], 1_000_000_000, "a refused movement changes nothing");
+}
+
+/// Sends `n` requests at once and returns their statuses and problem codes.
+async fn burst(app: &crate::helpers::TestApp, n: usize, path: &str, body: serde_json::Value) -> Vec<(u16, String)> {
+    let mut calls = Vec::new();
+    for _ in 0..n {
+        let (client, url, body) = (app.client.clone(), format!("{}{path}", app.base), body.clone());
+        calls.push(tokio::spawn(async move {
+            let r = client.post(url).json(&body).send().await.unwrap();
+            let status = r.status().as_u16();
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            (status, v["code"].as_str().unwrap_or_default().to_owned())
+        }));
+    }
+    let mut out = Vec::new();
+    for c in calls {
+        out.push(c.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_of_wrong_passwords_gets_no_more_than_five_guesses() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    let guess = serde_json::json!({ "login": "foreigner@demo", "password": "guess" });
+    let answers = burst(&app, 60, "/api/v1/auth/login", guess).await;
+    let checked = answers.iter().filter(|(s, c)| *s == 401 && c == "invalid_credentials").count();
+    let refused = answers.iter().filter(|(s, c)| *s == 429 && c == "sign_in_locked").count();
+    assert!(checked <= 5, "{checked} passwords were checked: {answers:?}");
+    assert_eq!(checked + refused, 60, "{answers:?}");
+    // The right password is refused too until the window ends.
+    let right = serde_json::json!({ "login": "foreigner@demo", "password": "demo" });
+    app.post("/api/v1/auth/login", None, right).await.problem(429, "sign_in_locked");
+
+    // The same for an API client's secret.
+    let admin = app.login("admin@demo").await;
+    let client = app
+        .post(
+            "/api/v1/api-clients",
+            Some(&admin),
+            serde_json::json!({ "name": "Burst bank", "scopes": ["number-recycling:check"] }),
+        )
+        .await
+        .ok();
+    let id = client["client_id"].as_str().unwrap().to_owned();
+    let mut calls = Vec::new();
+    for _ in 0..60 {
+        let (c, url, id) = (app.client.clone(), format!("{}/api/v1/oauth/token", app.base), id.clone());
+        calls.push(tokio::spawn(async move {
+            let r = c
+                .post(url)
+                .basic_auth(id, Some("wrong secret"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials")
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for c in calls {
+        statuses.push(c.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 5, "{checked} client secrets were checked: {statuses:?}");
+    assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn after_wrong_codes_an_unknown_number_is_answered_exactly_like_a_known_one() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut seen = Vec::new();
+    for number in ["+79161234567", "+79169990000"] {
+        let r = app.post("/api/v1/auth/password-reset", None, serde_json::json!({ "msisdn": number })).await;
+        assert_eq!(r.status, 202);
+        let mut answers = Vec::new();
+        for _ in 0..7 {
+            let wrong = serde_json::json!({ "msisdn": number, "code": "999999", "new_password": "new password 1" });
+            let r = app.post("/api/v1/auth/password-reset/confirm", None, wrong).await;
+            answers.push((r.status.as_u16(), r.body["code"].as_str().unwrap_or_default().to_owned()));
+        }
+        seen.push(answers);
+    }
+    assert_eq!(seen[0], seen[1], "the known and the unknown number are told the same");
+    assert_eq!(seen[0].iter().filter(|(s, _)| *s == 400).count(), 5, "{:?}", seen[0]);
+    assert!(seen[0][5..].iter().all(|(s, c)| *s == 429 && c == "code_locked"), "{:?}", seen[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_of_reset_requests_is_refused_past_the_limits_before_any_hashing() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    let answers =
+        burst(&app, 150, "/api/v1/auth/password-reset", serde_json::json!({ "msisdn": "+79161234567" })).await;
+    let accepted = answers.iter().filter(|(s, _)| *s == 202).count();
+    assert_eq!(accepted, 5, "five per number and hour: {answers:?}");
+    assert!(answers.iter().all(|(s, _)| [202, 429].contains(s)), "{answers:?}");
+    let codes = app.sms_code("+79161234567").await;
+    assert!(codes.is_some());
 }

@@ -1,0 +1,57 @@
+//! Values kept sealed in rows: identity document numbers, refund account numbers and the
+//! one-time codes waiting in the outbox. Each is sealed for its place (the associated data
+//! names the column), with the deployment's [`KeyRing`], and opened only where it is shown
+//! or sent.
+
+use simexit_domain::sealing::{KeyRing, is_sealed_text};
+
+use crate::{Result, Service, ServiceError};
+
+/// The places a sealed value may be kept; each seals for its own.
+pub const ID_DOCUMENT_NUMBER: &str = "subscribers.id_document_number";
+pub const REFUND_ACCOUNT: &str = "refunds.account";
+pub const REQUEST_REFUND_ACCOUNT: &str = "termination_requests.refund_account";
+pub const OUTBOX_CODE: &str = "outbox.code";
+
+/// A key that lives as long as the process: for a service built without configured keys
+/// (benchmarks, tools). A server always has the deployment's keys.
+pub fn ephemeral() -> KeyRing {
+    let mut key = [0u8; 32];
+    if getrandom::fill(&mut key).is_err() {
+        tracing::error!("no randomness for an ephemeral sealing key");
+    }
+    KeyRing::single("ephemeral", key)
+}
+
+impl Service {
+    /// Seals `plain` for `place`.
+    pub fn seal(&self, place: &str, plain: &str) -> Result<String> {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+        self.sealing.seal_text(place, plain, nonce).map_err(|e| ServiceError::Internal(format!("sealing: {e}")))
+    }
+
+    /// Opens a value of `place`; a value written before sealing began is returned as it is.
+    pub fn unseal(&self, place: &str, stored: &str) -> Result<String> {
+        if !is_sealed_text(stored) {
+            return Ok(stored.to_owned());
+        }
+        self.sealing.open_text(place, stored).map_err(|e| ServiceError::Internal(format!("{place}: {e}")))
+    }
+}
+
+/// Shows only the last `keep` characters of a value, the rest as `•`.
+pub fn mask(value: &str, keep: usize) -> String {
+    let chars: Vec<char> = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let hidden = chars.len().saturating_sub(keep);
+    chars.iter().enumerate().map(|(i, c)| if i < hidden { '•' } else { *c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn masking_keeps_only_the_last_characters() {
+        assert_eq!(super::mask("4510 123456", 4), "••••••3456");
+        assert_eq!(super::mask("12", 4), "12");
+    }
+}
