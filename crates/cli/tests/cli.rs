@@ -211,12 +211,16 @@ mod instances {
         Some((format!("{url}{sep}options=-c%20search_path%3D{schema}"), schema))
     }
 
+    /// The keys every instance of one deployment shares (documents and sealed values).
+    pub const KEYS: &str = "k1:0101010101010101010101010101010101010101010101010101010101010101";
+
     /// Starts `simexit serve --demo --dev-clock` on a free port and waits until it listens.
     pub fn start(db_url: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
             .args(["serve", "--demo", "--dev-clock", "--listen", "127.0.0.1:0"])
             .env("SIMEXIT_DATABASE_URL", db_url)
+            .env("SIMEXIT_DOCUMENTS__KEYS", KEYS)
             .env("SIMEXIT_WORKER__POLL_MS", "100")
             .env("SIMEXIT_LOG__FILTER", "warn")
             .current_dir(dir.path())
@@ -332,7 +336,9 @@ mod instances {
                 )
                 .unwrap();
             let payload: serde_json::Value = serde_json::from_str(row.get::<_, &str>(0)).unwrap();
-            payload["code"].as_str().unwrap().to_owned()
+            // Sealed at rest with the deployment's keys, as the sender opens it.
+            let ring = simexit_domain::sealing::KeyRing::parse(KEYS).unwrap();
+            ring.open_text("outbox.code", payload["code"].as_str().unwrap()).unwrap()
         })
         .await
         .unwrap();

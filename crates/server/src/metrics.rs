@@ -115,7 +115,10 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, ApiError>
     let (depths, counts) = state
         .blocking(move |s| {
             Ok(s.store.read(|tx| {
-                Ok::<_, simexit_store::StoreError>((tx.queue_depths(now)?, tx.dashboard_counts(&["state", "sla"])?))
+                Ok::<_, simexit_store::StoreError>((
+                    tx.queue_depths(now)?,
+                    tx.dashboard_counts(&["state", "sla"], None)?,
+                ))
             })?)
         })
         .await?;

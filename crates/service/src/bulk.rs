@@ -53,9 +53,15 @@ impl BulkProgress {
     }
 }
 
-fn run_id(reason: Reason, lines: &[(i64, Msisdn)]) -> String {
+/// A run's id: its reason, its numbers and, for an admin of one operator, that operator (so
+/// the same file started by admins of two operators is two runs, each seeing its own lines).
+fn run_id(reason: Reason, scope: Option<&simexit_domain::OperatorId>, lines: &[(i64, Msisdn)]) -> String {
     let mut h = Sha256::new();
     h.update(reason.as_str().as_bytes());
+    if let Some(op) = scope {
+        h.update(b"\0");
+        h.update(op.as_str().as_bytes());
+    }
     for (_, n) in lines {
         h.update(b"\n");
         h.update(n.as_str().as_bytes());
@@ -118,7 +124,7 @@ impl Service {
             return Err(ServiceError::unprocessable("reason_not_forced", "a bulk run needs a forced reason"));
         }
         let now = self.now();
-        let id = run_id(reason, lines);
+        let id = run_id(reason, who.operator.as_ref(), lines);
         let run = BulkRunRow {
             id: id.clone(),
             reason: reason.as_str().into(),
@@ -199,6 +205,15 @@ impl Service {
             .store
             .read(|tx| tx.account(p.account))?
             .ok_or_else(|| ServiceError::Internal(format!("bulk run {}: its admin is gone", p.run)))?;
+        if account.disabled {
+            // A run carries its admin's authority: it stops when that admin is disabled, and
+            // another admin may start the same file again to finish it.
+            tracing::warn!(run = %p.run, account = p.account, "bulk run stopped: its admin is disabled");
+            let now = self.now();
+            let details = serde_json::json!({ "account": p.account });
+            self.store.write(|tx| audit(tx, now, "system", "stop_bulk_termination", "bulk_run", &p.run, details))?;
+            return Ok(());
+        }
         let who = Principal::from(account);
         if self.bulk_step(&who, &p.run, 200)? > 0 {
             let now = self.now();
@@ -211,6 +226,21 @@ impl Service {
         admin(who)?;
         self.store.read(|tx| {
             let run = tx.bulk_run(run_id)?.ok_or_else(|| ServiceError::not_found("bulk run", run_id))?;
+            // An admin of one operator sees the runs of admins of that operator only.
+            if let Some(op) = &who.operator {
+                let creator = run
+                    .created_by
+                    .strip_prefix("account:")
+                    .and_then(|rest| rest.split('@').next())
+                    .and_then(|id| id.parse::<i64>().ok());
+                let theirs = match creator {
+                    Some(id) => tx.account(id)?.is_some_and(|a| a.operator.as_ref() == Some(op)),
+                    None => false,
+                };
+                if !theirs {
+                    return Err(ServiceError::not_found("bulk run", run_id));
+                }
+            }
             let counts = tx.bulk_counts(run_id)?.into_iter().collect();
             Ok(BulkProgress { run, counts })
         })
@@ -257,6 +287,8 @@ impl Service {
             out.extend(held.iter().take(held.len().saturating_sub(limit)).cloned());
             i = end;
         }
+        // The limit is per person across operators; an admin of one operator acts on its lines.
+        out.retain(|l| who.staff_of(&l.operator));
         Ok(out)
     }
 
@@ -267,6 +299,8 @@ impl Service {
             .now()
             .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(self.store.read(|tx| tx.lines_unused_since(since, 1_000_000))?)
+        let mut lines = self.store.read(|tx| tx.lines_unused_since(since, 1_000_000))?;
+        lines.retain(|l| who.staff_of(&l.operator));
+        Ok(lines)
     }
 }

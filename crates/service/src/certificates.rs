@@ -232,7 +232,7 @@ impl Service {
         self.store.read(|tx| {
             let r = tx
                 .request(request_id)?
-                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .filter(|r| who.sees_request(r))
                 .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
             Ok(tx.certificate_of_request(r.id)?)
         })
@@ -279,7 +279,7 @@ impl Service {
         let (r, subscriber, docs) = self.store.read(|tx| {
             let r = tx
                 .request(request_id)?
-                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .filter(|r| who.sees_request(r))
                 .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
             let s = tx
                 .subscriber(r.subscriber_id)?

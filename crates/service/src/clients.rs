@@ -35,6 +35,14 @@ impl Service {
     ) -> Result<ClientCredentials> {
         if let Some(w) = who {
             w.require(&[Role::Admin], "create API clients")?;
+            // A lookup client asks about every operator's numbers: only an admin of the whole
+            // deployment may create one.
+            if w.operator.is_some() {
+                return Err(ServiceError::Forbidden {
+                    code: "deployment_admin_only",
+                    message: "lookup clients span operators: a deployment-wide admin creates them".into(),
+                });
+            }
         }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {

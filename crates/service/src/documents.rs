@@ -103,11 +103,7 @@ fn accepts_documents(state: RequestState) -> bool {
     )
 }
 
-fn visible_request(tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<RequestRow> {
-    tx.request(id)?
-        .filter(|r| who.can_see(r.subscriber_id, &r.operator))
-        .ok_or_else(|| ServiceError::not_found("termination request", id))
-}
+use crate::terminations::load_visible as visible_request;
 
 fn visible_document(tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<(DocumentRow, RequestRow)> {
     let d = tx.document(id)?.ok_or_else(|| ServiceError::not_found("document", id))?;
@@ -309,9 +305,7 @@ impl Service {
     /// Destruction acts, oldest first (auditors and admins).
     pub fn destruction_acts(&self, who: &Principal, after_id: i64, limit: u32) -> Result<Vec<DestructionActRow>> {
         who.require(&[Role::Auditor, Role::Admin], "read destruction acts")?;
-        if who.operator.is_some() {
-            return Err(ServiceError::forbidden("destruction acts are read deployment-wide"));
-        }
-        Ok(self.store.read(|tx| tx.destruction_acts(after_id, limit.clamp(1, 1_000)))?)
+        // Staff of one operator read the acts of its requests only.
+        Ok(self.store.read(|tx| tx.destruction_acts(after_id, who.operator.as_ref(), limit.clamp(1, 1_000)))?)
     }
 }

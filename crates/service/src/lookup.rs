@@ -221,9 +221,10 @@ impl Service {
         who.require(&[simexit_domain::access::Role::Admin, simexit_domain::access::Role::Auditor], "see API usage")?;
         let now = self.now();
         self.store.read(|tx| {
+            // Clients span operators: staff scoped to one operator see none of them.
             let account = tx
                 .account_by_login(client_id)?
-                .filter(|a| a.role == simexit_domain::access::Role::ApiClient)
+                .filter(|a| a.role == simexit_domain::access::Role::ApiClient && who.operator.is_none())
                 .ok_or_else(|| ServiceError::not_found("API client", client_id))?;
             let requests = tx.rate_limit(&format!("quota-requests:{}", account.id), now, DAY)?.map_or(0, |c| c.count);
             let numbers = tx.rate_limit(&format!("quota-numbers:{}", account.id), now, DAY)?.map_or(0, |c| c.count);

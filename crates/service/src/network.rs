@@ -158,15 +158,23 @@ impl Service {
     pub fn network_tasks(&self, who: &Principal, request_id: i64) -> Result<Vec<NetworkTaskRow>> {
         self.store.read(|tx| {
             tx.request(request_id)?
-                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .filter(|r| who.sees_request(r))
                 .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
             Ok(tx.network_tasks_of(request_id)?)
         })
     }
 
-    /// Tasks whose step keeps failing (admins and auditors).
+    /// The dashboard's counts (see `simexit_store::DASHBOARD`), of the caller's operator when
+    /// the caller is scoped to one (admins and auditors).
+    pub fn dashboard_counts(&self, who: &Principal) -> Result<Vec<(String, String, i64)>> {
+        who.require(&[Role::Admin, Role::Auditor], "see the dashboard")?;
+        let all: Vec<&str> = simexit_store::DASHBOARD.iter().map(|(m, _)| *m).collect();
+        Ok(self.store.read(|tx| tx.dashboard_counts(&all, who.operator.as_ref()))?)
+    }
+
+    /// Tasks whose step keeps failing, of the caller's operator when scoped (admins and auditors).
     pub fn network_alerts(&self, who: &Principal) -> Result<Vec<NetworkTaskRow>> {
         who.require(&[Role::Admin, Role::Auditor], "see network alerts")?;
-        Ok(self.store.read(|tx| tx.network_alerts(500))?)
+        Ok(self.store.read(|tx| tx.network_alerts(who.operator.as_ref(), 500))?)
     }
 }

@@ -272,7 +272,8 @@ impl Service {
         {
             return Err(ServiceError::bad_input("invalid_status", "status is pending, sending, sent or parked"));
         }
-        Ok(self.store.read(|tx| tx.outbox(status, limit.clamp(1, 500)))?)
+        // Staff of one operator see the messages about its requests only.
+        Ok(self.store.read(|tx| tx.outbox(status, who.operator.as_ref(), limit.clamp(1, 500)))?)
     }
 
     /// Puts a parked message back in the queue, due now, with its attempts reset (admins).
@@ -281,6 +282,15 @@ impl Service {
         let now = self.now();
         self.store.write(|tx| {
             let mut m = tx.outbox_message(id)?.ok_or_else(|| ServiceError::not_found("message", id))?;
+            if let Some(op) = &who.operator {
+                let ours = match m.request_id {
+                    Some(r) => tx.request(r)?.is_some_and(|r| &r.operator == op),
+                    None => false,
+                };
+                if !ours {
+                    return Err(ServiceError::not_found("message", id));
+                }
+            }
             if m.status != "parked" {
                 return Err(ServiceError::conflict(
                     "message_not_parked",

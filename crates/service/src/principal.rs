@@ -1,8 +1,8 @@
 //! Who is acting, and the scoping rules every use case applies.
 
-use simexit_domain::OperatorId;
 use simexit_domain::access::Role;
-use simexit_store::AccountRow;
+use simexit_domain::{Channel, OperatorId};
+use simexit_store::{AccountRow, RequestRow};
 
 use crate::{Result, ServiceError};
 
@@ -60,6 +60,26 @@ impl Principal {
     /// staff of the operator.
     pub fn can_see(&self, subscriber_id: i64, operator: &OperatorId) -> bool {
         self.subscriber_id == Some(subscriber_id) || self.staff_of(operator)
+    }
+
+    /// Can see (and so act on, as far as the role allows) a termination request: its
+    /// subscriber; reviewers, admins and auditors of its operator; a clerk only for in-store
+    /// requests of their own store and for requests they started. Anything else is not
+    /// admitted to exist.
+    pub fn sees_request(&self, r: &RequestRow) -> bool {
+        if self.subscriber_id == Some(r.subscriber_id) {
+            return true;
+        }
+        if !self.staff_of(&r.operator) {
+            return false;
+        }
+        match self.role {
+            Role::Clerk => {
+                r.created_by == self.account_id
+                    || (r.channel == Channel::Store && self.store_id.is_some() && r.store_id == self.store_id)
+            }
+            _ => true,
+        }
     }
 
     /// An API client holding `scope`.

@@ -105,9 +105,14 @@ impl Service {
         let now = self.now();
         let login = login.trim().to_lowercase();
         self.store.write(|tx| {
+            if let Some(w) = who {
+                w.require(&[Role::Admin], "manage staff")?;
+            }
+            // An admin of one operator is not told that another operator's staff exist.
+            let in_scope = |a: &AccountRow| who.is_none_or(|w| w.operator.is_none() || w.operator == a.operator);
             let account = tx
                 .account_by_login(&login)?
-                .filter(|a| a.role.is_staff())
+                .filter(|a| a.role.is_staff() && in_scope(a))
                 .ok_or_else(|| ServiceError::not_found("staff account", &login))?;
             self.require_admin_over(who, account.operator.as_ref())?;
             if who.is_some_and(|w| w.account_id == account.id) {

@@ -40,10 +40,9 @@ pub struct RequestDetails {
 
 const MAX_NOTE: usize = 2_000;
 
-fn load_visible(tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<RequestRow> {
-    tx.request(id)?
-        .filter(|r| who.can_see(r.subscriber_id, &r.operator))
-        .ok_or_else(|| ServiceError::not_found("termination request", id))
+/// The request `id` if `who` may see it ([`Principal::sees_request`]); 404 otherwise.
+pub(crate) fn load_visible(tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<RequestRow> {
+    tx.request(id)?.filter(|r| who.sees_request(r)).ok_or_else(|| ServiceError::not_found("termination request", id))
 }
 
 fn details(tx: &mut dyn Tx, request: RequestRow, now: Timestamp) -> Result<RequestDetails> {
@@ -94,15 +93,14 @@ fn may(who: &Principal, r: &RequestRow, action: Action) -> bool {
     let staff = who.staff_of(&r.operator);
     let reviewer = staff && who.is(&[Role::Reviewer, Role::Admin]);
     let clerk = staff && who.role == Role::Clerk;
-    let store_clerk = clerk
-        && r.channel == Channel::Store
-        && (who.store_id.is_none() || r.store_id.is_none() || who.store_id == r.store_id);
+    // A clerk acts on the in-store requests of their store and on those they started.
+    let store_clerk = clerk && r.channel == Channel::Store && who.sees_request(r);
     match action {
         Action::Submit => (owner && r.channel == Channel::Online) || store_clerk || (staff && who.role == Role::Admin),
         Action::Withdraw => owner || store_clerk || (staff && who.role == Role::Admin),
         Action::Approve | Action::Reject | Action::RequestInfo | Action::Complete => reviewer || store_clerk,
         Action::ProvideInfo => owner || store_clerk,
-        Action::Revoke => owner || clerk || (staff && who.role == Role::Admin),
+        Action::Revoke => owner || (clerk && who.sees_request(r)) || (staff && who.role == Role::Admin),
         Action::EndAging => false,
     }
 }

@@ -205,6 +205,7 @@ pub struct CandidateLine {
     pub subscriber_id: i64,
     pub category: CustomerCategory,
     pub opened_at: Timestamp,
+    pub operator: OperatorId,
 }
 
 /// One line of a bulk run.

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use simexit_domain::access::Role;
 use simexit_domain::{Channel, Language, RequestState};
 use simexit_service::Principal;
-use simexit_store::StoreExt;
 
 use super::ctx::{Ctx, Fail};
 use super::i18n::{self as t, Tr};
@@ -56,10 +55,10 @@ fn bars(id: &str, title: &str, rows: &[(String, i64)], l: Language) -> Markup {
 pub async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Fail> {
     let who = admin(&ctx, &state).await?;
     let l = ctx.lang;
-    let (counts, alerts) = state
-        .blocking(|s| {
-            let all: Vec<&str> = simexit_store::DASHBOARD.iter().map(|(m, _)| *m).collect();
-            Ok((s.store.read(|tx| tx.dashboard_counts(&all))?, s.store.read(|tx| tx.network_alerts(50))?))
+    let (counts, alerts, who) = state
+        .blocking(move |s| {
+            let alerts = s.network_alerts(&who)?.into_iter().take(50).collect::<Vec<_>>();
+            Ok((s.dashboard_counts(&who)?, alerts, who))
         })
         .await?;
     let of = |metric: &str| counts.iter().filter(|c| c.0 == metric).map(|c| (c.1.clone(), c.2)).collect::<Vec<_>>();

@@ -257,7 +257,7 @@ impl TestApp {
         let msisdn = msisdn.to_owned();
         let rows = tokio::task::spawn_blocking(move || {
             use simexit_store::StoreExt;
-            service.store.read(|tx| tx.outbox(None, 1000))
+            service.store.read(|tx| tx.outbox(None, None, 1000))
         })
         .await
         .unwrap()

@@ -21,6 +21,7 @@ mod money;
 mod network;
 mod notifications;
 mod operators;
+mod page_matrix;
 mod pages;
 mod security;
 mod transitions;

@@ -9,23 +9,23 @@ use simexit_store::{NewSubscriber, StoreExt};
 use crate::helpers::TestApp;
 
 /// A browser: no redirects followed, cookies carried by hand.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
     cookies: Vec<(String, String)>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { client, base: app.base.clone(), cookies: Vec::new() }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
-    fn keep(&mut self, r: &reqwest::Response) {
+    pub(crate) fn keep(&mut self, r: &reqwest::Response) {
         for c in r.headers().get_all(SET_COOKIE) {
             let pair = c.to_str().unwrap().split(';').next().unwrap();
             let (k, v) = pair.split_once('=').unwrap();
@@ -36,11 +36,11 @@ impl Browser {
         }
     }
 
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         self.cookies.iter().find(|(k, _)| k == "simexit_csrf").map(|c| c.1.clone()).unwrap_or_default()
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+    pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
@@ -54,7 +54,11 @@ impl Browser {
         (status, r.text().await.unwrap(), headers)
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, reqwest::header::HeaderMap) {
+    pub(crate) async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
         let r = self
             .client
             .post(format!("{}{path}", self.base))
@@ -69,7 +73,34 @@ impl Browser {
         (status, r.text().await.unwrap(), headers)
     }
 
-    async fn sign_in(app: &TestApp, login: &str) -> Browser {
+    /// Posts a file as the portal's upload form does (multipart, with the CSRF token).
+    pub(crate) async fn upload(
+        &mut self,
+        path: &str,
+        kind: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("scan.jpg").mime_str("image/jpeg").unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", self.csrf())
+            .text("kind", kind.to_owned())
+            .text("back", "")
+            .part("file", part);
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(ACCEPT_LANGUAGE, "en")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let (status, headers) = (r.status(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    pub(crate) async fn sign_in(app: &TestApp, login: &str) -> Browser {
         let mut b = Browser::new(app);
         let (status, _, headers) = b.post("/login", &[("login", login), ("password", "demo"), ("next", "")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{login} signs in");
@@ -143,10 +174,12 @@ async fn pages_are_for_their_people_and_send_others_to_sign_in() {
     let (_, _, h) =
         b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", "/my/lines/1/cancel")]).await;
     assert_eq!(h[LOCATION], "/my/lines/1/cancel");
-    let mut b = Browser::new(&app);
-    let (_, _, h) =
-        b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", "//evil.example/")]).await;
-    assert_eq!(h[LOCATION], "/my");
+    for elsewhere in ["//evil.example/", "/\t/evil.example/x", "/\\evil.example/x", "https://evil.example/"] {
+        let mut b = Browser::new(&app);
+        let (_, _, h) =
+            b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", elsewhere)]).await;
+        assert_eq!(h[LOCATION], "/my", "{elsewhere:?}");
+    }
 }
 
 #[tokio::test]

@@ -158,3 +158,73 @@ async fn a_parallel_burst_of_reset_requests_is_refused_past_the_limits_before_an
     let codes = app.sms_code("+79161234567").await;
     assert!(codes.is_some());
 }
+
+#[tokio::test]
+async fn a_clerk_sees_only_the_in_store_requests_of_their_store_and_revokes_only_those() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    // The reviewed attack: an MTS clerk read an online MTS request, its passport scan and its
+    // application form.
+    let (resident, _, online) = app.submitted("resident@demo", "mts").await;
+    let clerk = app.login("clerk.mts@demo").await;
+    let id = &online["id"];
+    app.get(&format!("/api/v1/terminations/{id}"), Some(&clerk)).await.problem(404, "not_found");
+    app.get(&format!("/api/v1/terminations/{id}/documents"), Some(&clerk)).await.problem(404, "not_found");
+    app.get(&format!("/api/v1/terminations/{id}/application-form"), Some(&clerk)).await.problem(404, "not_found");
+    let docs = app.get(&format!("/api/v1/terminations/{id}/documents"), Some(&resident)).await.ok();
+    let scan = docs[0]["id"].as_i64().unwrap();
+    app.get(&format!("/api/v1/documents/{scan}/content"), Some(&clerk)).await.problem(404, "not_found");
+
+    // A completion at one store: its clerk may revoke it, a clerk of another store of the same
+    // operator may not even see it.
+    let line = app.line_of(&resident, "mts").await;
+    let other = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let free = other.as_array().unwrap().iter().find(|l| l["operator"] == "mts" && l["id"] != line["id"]).unwrap();
+    let store_req = app
+        .post("/api/v1/terminations", Some(&clerk), serde_json::json!({ "line_id": free["id"], "channel": "store" }))
+        .await
+        .ok();
+    for action in ["submit", "approve", "complete"] {
+        app.act(&clerk, &store_req["id"], action, None).await.ok();
+    }
+    let kazan = app.login("clerk.kazan@demo").await;
+    app.get(&format!("/api/v1/terminations/{}", store_req["id"]), Some(&kazan)).await.problem(404, "not_found");
+    app.act(&kazan, &store_req["id"], "revoke", None).await.problem(404, "not_found");
+    let revoked = app.act(&clerk, &store_req["id"], "revoke", None).await.ok();
+    assert_eq!(revoked["state"], "revoked");
+}
+
+#[tokio::test]
+async fn an_admin_of_one_operator_sees_only_that_operators_messages_alerts_and_counts() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    app.submitted("resident@demo", "mts").await;
+    app.post("/api/v1/auth/password-reset", None, serde_json::json!({ "msisdn": "+79161234567" })).await;
+    let admin = app.login("admin@demo").await;
+    let all = app.get("/api/v1/outbox", Some(&admin)).await.ok();
+    assert!(all.as_array().unwrap().iter().any(|m| m["template"] == "password_reset_code"));
+    assert!(all.as_array().unwrap().iter().any(|m| m["template"] == "request_submitted"));
+
+    // The reviewed attack: a Beeline admin read every operator's outbox (e-mails, phone
+    // numbers, reset codes), network alerts and dashboard, and created lookup clients.
+    let beeline = app.login("admin.beeline@demo").await;
+    let theirs = app.get("/api/v1/outbox", Some(&beeline)).await.ok();
+    assert_eq!(theirs.as_array().unwrap().len(), 0, "nothing of MTS, no reset codes: {theirs}");
+    let alerts = app.get("/api/v1/network/alerts", Some(&beeline)).await.ok();
+    assert_eq!(alerts.as_array().unwrap().len(), 0);
+    let refunds = app.get("/api/v1/refunds", Some(&beeline)).await.ok();
+    assert_eq!(refunds.as_array().unwrap().len(), 0);
+    let mts_msg = all.as_array().unwrap().iter().find(|m| m["template"] == "request_submitted").unwrap();
+    app.post(&format!("/api/v1/outbox/{}/resend", mts_msg["id"]), Some(&beeline), serde_json::json!({}))
+        .await
+        .problem(404, "not_found");
+    let client = serde_json::json!({ "name": "Bank", "scopes": ["number-recycling:check"] });
+    app.post("/api/v1/api-clients", Some(&beeline), client).await.problem(403, "deployment_admin_only");
+
+    let service = app.service.clone();
+    let counts = tokio::task::spawn_blocking(move || {
+        let who = service.authenticate(&beeline).unwrap();
+        service.dashboard_counts(&who).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(counts.iter().all(|(metric, _, _)| metric != "state"), "no MTS request is counted: {counts:?}");
+}

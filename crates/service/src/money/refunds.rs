@@ -40,12 +40,16 @@ impl RefundStep {
 impl Service {
     fn visible_refund(&self, tx: &mut dyn Tx, who: &Principal, id: i64) -> Result<RefundRow> {
         let refund = tx.refund(id)?.ok_or_else(|| ServiceError::not_found("refund", id))?;
-        let line = tx.line(refund.line_id)?.ok_or_else(|| ServiceError::Internal("refund without line".into()))?;
-        if who.can_see(line.subscriber_id, &line.operator) {
-            Ok(refund)
-        } else {
-            Err(ServiceError::not_found("refund", id))
-        }
+        // A refund is seen by whoever sees its request; one without a request, by its line.
+        let visible = match refund.request_id {
+            Some(request_id) => tx.request(request_id)?.is_some_and(|r| who.sees_request(&r)),
+            None => {
+                let line =
+                    tx.line(refund.line_id)?.ok_or_else(|| ServiceError::Internal("refund without line".into()))?;
+                who.can_see(line.subscriber_id, &line.operator)
+            }
+        };
+        if visible { Ok(refund) } else { Err(ServiceError::not_found("refund", id)) }
     }
 
     pub fn refund(&self, who: &Principal, id: i64) -> Result<RefundRow> {

@@ -256,7 +256,7 @@ impl Service {
         self.store.write(|tx| {
             let mut r = tx
                 .request(request_id)?
-                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .filter(|r| who.sees_request(r))
                 .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
             if !(who.subscriber_id == Some(r.subscriber_id) || who.is(&[Role::Clerk, Role::Admin, Role::Reviewer])) {
                 return Err(ServiceError::forbidden(format!("a {} cannot choose the settlement", who.role)));
@@ -323,7 +323,7 @@ impl Service {
         let frozen = self.store.read(|tx| {
             let r = tx
                 .request(request_id)?
-                .filter(|r| who.can_see(r.subscriber_id, &r.operator))
+                .filter(|r| who.sees_request(r))
                 .ok_or_else(|| ServiceError::not_found("termination request", request_id))?;
             Ok::<_, ServiceError>((r.clone(), tx.final_bill(request_id)?))
         })?;

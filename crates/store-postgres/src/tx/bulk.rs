@@ -9,6 +9,7 @@ pub(super) fn candidate(r: &Row) -> Result<CandidateLine> {
         subscriber_id: get(r, 2)?,
         category: parsed(r, 3)?,
         opened_at: time(r, 4)?,
+        operator: parsed(r, 5)?,
     })
 }
 

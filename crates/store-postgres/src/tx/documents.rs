@@ -112,7 +112,12 @@ impl DocumentsTx for PgTx<'_> {
         )
     }
 
-    fn destruction_acts(&mut self, after_id: i64, n: u32) -> Result<Vec<DestructionActRow>> {
-        self.all(sql::DESTRUCTION_ACTS, &[&after_id, &limit(n)], act)
+    fn destruction_acts(
+        &mut self,
+        after_id: i64,
+        operator: Option<&OperatorId>,
+        n: u32,
+    ) -> Result<Vec<DestructionActRow>> {
+        self.all(sql::DESTRUCTION_ACTS, &[&after_id, &limit(n), &operator.map(OperatorId::as_str)], act)
     }
 }

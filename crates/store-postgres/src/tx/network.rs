@@ -53,7 +53,7 @@ impl NetworkTx for PgTx<'_> {
         .map(drop)
     }
 
-    fn network_alerts(&mut self, n: u32) -> Result<Vec<NetworkTaskRow>> {
-        self.all(sql::NETWORK_ALERTS, &[&limit(n)], network_task)
+    fn network_alerts(&mut self, operator: Option<&OperatorId>, n: u32) -> Result<Vec<NetworkTaskRow>> {
+        self.all(sql::NETWORK_ALERTS, &[&limit(n), &operator.map(OperatorId::as_str)], network_task)
     }
 }

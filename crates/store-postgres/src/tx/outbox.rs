@@ -50,8 +50,8 @@ impl OutboxTx for PgTx<'_> {
         )
     }
 
-    fn outbox(&mut self, status: Option<&str>, n: u32) -> Result<Vec<OutboxRow>> {
-        self.all(sql::OUTBOX, &[&status, &limit(n)], outbox)
+    fn outbox(&mut self, status: Option<&str>, operator: Option<&OperatorId>, n: u32) -> Result<Vec<OutboxRow>> {
+        self.all(sql::OUTBOX, &[&status, &operator.map(OperatorId::as_str), &limit(n)], outbox)
     }
 
     fn outbox_message(&mut self, id: i64) -> Result<Option<OutboxRow>> {

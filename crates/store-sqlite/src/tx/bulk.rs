@@ -9,6 +9,7 @@ pub(super) fn candidate(r: &Row<'_>) -> rusqlite::Result<CandidateLine> {
         subscriber_id: r.get(2)?,
         category: parsed(r, 3)?,
         opened_at: time(r, 4)?,
+        operator: parsed(r, 5)?,
     })
 }
 

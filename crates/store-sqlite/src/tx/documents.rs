@@ -112,7 +112,12 @@ impl DocumentsTx for SqliteTx<'_> {
         )
     }
 
-    fn destruction_acts(&mut self, after_id: i64, limit: u32) -> Result<Vec<DestructionActRow>> {
-        self.all(sql::DESTRUCTION_ACTS, params![after_id, limit], act)
+    fn destruction_acts(
+        &mut self,
+        after_id: i64,
+        operator: Option<&OperatorId>,
+        limit: u32,
+    ) -> Result<Vec<DestructionActRow>> {
+        self.all(sql::DESTRUCTION_ACTS, params![after_id, limit, operator.map(OperatorId::as_str)], act)
     }
 }

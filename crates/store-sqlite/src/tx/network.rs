@@ -52,7 +52,7 @@ impl NetworkTx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>> {
-        self.all(sql::NETWORK_ALERTS, [limit], network_task)
+    fn network_alerts(&mut self, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<NetworkTaskRow>> {
+        self.all(sql::NETWORK_ALERTS, params![limit, operator.map(OperatorId::as_str)], network_task)
     }
 }

@@ -3,10 +3,15 @@
 use super::*;
 
 impl OperationsTx for SqliteTx<'_> {
-    fn dashboard_counts(&mut self, metrics: &[&str]) -> Result<Vec<(String, String, i64)>> {
+    fn dashboard_counts(
+        &mut self,
+        metrics: &[&str],
+        operator: Option<&OperatorId>,
+    ) -> Result<Vec<(String, String, i64)>> {
         let mut out = Vec::new();
         for (metric, sql) in simexit_store::DASHBOARD.iter().filter(|(m, _)| metrics.contains(m)) {
-            let rows: Vec<(String, i64)> = self.all(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows: Vec<(String, i64)> =
+                self.all(sql, [operator.map(OperatorId::as_str)], |r| Ok((r.get(0)?, r.get(1)?)))?;
             out.extend(rows.into_iter().map(|(k, n)| ((*metric).to_owned(), k, n)));
         }
         Ok(out)

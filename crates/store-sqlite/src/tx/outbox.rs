@@ -58,8 +58,8 @@ impl OutboxTx for SqliteTx<'_> {
         )
     }
 
-    fn outbox(&mut self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxRow>> {
-        self.all(sql::OUTBOX, params![status, limit], outbox)
+    fn outbox(&mut self, status: Option<&str>, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<OutboxRow>> {
+        self.all(sql::OUTBOX, params![status, operator.map(OperatorId::as_str), limit], outbox)
     }
 
     fn outbox_message(&mut self, id: i64) -> Result<Option<OutboxRow>> {

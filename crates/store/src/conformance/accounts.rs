@@ -110,13 +110,17 @@ pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store:
 
     let mut m = OutboxRow::new("sms", "+79161234567", "password_reset_code", "ru", "{\"code\":\"123456\"}".into(), now);
     m.id = ok(store.write(|tx| tx.insert_outbox(&m))).unwrap();
-    assert_eq!(ok(store.read(|tx| tx.outbox(Some("pending"), 10))), vec![m.clone()]);
+    assert_eq!(ok(store.read(|tx| tx.outbox(Some("pending"), None, 10))), vec![m.clone()]);
+    assert!(
+        ok(store.read(|tx| tx.outbox(None, Some(&op("mts")), 10))).is_empty(),
+        "a message about no request is shown to deployment-wide staff only"
+    );
     m.status = "sent".into();
     m.sent_at = Some(now);
     m.provider_id = Some("msg-1".into());
     ok(store.write(|tx| tx.update_outbox(&m)));
-    assert!(ok(store.read(|tx| tx.outbox(Some("pending"), 10))).is_empty());
-    assert_eq!(ok(store.read(|tx| tx.outbox(None, 10))), vec![m.clone()]);
+    assert!(ok(store.read(|tx| tx.outbox(Some("pending"), None, 10))).is_empty());
+    assert_eq!(ok(store.read(|tx| tx.outbox(None, None, 10))), vec![m.clone()]);
     assert_eq!(ok(store.read(|tx| tx.outbox_by_provider_id("sms", "msg-1"))), Some(m.clone()));
     assert_eq!(ok(store.read(|tx| tx.outbox_by_provider_id("email", "msg-1"))), None);
 }

@@ -58,7 +58,10 @@ pub fn documents_get_a_deadline_and_their_destruction_leaves_an_act(store: &dyn 
         tx.insert_destruction_act(&act)
     }));
     assert_eq!(ok(store.read(|tx| tx.document(a))), Some(gone));
-    assert_eq!(ok(store.read(|tx| tx.destruction_acts(0, 10))), vec![DestructionActRow { id: act_id, ..act }]);
+    let acts = vec![DestructionActRow { id: act_id, ..act }];
+    assert_eq!(ok(store.read(|tx| tx.destruction_acts(0, None, 10))), acts);
+    assert_eq!(ok(store.read(|tx| tx.destruction_acts(0, Some(&op("mts")), 10))), acts, "the request's operator");
+    assert!(ok(store.read(|tx| tx.destruction_acts(0, Some(&op("t2")), 10))).is_empty(), "another operator's");
     let left = ok(store.write(|tx| tx.documents_due(now + (744).hours(), 10)));
     assert_eq!(left.iter().map(|d| d.id).collect::<Vec<_>>(), vec![b], "a destroyed document is not due again");
     assert_eq!(ok(store.read(|tx| tx.documents_of(request))).len(), 2);

@@ -34,10 +34,12 @@ pub fn network_tasks_record_their_steps_and_alerts(store: &dyn Store) {
     };
     ok(store.write(|tx| tx.update_network_task(&failing)));
     assert_eq!(ok(store.read(|tx| tx.network_task(id))), Some(failing.clone()));
-    assert_eq!(ok(store.read(|tx| tx.network_alerts(10))), vec![failing.clone()]);
+    assert_eq!(ok(store.read(|tx| tx.network_alerts(None, 10))), vec![failing.clone()]);
+    assert_eq!(ok(store.read(|tx| tx.network_alerts(Some(&op("mts")), 10))), vec![failing.clone()]);
+    assert!(ok(store.read(|tx| tx.network_alerts(Some(&op("t2")), 10))).is_empty(), "another operator's");
     failing.status = "done".into();
     failing.done_steps = 3;
     ok(store.write(|tx| tx.update_network_task(&failing)));
-    assert!(ok(store.read(|tx| tx.network_alerts(10))).is_empty());
+    assert!(ok(store.read(|tx| tx.network_alerts(None, 10))).is_empty());
     assert_eq!(ok(store.read(|tx| tx.network_tasks_of(request))).len(), 1);
 }

@@ -32,4 +32,21 @@ pub fn the_outbox_is_claimed_once_with_a_lease_and_deduplicated(store: &dyn Stor
     let counts = ok(store.read(|tx| tx.outbox_counts()));
     assert_eq!(counts, vec![("sending".to_owned(), 1), ("sent".to_owned(), 1)]);
     assert_eq!(ok(store.read(|tx| tx.outbox_message(a.unwrap()))).map(|m| m.status), Some("sent".to_owned()));
+
+    // Staff of an operator see the messages about its requests and nothing else.
+    let n = msisdn("+79160000070");
+    let about = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        let line = seed_line(tx, sub, n.as_str())?;
+        let request = tx.insert_request(&request_row(line, sub, "mts", n.as_str(), None))?;
+        tx.insert_outbox(&OutboxRow { request_id: Some(request), ..message(Some("step:1"), now) })
+    }))
+    .unwrap();
+    let ids = |op: Option<&str>| {
+        let op = op.map(super::op);
+        ok(store.read(|tx| tx.outbox(None, op.as_ref(), 10))).into_iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(Some("mts")), vec![about]);
+    assert!(ids(Some("t2")).is_empty());
+    assert_eq!(ids(None).len(), 3, "deployment-wide staff see every message");
 }

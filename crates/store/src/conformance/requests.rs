@@ -32,11 +32,17 @@ pub fn lines_and_requests_round_trip(store: &dyn Store) {
     assert_eq!(ok(store.read(|tx| tx.request(req))), Some(r.clone()));
     assert_eq!(ok(store.read(|tx| tx.requests_at_store("mts-moscow-arbat", 10))), vec![r.clone()]);
     assert_eq!(ok(store.read(|tx| tx.requests_at_store("elsewhere", 10))), vec![]);
-    let counts = ok(store.read(|tx| tx.dashboard_counts(&["state", "channel", "sla"])));
+    let counts = ok(store.read(|tx| tx.dashboard_counts(&["state", "channel", "sla"], None)));
     for expected in [("state", "completed", 1), ("channel", "online", 1), ("sla", "open_overdue", 1)] {
         let (m, k, n) = expected;
         assert!(counts.contains(&(m.into(), k.into(), n)), "{expected:?} in {counts:?}");
     }
+    let mts =
+        ok(store.read(|tx| tx.dashboard_counts(&["state", "channel", "sla", "aging_day", "refund"], Some(&op("mts")))));
+    assert!(mts.contains(&("state".into(), "completed".into(), 1)), "{mts:?}");
+    let t2 =
+        ok(store.read(|tx| tx.dashboard_counts(&["state", "channel", "sla", "aging_day", "refund"], Some(&op("t2")))));
+    assert!(t2.is_empty(), "another operator counts nothing of mts: {t2:?}");
     assert_eq!(ok(store.read(|tx| tx.open_request_for_line(line))), None);
     assert_eq!(ok(store.read(|tx| tx.requests_of(sub))), vec![r]);
     assert_eq!(ok(store.read(|tx| tx.request(req + 1000))), None);

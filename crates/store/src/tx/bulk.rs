@@ -28,13 +28,14 @@ pub mod sql {
     use crate::columns::*;
 
     pub const LINES_OF_HEAVY_HOLDERS: &str =
-        "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at FROM lines l
+        "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at, l.operator_id FROM lines l
          JOIN subscribers s ON s.id = l.subscriber_id
          WHERE l.state IN ('active', 'suspended') AND l.subscriber_id IN (
          SELECT subscriber_id FROM lines WHERE state IN ('active', 'suspended')
          GROUP BY subscriber_id HAVING COUNT(*) > ?1)
          ORDER BY l.subscriber_id, l.opened_at DESC, l.id DESC";
-    pub const LINES_UNUSED_SINCE: &str = "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at FROM lines l
+    pub const LINES_UNUSED_SINCE: &str =
+        "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at, l.operator_id FROM lines l
          JOIN subscribers s ON s.id = l.subscriber_id
          WHERE l.state IN ('active', 'suspended') AND l.opened_at <= ?1 AND NOT EXISTS (
          SELECT 1 FROM ledger_movements m

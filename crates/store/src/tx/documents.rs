@@ -12,7 +12,13 @@ pub trait DocumentsTx {
     /// Documents past their deadline and not yet destroyed, oldest deadline first.
     fn documents_due(&mut self, now: Timestamp, limit: u32) -> Result<Vec<DocumentRow>>;
     fn insert_destruction_act(&mut self, act: &DestructionActRow) -> Result<i64>;
-    fn destruction_acts(&mut self, after_id: i64, limit: u32) -> Result<Vec<DestructionActRow>>;
+    /// Acts after `after_id`, oldest first; of one operator's requests when given.
+    fn destruction_acts(
+        &mut self,
+        after_id: i64,
+        operator: Option<&OperatorId>,
+        limit: u32,
+    ) -> Result<Vec<DestructionActRow>>;
 }
 
 /// The statements both backends run (placeholders `?N`).
@@ -34,7 +40,8 @@ pub mod sql {
         "INSERT INTO destruction_acts ({ACT_FIELDS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"
     );
     pub const DESTRUCTION_ACTS: &str =
-        formatcp!("SELECT {ACT_COLS} FROM destruction_acts WHERE id > ?1 ORDER BY id LIMIT ?2");
+        formatcp!("SELECT {ACT_COLS} FROM destruction_acts WHERE id > ?1
+         AND (CAST(?3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM termination_requests r WHERE r.id = destruction_acts.request_id AND r.operator_id = ?3)) ORDER BY id LIMIT ?2");
     pub const DOCUMENT: &str = formatcp!("SELECT {DOCUMENT_COLS} FROM documents WHERE id = ?1");
     pub const DOCUMENTS_DUE: &str = formatcp!(
         "SELECT {DOCUMENT_COLS} FROM documents WHERE status <> 'destroyed' AND retention_until <= ?1

@@ -7,8 +7,8 @@ pub trait NetworkTx {
     fn network_task(&mut self, id: i64) -> Result<Option<NetworkTaskRow>>;
     fn network_tasks_of(&mut self, request_id: i64) -> Result<Vec<NetworkTaskRow>>;
     fn update_network_task(&mut self, task: &NetworkTaskRow) -> Result<()>;
-    /// Tasks whose step keeps failing, oldest first.
-    fn network_alerts(&mut self, limit: u32) -> Result<Vec<NetworkTaskRow>>;
+    /// Tasks whose step keeps failing, oldest first; of one operator's requests when given.
+    fn network_alerts(&mut self, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<NetworkTaskRow>>;
 }
 
 /// The statements both backends run (placeholders `?N`).
@@ -25,5 +25,6 @@ pub mod sql {
     pub const UPDATE_NETWORK_TASK: &str = "UPDATE network_tasks SET done_steps = ?2, status = ?3, attempts = ?4, last_error = ?5, updated_at = ?6 WHERE id = ?1";
     pub const NETWORK_TASK: &str = formatcp!("SELECT {NETWORK_COLS} FROM network_tasks WHERE id = ?1");
     pub const NETWORK_ALERTS: &str =
-        formatcp!("SELECT {NETWORK_COLS} FROM network_tasks WHERE status = 'alert' ORDER BY updated_at, id LIMIT ?1");
+        formatcp!("SELECT {NETWORK_COLS} FROM network_tasks WHERE status = 'alert'
+         AND (CAST(?2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM termination_requests r WHERE r.id = network_tasks.request_id AND r.operator_id = ?2)) ORDER BY updated_at, id LIMIT ?1");
 }

@@ -4,7 +4,11 @@ use super::*;
 
 pub trait OperationsTx {
     /// The counts of the [`DASHBOARD`] metrics named, as (metric, key, count).
-    fn dashboard_counts(&mut self, metrics: &[&str]) -> Result<Vec<(String, String, i64)>>;
+    fn dashboard_counts(
+        &mut self,
+        metrics: &[&str],
+        operator: Option<&OperatorId>,
+    ) -> Result<Vec<(String, String, i64)>>;
     /// What waits, as (queue, state, count), for `/metrics`: `jobs` `due` (pending or running
     /// with an expired lease), `scheduled`, `running` and `failed`; `outbox` `waiting` and
     /// `parked`; `review` `open` and `overdue`. Each reads only the waiting rows.
@@ -111,10 +115,17 @@ pub const TALLIES: &[(&str, &str)] = &[
 /// The dashboard's counts, one query per metric, each answering (key, count): requests by
 /// `state` and `channel`, `sla` of requests with a review deadline (`on_time`, `late`, `open`,
 /// `open_overdue`), numbers in aging by `aging_day` (the UTC day number of their aging end)
-/// and `refund` states. Shared by the backends; callers ask only for what they show.
+/// and `refund` states, of one operator (`?1`) or all (`NULL`). Shared by the backends;
+/// callers ask only for what they show.
 pub const DASHBOARD: &[(&str, &str)] = &[
-    ("state", "SELECT state, COUNT(*) FROM termination_requests GROUP BY state"),
-    ("channel", "SELECT channel, COUNT(*) FROM termination_requests GROUP BY channel"),
+    (
+        "state",
+        "SELECT state, COUNT(*) FROM termination_requests WHERE (CAST(?1 AS TEXT) IS NULL OR operator_id = ?1) GROUP BY state",
+    ),
+    (
+        "channel",
+        "SELECT channel, COUNT(*) FROM termination_requests WHERE (CAST(?1 AS TEXT) IS NULL OR operator_id = ?1) GROUP BY channel",
+    ),
     (
         "sla",
         "SELECT k, COUNT(*) FROM (SELECT CASE \
@@ -122,11 +133,16 @@ pub const DASHBOARD: &[(&str, &str)] = &[
              WHEN decided_at IS NULL THEN 'open' \
              WHEN decided_at <= review_deadline THEN 'on_time' \
              ELSE 'late' END AS k \
-         FROM termination_requests WHERE review_deadline IS NOT NULL) s GROUP BY k",
+         FROM termination_requests WHERE review_deadline IS NOT NULL \
+         AND (CAST(?1 AS TEXT) IS NULL OR operator_id = ?1)) s GROUP BY k",
     ),
     (
         "aging_day",
-        "SELECT CAST(aging_until / 86400000 AS TEXT) AS d, COUNT(*) FROM numbers WHERE state = 'aging' GROUP BY d",
+        "SELECT CAST(aging_until / 86400000 AS TEXT) AS d, COUNT(*) FROM numbers WHERE state = 'aging' \
+         AND (CAST(?1 AS TEXT) IS NULL OR operator_id = ?1) GROUP BY d",
     ),
-    ("refund", "SELECT state, COUNT(*) FROM refunds GROUP BY state"),
+    (
+        "refund",
+        "SELECT state, COUNT(*) FROM refunds WHERE (CAST(?1 AS TEXT) IS NULL OR operator_id = ?1) GROUP BY state",
+    ),
 ];

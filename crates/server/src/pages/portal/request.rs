@@ -74,6 +74,9 @@ pub(super) async fn load(state: &AppState, who: &Principal, id: i64) -> Result<R
 /// The address messages link to: the request's page for whoever opens it.
 pub async fn open_request(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Fail> {
     let who = ctx.require(&state).await?;
+    // Only a request the reader may see is followed; any other is not found, here as there.
+    let w = who.clone();
+    state.blocking(move |s| s.request(&w, id)).await?;
     let to = if who.role == Role::Subscriber { "/my/requests" } else { "/staff/requests" };
     Ok(see_other(&format!("{to}/{id}")))
 }

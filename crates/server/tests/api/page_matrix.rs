@@ -1,0 +1,171 @@
+//! The authorization matrix of the pages: every page route (read from the pages' router, so a
+//! new page cannot ship without a rule) × every kind of person, signed in with a cookie
+//! session and posting forms with the session's CSRF token, as a browser would.
+//!
+//! Expectations per caller, in the order of `matrix::CALLERS` without the API client: `A`
+//! shown or done (200, a redirect that is not to the sign-in page, a form sent back with 422),
+//! `S` sent to sign in, `3` 403, `4` 404 (other people's records are not admitted to exist).
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+
+use crate::helpers::TestApp;
+use crate::matrix::{CALLERS, Fixture, LOGINS, fixture};
+use crate::pages::Browser;
+
+#[rustfmt::skip]
+const RULES: &[(&str, &str, &str)] = &[
+    //  method  path                                   anon/owner/other/clerk/clerk-other-store/clerk-other-op/
+    //                                                 reviewer/admin/auditor/admin-other-op/auditor-other-op
+    ("get" , "/"                                     , "AAAAAAAAAAA"),
+    ("get" , "/assets/site.css"                      , "AAAAAAAAAAA"),
+    ("get" , "/assets/icon.svg"                      , "AAAAAAAAAAA"),
+    ("get" , "/favicon.ico"                          , "AAAAAAAAAAA"),
+    ("get" , "/stores"                               , "AAAAAAAAAAA"),
+    ("get" , "/certificates"                         , "AAAAAAAAAAA"),
+    ("get" , "/certificates/{number}"                , "AAAAAAAAAAA"),
+    ("get" , "/login"                                , "AAAAAAAAAAA"),
+    ("post", "/login"                                , "AAAAAAAAAAA"),
+    ("post", "/logout"                               , "AAAAAAAAAAA"),
+    ("get" , "/password-reset"                       , "AAAAAAAAAAA"),
+    ("post", "/password-reset"                       , "AAAAAAAAAAA"),
+    ("get" , "/password-reset/confirm"               , "AAAAAAAAAAA"),
+    ("post", "/password-reset/confirm"               , "AAAAAAAAAAA"),
+    ("get" , "/my"                                   , "SAA33333333"),
+    ("get" , "/my/lines/{id}/cancel"                 , "SA433333333"),
+    ("post", "/my/lines/{id}/cancel"                 , "SA43343A344"),
+    ("post", "/my/lines/{id}/pay"                    , "SA4AA43A343"),
+    ("get" , "/my/requests/{id}"                     , "SA433333333"),
+    ("get" , "/my/refunds/{id}"                      , "SA433333333"),
+    ("post", "/my/refunds/{id}"                      , "SA444A4A344"),
+    ("post", "/my/requests/{id}/settlement"          , "SA4A44AA344"),
+    ("post", "/requests/{id}/documents"              , "SA4A44AA344"),
+    ("get" , "/requests/{id}"                        , "SA4A44AAA44"),
+    ("post", "/requests/{id}/act/{action}"           , "S34A44AA344"),
+    ("get" , "/staff/queue"                          , "S33333AAAAA"),
+    ("get" , "/staff/store"                          , "S33AAA33333"),
+    ("post", "/staff/lines/{id}/in-store"            , "SA4AA43A344"),
+    ("get" , "/staff/requests/{id}"                  , "S33A44AAA44"),
+    ("post", "/staff/documents/{id}/{verdict}"       , "S34A44AA344"),
+    ("get" , "/admin"                                , "S333333AAAA"),
+    ("get" , "/admin/outbox"                         , "S333333AAAA"),
+    ("get" , "/admin/audit"                          , "S333333AA33"),
+    ("get" , "/admin/staff"                          , "S333333AAAA"),
+    ("get" , "/admin/policies"                       , "S333333AAAA"),
+];
+
+/// The page routes as the router declares them: `(method, path)` from each `.route(…)`.
+fn declared_routes() -> Vec<(String, String)> {
+    let source = include_str!("../../src/pages/mod.rs");
+    let mut out = Vec::new();
+    for call in source.split(".route(\"").skip(1) {
+        let Some((path, rest)) = call.split_once('"') else { continue };
+        let handlers = rest.split(".route(").next().unwrap_or_default();
+        for method in ["get", "post"] {
+            if handlers.contains(&format!("{method}(")) || handlers.contains(&format!(".{method}(")) {
+                out.push((method.to_owned(), path.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn concrete(path: &str, f: &Fixture) -> String {
+    let id = |v: &serde_json::Value| v.to_string().trim_matches('"').to_owned();
+    let with = if path.starts_with("/my/lines/") || path.starts_with("/staff/lines/") {
+        id(&f.free_line["id"])
+    } else if path.starts_with("/my/refunds/") {
+        id(&f.refund)
+    } else if path.starts_with("/staff/documents/") {
+        f.document.to_string()
+    } else {
+        id(&f.request["id"])
+    };
+    path.replace("{id}", &with)
+        .replace("{number}", &f.certificate)
+        .replace("{action}", "approve")
+        .replace("{verdict}", "verify")
+}
+
+fn form(path: &str) -> Vec<(&'static str, &'static str)> {
+    match path {
+        "/login" => vec![("login", "tourist@demo"), ("password", "wrong"), ("next", "")],
+        "/password-reset" => vec![("msisdn", "+79031234567")],
+        "/password-reset/confirm" => {
+            vec![("msisdn", "+79031234567"), ("code", "123456"), ("new_password", "whatever123")]
+        }
+        "/my/lines/{id}/cancel" => vec![("channel", "online")],
+        "/my/lines/{id}/pay" => vec![("amount", "100"), ("key", "matrix")],
+        "/my/refunds/{id}" => vec![("name", "A"), ("bik", "044525225"), ("account", "40817810938160925982")],
+        "/my/requests/{id}/settlement" => vec![("option", "transfer"), ("to_line", "1")],
+        _ => vec![("reason", "matrix"), ("back", "")],
+    }
+}
+
+#[tokio::test]
+async fn every_page_answers_every_kind_of_person_as_the_matrix_says() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let f = fixture(&app).await;
+    let rules: BTreeMap<(String, String), &str> =
+        RULES.iter().map(|(m, p, e)| ((m.to_string(), p.to_string()), *e)).collect();
+    let declared = declared_routes();
+    let missing: Vec<_> = declared.iter().filter(|r| !rules.contains_key(*r)).collect();
+    assert!(missing.is_empty(), "page routes without an authorization rule: {missing:?}");
+    assert_eq!(declared.len(), RULES.len(), "a rule names a page route the router does not have: {declared:?}");
+
+    let mut failures = Vec::new();
+    let mut observed = Vec::new();
+    let mut checked = 0;
+    for (method, path, expect) in RULES {
+        let mut seen = String::new();
+        for (caller, want) in expect.chars().enumerate() {
+            // A fresh session per check: sign-out and sign-in end the one they are given.
+            let mut b = if LOGINS[caller].is_empty() {
+                Browser::new(&app)
+            } else {
+                Browser::sign_in(&app, LOGINS[caller]).await
+            };
+            let url = concrete(path, &f);
+            let (status, body, headers) = if *method == "get" {
+                b.get(&url).await
+            } else if *path == "/requests/{id}/documents" {
+                b.upload(&url, "passport", crate::helpers::real_jpeg()).await
+            } else {
+                let mut fields = form(path);
+                let token = b.csrf();
+                fields.push(("csrf", token.as_str()));
+                b.post(&url, &fields).await
+            };
+            let to_sign_in = status == StatusCode::SEE_OTHER
+                && headers.get(LOCATION).is_some_and(|l| l.to_str().unwrap_or_default().starts_with("/login"));
+            let got = match status.as_u16() {
+                _ if to_sign_in && path != &"/logout" => 'S',
+                403 => '3',
+                404 => '4',
+                s if s < 500 && s != 401 => 'A',
+                _ => '!',
+            };
+            seen.push(got);
+            checked += 1;
+            if got != want {
+                failures.push(format!(
+                    "{} {path} as {}: expected {want}, got {got} ({status}) {}",
+                    method.to_uppercase(),
+                    CALLERS[caller],
+                    body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+        observed.push(format!("    ({method:?}, {path:?}, {seen:?}),"));
+    }
+    println!("page matrix: {} routes x {} people = {checked} checks", RULES.len(), LOGINS.len() - 1);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}\nobserved:\n{}",
+        failures.len(),
+        failures.join("\n"),
+        observed.join("\n")
+    );
+}
