@@ -77,7 +77,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// The notification channels and templates the configuration asks for.
-pub fn notifier(c: &crate::config::NotificationsConfig) -> anyhow::Result<Notifier> {
+pub fn notifier(c: &crate::config::NotificationsConfig, public_url: &str) -> anyhow::Result<Notifier> {
     let mut templates = Templates::builtin()?;
     if !c.templates_dir.is_empty() {
         for language in [Language::Ru, Language::En, Language::Zh] {
@@ -121,7 +121,7 @@ pub fn notifier(c: &crate::config::NotificationsConfig) -> anyhow::Result<Notifi
         })),
         _ => Arc::new(LogSender),
     };
-    Ok(Notifier { email, sms, templates, max_attempts: c.max_attempts, public_url: c.public_url.clone() })
+    Ok(Notifier { email, sms, templates, max_attempts: c.max_attempts, public_url: public_url.to_owned() })
 }
 
 /// The keys that seal documents and personal data at rest: the configured `documents.keys`,
@@ -235,7 +235,7 @@ impl App {
             tokio::task::spawn_blocking(move || Service::new(store, policies, calendars, dyn_clock, service_config))
                 .await
                 .context("starting the service")??;
-        service.notifier = Arc::new(notifier(&config.notifications)?);
+        service.notifier = Arc::new(notifier(&config.notifications, &config.server.public_url)?);
         let sealing = Arc::new(sealing_keys(&config)?);
         service.documents = Arc::new(document_store(&config, sealing.clone())?);
         service.sealing = sealing;
@@ -260,10 +260,16 @@ impl App {
             dev_clock: dev_clock.clone(),
             demo: config.server.demo,
             metrics: Arc::default(),
+            edge: Arc::new(crate::edge::Edge {
+                trusted: crate::edge::TrustedProxies::parse(&config.server.trusted_proxies)
+                    .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?,
+                https: config.server.public_url.starts_with("https://"),
+            }),
         };
+        let edge = state.edge.clone();
         let router = crate::routes::router(state)
             .layer(DefaultBodyLimit::max(config.server.max_body_bytes))
-            .layer(axum::middleware::from_fn(crate::middleware::request_context));
+            .layer(axum::middleware::from_fn_with_state(edge, crate::middleware::request_context));
         let listener = TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("binding {}", config.server.listen))?;

@@ -74,13 +74,11 @@ pub struct DocumentsConfig {
     pub keys: Secret,
 }
 
-/// Notifications: where links point, how often to retry, template overrides, and the
-/// channel of each kind of message.
+/// Notifications: how often to retry, template overrides, and the channel of each kind of
+/// message (links point at `server.public_url`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationsConfig {
-    /// The portal's public address, for links in messages.
-    pub public_url: String,
     /// Attempts before a message is parked for an admin to resend.
     pub max_attempts: i64,
     /// A folder whose `ru.toml`, `en.toml`, `zh.toml` override built-in templates ("": none).
@@ -153,6 +151,12 @@ pub struct ServerConfig {
     pub dev_clock: bool,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// The site's public address, for links in messages and QR codes. `https://…` makes
+    /// cookies `Secure` and sends HSTS.
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` is believed, as `10.0.0.0/8, 192.0.2.7` ("": none; the
+    /// peer is then the client the per-address limits count).
+    pub trusted_proxies: String,
 }
 
 /// A value that must not appear in logs or `Debug` output (passwords in URLs, keys).
@@ -221,6 +225,8 @@ impl Default for Config {
                 demo: false,
                 dev_clock: false,
                 max_body_bytes: 1024 * 1024,
+                public_url: "http://127.0.0.1:8080".into(),
+                trusted_proxies: String::new(),
             },
             database: DatabaseConfig { url: None, data_dir: PathBuf::from("simexit-data"), durability: "full".into() },
             policies: PoliciesConfig { file: None, calendars: Vec::new() },
@@ -228,7 +234,6 @@ impl Default for Config {
             auth: AuthConfig { session_minutes: 12 * 60 },
             lookup: LookupConfig { requests_per_day: 100_000, numbers_per_day: 1_000_000 },
             notifications: NotificationsConfig {
-                public_url: "http://127.0.0.1:8080".into(),
                 max_attempts: 8,
                 templates_dir: String::new(),
                 email: "log".into(),
@@ -350,6 +355,14 @@ impl Config {
                 "server.dev_clock needs server.demo: the dev clock is for the demo only".into(),
             ));
         }
+        if !(self.server.public_url.starts_with("https://") || self.server.public_url.starts_with("http://")) {
+            return Err(ConfigError::Invalid(format!(
+                "server.public_url must start with https:// or http://, not `{}`",
+                self.server.public_url
+            )));
+        }
+        crate::edge::TrustedProxies::parse(&self.server.trusted_proxies)
+            .map_err(|e| ConfigError::Invalid(format!("server.trusted_proxies: {e}")))?;
         if self.auth.session_minutes <= 0 {
             return Err(ConfigError::Invalid("auth.session_minutes must be positive".into()));
         }

@@ -50,9 +50,9 @@ pub struct Auth(pub Credential, pub Option<String>);
 /// A credential if one was sent.
 pub struct MaybeAuth(pub Option<Credential>, pub Option<String>);
 
-/// The client's address, when the server runs with connection info.
+/// The client's address (see `crate::edge::ClientAddr`), when the server knows it.
 fn origin(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts.extensions.get::<crate::edge::ClientAddr>().map(ToString::to_string)
 }
 
 /// A cookie of a request, if it is there and not empty.

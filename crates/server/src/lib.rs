@@ -5,6 +5,7 @@
 pub mod app;
 pub mod config;
 pub mod dto;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod metrics;

@@ -1,11 +1,15 @@
-//! Cross-cutting HTTP behaviour: a request id on every response and in the logs, and
-//! security headers.
+//! Cross-cutting HTTP behaviour: a request id on every response and in the logs, the
+//! client's address, and security headers (HSTS when the public site is https).
 
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
+
+use crate::edge::{ClientAddr, Edge, secure_cookie};
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -16,7 +20,13 @@ fn new_request_id() -> String {
     hex::encode(bytes)
 }
 
-pub async fn request_context(request: Request, next: Next) -> Response {
+pub async fn request_context(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+    // The client's address, once, for the limits and the audit log (see `edge`).
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().copied() {
+        let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let client = ClientAddr::resolve(peer.ip(), forwarded, &edge.trusted);
+        request.extensions_mut().insert(client);
+    }
     let id = request
         .headers()
         .get(&REQUEST_ID)
@@ -39,6 +49,20 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         ("cache-control", "no-store"),
     ] {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    // Decided by the configured public address, never by a request header.
+    if edge.https {
+        headers.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        let cookies: Vec<HeaderValue> = headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| HeaderValue::from_str(&secure_cookie(v)).ok())
+            .collect();
+        headers.remove(axum::http::header::SET_COOKIE);
+        for c in cookies {
+            headers.append(axum::http::header::SET_COOKIE, c);
+        }
     }
     response
 }

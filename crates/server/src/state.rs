@@ -33,6 +33,8 @@ pub struct AppState {
     pub demo: bool,
     /// The HTTP counters `/metrics` exposes.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Trusted proxies and TLS at the edge.
+    pub edge: Arc<crate::edge::Edge>,
 }
 
 impl AppState {

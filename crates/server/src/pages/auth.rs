@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
@@ -91,7 +91,7 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();
     if f.login.trim().is_empty() {
@@ -117,12 +117,10 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, 
         }
     };
     let max_age = (session.expires_at.as_second() - state.service.now().as_second()).max(0);
-    let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let secure = if https { "; Secure" } else { "" };
     let to = safe_next(&f.next).unwrap_or(home_of(session.principal.role));
     let mut response = see_other(to);
     for (name, value) in [(SESSION_COOKIE, &session.token), (CSRF_COOKIE, &csrf_token)] {
-        let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+        let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -172,14 +170,21 @@ pub struct ResetForm {
     phone: String,
 }
 
-pub async fn reset(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ResetForm>) -> Response {
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    client: Option<axum::Extension<crate::edge::ClientAddr>>,
+    Form(f): Form<ResetForm>,
+) -> Response {
     let l = ctx.lang;
     let Ok(msisdn) = simexit_domain::Msisdn::parse(&f.phone) else {
         let msg = if f.phone.trim().is_empty() { l.t(&t::REQUIRED) } else { l.t(&t::NOT_FOUND_NUMBER) };
         return reset_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.phone, Some(msg.to_owned()));
     };
     let number = msisdn.clone();
-    if let Err(e) = state.hashing(move |s| s.request_password_reset(&number, "pages")).await {
+    // Counted per client address exactly as the API counts it.
+    let client = client.map_or_else(|| "unknown".to_owned(), |c| c.0.to_string());
+    if let Err(e) = state.hashing(move |s| s.request_password_reset(&number, &client)).await {
         return reset_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.phone, Some(problem(l, &e)));
     }
     let q = serde_urlencoded::to_string([("msisdn", msisdn.as_str())]).unwrap_or_default();

@@ -41,13 +41,8 @@ pub async fn login(
             let (session, csrf) =
                 state.hashing(move |s| s.login_cookie(&body.login, &body.password, previous.as_deref())).await?;
             let max_age = (session.expires_at.as_second() - state.service.now().as_second()).max(0);
-            // Secure whenever the client reached us over TLS (a proxy says so).
-            let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
-                session.token,
-                if https { "; Secure" } else { "" }
-            );
+            let cookie =
+                format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}", session.token);
             let view = LoginView {
                 token: None,
                 csrf_token: Some(csrf),
@@ -92,11 +87,11 @@ pub struct ResetConfirmBody {
 ))]
 pub async fn password_reset(
     State(state): State<AppState>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    axum::Extension(client): axum::Extension<crate::edge::ClientAddr>,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let msisdn = crate::routes::operators::parse_msisdn(&body.msisdn)?;
-    let client = peer.ip().to_string();
+    let client = client.to_string();
     state.hashing(move |s| s.request_password_reset(&msisdn, &client)).await?;
     Ok((
         StatusCode::ACCEPTED,

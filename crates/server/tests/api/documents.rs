@@ -359,8 +359,7 @@ fn pdf_tools() -> Option<()> {
 
 #[tokio::test]
 async fn the_certificate_pdf_reads_back_in_each_language_with_a_qr_code_and_verifies_offline() {
-    let app =
-        TestApp::configured(NOW, true, |c| c.notifications.public_url = "https://simexit.t2.example".into()).await;
+    let app = TestApp::configured(NOW, true, |c| c.server.public_url = "https://simexit.t2.example".into()).await;
     let t2 = app.login("reviewer.t2@demo").await;
     let (_, _, req) = app.submitted("tourist@demo", "t2").await;
     app.act(&t2, &req["id"], "approve", None).await.ok();

@@ -192,7 +192,7 @@ fn smtp_app(port: u16) -> impl FnOnce(&mut simexit_server::Config) {
         c.notifications.smtp_tls = "none".into();
         c.notifications.smtp_port = port;
         c.notifications.smtp_from = "МТС simexit <noreply@mts.example>".into();
-        c.notifications.public_url = "https://simexit.mts.example".into();
+        c.server.public_url = "https://simexit.mts.example".into();
     }
 }
 
@@ -376,7 +376,7 @@ fn operators_override_templates_from_a_folder_without_a_rebuild() {
     .unwrap();
     let mut c = simexit_server::Config::default();
     c.notifications.templates_dir = dir.path().display().to_string();
-    let notifier = simexit_server::app::notifier(&c.notifications).unwrap();
+    let notifier = simexit_server::app::notifier(&c.notifications, &c.server.public_url).unwrap();
     let values = [("request_id", "5"), ("reason", "нет скана")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
     let sms = notifier.templates.render("request_rejected", "sms", Language::Ru, Language::Ru, &values).unwrap();
     assert_eq!(sms, Rendered::Sms { text: "МТС: заявка 5 отклонена (нет скана)".into() });
@@ -384,6 +384,6 @@ fn operators_override_templates_from_a_folder_without_a_rebuild() {
     assert!(matches!(email, Rendered::Email { subject, .. } if subject == "Заявка № 5 отклонена"), "the rest stays");
 
     std::fs::write(dir.path().join("en.toml"), "[request_lost]\nsms = \"x\"\n").unwrap();
-    let err = simexit_server::app::notifier(&c.notifications).err().unwrap().to_string();
+    let err = simexit_server::app::notifier(&c.notifications, &c.server.public_url).err().unwrap().to_string();
     assert!(err.contains("en.toml: `request_lost` is not an event"), "{err}");
 }

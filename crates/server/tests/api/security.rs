@@ -228,3 +228,69 @@ async fn an_admin_of_one_operator_sees_only_that_operators_messages_alerts_and_c
     .unwrap();
     assert!(counts.iter().all(|(metric, _, _)| metric != "state"), "no MTS request is counted: {counts:?}");
 }
+
+/// Signs in on the pages and returns the `Set-Cookie` values and the HSTS header.
+async fn page_sign_in(app: &crate::helpers::TestApp, forwarded_proto: bool) -> (Vec<String>, Option<String>) {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut req = client.post(format!("{}/login", app.base)).form(&[
+        ("login", "resident@demo"),
+        ("password", "demo"),
+        ("next", ""),
+    ]);
+    if forwarded_proto {
+        req = req.header("x-forwarded-proto", "https");
+    }
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let cookies = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let hsts = r.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_owned());
+    (cookies, hsts)
+}
+
+#[tokio::test]
+async fn cookies_are_secure_and_hsts_is_sent_when_the_public_site_is_https_and_only_then() {
+    let https = crate::helpers::TestApp::configured("2026-11-26T09:00:00Z", true, |c| {
+        c.server.public_url = "https://simexit.mts.example".into();
+    })
+    .await;
+    let (cookies, hsts) = page_sign_in(&https, false).await;
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    assert!(cookies.iter().all(|c| c.ends_with("; Secure") && c.contains("HttpOnly")), "{cookies:?}");
+    assert!(hsts.is_some_and(|h| h.starts_with("max-age=")));
+
+    // A request header does not decide it.
+    let plain = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    let (cookies, hsts) = page_sign_in(&plain, true).await;
+    assert!(cookies.iter().all(|c| !c.contains("Secure")), "{cookies:?}");
+    assert_eq!(hsts, None);
+}
+
+/// 25 reset requests for different numbers, each claiming another client in X-Forwarded-For.
+async fn resets_claiming_other_addresses(app: &crate::helpers::TestApp) -> usize {
+    let mut accepted = 0;
+    for i in 0..25 {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/auth/password-reset", app.base))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .json(&serde_json::json!({ "msisdn": format!("+7916555{i:04}") }))
+            .send()
+            .await
+            .unwrap();
+        accepted += usize::from(r.status() == 202);
+    }
+    accepted
+}
+
+#[tokio::test]
+async fn x_forwarded_for_is_believed_only_from_a_configured_proxy() {
+    // Without trusted proxies the peer is the client: spoofed headers share its 20 an hour.
+    let direct = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    assert_eq!(resets_claiming_other_addresses(&direct).await, 20);
+    // Behind a configured proxy (here the loopback peer), each forwarded client is counted.
+    let proxied = crate::helpers::TestApp::configured("2026-11-26T09:00:00Z", true, |c| {
+        c.server.trusted_proxies = "127.0.0.0/8, ::1".into();
+    })
+    .await;
+    assert_eq!(resets_claiming_other_addresses(&proxied).await, 25);
+}
