@@ -45,6 +45,18 @@ fn home_of(role: Role) -> &'static str {
     }
 }
 
+/// The sign-in form's own CSRF token, before there is a session: a random value in an
+/// HttpOnly, SameSite=Strict cookie and in a hidden field, which must match (so another site
+/// cannot sign a visitor in to an account of its choosing).
+const LOGIN_COOKIE: &str = "simexit_login";
+
+fn login_token() -> String {
+    let mut bytes = [0u8; 16];
+    // Without randomness the form still works; the cookie's SameSite=Strict still holds.
+    let _ = getrandom::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
 fn login_page(
     ctx: &Ctx,
     demo: bool,
@@ -55,7 +67,8 @@ fn login_page(
     banner: Option<String>,
 ) -> Response {
     let l = ctx.lang;
-    page_with(
+    let token = login_token();
+    let mut response = page_with(
         ctx,
         None,
         status,
@@ -64,6 +77,7 @@ fn login_page(
             (notice(banner.as_deref()))
             @if let Some(e) = errors.get("form") { p.alert role="alert" { (e) } }
             form method="post" action="/login" novalidate {
+                input type="hidden" name="csrf" value=(token);
                 input type="hidden" name="next" value=(next);
                 (input("login", l.t(&t::LOGIN), "text", login, errors.get("login"), true))
                 (input("password", l.t(&t::PASSWORD), "password", "", errors.get("password"), true))
@@ -73,7 +87,12 @@ fn login_page(
             p.muted { (l.t(&t::CANT_SIGN_IN)) }
             @if demo { p.muted { (l.t(&t::DEMO_HINT)) } }
         },
-    )
+    );
+    let cookie = format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
 }
 
 pub async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Next>) -> Response {
@@ -89,11 +108,24 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    csrf: String,
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();
+    let expected = crate::extract::cookie(&headers, LOGIN_COOKIE);
+    if f.csrf.is_empty() || expected.as_deref() != Some(f.csrf.as_str()) {
+        // No password is checked for a form this site did not just serve: show a fresh one.
+        errors.insert("form", l.t(&t::FORM_EXPIRED).to_owned());
+        return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, &f.login, &f.next, &errors, None);
+    }
     if f.login.trim().is_empty() {
         errors.insert("login", l.t(&t::REQUIRED).to_owned());
     }

@@ -61,6 +61,7 @@ msgs! {
     PASSWORD: "Пароль", "Password", "密码";
     FORGOT_PASSWORD: "Забыли пароль?", "Forgot your password?", "忘记密码？";
     BAD_LOGIN: "Неверный логин или пароль.", "Wrong login or password.", "登录名或密码错误。";
+    FORM_EXPIRED: "Эта форма устарела: войдите ещё раз.", "This form has expired: please sign in again.", "此表单已过期，请重新登录。";
     REQUIRED: "Заполните это поле.", "Please fill in this field.", "请填写此项。";
     RESET_TITLE: "Восстановление пароля", "Reset your password", "重置密码";
     RESET_TEXT: "Укажите номер телефона из договора — мы пришлём на него код по SMS.", "Enter the phone number of your contract: we will text you a code.", "请输入合同中的手机号码，我们将通过短信发送验证码。";

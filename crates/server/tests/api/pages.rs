@@ -100,9 +100,22 @@ impl Browser {
         (status, r.text().await.unwrap(), headers)
     }
 
+    /// Opens the sign-in page and sends its form with these fields and the form's own token.
+    pub(crate) async fn log_in_form(
+        &mut self,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let (status, _, _) = self.get("/login").await;
+        assert_eq!(status, StatusCode::OK);
+        let token = self.cookies.iter().find(|(k, _)| k == "simexit_login").map(|c| c.1.clone()).unwrap();
+        let mut form = fields.to_vec();
+        form.push(("csrf", &token));
+        self.post("/login", &form).await
+    }
+
     pub(crate) async fn sign_in(app: &TestApp, login: &str) -> Browser {
         let mut b = Browser::new(app);
-        let (status, _, headers) = b.post("/login", &[("login", login), ("password", "demo"), ("next", "")]).await;
+        let (status, _, headers) = b.log_in_form(&[("login", login), ("password", "demo"), ("next", "")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{login} signs in");
         assert!(headers.get(LOCATION).is_some());
         b
@@ -172,12 +185,11 @@ async fn pages_are_for_their_people_and_send_others_to_sign_in() {
     // After sign-in the browser goes back where it was going, but never to another site.
     let mut b = Browser::new(&app);
     let (_, _, h) =
-        b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", "/my/lines/1/cancel")]).await;
+        b.log_in_form(&[("login", "resident@demo"), ("password", "demo"), ("next", "/my/lines/1/cancel")]).await;
     assert_eq!(h[LOCATION], "/my/lines/1/cancel");
     for elsewhere in ["//evil.example/", "/\t/evil.example/x", "/\\evil.example/x", "https://evil.example/"] {
         let mut b = Browser::new(&app);
-        let (_, _, h) =
-            b.post("/login", &[("login", "resident@demo"), ("password", "demo"), ("next", elsewhere)]).await;
+        let (_, _, h) = b.log_in_form(&[("login", "resident@demo"), ("password", "demo"), ("next", elsewhere)]).await;
         assert_eq!(h[LOCATION], "/my", "{elsewhere:?}");
     }
 }
@@ -186,10 +198,10 @@ async fn pages_are_for_their_people_and_send_others_to_sign_in() {
 async fn a_form_with_an_error_keeps_what_was_typed_and_says_why_beside_the_field() {
     let app = TestApp::at("2026-11-26T09:00:00Z").await;
     let mut b = Browser::new(&app);
-    let (status, html, _) = b.post("/login", &[("login", "resident@demo"), ("password", "wrong"), ("next", "")]).await;
+    let (status, html, _) = b.log_in_form(&[("login", "resident@demo"), ("password", "wrong"), ("next", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("value=\"resident@demo\"") && html.contains("Wrong login or password."), "{html}");
-    let (status, html, _) = b.post("/login", &[("login", "  "), ("password", ""), ("next", "")]).await;
+    let (status, html, _) = b.log_in_form(&[("login", "  "), ("password", ""), ("next", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"login-error\"") && html.contains("id=\"password-error\""), "{html}");
     assert!(html.contains("aria-invalid=\"true\""));

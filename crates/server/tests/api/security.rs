@@ -232,17 +232,24 @@ async fn an_admin_of_one_operator_sees_only_that_operators_messages_alerts_and_c
 /// Signs in on the pages and returns the `Set-Cookie` values and the HSTS header.
 async fn page_sign_in(app: &crate::helpers::TestApp, forwarded_proto: bool) -> (Vec<String>, Option<String>) {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let mut req = client.post(format!("{}/login", app.base)).form(&[
-        ("login", "resident@demo"),
-        ("password", "demo"),
-        ("next", ""),
-    ]);
+    // The form first: it carries its own token, in a cookie and a hidden field.
+    let form = client.get(format!("{}/login", app.base)).send().await.unwrap();
+    let cookie = form.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    let fields = [("login", "resident@demo"), ("password", "demo"), ("next", ""), ("csrf", token.as_str())];
+    let mut req = client.post(format!("{}/login", app.base)).header("cookie", &cookie).form(&fields);
     if forwarded_proto {
         req = req.header("x-forwarded-proto", "https");
     }
     let r = req.send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let cookies = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let cookies = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .filter(|c| !c.starts_with("simexit_login="))
+        .collect();
     let hsts = r.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_owned());
     (cookies, hsts)
 }
@@ -293,4 +300,28 @@ async fn x_forwarded_for_is_believed_only_from_a_configured_proxy() {
     })
     .await;
     assert_eq!(resets_claiming_other_addresses(&proxied).await, 25);
+}
+
+#[tokio::test]
+async fn the_sign_in_form_is_accepted_only_with_its_own_token() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    // Another site posting the form (no token, or a token of its own) signs no one in.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (cookie, token) in [(None, ""), (None, "forged"), (Some("simexit_login=aaaa"), "bbbb")] {
+        let mut req = client.post(format!("{}/login", app.base)).header("accept-language", "en");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req
+            .form(&[("login", "resident@demo"), ("password", "demo"), ("next", ""), ("csrf", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{cookie:?} {token}");
+        let set: Vec<_> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert!(set.iter().all(|c| !c.starts_with("simexit_session")), "no session: {set:?}");
+        assert!(r.text().await.unwrap().contains("expired"));
+    }
+    let (cookies, _) = page_sign_in(&app, false).await;
+    assert!(cookies.iter().any(|c| c.starts_with("simexit_session=")), "with its own token: {cookies:?}");
 }
