@@ -165,6 +165,8 @@ pub fn document_store(config: &Config, ring: Arc<KeyRing>) -> anyhow::Result<Doc
     Ok(DocumentStore {
         blobs: Arc::new(Sealed::new(store, ring)),
         max_bytes: c.max_bytes,
+        max_per_request: c.max_per_request,
+        max_request_bytes: c.max_request_bytes,
         limits: simexit_domain::document::Limits::default(),
     })
 }

@@ -69,6 +69,10 @@ pub struct DocumentsConfig {
     pub s3_secret_key: Secret,
     /// Largest accepted upload, in bytes.
     pub max_bytes: usize,
+    /// How many documents one request may hold.
+    pub max_per_request: usize,
+    /// How many bytes one request's documents may add up to.
+    pub max_request_bytes: usize,
     /// Encryption keys as `id:hex64,id:hex64`, the current one first ("": a key generated on
     /// the first start into `<data_dir>/document-keys`; several instances must share keys).
     pub keys: Secret,
@@ -269,6 +273,8 @@ impl Default for Config {
                 s3_access_key: String::new(),
                 s3_secret_key: Secret(String::new()),
                 max_bytes: 10 * 1024 * 1024,
+                max_per_request: 20,
+                max_request_bytes: 50 * 1024 * 1024,
                 keys: Secret(String::new()),
             },
             certificates: CertificatesConfig { keys: Secret(String::new()) },

@@ -70,6 +70,10 @@ impl Blobs for MemoryBlobs {
 pub struct DocumentStore {
     pub blobs: Arc<dyn Blobs>,
     pub max_bytes: usize,
+    /// How many documents one request may hold (those not yet destroyed).
+    pub max_per_request: usize,
+    /// How many bytes they may add up to.
+    pub max_request_bytes: usize,
     pub limits: Limits,
 }
 
@@ -78,6 +82,8 @@ impl Default for DocumentStore {
         DocumentStore {
             blobs: Arc::new(MemoryBlobs::default()),
             max_bytes: 10 * 1024 * 1024,
+            max_per_request: 20,
+            max_request_bytes: 50 * 1024 * 1024,
             limits: Limits::default(),
         }
     }
@@ -141,6 +147,7 @@ impl Service {
                 message: format!("the file is {} bytes; at most {max} are accepted", bytes.len()),
             });
         }
+        self.store.read(|tx| self.room_for(tx, request_id, bytes.len()))?;
         let sniffed = sniff(bytes, &self.documents.limits)
             .map_err(|e| ServiceError::UnsupportedMedia { message: e.to_string() })?;
         let sha256 = hex::encode(Sha256::digest(bytes));
@@ -167,6 +174,8 @@ impl Service {
             destroyed_at: None,
         };
         let stored = self.store.write(|tx| {
+            // Again under the write lock: uploads sent in parallel do not pass the caps together.
+            self.room_for(tx, request_id, bytes.len())?;
             row.id = tx.insert_document(&row)?;
             let details = serde_json::json!({
                 "request_id": request_id, "kind": kind, "content_type": row.content_type,
@@ -180,6 +189,28 @@ impl Service {
             let _ = self.documents.blobs.delete(&row.storage_key);
         }
         stored
+    }
+
+    /// Whether a request has room for one more document of `size` bytes.
+    fn room_for(&self, tx: &mut dyn Tx, request_id: i64, size: usize) -> Result<()> {
+        let kept: Vec<DocumentRow> =
+            tx.documents_of(request_id)?.into_iter().filter(|d| d.status != "destroyed").collect();
+        let max = self.documents.max_per_request;
+        if kept.len() >= max {
+            return Err(ServiceError::conflict(
+                "too_many_documents",
+                format!("a request holds at most {max} documents"),
+            ));
+        }
+        let total =
+            kept.iter().map(|d| usize::try_from(d.size).unwrap_or(usize::MAX)).fold(size, usize::saturating_add);
+        let cap = self.documents.max_request_bytes;
+        if total > cap {
+            return Err(ServiceError::TooLarge {
+                message: format!("a request's documents add up to at most {cap} bytes; this one would make {total}"),
+            });
+        }
+        Ok(())
     }
 
     pub fn documents(&self, who: &Principal, request_id: i64) -> Result<Vec<DocumentRow>> {

@@ -68,6 +68,8 @@ struct Local {
     pending_requests: i64,
     pending_numbers: i64,
     flushed: std::time::Instant,
+    /// Over its quota until then: refused here without touching the database.
+    over_until: Option<Timestamp>,
 }
 
 /// This instance's quota counts. A hit is counted in memory while the client is well below
@@ -121,6 +123,7 @@ impl Meter {
             pending_requests: 0,
             pending_numbers: 0,
             flushed: std::time::Instant::now(),
+            over_until: None,
         };
         let mut clients = self.clients();
         let l = clients.entry(account).or_insert(local);
@@ -128,9 +131,29 @@ impl Meter {
             (local.requests, local.numbers, local.window_start, local.flushed);
     }
 
+    /// When a client known to be over its quota may ask again (`None`: it is not, or no
+    /// longer, known to be over).
+    fn refused_until(&self, account: i64, now: Timestamp) -> Option<Timestamp> {
+        self.clients().get(&account).and_then(|l| l.over_until).filter(|end| now < *end)
+    }
+
+    fn over(&self, account: i64, until: Timestamp) {
+        if let Some(l) = self.clients().get_mut(&account) {
+            l.over_until = Some(until);
+        }
+    }
+
     /// Hits counted here and not yet in the database.
     fn pending(&self, account: i64) -> (i64, i64) {
         self.clients().get(&account).map_or((0, 0), |l| (l.pending_requests, l.pending_numbers))
+    }
+}
+
+fn quota_exceeded(requests: i64, numbers: i64, end: Timestamp, now: Timestamp) -> ServiceError {
+    ServiceError::TooMany {
+        code: "quota_exceeded",
+        message: format!("daily quota of {requests} requests / {numbers} numbers reached"),
+        retry_after: u64::try_from(end.as_second() - now.as_second()).unwrap_or(1).max(1),
     }
 }
 
@@ -141,6 +164,10 @@ impl Service {
         let now = self.now();
         let (limit_requests, limit_numbers) = (self.config.lookup_requests_per_day, self.config.lookup_numbers_per_day);
         let amount = i64::try_from(n).unwrap_or(i64::MAX);
+        // A client over its quota is refused from memory: its retries cost no write.
+        if let Some(end) = self.meter.refused_until(who.account_id, now) {
+            return Err(quota_exceeded(limit_requests, limit_numbers, end, now));
+        }
         if self.meter.hit_locally(who.account_id, amount, now, (limit_requests, limit_numbers)) {
             return Ok(());
         }
@@ -155,11 +182,8 @@ impl Service {
         self.meter.flushed(who.account_id, req, numbers);
         if req.count > limit_requests || numbers > limit_numbers {
             let end = req.window_start.checked_add(DAY).unwrap_or(now);
-            return Err(ServiceError::TooMany {
-                code: "quota_exceeded",
-                message: format!("daily quota of {limit_requests} requests / {limit_numbers} numbers reached"),
-                retry_after: u64::try_from(end.as_second() - now.as_second()).unwrap_or(1).max(1),
-            });
+            self.meter.over(who.account_id, end);
+            return Err(quota_exceeded(limit_requests, limit_numbers, end, now));
         }
         Ok(())
     }

@@ -261,7 +261,7 @@ async fn quota_hits_are_counted_in_memory_and_the_limit_still_holds_exactly() {
     assert_eq!(usage["requests_today"], 2_500, "usage counts what is not yet written: {usage}");
 
     let service = app.service.clone();
-    let (ok, over, stored) = tokio::task::spawn_blocking(move || {
+    let (ok, over, stored, refused, after) = tokio::task::spawn_blocking(move || {
         let n = simexit_domain::Msisdn::parse("+79161000000").unwrap();
         let date = jiff::civil::date(2026, 1, 1);
         let ok = (0..500).filter(|_| service.number_recycling_check(&who, &n, date).is_ok()).count();
@@ -270,13 +270,19 @@ async fn quota_hits_are_counted_in_memory_and_the_limit_still_holds_exactly() {
         let key = format!("quota-requests:{}", who.account_id);
         let stored =
             service.store.read(|tx| tx.rate_limit(&key, service.now(), jiff::SignedDuration::from_hours(24))).unwrap();
-        (ok, over, stored.map(|c| c.count))
+        // Past the quota, retries are refused from memory: the shared counter is not written.
+        let refused = (0..200).filter(|_| service.number_recycling_check(&who, &n, date).is_err()).count();
+        let after =
+            service.store.read(|tx| tx.rate_limit(&key, service.now(), jiff::SignedDuration::from_hours(24))).unwrap();
+        (ok, over, stored.map(|c| c.count), refused, after.map(|c| c.count))
     })
     .await
     .unwrap();
     assert_eq!(ok, 500, "up to the limit");
     assert!(over.to_string().contains("daily quota"), "{over}");
     assert_eq!(stored, Some(3_001), "every hit ends up in the shared counter");
+    assert_eq!(refused, 200);
+    assert_eq!(after, Some(3_001), "an over-quota client's retries cost no write");
 }
 
 #[tokio::test]

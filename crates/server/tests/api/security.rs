@@ -325,3 +325,41 @@ async fn the_sign_in_form_is_accepted_only_with_its_own_token() {
     let (cookies, _) = page_sign_in(&app, false).await;
     assert!(cookies.iter().any(|c| c.starts_with("simexit_session=")), "with its own token: {cookies:?}");
 }
+
+#[tokio::test]
+async fn a_request_holds_a_bounded_number_of_documents_and_bytes() {
+    let jpeg = crate::helpers::real_jpeg();
+    let size = jpeg.len();
+    let app = crate::helpers::TestApp::configured("2026-11-26T09:00:00Z", true, |c| {
+        c.documents.max_per_request = 3;
+        c.documents.max_request_bytes = size * 10;
+    })
+    .await;
+    let resident = app.login("resident@demo").await;
+    let line = app.line_of(&resident, "mts").await;
+    let req = app.create(&resident, &line["id"], "online").await.ok();
+    for i in 0..3 {
+        let r = app.upload(&req["id"], &resident, "other", &format!("{i}.jpg"), "image/jpeg", jpeg.clone()).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    app.upload(&req["id"], &resident, "other", "4.jpg", "image/jpeg", jpeg.clone())
+        .await
+        .problem(409, "too_many_documents");
+    let docs = app.get(&format!("/api/v1/terminations/{}/documents", req["id"]), Some(&resident)).await.ok();
+    assert_eq!(docs.as_array().unwrap().len(), 3, "the refused upload changed nothing");
+
+    // The total is bounded too, however the bytes are split.
+    let tight = crate::helpers::TestApp::configured("2026-11-26T09:00:00Z", true, |c| {
+        c.documents.max_request_bytes = size * 2 + size / 2;
+    })
+    .await;
+    let resident = tight.login("resident@demo").await;
+    let line = tight.line_of(&resident, "mts").await;
+    let req = tight.create(&resident, &line["id"], "online").await.ok();
+    for i in 0..2 {
+        let r = tight.upload(&req["id"], &resident, "other", &format!("{i}.jpg"), "image/jpeg", jpeg.clone()).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let over = tight.upload(&req["id"], &resident, "other", "3.jpg", "image/jpeg", jpeg.clone()).await;
+    assert_eq!(over.status, 413, "{}", over.body);
+}
