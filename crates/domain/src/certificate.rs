@@ -11,23 +11,26 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertificatePayload {
-    /// `MTS-2026-000042`.
+    /// `MTS-2026-K7Q3-XP9M-Z2R4-T6V8`: 80 random bits, so numbers cannot be listed.
     pub number: String,
     pub operator: String,
     pub operator_name: String,
-    pub line_id: i64,
+    /// Older certificates only: the line, the masked subscriber and the settlement. A
+    /// certificate now proves only what anyone may read; the money is in the final bill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_id: Option<i64>,
     /// `+7 916 ***-**-67`.
     pub msisdn: String,
-    /// `Анна И.`
-    pub subscriber: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriber: Option<String>,
     /// RFC 3339, UTC.
     pub terminated_at: String,
     /// The date (operator-local) until which the subscriber may revoke.
     pub aging_until: String,
     /// `voluntary`, `over_limit`, `non_use`…
     pub reason: String,
-    /// `refund 150.00 RUB`, `transfer 150.00 RUB to line 7`, `none`.
-    pub settlement: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<String>,
 }
 
 impl CertificatePayload {
@@ -49,9 +52,15 @@ impl CertificatePayload {
     }
 }
 
-/// The number of the certificate of a request.
-pub fn certificate_number(operator: &str, year: i16, request_id: i64) -> String {
-    format!("{}-{year}-{request_id:06}", operator.to_uppercase())
+/// A certificate's public number: the operator, the year and 80 random bits in Crockford's
+/// base32 (no I, L, O, U), in groups of four. Anyone holding the number (its QR code) may
+/// check the certificate; no one can list certificates by counting.
+pub fn certificate_number(operator: &str, year: i16, random: [u8; 10]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bits = random.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let chars: Vec<char> = (0..16).rev().map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 31) as usize])).collect();
+    let groups: Vec<String> = chars.chunks(4).map(|c| c.iter().collect()).collect();
+    format!("{}-{year}-{}", operator.to_uppercase(), groups.join("-"))
 }
 
 /// `Анна Сергеевна Иванова` → `Анна И.` (the given name and the family name's initial);
@@ -251,16 +260,16 @@ mod tests {
 
     fn payload() -> CertificatePayload {
         CertificatePayload {
-            number: certificate_number("mts", 2026, 42),
+            number: certificate_number("mts", 2026, [0x42; 10]),
             operator: "mts".into(),
             operator_name: "МТС".into(),
-            line_id: 7,
+            line_id: None,
             msisdn: "+7 916 ***-**-67".into(),
-            subscriber: masked_name("Анна Иванова"),
+            subscriber: None,
             terminated_at: "2026-03-02T09:00:00Z".into(),
             aging_until: "2026-04-01".into(),
             reason: "voluntary".into(),
-            settlement: "refund 150.00 RUB".into(),
+            settlement: None,
         }
     }
 
@@ -268,7 +277,7 @@ mod tests {
     fn a_signature_verifies_under_its_key_only_and_any_change_breaks_it() {
         let keys = SigningKeys::parse(&SigningKeys::generate("k2", [2; 32])).unwrap();
         let p = payload();
-        assert_eq!((p.number.as_str(), p.subscriber.as_str()), ("MTS-2026-000042", "Анна И."));
+        assert_eq!(p.number, "MTS-2026-8914-4GJ2-8914-4GJ2");
         assert_eq!(masked_name("李明 (Li Ming)"), "李*");
         assert_eq!(masked_name("John Smith"), "John S.");
         assert_eq!(masked_name("Анна Сергеевна Иванова"), "Анна И.");
@@ -276,13 +285,28 @@ mod tests {
         let public = keys.published();
         assert!(public.verify(&p.canonical(), &id, &sig));
         let mut changed = p.clone();
-        changed.settlement = "refund 1500.00 RUB".into();
+        changed.reason = "operator".into();
         assert!(!public.verify(&changed.canonical(), &id, &sig));
         assert!(!public.verify(&p.canonical(), "k1", &sig), "unknown key id");
         let round = PublicKeys::from_hex(&public.to_hex()).unwrap();
         assert!(round.verify(&p.canonical(), &id, &sig));
         assert_eq!(CertificatePayload::from_canonical(&p.canonical()).unwrap(), p);
         assert!(CertificatePayload::from_canonical("{\"number\": 1}").is_err());
+    }
+
+    #[test]
+    fn numbers_carry_eighty_random_bits_and_older_payloads_still_read() {
+        let a = certificate_number("t2", 2026, [0; 10]);
+        let b = certificate_number("t2", 2026, [0xff; 10]);
+        assert_eq!((a.as_str(), b.as_str()), ("T2-2026-0000-0000-0000-0000", "T2-2026-ZZZZ-ZZZZ-ZZZZ-ZZZZ"));
+        let one_bit = certificate_number("t2", 2026, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(one_bit, "T2-2026-0000-0000-0000-0001", "every bit shows");
+        // A certificate issued before numbers were random still reads, byte for byte.
+        let old = r#"{"aging_until":"2027-01-26","line_id":9,"msisdn":"+7 977 ***-**-01","number":"T2-2026-000001","operator":"t2","operator_name":"T2","reason":"voluntary","settlement":"refund","subscriber":"李*","terminated_at":"2026-11-26T21:12:00Z"}"#;
+        let p = CertificatePayload::from_canonical(old).unwrap();
+        assert_eq!((p.line_id, p.subscriber.as_deref()), (Some(9), Some("李*")));
+        assert_eq!(p.canonical(), old);
+        assert!(!payload().canonical().contains("subscriber"), "new ones carry no name and no money");
     }
 
     #[test]

@@ -230,6 +230,7 @@ impl App {
             session_ttl,
             lookup_requests_per_day: config.lookup.requests_per_day,
             lookup_numbers_per_day: config.lookup.numbers_per_day,
+            pdf_renders_per_minute: config.certificates.pdf_renders_per_minute,
             ..ServiceConfig::default()
         };
         let dyn_clock: Arc<dyn Clock> = clock.clone();

@@ -46,6 +46,8 @@ pub struct CertificatesConfig {
     /// the certificates they signed keep verifying ("": a key generated on the first start
     /// into `<data_dir>/certificate-keys`; several instances must share keys).
     pub keys: Secret,
+    /// PDFs rendered per minute for each anonymous client address (a cached one is free).
+    pub pdf_renders_per_minute: u32,
 }
 
 /// Uploaded documents: where they are kept, how large they may be, and the keys that
@@ -277,7 +279,7 @@ impl Default for Config {
                 max_request_bytes: 50 * 1024 * 1024,
                 keys: Secret(String::new()),
             },
-            certificates: CertificatesConfig { keys: Secret(String::new()) },
+            certificates: CertificatesConfig { keys: Secret(String::new()), pdf_renders_per_minute: 30 },
             network: NetworkConfig {
                 adapter: "log".into(),
                 webhook_url: "http://127.0.0.1:8082/network".into(),

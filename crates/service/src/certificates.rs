@@ -1,15 +1,16 @@
 //! Certificates of termination: issued in the completion's transaction, signed with the
 //! current Ed25519 key, checked by anyone by number or offline against the published keys.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use simexit_domain::certificate::{
-    CertificatePayload, PublicKeys, SigningKeys, certificate_number, masked_name, pdf_block, seal_pdf,
+    CertificatePayload, PublicKeys, SigningKeys, certificate_number, pdf_block, seal_pdf,
 };
-use simexit_domain::{Language, Money, TerminationPolicy};
+use simexit_domain::{Language, TerminationPolicy};
 use simexit_pdf::{Line, Page, render, wrap};
 use simexit_store::{CertificateRow, RequestRow, StoreExt, Tx};
 
-use crate::money::FinalBill;
 use crate::record::audit;
 use crate::{Result, Service, ServiceError};
 
@@ -135,18 +136,47 @@ fn form_labels(language: Language) -> [&'static str; 12] {
     }
 }
 
-fn rubles(m: Money) -> String {
-    let k = m.kopecks();
-    format!("{}.{:02} RUB", k / 100, (k % 100).abs())
+/// Rendered certificate PDFs by (number, language): a certificate never changes, so a PDF is
+/// rendered once per instance; and the renderings anonymous callers caused in the current
+/// minute, per client address, so a crawler cannot make the server render without end.
+#[derive(Debug, Default)]
+pub struct PdfCache {
+    rendered: std::sync::Mutex<std::collections::HashMap<PdfKey, Arc<Vec<u8>>>>,
+    renders: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32)>>,
 }
 
-fn settlement_summary(bill: &FinalBill) -> String {
-    match &bill.settlement {
-        None => "none".into(),
-        Some(s) => match s.to_line_id {
-            Some(line) => format!("{} {} to line {line}", s.option.as_str(), rubles(s.amount)),
-            None => format!("{} {}", s.option.as_str(), rubles(s.amount)),
-        },
+/// A certificate's number and the language of its PDF.
+type PdfKey = (String, Language);
+
+/// Rendered PDFs kept at most; the cache starts over past it.
+const PDF_CACHE_SIZE: usize = 2_000;
+
+impl PdfCache {
+    fn get(&self, key: &PdfKey) -> Option<Arc<Vec<u8>>> {
+        self.rendered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).cloned()
+    }
+
+    fn put(&self, key: PdfKey, pdf: Arc<Vec<u8>>) {
+        let mut rendered = self.rendered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if rendered.len() >= PDF_CACHE_SIZE {
+            rendered.clear();
+        }
+        rendered.insert(key, pdf);
+    }
+
+    /// Counts a rendering for `client`; `false` when its minute's allowance is used up.
+    fn allow(&self, client: &str, per_minute: u32) -> bool {
+        let mut renders = self.renders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if renders.len() > 100_000 {
+            renders.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+        }
+        let entry = renders.entry(client.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= per_minute
     }
 }
 
@@ -171,26 +201,24 @@ impl Service {
         tx: &mut dyn Tx,
         policy: &TerminationPolicy,
         r: &RequestRow,
-        bill: &FinalBill,
         now: Timestamp,
         actor: &str,
     ) -> Result<CertificateRow> {
-        let subscriber = tx
-            .subscriber(r.subscriber_id)?
-            .ok_or_else(|| ServiceError::Internal(format!("request {} has no subscriber", r.id)))?;
         let zone = policy.zone();
         let year = now.to_zoned(zone.clone()).year();
+        let mut random = [0u8; 10];
+        getrandom::fill(&mut random).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
         let payload = CertificatePayload {
-            number: certificate_number(r.operator.as_str(), year, r.id),
+            number: certificate_number(r.operator.as_str(), year, random),
             operator: r.operator.as_str().into(),
             operator_name: policy.name.clone(),
-            line_id: r.line_id,
+            line_id: None,
             msisdn: r.msisdn.masked(),
-            subscriber: masked_name(&subscriber.full_name),
+            subscriber: None,
             terminated_at: now.to_string(),
             aging_until: r.aging_until.map(|u| u.to_zoned(zone).date().to_string()).unwrap_or_default(),
             reason: r.reason.as_str().into(),
-            settlement: settlement_summary(bill),
+            settlement: None,
         };
         let (key_id, signature) = self.signing.sign(&payload);
         let row = CertificateRow {
@@ -238,6 +266,32 @@ impl Service {
         })
     }
 
+    /// [`Service::certificate_pdf`] from the cache; a rendering for an anonymous caller
+    /// (`anonymous_client`: its address) counts against that address's allowance.
+    pub fn certificate_pdf_cached(
+        &self,
+        number: &str,
+        language: Language,
+        anonymous_client: Option<&str>,
+    ) -> Result<Arc<Vec<u8>>> {
+        let key = (number.trim().to_owned(), language);
+        if let Some(pdf) = self.pdfs.get(&key) {
+            return Ok(pdf);
+        }
+        if let Some(client) = anonymous_client
+            && !self.pdfs.allow(client, self.config.pdf_renders_per_minute)
+        {
+            return Err(ServiceError::TooMany {
+                code: "too_many_requests",
+                message: "too many certificates rendered from this address: try again in a minute".into(),
+                retry_after: 60,
+            });
+        }
+        let pdf = Arc::new(self.certificate_pdf(number, language)?);
+        self.pdfs.put(key, pdf.clone());
+        Ok(pdf)
+    }
+
     /// The certificate as a PDF in `language`, with a QR code to its public check and the
     /// signed block that `simexit verify` reads; the whole file is signed too.
     pub fn certificate_pdf(&self, number: &str, language: Language) -> Result<Vec<u8>> {
@@ -250,11 +304,9 @@ impl Service {
             (labels[1], p.number.clone()),
             (labels[2], p.operator_name.clone()),
             (labels[3], p.msisdn.clone()),
-            (labels[4], p.subscriber.clone()),
             (labels[5], p.terminated_at.clone()),
             (labels[6], p.aging_until.clone()),
             (labels[7], p.reason.clone()),
-            (labels[8], p.settlement.clone()),
         ];
         let mut y = table(&mut lines, &rows, 735.0)?;
         y -= 10.0;

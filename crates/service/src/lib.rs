@@ -54,6 +54,9 @@ pub struct ServiceConfig {
     /// Daily quota of each relying party: lookup requests, and numbers looked up.
     pub lookup_requests_per_day: i64,
     pub lookup_numbers_per_day: i64,
+    /// Certificate PDFs rendered for anonymous callers per client address and minute (each
+    /// rendering is cached, so only new ones count).
+    pub pdf_renders_per_minute: u32,
 }
 
 impl Default for ServiceConfig {
@@ -63,6 +66,7 @@ impl Default for ServiceConfig {
             job_lease: jiff::SignedDuration::from_mins(5),
             lookup_requests_per_day: 100_000,
             lookup_numbers_per_day: 1_000_000,
+            pdf_renders_per_minute: 30,
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct Service {
     pub signing: Arc<simexit_domain::certificate::SigningKeys>,
     /// Where network steps go after a termination or a revocation.
     pub network: Arc<dyn network::NetworkAdapter>,
+    /// Rendered certificate PDFs, and the anonymous renderings counted per address.
+    pub pdfs: Arc<certificates::PdfCache>,
     /// The keys that seal personal data and one-time codes in rows (the documents' keys).
     pub sealing: Arc<simexit_domain::sealing::KeyRing>,
 }
@@ -114,6 +120,7 @@ impl Service {
             signing: Arc::new(certificates::ephemeral_keys()),
             network: Arc::new(network::LogNetwork),
             sealing: Arc::new(sealing::ephemeral()),
+            pdfs: Arc::default(),
         };
         service.sync_operators()?;
         Ok(service)

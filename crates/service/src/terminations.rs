@@ -354,7 +354,7 @@ impl Service {
         line.terminated_at = Some(now);
         r.completed_at = Some(now);
         r.aging_until = Some(until);
-        self.issue_certificate(tx, policy, r, &bill, now, actor)?;
+        self.issue_certificate(tx, policy, r, now, actor)?;
         self.start_deprovisioning(tx, r, now)?;
         schedule(tx, jobs::END_AGING, r.id, until, now)
     }

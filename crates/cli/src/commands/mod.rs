@@ -98,11 +98,8 @@ fn verify(file: &std::path::Path, keys: &std::path::Path) -> anyhow::Result<()> 
     match verify_pdf(&pdf, &keys) {
         Ok(p) => {
             println!("genuine: certificate {} ({})", p.number, p.operator_name);
-            println!("  number {}, subscriber {}, line {}", p.msisdn, p.subscriber, p.line_id);
-            println!(
-                "  terminated {}, reserved until {}, reason {}, settlement {}",
-                p.terminated_at, p.aging_until, p.reason, p.settlement
-            );
+            println!("  number {}", p.msisdn);
+            println!("  terminated {}, reserved until {}, reason {}", p.terminated_at, p.aging_until, p.reason);
             Ok(())
         }
         Err(why) => anyhow::bail!("NOT genuine: {why}"),

@@ -165,7 +165,7 @@ fn lookup_form(l: Language, value: &str) -> Markup {
         form method="get" action="/certificates" {
             div.field {
                 label for="number" { (l.t(&t::CERT_NUMBER)) }
-                input #number name="number" type="text" value=(value) required placeholder="MTS-2026-000001";
+                input #number name="number" type="text" value=(value) required placeholder="MTS-2026-K7Q3-XP9M-Z2R4-T6V8";
             }
             button type="submit" { (l.t(&t::CHECK)) }
         }
@@ -194,11 +194,9 @@ pub async fn certificate(State(state): State<AppState>, ctx: Ctx, Path(number): 
                 (l.t(&t::CERT_NUMBER), p.number.clone()),
                 (l.t(&t::OPERATOR), p.operator_name.clone()),
                 (l.t(&t::PHONE), p.msisdn.clone()),
-                (l.t(&t::SUBSCRIBER), p.subscriber.clone()),
                 (l.t(&t::TERMINATED_AT), p.terminated_at.clone()),
                 (l.t(&t::RESERVED_UNTIL), p.aging_until.clone()),
                 (l.t(&t::REASON), reason),
-                (l.t(&t::SETTLEMENT), p.settlement.clone()),
             ];
             let n = url_segment(&p.number);
             let status = if c.genuine { StatusCode::OK } else { StatusCode::CONFLICT };

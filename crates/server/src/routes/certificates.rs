@@ -44,7 +44,7 @@ impl From<simexit_service::certificates::CertificateCheck> for CertificateView {
 
 /// Whether a certificate is genuine and what it certifies (public).
 #[utoipa::path(get, path = "/api/v1/certificates/{number}", tag = "certificates",
-    params(("number" = String, Path, description = "e.g. MTS-2026-000042")),
+    params(("number" = String, Path, description = "e.g. MTS-2026-K7Q3-XP9M-Z2R4-T6V8")),
     responses((status = 200, body = CertificateView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn check(
     State(state): State<AppState>,
@@ -68,16 +68,22 @@ pub struct PdfQuery {
         (status = 200, description = "the certificate", content_type = "application/pdf"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many renderings from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn pdf(
     State(state): State<AppState>,
+    crate::extract::MaybeAuth(credential, _): crate::extract::MaybeAuth,
+    client: Option<axum::Extension<crate::edge::ClientAddr>>,
     ApiPath(number): ApiPath<String>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<PdfQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let (language, lang) = language_of(&q)?;
     let file_name = format!("{number}-{lang}.pdf");
-    let bytes = state.blocking(move |s| s.certificate_pdf(&number, language)).await?;
-    pdf_response(bytes, &file_name, false)
+    // Anyone may fetch a certificate by its number; renderings for anonymous callers are
+    // counted per address (a cached one costs nothing).
+    let anonymous = credential.is_none().then(|| client.map_or_else(|| "unknown".to_owned(), |c| c.0.to_string()));
+    let bytes = state.blocking(move |s| s.certificate_pdf_cached(&number, language, anonymous.as_deref())).await?;
+    pdf_response(bytes.as_ref().clone(), &file_name, false)
 }
 
 /// A PDF shown in the browser; `private` ones (personal data) are not kept in caches.

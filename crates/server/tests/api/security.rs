@@ -363,3 +363,42 @@ async fn a_request_holds_a_bounded_number_of_documents_and_bytes() {
     let over = tight.upload(&req["id"], &resident, "other", "3.jpg", "image/jpeg", jpeg.clone()).await;
     assert_eq!(over.status, 413, "{}", over.body);
 }
+
+#[tokio::test]
+async fn certificate_pdfs_are_rendered_once_and_anonymous_renderings_are_limited_per_address() {
+    let app = crate::helpers::TestApp::configured("2026-11-26T09:00:00Z", true, |c| {
+        c.certificates.pdf_renders_per_minute = 2;
+    })
+    .await;
+    let t2 = app.login("reviewer.t2@demo").await;
+    let (tourist, _, req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&t2, &req["id"], "approve", None).await.ok();
+    app.act(&t2, &req["id"], "complete", None).await.ok();
+    let mine = app.get(&format!("/api/v1/terminations/{}/certificate", req["id"]), Some(&tourist)).await.ok();
+    let number = mine["number"].as_str().unwrap().to_owned();
+    let fetch = |lang: &'static str| {
+        app.client.get(format!("{}/api/v1/certificates/{number}/pdf?lang={lang}", app.base)).send()
+    };
+    let first = fetch("ru").await.unwrap();
+    assert_eq!(first.status(), 200);
+    let first = first.bytes().await.unwrap();
+    assert_eq!(fetch("en").await.unwrap().status(), 200);
+    let third = fetch("zh").await.unwrap();
+    assert_eq!(third.status(), 429, "a third new rendering in a minute from one address");
+    assert!(third.headers().contains_key("retry-after"));
+    // What was rendered is served from the cache, as it was, without counting.
+    for _ in 0..5 {
+        let again = fetch("ru").await.unwrap();
+        assert_eq!(again.status(), 200);
+        assert_eq!(again.bytes().await.unwrap(), first);
+    }
+    // The subscriber signed in is not an anonymous caller.
+    let signed = app
+        .client
+        .get(format!("{}/api/v1/certificates/{number}/pdf?lang=zh", app.base))
+        .bearer_auth(&tourist)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+}
