@@ -99,3 +99,38 @@ async fn the_unused_report_lists_lines_without_charges_or_payments_for_the_perio
         .unwrap();
     assert!(numbers.contains(&quiet["msisdn"].as_str().unwrap().to_owned()), "{numbers:?}");
 }
+
+#[tokio::test]
+async fn a_background_run_stops_when_its_admin_is_disabled() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    let body = serde_json::json!({ "login": "bulk.admin@demo", "password": "bulk admin password", "role": "admin" });
+    assert_eq!(app.post("/api/v1/staff", Some(&admin), body).await.status, 201);
+    let runner = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({ "login": "bulk.admin@demo", "password": "bulk admin password" }),
+        )
+        .await
+        .ok()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resident = app.login("resident@demo").await;
+    let mine = app.line_of(&resident, "mts").await;
+    let csv = format!("msisdn\n{}\n", mine["msisdn"].as_str().unwrap());
+    let (s, run) = post_csv(&app, &runner, "reason=operator", &csv).await;
+    assert_eq!(s, 202, "{run}");
+    // Disabled before the worker's round: the run carries that admin's authority no more.
+    let off = app.post("/api/v1/staff/bulk.admin@demo/disable", Some(&admin), serde_json::json!({})).await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    app.advance_days(0).await;
+    let after = app.get(&format!("/api/v1/bulk-terminations/{}", run["id"].as_str().unwrap()), Some(&admin)).await.ok();
+    assert_eq!(after["counts"]["pending"], 1, "nothing was terminated: {after}");
+    assert!(after["finished_at"].is_null());
+    let line = app.get(&format!("/api/v1/lines/{}", mine["id"]), Some(&resident)).await.ok();
+    assert_eq!(line["state"], "active");
+    let audit = app.get("/api/v1/audit?limit=500", Some(&admin)).await.ok();
+    assert!(audit.to_string().contains("stop_bulk_termination"), "the stop is audited");
+}
