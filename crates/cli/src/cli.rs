@@ -241,6 +241,19 @@ pub enum AuditCommand {
     Verify {
         #[command(flatten)]
         config: ConfigArgs,
+        /// Also hold the chain to a checkpoint taken earlier (`simexit audit checkpoint`):
+        /// a log cut short or rewritten since is named.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Sign the chain's head as it is now (entry number and hash, Ed25519): keep the file
+    /// outside the database and check against it later.
+    Checkpoint {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Where to write it (standard output when absent).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
     },
 }
 

@@ -61,14 +61,12 @@ fn a_typo_in_the_configuration_is_an_error_not_a_default() {
     assert!(out.contains("demoo"), "{out}");
 }
 
-#[test]
-fn audit_verify_names_the_entry_someone_tampered_with() {
-    let dir = tempfile::tempdir().unwrap();
-    // A demo deployment writes audit entries as it seeds; serve it once, then stop it.
+/// A demo deployment in `dir/db`: it writes audit entries as it seeds; served once, then stopped.
+fn seeded_demo(dir: &std::path::Path) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_simexit"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", "db"])
         .env("SIMEXIT_LOG__FILTER", "warn")
-        .current_dir(dir.path())
+        .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -80,6 +78,12 @@ fn audit_verify_names_the_entry_someone_tampered_with() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn audit_verify_names_the_entry_someone_tampered_with() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded_demo(dir.path());
 
     let (ok, out) = simexit(&["audit", "verify", "--data-dir", "db"], dir.path());
     assert!(ok, "{out}");
@@ -99,6 +103,96 @@ fn audit_verify_names_the_entry_someone_tampered_with() {
     db.execute("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)", []).unwrap();
     let (ok, out) = simexit(&["audit", "verify", "--data-dir", "db"], dir.path());
     assert!(!ok && out.contains("BROKEN at its end"), "{out}");
+}
+
+/// Someone with the database and even the chain's key, but not the signing key.
+#[test]
+fn an_audit_checkpoint_catches_a_log_cut_short_or_rewritten_since() {
+    let checkpointed = || {
+        let dir = tempfile::tempdir().unwrap();
+        seeded_demo(dir.path());
+        let (ok, out) = simexit(&["audit", "checkpoint", "--data-dir", "db", "--out", "head.json"], dir.path());
+        assert!(ok && out.contains("checkpoint of entry"), "{out}");
+        let (ok, out) = simexit(&["audit", "verify", "--data-dir", "db", "--checkpoint", "head.json"], dir.path());
+        assert!(ok && out.contains("holds") && out.contains("audit chain intact"), "{out}");
+        let db = rusqlite::Connection::open(dir.path().join("db/simexit.db")).unwrap();
+        (dir, db)
+    };
+    let verify = |dir: &std::path::Path| {
+        let plain = simexit(&["audit", "verify", "--data-dir", "db"], dir);
+        let held = simexit(&["audit", "verify", "--data-dir", "db", "--checkpoint", "head.json"], dir);
+        (plain, held)
+    };
+    let entries = |db: &rusqlite::Connection| -> Vec<simexit_store::AuditRow> {
+        let mut stmt = db
+            .prepare(
+                "SELECT id, at, actor, action, entity, entity_id, details, prev_hash, hash FROM audit_log ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok(simexit_store::AuditRow {
+                id: r.get(0)?,
+                at: jiff::Timestamp::from_millisecond(r.get(1)?).unwrap(),
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                details: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+
+    // Cut short, with the head moved back so that the chain alone looks whole.
+    let (dir, db) = checkpointed();
+    db.execute("DELETE FROM audit_log WHERE id > (SELECT MAX(id) - 3 FROM audit_log)", []).unwrap();
+    db.execute("UPDATE audit_head SET hash = (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)", []).unwrap();
+    let ((ok, plain), (held_ok, held)) = verify(dir.path());
+    assert!(ok && plain.contains("intact"), "without the checkpoint nothing shows: {plain}");
+    assert!(!held_ok && held.contains("CUT SHORT"), "{held}");
+
+    // Rewritten with the chain's own key (stolen with the database): an entry changed and
+    // every hash after it recomputed.
+    let (dir, db) = checkpointed();
+    let key = std::fs::read_to_string(dir.path().join("db/audit-key")).unwrap();
+    let key = simexit_store::audit::AuditKey::from_hex(&key).unwrap();
+    let mut rows = entries(&db);
+    rows[2].details = "{\"forged\":true}".into();
+    let mut prev = String::new();
+    for e in &mut rows {
+        e.prev_hash = prev.clone();
+        e.hash = simexit_store::audit::chain_hash(&key, &prev, e);
+        db.execute(
+            "UPDATE audit_log SET details = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1",
+            rusqlite::params![e.id, e.details, e.prev_hash, e.hash],
+        )
+        .unwrap();
+        prev = e.hash.clone();
+    }
+    db.execute("UPDATE audit_head SET hash = ?1", [&prev]).unwrap();
+    let ((ok, plain), (held_ok, held)) = verify(dir.path());
+    assert!(ok && plain.contains("intact"), "{plain}");
+    assert!(!held_ok && held.contains("REWRITTEN"), "{held}");
+
+    // One row edited, nothing recomputed: both checks name it.
+    let (dir, db) = checkpointed();
+    let victim = entries(&db)[4].id;
+    db.execute("UPDATE audit_log SET actor = 'account:999' WHERE id = ?1", [victim]).unwrap();
+    let ((ok, plain), (held_ok, held)) = verify(dir.path());
+    assert!(!ok && plain.contains(&format!("BROKEN at entry {victim}")), "{plain}");
+    assert!(!held_ok && held.contains(&format!("BROKEN at entry {victim}")), "{held}");
+
+    // A forged checkpoint is refused.
+    let (dir, _db) = checkpointed();
+    let file = dir.path().join("head.json");
+    let forged = std::fs::read_to_string(&file).unwrap().replacen("\"entry\": ", "\"entry\": 1", 1);
+    std::fs::write(&file, forged).unwrap();
+    let (_, (held_ok, held)) = verify(dir.path());
+    assert!(!held_ok && held.contains("NOT GENUINE"), "{held}");
 }
 
 #[test]
@@ -221,6 +315,7 @@ mod instances {
             .args(["serve", "--demo", "--dev-clock", "--listen", "127.0.0.1:0"])
             .env("SIMEXIT_DATABASE_URL", db_url)
             .env("SIMEXIT_DOCUMENTS__KEYS", KEYS)
+            .env("SIMEXIT_AUDIT__KEY", "0202020202020202020202020202020202020202020202020202020202020202")
             .env("SIMEXIT_WORKER__POLL_MS", "100")
             .env("SIMEXIT_LOG__FILTER", "warn")
             .current_dir(dir.path())

@@ -147,6 +147,12 @@ impl SigningKeys {
         (self.current.clone(), hex::encode(key.sign(payload.canonical().as_bytes()).to_bytes()))
     }
 
+    /// Signs any text with the current key (an audit checkpoint).
+    pub fn sign_text(&self, text: &str) -> (String, String) {
+        let key = &self.keys[&self.current];
+        (self.current.clone(), hex::encode(key.sign(text.as_bytes()).to_bytes()))
+    }
+
     /// Every public key, by id: what is published for offline checks.
     pub fn published(&self) -> PublicKeys {
         PublicKeys(self.keys.iter().map(|(id, k)| (id.clone(), k.verifying_key())).collect())

@@ -21,6 +21,7 @@ use simexit_service::documents::{Blobs, DocumentStore};
 use simexit_service::notifications::{LogSender, Notifier, Sender};
 use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
 use simexit_store::Store;
+use simexit_store::audit::AuditKey;
 use simexit_store_sqlite::{Durability, SqliteStore, create_private_dir};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -64,16 +65,38 @@ pub fn load_policies(config: &Config) -> anyhow::Result<(PolicySet, CalendarSet)
 /// Opens the configured database — PostgreSQL when a URL is configured, else the embedded
 /// SQLite file — and applies pending migrations. Blocking: call it off the async runtime.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let key = audit_key(config)?;
     if let Some(url) = &config.database.url {
         let store = simexit_store_postgres::PgStore::open(&url.0).context("opening the PostgreSQL database")?;
-        return Ok(Arc::new(store));
+        return Ok(Arc::new(store.with_audit_key(key)));
     }
     create_private_dir(&config.database.data_dir)
         .with_context(|| format!("creating {}", config.database.data_dir.display()))?;
     let durability = if config.database.durability == "normal" { Durability::Normal } else { Durability::Full };
     let path = config.database_path();
     let store = SqliteStore::open(&path, durability).with_context(|| format!("opening {}", path.display()))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(store.with_audit_key(key)))
+}
+
+/// The audit chain's key: `audit.key`, or the key generated on the first start and kept
+/// beside the database (not in it).
+pub fn audit_key(config: &Config) -> anyhow::Result<AuditKey> {
+    if !config.audit.key.0.is_empty() {
+        return AuditKey::from_hex(&config.audit.key.0).map_err(|e| anyhow::anyhow!("audit.key: {e}"));
+    }
+    let file = config.database.data_dir.join("audit-key");
+    match std::fs::read_to_string(&file) {
+        Ok(hex) => AuditKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("{}: {e}", file.display())),
+        Err(_) => {
+            create_private_dir(&config.database.data_dir)?;
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            let key = AuditKey::new(bytes);
+            write_private(&file, &key.to_hex())?;
+            tracing::warn!(file = %file.display(), "generated the audit chain's key; back it up, and configure audit.key when running several instances");
+            Ok(key)
+        }
+    }
 }
 
 /// The notification channels and templates the configuration asks for.

@@ -20,8 +20,19 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     pub documents: DocumentsConfig,
     pub certificates: CertificatesConfig,
+    pub audit: AuditConfig,
     pub network: NetworkConfig,
     pub log: LogConfig,
+}
+
+/// The audit log's hash chain.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The HMAC key of the chain, 64 hex digits ("": a key generated on the first start into
+    /// `<data_dir>/audit-key`; several instances must share it). Keep it outside the database:
+    /// whoever holds both can rewrite the chain undetected but for a signed checkpoint.
+    pub key: Secret,
 }
 
 /// The network steps after a termination (bar, detach, delete) and after a revocation.
@@ -280,6 +291,7 @@ impl Default for Config {
                 keys: Secret(String::new()),
             },
             certificates: CertificatesConfig { keys: Secret(String::new()), pdf_renders_per_minute: 30 },
+            audit: AuditConfig { key: Secret(String::new()) },
             network: NetworkConfig {
                 adapter: "log".into(),
                 webhook_url: "http://127.0.0.1:8082/network".into(),
@@ -368,6 +380,9 @@ impl Config {
                 "server.public_url must start with https:// or http://, not `{}`",
                 self.server.public_url
             )));
+        }
+        if !self.audit.key.0.is_empty() {
+            simexit_store::audit::AuditKey::from_hex(&self.audit.key.0).map_err(ConfigError::Invalid)?;
         }
         crate::edge::TrustedProxies::parse(&self.server.trusted_proxies)
             .map_err(|e| ConfigError::Invalid(format!("server.trusted_proxies: {e}")))?;

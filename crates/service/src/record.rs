@@ -3,7 +3,6 @@
 
 use jiff::Timestamp;
 use simexit_domain::RequestState;
-use simexit_store::audit::chain_hash;
 use simexit_store::{AuditRow, NewEvent, NewJob, Tx};
 
 use crate::Result;
@@ -17,8 +16,7 @@ pub fn audit(
     entity_id: impl ToString,
     details: serde_json::Value,
 ) -> Result<()> {
-    let prev = tx.audit_head()?.unwrap_or_default();
-    let mut entry = AuditRow {
+    tx.append_audit(AuditRow {
         id: 0,
         at,
         actor: actor.to_owned(),
@@ -26,11 +24,9 @@ pub fn audit(
         entity: entity.to_owned(),
         entity_id: entity_id.to_string(),
         details: details.to_string(),
-        prev_hash: prev.clone(),
+        prev_hash: String::new(),
         hash: String::new(),
-    };
-    entry.hash = chain_hash(&prev, &entry);
-    tx.insert_audit(&entry)?;
+    })?;
     Ok(())
 }
 

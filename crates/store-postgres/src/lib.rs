@@ -24,6 +24,7 @@ struct Conn {
 
 pub struct PgStore {
     config: postgres::Config,
+    audit_key: simexit_store::audit::AuditKey,
     idle: Mutex<Vec<Conn>>,
     max_idle: usize,
 }
@@ -43,11 +44,23 @@ impl PgStore {
         if let Some(schema) = schema {
             config.options(&format!("-c search_path={schema}"));
         }
-        let store = PgStore { config, idle: Mutex::new(Vec::new()), max_idle: 16 };
+        let store = PgStore {
+            config,
+            audit_key: simexit_store::ephemeral_audit_key(),
+            idle: Mutex::new(Vec::new()),
+            max_idle: 16,
+        };
         let mut conn = store.connect()?;
         migrate::apply(&mut conn.client)?;
         store.give_back(conn);
         Ok(store)
+    }
+
+    /// Chains audit entries with the deployment's key (every instance must share it; a
+    /// store opened without one uses a random key: see [`simexit_store::ephemeral_audit_key`]).
+    pub fn with_audit_key(mut self, key: simexit_store::audit::AuditKey) -> Self {
+        self.audit_key = key;
+        self
     }
 
     fn connect(&self) -> Result<Conn, StoreError> {
@@ -88,7 +101,7 @@ impl PgStore {
                 builder.isolation_level(IsolationLevel::RepeatableRead).read_only(true)
             };
             let txn = builder.start().map_err(convert::store_error)?;
-            let mut tx = tx::PgTx { txn, statements, write };
+            let mut tx = tx::PgTx { txn, statements, write, audit_key: &self.audit_key };
             let commit = body(&mut tx)?;
             if commit && write { tx.txn.commit() } else { tx.txn.rollback() }.map_err(convert::store_error)
         })();

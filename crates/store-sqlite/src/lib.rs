@@ -36,6 +36,7 @@ impl Durability {
 
 pub struct SqliteStore {
     path: PathBuf,
+    audit_key: simexit_store::audit::AuditKey,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -68,7 +69,20 @@ impl SqliteStore {
         let mut writer = connect(path, durability)?;
         migrate::apply(&mut writer)?;
         let readers = (0..4).map(|_| connect(path, durability).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
-        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            audit_key: simexit_store::ephemeral_audit_key(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// Chains audit entries with the deployment's key (a store opened without one uses a
+    /// random key: see [`simexit_store::ephemeral_audit_key`]).
+    pub fn with_audit_key(mut self, key: simexit_store::audit::AuditKey) -> Self {
+        self.audit_key = key;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -94,6 +108,7 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 
 fn run(
     conn: &Connection,
+    audit_key: &simexit_store::audit::AuditKey,
     begin: &str,
     body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
@@ -101,7 +116,7 @@ fn run(
     // `BEGIN` and `ROLLBACK` each time would cost as much as one of them.
     let exec = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([])).map(drop);
     exec(begin).map_err(convert::store_error)?;
-    let mut tx = tx::SqliteTx { conn };
+    let mut tx = tx::SqliteTx { conn, audit_key };
     match body(&mut tx) {
         Ok(true) => exec("COMMIT").map_err(|e| {
             let _ = exec("ROLLBACK");
@@ -118,18 +133,18 @@ fn run(
 impl Store for SqliteStore {
     fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
-        run(&conn, "BEGIN IMMEDIATE", body)
+        run(&conn, &self.audit_key, "BEGIN IMMEDIATE", body)
     }
 
     fn read_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = self.reader();
-        run(&conn, "BEGIN", &mut |tx| body(tx).map(|_| false))
+        run(&conn, &self.audit_key, "BEGIN", &mut |tx| body(tx).map(|_| false))
     }
 
     fn read_single_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         // One statement reads one snapshot: no BEGIN and ROLLBACK around it.
         let conn = self.reader();
-        body(&mut tx::SqliteTx { conn: &conn }).map(drop)
+        body(&mut tx::SqliteTx { conn: &conn, audit_key: &self.audit_key }).map(drop)
     }
 
     fn ping(&self) -> Result<(), StoreError> {

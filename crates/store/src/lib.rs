@@ -34,6 +34,15 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A key for a store opened without the deployment's (tools, benchmarks, tests): random, so
+/// what it chains verifies only while it lives.
+pub fn ephemeral_audit_key() -> audit::AuditKey {
+    let mut bytes = [0u8; 32];
+    // Without randomness the chain still links; it is only as secret as the zero key.
+    let _ = getrandom::fill(&mut bytes);
+    audit::AuditKey::new(bytes)
+}
+
 /// A database holding simexit's data.
 pub trait Store: Send + Sync {
     /// Runs `body` in a write transaction; commits if it returns `Ok(true)`, rolls back

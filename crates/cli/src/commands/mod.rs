@@ -59,12 +59,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             bulk::terminate(&load_config(&config, Vec::new())?, &file, &reason, &as_login, dry_run, batch.max(1))
         }
         Command::Staff { command } => staff::run(command, |c| load_config(c, Vec::new())),
-        Command::Audit { command: AuditCommand::Verify { config } } => {
-            if audit::verify(load_config(&config, Vec::new())?)? {
+        Command::Audit { command: AuditCommand::Verify { config, checkpoint } } => {
+            if audit::verify(load_config(&config, Vec::new())?, checkpoint.as_deref())? {
                 Ok(())
             } else {
                 anyhow::bail!("the audit chain does not verify")
             }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint { config, out } } => {
+            audit::checkpoint(&load_config(&config, Vec::new())?, out.as_deref())
         }
         Command::Policy { command: PolicyCommand::Check { file, calendars } } => policy::check(&file, &calendars),
         Command::Check { config } => {
@@ -122,7 +125,12 @@ pub fn service(config: &Config) -> anyhow::Result<simexit_service::Service> {
     let store = simexit_server::app::open_store(config)?;
     let (policies, calendars) = simexit_server::app::load_policies(config)?;
     let clock = std::sync::Arc::new(simexit_service::ManualClock::system());
-    Ok(simexit_service::Service::new(store, policies, calendars, clock, simexit_service::ServiceConfig::default())?)
+    let mut service =
+        simexit_service::Service::new(store, policies, calendars, clock, simexit_service::ServiceConfig::default())?;
+    // The deployment's keys, as the server has them: what the commands sign and seal verifies there.
+    service.signing = std::sync::Arc::new(simexit_server::app::signing_keys(config)?);
+    service.sealing = std::sync::Arc::new(simexit_server::app::sealing_keys(config)?);
+    Ok(service)
 }
 
 pub fn init_logging(config: &Config) {

@@ -22,6 +22,10 @@ impl AuditTx for PgTx<'_> {
         self.one(&q, &[], |r| get(r, 0))
     }
 
+    fn audit_key(&self) -> &simexit_store::audit::AuditKey {
+        self.audit_key
+    }
+
     fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
         self.exec(
             sql::INSERT_AUDIT_1,

@@ -19,6 +19,7 @@ pub struct PgTx<'c> {
     pub txn: Transaction<'c>,
     pub statements: &'c mut HashMap<String, Statement>,
     pub write: bool,
+    pub audit_key: &'c simexit_store::audit::AuditKey,
 }
 
 type Map<T> = fn(&Row) -> Result<T>;

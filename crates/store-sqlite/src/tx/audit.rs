@@ -29,6 +29,10 @@ impl AuditTx for SqliteTx<'_> {
         self.exec(sql::INSERT_AUDIT_2, [&e.hash]).map(drop)
     }
 
+    fn audit_key(&self) -> &simexit_store::audit::AuditKey {
+        self.audit_key
+    }
+
     fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>> {
         self.all(sql::AUDIT_ENTRIES, params![after_id, limit], audit)
     }

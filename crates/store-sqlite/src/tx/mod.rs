@@ -14,6 +14,7 @@ use crate::convert::{msisdn, parsed, parsed_opt, store_error, time, time_opt, ts
 
 pub struct SqliteTx<'c> {
     pub conn: &'c Connection,
+    pub audit_key: &'c simexit_store::audit::AuditKey,
 }
 
 type MapRow<T> = fn(&Row<'_>) -> rusqlite::Result<T>;

@@ -5,8 +5,7 @@ use super::*;
 pub fn the_audit_chain_detects_tampering_of_any_entry(store: &dyn Store) {
     for i in 0..3 {
         ok(store.write(|tx| {
-            let prev = tx.audit_head()?.unwrap_or_default();
-            let mut e = AuditRow {
+            tx.append_audit(AuditRow {
                 id: 0,
                 at: t("2026-03-01T10:00:00Z") + i.seconds(),
                 actor: "account:1".into(),
@@ -14,18 +13,20 @@ pub fn the_audit_chain_detects_tampering_of_any_entry(store: &dyn Store) {
                 entity: "termination".into(),
                 entity_id: i.to_string(),
                 details: "{}".into(),
-                prev_hash: prev.clone(),
+                prev_hash: String::new(),
                 hash: String::new(),
-            };
-            e.hash = chain_hash(&prev, &e);
-            tx.insert_audit(&e)
+            })
         }));
     }
     let mut entries = ok(store.read(|tx| tx.audit_entries(0, 100)));
     assert_eq!(entries.len(), 3);
     let head = ok(store.read(|tx| tx.audit_head())).unwrap();
-    assert_eq!(first_broken_link(&entries, String::new()), Ok(head));
+    let key = ok(store.read(|tx| Ok::<_, StoreError>(tx.audit_key().clone())));
+    assert_eq!(first_broken_link(&key, &entries, String::new()), Ok(head));
+    // Recomputed with another key, the chain does not hold: only the deployment's key links it.
+    let other = crate::audit::AuditKey::new([9; 32]);
+    assert_eq!(first_broken_link(&other, &entries, String::new()), Err(entries[0].id));
     entries[1].details = "{\"forged\":true}".into();
-    assert_eq!(first_broken_link(&entries, String::new()), Err(entries[1].id));
+    assert_eq!(first_broken_link(&key, &entries, String::new()), Err(entries[1].id));
     assert_eq!(ok(store.read(|tx| tx.audit_entries(entries[0].id, 100))).len(), 2);
 }

@@ -11,7 +11,7 @@ use simexit_domain::{Channel, CustomerCategory, Language, LineState, Money, Msis
 use simexit_domain::SettlementOption;
 use simexit_domain::ledger::{Account, Movement, MovementKind, OperatorAccount};
 
-use crate::audit::{chain_hash, first_broken_link};
+use crate::audit::first_broken_link;
 use crate::*;
 
 mod accounts;

@@ -5,8 +5,20 @@ use super::*;
 pub trait AuditTx {
     /// The hash of the newest audit entry, locking the chain head until commit.
     fn audit_head(&mut self) -> Result<Option<String>>;
+    /// Stores an entry whose links are already computed (see [`AuditTx::append_audit`]).
     fn insert_audit(&mut self, entry: &AuditRow) -> Result<()>;
     fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>>;
+    /// The key the store chains entries with: the deployment's, given when it was opened.
+    fn audit_key(&self) -> &crate::audit::AuditKey;
+
+    /// Appends an entry to the chain: links it to the head (locked until commit) and hashes
+    /// it with the store's key. Returns the entry as stored, its id unset.
+    fn append_audit(&mut self, mut entry: AuditRow) -> Result<AuditRow> {
+        entry.prev_hash = self.audit_head()?.unwrap_or_default();
+        entry.hash = crate::audit::chain_hash(self.audit_key(), &entry.prev_hash, &entry);
+        self.insert_audit(&entry)?;
+        Ok(entry)
+    }
 }
 
 /// The statements both backends run (placeholders `?N`).
