@@ -339,6 +339,9 @@ impl Service {
             let docs = tx.documents_of(r.id)?;
             Ok::<_, ServiceError>((r, s, docs))
         })?;
+        // The form is signed on paper against the originals: it carries the numbers in full.
+        let r = self.open_request(r)?;
+        let document_number = self.unseal(crate::sealing::ID_DOCUMENT_NUMBER, &subscriber.id_document_number)?;
         let policy = self.policy(&r.operator)?;
         let l = form_labels(language);
         let settlement = match r.settlement.kind {
@@ -357,7 +360,7 @@ impl Service {
             (l[2], policy.name.clone()),
             (l[3], r.msisdn.as_str().to_owned()),
             (l[4], subscriber.full_name.clone()),
-            (l[5], format!("{} {}", subscriber.id_document_type, subscriber.id_document_number)),
+            (l[5], format!("{} {document_number}", subscriber.id_document_type)),
             (l[6], settlement),
             (l[7], if kinds.is_empty() { "—".into() } else { kinds.join(", ") }),
             (l[8], date),

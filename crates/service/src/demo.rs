@@ -161,7 +161,7 @@ impl Service {
                     category: s.category,
                     full_name: s.full_name.clone(),
                     id_document_type: s.id_document_type.clone(),
-                    id_document_number: s.id_document_number.clone(),
+                    id_document_number: self.seal(crate::sealing::ID_DOCUMENT_NUMBER, &s.id_document_number)?,
                     email: s.email.clone(),
                     phone: s.phone.clone(),
                     language: s.language,

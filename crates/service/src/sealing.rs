@@ -9,8 +9,9 @@ use crate::{Result, Service, ServiceError};
 
 /// The places a sealed value may be kept; each seals for its own.
 pub const ID_DOCUMENT_NUMBER: &str = "subscribers.id_document_number";
-pub const REFUND_ACCOUNT: &str = "refunds.account";
-pub const REQUEST_REFUND_ACCOUNT: &str = "termination_requests.refund_account";
+/// A refund's bank account, in a request's settlement choice and in the refund made of it
+/// (one place, so completion copies the sealed value as it is).
+pub const REFUND_ACCOUNT: &str = "refund_account";
 pub const OUTBOX_CODE: &str = "outbox.code";
 
 /// A key that lives as long as the process: for a service built without configured keys
@@ -37,6 +38,24 @@ impl Service {
             return Ok(stored.to_owned());
         }
         self.sealing.open_text(place, stored).map_err(|e| ServiceError::Internal(format!("{place}: {e}")))
+    }
+}
+
+impl Service {
+    /// A request as callers see it: its refund account opened.
+    pub(crate) fn open_request(&self, mut r: simexit_store::RequestRow) -> Result<simexit_store::RequestRow> {
+        if let Some(a) = &r.settlement.refund_account {
+            r.settlement.refund_account = Some(self.unseal(REFUND_ACCOUNT, a)?);
+        }
+        Ok(r)
+    }
+
+    /// A refund as callers see it: its bank account opened.
+    pub(crate) fn open_refund(&self, mut r: simexit_store::RefundRow) -> Result<simexit_store::RefundRow> {
+        if let Some(a) = &r.account {
+            r.account = Some(self.unseal(REFUND_ACCOUNT, a)?);
+        }
+        Ok(r)
     }
 }
 

@@ -63,6 +63,7 @@ impl Service {
     fn details_checked(&self, tx: &mut dyn Tx, request: RequestRow, now: Timestamp) -> Result<RequestDetails> {
         let missing = if needs_uploads(&request) { self.missing_for(tx, &request)? } else { Vec::new() };
         let mut d = details(tx, request, now)?;
+        d.request = self.open_request(d.request)?;
         d.blocking.extend(documents_blocker(missing));
         Ok(d)
     }
@@ -245,13 +246,15 @@ impl Service {
         let Some(sub) = who.subscriber_id else {
             return Ok(Vec::new());
         };
-        self.store.read(|tx| Ok(tx.requests_of(sub)?))
+        let rows = self.store.read(|tx| tx.requests_of(sub))?;
+        rows.into_iter().map(|r| self.open_request(r)).collect()
     }
 
     /// Requests awaiting a decision in the reviewer's scope, earliest deadline first.
     pub fn review_queue(&self, who: &Principal, limit: u32) -> Result<Vec<RequestRow>> {
         who.require(&[Role::Reviewer, Role::Admin, Role::Auditor], "see the review queue")?;
-        self.store.read(|tx| Ok(tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500))?))
+        let rows = self.store.read(|tx| tx.review_queue(who.operator.as_ref(), limit.clamp(1, 500)))?;
+        rows.into_iter().map(|r| self.open_request(r)).collect()
     }
 
     /// Applies `action` to request `id` on behalf of `who`, with every side effect of that

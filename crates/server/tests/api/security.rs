@@ -402,3 +402,36 @@ async fn certificate_pdfs_are_rendered_once_and_anonymous_renderings_are_limited
         .unwrap();
     assert_eq!(signed.status(), 200);
 }
+
+#[tokio::test]
+async fn identity_document_and_refund_account_numbers_are_sealed_at_rest_and_shown_masked() {
+    use simexit_store::StoreExt;
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    let (resident, _, req) = app.submitted("resident@demo", "mts").await;
+    let account = "40817810938160925982";
+    let body = serde_json::json!({ "option": "refund", "recipient_name": "Анна Иванова", "bik": "044525225", "account": account });
+    let set = app.post(&format!("/api/v1/terminations/{}/settlement", req["id"]), Some(&resident), body).await.ok();
+    assert!(!set.to_string().contains(account), "shown masked: {set}");
+    assert!(set.to_string().contains("5982"), "with its last digits: {set}");
+
+    let service = app.service.clone();
+    let id = req["id"].as_i64().unwrap();
+    let (stored, subscriber) = tokio::task::spawn_blocking(move || {
+        service
+            .store
+            .read(|tx| {
+                let r = tx.request(id)?.unwrap();
+                let s = tx.subscriber(r.subscriber_id)?.unwrap();
+                Ok::<_, simexit_store::StoreError>((r, s))
+            })
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let at_rest = stored.settlement.refund_account.unwrap();
+    assert!(at_rest.starts_with("sx1:") && !at_rest.contains(account), "{at_rest}");
+    assert!(subscriber.id_document_number.starts_with("sx1:"), "{}", subscriber.id_document_number);
+    let plain =
+        app.service.unseal(simexit_service::sealing::ID_DOCUMENT_NUMBER, &subscriber.id_document_number).unwrap();
+    assert!(plain.chars().filter(char::is_ascii_digit).count() >= 6, "{plain}");
+}

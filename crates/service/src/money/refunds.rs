@@ -53,19 +53,21 @@ impl Service {
     }
 
     pub fn refund(&self, who: &Principal, id: i64) -> Result<RefundRow> {
-        self.store.read(|tx| self.visible_refund(tx, who, id))
+        let r = self.store.read(|tx| self.visible_refund(tx, who, id))?;
+        self.open_refund(r)
     }
 
     pub fn my_refunds(&self, who: &Principal) -> Result<Vec<RefundRow>> {
         let sub =
             who.subscriber_id.ok_or_else(|| ServiceError::forbidden("only subscribers have refunds of their own"))?;
-        self.store.read(|tx| {
+        let rows = self.store.read(|tx| {
             let mut out = Vec::new();
             for line in tx.lines_of(sub)? {
                 out.extend(tx.refunds_of_line(line.id)?);
             }
-            Ok(out)
-        })
+            Ok::<_, ServiceError>(out)
+        })?;
+        rows.into_iter().map(|r| self.open_refund(r)).collect()
     }
 
     pub fn refunds_queue(&self, who: &Principal, state: Option<&str>, limit: u32) -> Result<Vec<RefundRow>> {
@@ -75,7 +77,8 @@ impl Service {
         {
             return Err(ServiceError::bad_input("invalid_state", format!("`{s}` is not a refund state")));
         }
-        Ok(self.store.read(|tx| tx.refunds(state, who.operator.as_ref(), limit.clamp(1, 500)))?)
+        let rows = self.store.read(|tx| tx.refunds(state, who.operator.as_ref(), limit.clamp(1, 500)))?;
+        rows.into_iter().map(|r| self.open_refund(r)).collect()
     }
 
     /// Gives (or corrects) the bank details of a refund awaiting them or one that failed.
@@ -117,13 +120,13 @@ impl Service {
             }
             r.recipient_name = Some(name.trim().to_owned());
             r.bik = Some(bank.bik);
-            r.account = Some(bank.account);
+            r.account = Some(self.seal(crate::sealing::REFUND_ACCOUNT, &bank.account)?);
             r.state = rs::REQUESTED.to_owned();
             r.reason = None;
             r.updated_at = now;
             tx.update_refund(&r)?;
             audit(tx, now, &who.actor(), "refund_details", "refund", id, serde_json::json!({ "state": r.state }))?;
-            Ok(r)
+            self.open_refund(r)
         })
     }
 
@@ -197,7 +200,7 @@ impl Service {
                 id,
                 serde_json::json!({ "from": from, "to": to, "reason": reason }),
             )?;
-            Ok(r)
+            self.open_refund(r)
         })
     }
 }

@@ -298,7 +298,8 @@ impl Service {
                         transfer_to_line: None,
                         refund_name: Some(recipient_name.trim().to_owned()),
                         refund_bik: Some(bank.bik),
-                        refund_account: Some(bank.account),
+                        // Kept sealed: only its own view opens it.
+                        refund_account: Some(self.seal(crate::sealing::REFUND_ACCOUNT, &bank.account)?),
                     }
                 }
             };
@@ -313,7 +314,7 @@ impl Service {
                 r.id,
                 serde_json::json!({ "option": option }),
             )?;
-            Ok(r)
+            self.open_request(r)
         })
     }
 
