@@ -126,7 +126,7 @@ fn an_audit_checkpoint_catches_a_log_cut_short_or_rewritten_since() {
     let entries = |db: &rusqlite::Connection| -> Vec<simexit_store::AuditRow> {
         let mut stmt = db
             .prepare(
-                "SELECT id, at, actor, action, entity, entity_id, details, prev_hash, hash FROM audit_log ORDER BY id",
+                "SELECT id, at, actor, action, entity, entity_id, details, prev_hash, hash, operator_id FROM audit_log ORDER BY id",
             )
             .unwrap();
         stmt.query_map([], |r| {
@@ -140,6 +140,7 @@ fn an_audit_checkpoint_catches_a_log_cut_short_or_rewritten_since() {
                 details: r.get(6)?,
                 prev_hash: r.get(7)?,
                 hash: r.get(8)?,
+                operator: r.get::<_, Option<String>>(9)?.map(|o| o.parse().unwrap()),
             })
         })
         .unwrap()

@@ -16,18 +16,65 @@ pub fn audit(
     entity_id: impl ToString,
     details: serde_json::Value,
 ) -> Result<()> {
+    let entity_id = entity_id.to_string();
+    let operator = operator_of(tx, entity, &entity_id)?;
     tx.append_audit(AuditRow {
         id: 0,
         at,
         actor: actor.to_owned(),
         action: action.to_owned(),
         entity: entity.to_owned(),
-        entity_id: entity_id.to_string(),
+        entity_id,
         details: details.to_string(),
         prev_hash: String::new(),
         hash: String::new(),
+        operator,
     })?;
     Ok(())
+}
+
+/// The operator an entry is about, read from the record it names (the same transaction has
+/// it at hand); `None` for what spans operators (sign-ins, lookup clients, bulk runs…).
+fn operator_of(tx: &mut dyn Tx, entity: &str, id: &str) -> Result<Option<simexit_domain::OperatorId>> {
+    let num = || id.parse::<i64>().ok();
+    Ok(match entity {
+        "termination_request" => match num() {
+            Some(id) => tx.request(id)?.map(|r| r.operator),
+            None => None,
+        },
+        "line" => match num() {
+            Some(id) => tx.line(id)?.map(|l| l.operator),
+            None => None,
+        },
+        "refund" => match num() {
+            Some(id) => tx.refund(id)?.map(|r| r.operator),
+            None => None,
+        },
+        "account" => match num() {
+            Some(id) => tx.account(id)?.and_then(|a| a.operator),
+            None => None,
+        },
+        "movement" => match num() {
+            Some(id) => match tx.movement(id)?.and_then(|m| m.line_id) {
+                Some(line) => tx.line(line)?.map(|l| l.operator),
+                None => None,
+            },
+            None => None,
+        },
+        "document" => match num() {
+            Some(id) => match tx.document(id)? {
+                Some(d) => tx.request(d.request_id)?.map(|r| r.operator),
+                None => None,
+            },
+            None => None,
+        },
+        "certificate" => tx.certificate(id)?.map(|c| c.operator),
+        "number" => match simexit_domain::Msisdn::from_e164(id) {
+            Ok(m) => tx.number(&m)?.map(|n| n.operator),
+            Err(_) => None,
+        },
+        _ => None,
+    })
 }
 
 /// Records a request's step as an event and an audit entry.

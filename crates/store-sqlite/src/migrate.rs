@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "bulk", include_str!("../migrations/0012_bulk.sql")),
     (13, "pages", include_str!("../migrations/0013_pages.sql")),
     (14, "operations", include_str!("../migrations/0014_operations.sql")),
+    (15, "audit_scope", include_str!("../migrations/0015_audit_scope.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -53,6 +53,7 @@ pub fn chain_hash(key: &AuditKey, prev: &str, entry: &AuditRow) -> String {
         &entry.entity,
         &entry.entity_id,
         &entry.details,
+        entry.operator.as_ref().map_or("", simexit_domain::OperatorId::as_str),
     ] {
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part.as_bytes());
@@ -91,6 +92,7 @@ mod tests {
             details: "{}".into(),
             prev_hash: String::new(),
             hash: String::new(),
+            operator: None,
         };
         let (a, b) = (AuditKey::new([1; 32]), AuditKey::new([2; 32]));
         let h = chain_hash(&a, "", &e);
@@ -98,6 +100,7 @@ mod tests {
         assert_ne!(h, chain_hash(&b, "", &e), "another key, another chain");
         assert_ne!(h, chain_hash(&a, "x", &e));
         assert_ne!(h, chain_hash(&a, "", &AuditRow { details: "{ }".into(), ..e.clone() }));
+        assert_ne!(h, chain_hash(&a, "", &AuditRow { operator: Some("mts".parse().unwrap()), ..e.clone() }));
         assert!(AuditKey::from_hex(&a.to_hex()).is_ok_and(|k| k == a));
         assert!(AuditKey::from_hex("abcd").is_err());
         assert!(!format!("{a:?}").contains("0101"));

@@ -34,7 +34,7 @@ pub const REQUEST_FIELDS: &str = "line_id, subscriber_id, operator_id, msisdn, c
     settlement, transfer_to_line, refund_name, refund_bik, refund_account";
 pub const REQUEST_COLS: &str = formatcp!("id, {REQUEST_FIELDS}");
 pub const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
-pub const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash";
+pub const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash, operator_id";
 pub const JOB_COLS: &str =
     "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
 pub const MOVEMENT_COLS: &str = "id, kind, idempotency_key, memo, reverses, line_id, at, actor";

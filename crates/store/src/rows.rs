@@ -334,6 +334,8 @@ pub struct AuditRow {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The operator the entry is about; `None` for what spans operators.
+    pub operator: Option<OperatorId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

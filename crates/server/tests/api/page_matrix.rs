@@ -51,7 +51,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ("post", "/staff/documents/{id}/{verdict}"       , "S34A44AA344"),
     ("get" , "/admin"                                , "S333333AAAA"),
     ("get" , "/admin/outbox"                         , "S333333AAAA"),
-    ("get" , "/admin/audit"                          , "S333333AA33"),
+    ("get" , "/admin/audit"                          , "S333333AAAA"),
     ("get" , "/admin/staff"                          , "S333333AAAA"),
     ("get" , "/admin/policies"                       , "S333333AAAA"),
 ];

@@ -435,3 +435,46 @@ async fn identity_document_and_refund_account_numbers_are_sealed_at_rest_and_sho
         app.service.unseal(simexit_service::sealing::ID_DOCUMENT_NUMBER, &subscriber.id_document_number).unwrap();
     assert!(plain.chars().filter(char::is_ascii_digit).count() >= 6, "{plain}");
 }
+
+#[tokio::test]
+async fn an_auditor_of_one_operator_reads_the_audit_entries_about_that_operator_only() {
+    let app = crate::helpers::TestApp::at("2026-11-26T09:00:00Z").await;
+    let (_, _, mts_req) = app.submitted("resident@demo", "mts").await;
+    let (_, _, t2_req) = app.submitted("tourist@demo", "t2").await;
+    let all = app.get("/api/v1/audit?limit=1000", Some(&app.login("auditor@demo").await)).await.ok();
+    let about =
+        |entries: &serde_json::Value, id: &serde_json::Value| {
+            entries.as_array().unwrap().iter().any(|e| {
+                e["entity"] == "termination_request" && e["entity_id"].as_str() == Some(id.to_string().as_str())
+            })
+        };
+    assert!(about(&all, &mts_req["id"]) && about(&all, &t2_req["id"]));
+
+    // A Beeline auditor: what concerns Beeline (its lines, its staff's sign-ins), nothing of
+    // MTS or T2.
+    let beeline = app.get("/api/v1/audit?limit=1000", Some(&app.login("auditor.beeline@demo").await)).await.ok();
+    assert!(!about(&beeline, &mts_req["id"]) && !about(&beeline, &t2_req["id"]), "{beeline}");
+    assert!(beeline.to_string().contains("operator:beeline"), "Beeline's own movements: {beeline}");
+    assert!(!beeline.to_string().contains("operator:mts"), "{beeline}");
+    // A T2 auditor, created for the test: T2's request, not MTS's.
+    let admin = app.login("admin@demo").await;
+    let body = serde_json::json!({ "login": "auditor.t2@demo", "password": "auditor password", "role": "auditor", "operator": "t2" });
+    assert_eq!(app.post("/api/v1/staff", Some(&admin), body).await.status, 201);
+    let token = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({ "login": "auditor.t2@demo", "password": "auditor password" }),
+        )
+        .await
+        .ok()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let t2 = app.get("/api/v1/audit?limit=1000", Some(&token)).await.ok();
+    assert!(about(&t2, &t2_req["id"]), "{t2}");
+    assert!(!about(&t2, &mts_req["id"]), "{t2}");
+    let resident_logins = all.as_array().unwrap().iter().filter(|e| e["action"] == "login").count();
+    let t2_logins = t2.as_array().unwrap().iter().filter(|e| e["action"] == "login").count();
+    assert!(t2_logins < resident_logins, "a subscriber's sign-in is no operator's: {t2}");
+}

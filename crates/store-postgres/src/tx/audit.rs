@@ -13,6 +13,7 @@ pub(super) fn audit(r: &Row) -> Result<AuditRow> {
         details: get(r, 6)?,
         prev_hash: get(r, 7)?,
         hash: get(r, 8)?,
+        operator: parsed_opt(r, 9)?,
     })
 }
 
@@ -29,12 +30,22 @@ impl AuditTx for PgTx<'_> {
     fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
         self.exec(
             sql::INSERT_AUDIT_1,
-            &[&ts(e.at), &e.actor, &e.action, &e.entity, &e.entity_id, &e.details, &e.prev_hash, &e.hash],
+            &[
+                &ts(e.at),
+                &e.actor,
+                &e.action,
+                &e.entity,
+                &e.entity_id,
+                &e.details,
+                &e.prev_hash,
+                &e.hash,
+                &e.operator.as_ref().map(OperatorId::as_str),
+            ],
         )?;
         self.exec(sql::INSERT_AUDIT_2, &[&e.hash]).map(drop)
     }
 
-    fn audit_entries(&mut self, after_id: i64, n: u32) -> Result<Vec<AuditRow>> {
-        self.all(sql::AUDIT_ENTRIES, &[&after_id, &limit(n)], audit)
+    fn audit_entries(&mut self, after_id: i64, operator: Option<&OperatorId>, n: u32) -> Result<Vec<AuditRow>> {
+        self.all(sql::AUDIT_ENTRIES, &[&after_id, &limit(n), &operator.map(OperatorId::as_str)], audit)
     }
 }

@@ -13,6 +13,7 @@ pub(super) fn audit(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
         details: r.get(6)?,
         prev_hash: r.get(7)?,
         hash: r.get(8)?,
+        operator: parsed_opt(r, 9)?,
     })
 }
 
@@ -24,7 +25,17 @@ impl AuditTx for SqliteTx<'_> {
     fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
         self.exec(
             sql::INSERT_AUDIT_1,
-            params![ts(e.at), e.actor, e.action, e.entity, e.entity_id, e.details, e.prev_hash, e.hash],
+            params![
+                ts(e.at),
+                e.actor,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.details,
+                e.prev_hash,
+                e.hash,
+                e.operator.as_ref().map(OperatorId::as_str)
+            ],
         )?;
         self.exec(sql::INSERT_AUDIT_2, [&e.hash]).map(drop)
     }
@@ -33,7 +44,7 @@ impl AuditTx for SqliteTx<'_> {
         self.audit_key
     }
 
-    fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>> {
-        self.all(sql::AUDIT_ENTRIES, params![after_id, limit], audit)
+    fn audit_entries(&mut self, after_id: i64, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<AuditRow>> {
+        self.all(sql::AUDIT_ENTRIES, params![after_id, limit, operator.map(OperatorId::as_str)], audit)
     }
 }

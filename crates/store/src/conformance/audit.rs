@@ -15,10 +15,11 @@ pub fn the_audit_chain_detects_tampering_of_any_entry(store: &dyn Store) {
                 details: "{}".into(),
                 prev_hash: String::new(),
                 hash: String::new(),
+                operator: (i == 1).then(|| op("mts")),
             })
         }));
     }
-    let mut entries = ok(store.read(|tx| tx.audit_entries(0, 100)));
+    let mut entries = ok(store.read(|tx| tx.audit_entries(0, None, 100)));
     assert_eq!(entries.len(), 3);
     let head = ok(store.read(|tx| tx.audit_head())).unwrap();
     let key = ok(store.read(|tx| Ok::<_, StoreError>(tx.audit_key().clone())));
@@ -28,5 +29,10 @@ pub fn the_audit_chain_detects_tampering_of_any_entry(store: &dyn Store) {
     assert_eq!(first_broken_link(&other, &entries, String::new()), Err(entries[0].id));
     entries[1].details = "{\"forged\":true}".into();
     assert_eq!(first_broken_link(&key, &entries, String::new()), Err(entries[1].id));
-    assert_eq!(ok(store.read(|tx| tx.audit_entries(entries[0].id, 100))).len(), 2);
+    assert_eq!(ok(store.read(|tx| tx.audit_entries(entries[0].id, None, 100))).len(), 2);
+    let mts = ok(store.read(|tx| tx.audit_entries(0, Some(&op("mts")), 100)));
+    assert_eq!(mts.iter().map(|e| e.id).collect::<Vec<_>>(), vec![entries[1].id], "the entries about one operator");
+    entries[1].details = "{}".into();
+    entries[1].operator = Some(op("t2"));
+    assert_eq!(first_broken_link(&key, &entries, String::new()), Err(entries[1].id), "the operator is hashed too");
 }

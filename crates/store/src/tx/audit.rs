@@ -7,7 +7,8 @@ pub trait AuditTx {
     fn audit_head(&mut self) -> Result<Option<String>>;
     /// Stores an entry whose links are already computed (see [`AuditTx::append_audit`]).
     fn insert_audit(&mut self, entry: &AuditRow) -> Result<()>;
-    fn audit_entries(&mut self, after_id: i64, limit: u32) -> Result<Vec<AuditRow>>;
+    /// Entries after `after_id`, oldest first; about one operator when given.
+    fn audit_entries(&mut self, after_id: i64, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<AuditRow>>;
     /// The key the store chains entries with: the deployment's, given when it was opened.
     fn audit_key(&self) -> &crate::audit::AuditKey;
 
@@ -28,10 +29,13 @@ pub mod sql {
     use crate::columns::*;
 
     pub const INSERT_AUDIT_1: &str =
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash, operator_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     pub const INSERT_AUDIT_2: &str =
         "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash";
-    pub const AUDIT_ENTRIES: &str = formatcp!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2");
+    pub const AUDIT_ENTRIES: &str = formatcp!(
+        "SELECT {AUDIT_COLS} FROM audit_log WHERE id > ?1 AND (CAST(?3 AS TEXT) IS NULL OR operator_id = ?3)
+         ORDER BY id LIMIT ?2"
+    );
     pub const AUDIT_HEAD: &str = "SELECT hash FROM audit_head WHERE id = 1";
 }
