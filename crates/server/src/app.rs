@@ -282,6 +282,7 @@ impl App {
         };
         let dev_clock = config.server.dev_clock.then_some(clock);
         let state = AppState {
+            hashing_slots: Arc::new(tokio::sync::Semaphore::new(simexit_service::auth::hashing_capacity())),
             service: service.clone(),
             dev_clock: dev_clock.clone(),
             demo: config.server.demo,

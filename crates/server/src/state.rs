@@ -35,6 +35,9 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Trusted proxies and TLS at the edge.
     pub edge: Arc<crate::edge::Edge>,
+    /// Calls that hash (sign-in, resets) holding a blocking thread: bounded by what the hash
+    /// gate can run or queue, so a burst costs no thread, no stack and no memory past it.
+    pub hashing_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -93,8 +96,20 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
     {
+        let Ok(slot) = self.hashing_slots.clone().try_acquire_owned() else {
+            return Err(ApiError::from(ServiceError::TooMany {
+                code: "busy",
+                message: "too many sign-ins at once: try again in a moment".into(),
+                retry_after: 1,
+            }));
+        };
         let service = self.service.clone();
-        match tokio::task::spawn_blocking(move || f(&service)).await {
+        match tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            f(&service)
+        })
+        .await
+        {
             Ok(result) => result.map_err(ApiError::from),
             Err(e) => {
                 tracing::error!(error = %e, "service call failed");
