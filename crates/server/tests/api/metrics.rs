@@ -27,6 +27,14 @@ async fn metrics_count_requests_by_route_and_read_the_queues() {
     assert!(get("/api/v1/terminations/{id}", 200).unwrap() >= 1.0, "{text}");
     assert_eq!(get("/api/v1/terminations/{id}", 404), Some(1.0), "by route pattern, not by raw path");
     assert!(!text.lines().any(|l| l.contains("route=\"/api/v1/terminations/999999")), "no series per id");
+    // Made-up methods share one label instead of opening a series each.
+    for i in 0..5 {
+        let method = reqwest::Method::from_bytes(format!("BREW{i}").as_bytes()).unwrap();
+        app.client.request(method, format!("{}/api/v1/operators", app.base)).send().await.unwrap();
+    }
+    let text = scrape(&app).await;
+    assert!(!text.contains("BREW"), "{text}");
+    assert!(text.contains("method=\"other\""), "{text}");
     let bucket =
         "simexit_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/terminations/{id}\",le=\"+Inf\"}";
     assert!(value(&text, bucket).unwrap() >= 2.0);
