@@ -48,8 +48,9 @@ impl Config {
                 continue;
             };
             let path = format!("{}.{}", section.to_lowercase(), key.to_lowercase());
-            set(&mut merged, &path, scalar(&raw))
+            let value = typed_env(lookup(&merged, &path), &raw)
                 .map_err(|message| ConfigError::Env { name: name.clone(), message })?;
+            set(&mut merged, &path, value).map_err(|message| ConfigError::Env { name: name.clone(), message })?;
         }
         for (path, value) in overrides {
             set(&mut merged, path, value.clone()).map_err(ConfigError::Invalid)?;
@@ -155,6 +156,31 @@ impl Config {
 }
 
 /// An environment value as TOML if it parses as a scalar (`true`, `8080`), else as a string.
+/// The value at a dotted path of the configuration, if the key exists there.
+fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(root, |node, part| node.as_table()?.get(part))
+}
+
+/// An environment value read by the type of the key it sets: a string key takes the text as
+/// it is (`+79001234567`, a password `0x1F`, `2026-01-01`); only a number, a boolean or a
+/// list is parsed, and must then be one.
+fn typed_env(existing: Option<&Value>, raw: &str) -> Result<Value, String> {
+    let parsed = scalar(raw);
+    let want = match existing {
+        None | Some(Value::String(_)) => return Ok(Value::String(raw.to_owned())),
+        Some(Value::Integer(_)) => "a whole number",
+        Some(Value::Float(_)) => "a number",
+        Some(Value::Boolean(_)) => "true or false",
+        Some(_) => return Ok(parsed),
+    };
+    match (existing, parsed) {
+        (Some(Value::Integer(_)), v @ Value::Integer(_)) | (Some(Value::Boolean(_)), v @ Value::Boolean(_)) => Ok(v),
+        (Some(Value::Float(_)), Value::Integer(i)) => Ok(Value::Float(i as f64)),
+        (Some(Value::Float(_)), v @ Value::Float(_)) => Ok(v),
+        _ => Err(format!("`{raw}` is not {want}")),
+    }
+}
+
 fn scalar(raw: &str) -> Value {
     toml::from_str::<Table>(&format!("v = {raw}"))
         .ok()
@@ -228,6 +254,37 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.server.listen.port(), 9200, "flags beat the environment");
+    }
+
+    #[test]
+    fn an_environment_value_keeps_the_type_of_its_key() {
+        let c = Config::load(
+            None,
+            env(&[
+                ("SIMEXIT_NOTIFICATIONS__SMPP_SOURCE_ADDR", "+79001234567"),
+                ("SIMEXIT_NOTIFICATIONS__SMPP_PASSWORD", "0x1F"),
+                ("SIMEXIT_NOTIFICATIONS__SMTP_USERNAME", "2026-01-01"),
+                ("SIMEXIT_NOTIFICATIONS__SMTP_FROM", "true"),
+                ("SIMEXIT_WORKER__POLL_MS", "1_000"),
+                ("SIMEXIT_NOTIFICATIONS__SMPP_PORT", "0x0B5E"),
+                ("SIMEXIT_SERVER__DEMO", "true"),
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.notifications.smpp_source_addr, "+79001234567", "a string stays the string it was");
+        assert_eq!(c.notifications.smpp_password.0, "0x1F");
+        assert_eq!(c.notifications.smtp_username, "2026-01-01", "a date-like string too");
+        assert_eq!(c.notifications.smtp_from, "true");
+        assert_eq!(c.worker.poll_ms, 1_000, "a number key takes TOML's number forms");
+        assert_eq!(c.notifications.smpp_port, 0x0B5E);
+        assert!(c.server.demo);
+        for (name, raw) in
+            [("SIMEXIT_WORKER__POLL_MS", "100ms"), ("SIMEXIT_SERVER__DEMO", "yes"), ("SIMEXIT_WORKER__POLL_MS", "1.5")]
+        {
+            let err = Config::load(None, env(&[(name, raw)]), &[]).unwrap_err().to_string();
+            assert!(err.contains(name) && err.contains(raw), "{err}");
+        }
     }
 
     #[test]
