@@ -14,6 +14,7 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses(
     (status = 200, body = LoginView),
     (status = 401, description = "wrong login or password", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "too many attempts, or too many sign-ins at once; see Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn login(
     State(state): State<AppState>,

@@ -56,6 +56,7 @@ pub async fn get(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "the pool is empty", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "an opening balance beyond one movement (10,000,000 ₽)", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn open(
     State(state): State<AppState>,

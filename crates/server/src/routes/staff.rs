@@ -64,6 +64,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<
         (status = 404, description = "the operator or store named does not exist", body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many attempts, or too many sign-ins at once; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
