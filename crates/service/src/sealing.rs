@@ -58,19 +58,3 @@ impl Service {
         Ok(r)
     }
 }
-
-/// Shows only the last `keep` characters of a value, the rest as `•`.
-pub fn mask(value: &str, keep: usize) -> String {
-    let chars: Vec<char> = value.chars().filter(|c| !c.is_whitespace()).collect();
-    let hidden = chars.len().saturating_sub(keep);
-    chars.iter().enumerate().map(|(i, c)| if i < hidden { '•' } else { *c }).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn masking_keeps_only_the_last_characters() {
-        assert_eq!(super::mask("4510 123456", 4), "••••••3456");
-        assert_eq!(super::mask("12", 4), "12");
-    }
-}

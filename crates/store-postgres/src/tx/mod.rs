@@ -113,6 +113,9 @@ mod requests;
 mod stores;
 mod subscribers_lines;
 
+/// Every room's trait is implemented in the module of its name.
+impl Tx for PgTx<'_> {}
+
 #[cfg(test)]
 mod tests {
     #[test]

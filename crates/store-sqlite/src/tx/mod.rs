@@ -63,3 +63,6 @@ mod outbox;
 mod requests;
 mod stores;
 mod subscribers_lines;
+
+/// Every room's trait is implemented in the module of its name.
+impl Tx for SqliteTx<'_> {}

@@ -61,7 +61,8 @@ pub mod sql {
     pub use super::subscribers_lines::sql::*;
 }
 
-/// One transaction's view of the database. Reads of single rows that a change depends on
+/// One transaction's view of the database: a backend implements each room's trait, then
+/// `impl Tx for …Tx {}`. Reads of single rows that a change depends on
 /// (`request`, `line`, `number`) lock those rows where the backend has row locks.
 pub trait Tx:
     AccountsTx
@@ -79,26 +80,5 @@ pub trait Tx:
     + AuditTx
     + JobsTx
     + OperationsTx
-{
-}
-
-impl<
-    T: AccountsTx
-        + StoresTx
-        + SubscribersLinesTx
-        + NumbersTx
-        + LookupsTx
-        + RequestsTx
-        + LedgerTx
-        + DocumentsTx
-        + CertificatesTx
-        + NetworkTx
-        + BulkTx
-        + OutboxTx
-        + AuditTx
-        + JobsTx
-        + OperationsTx
-        + ?Sized,
-> Tx for T
 {
 }
