@@ -95,7 +95,10 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Sniffed, SniffError> {
         if !bytes[bytes.len().saturating_sub(1024)..].windows(5).any(|w| w == b"%%EOF") {
             return Err(SniffError::Damaged(Format::Pdf, "no end-of-file marker"));
         }
-        let pages = pdf_pages(bytes);
+        let pages = pdf_pages(bytes).ok_or(SniffError::Damaged(Format::Pdf, "it cannot be read as a PDF"))?;
+        if pages == 0 {
+            return Err(SniffError::Damaged(Format::Pdf, "it has no pages"));
+        }
         if pages > limits.max_pdf_pages {
             return Err(SniffError::TooManyPages { pages, max: limits.max_pdf_pages });
         }
@@ -146,25 +149,22 @@ fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-/// Page objects (`/Type /Page`, not `/Pages`); a PDF with none counts as one page.
-fn pdf_pages(b: &[u8]) -> u32 {
-    let mut count = 0u32;
-    let mut i = 0;
-    while let Some(at) = find(&b[i..], b"/Type") {
-        let mut j = i + at + 5;
-        while j < b.len() && matches!(b[j], b' ' | b'\r' | b'\n' | b'\t') {
-            j += 1;
-        }
-        if b[j..].starts_with(b"/Page") && !b[j..].starts_with(b"/Pages") {
-            count = count.saturating_add(1);
-        }
-        i = j;
-    }
-    count.max(1)
-}
+/// The most one stream of an uploaded PDF may decompress to while its pages are counted: a
+/// few-kilobyte flate bomb must not cost gigabytes.
+const MAX_PDF_STREAM_BYTES: usize = 32 << 20;
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// The pages of the document's page tree, read by a PDF parser (lopdf), so pages kept in
+/// compressed object streams count like any other; `None` when it cannot be read. A panic in
+/// the parser on hostile bytes is a refusal, not a crash.
+fn pdf_pages(b: &[u8]) -> Option<u32> {
+    std::panic::catch_unwind(|| {
+        let options =
+            lopdf::LoadOptions { max_decompressed_size: Some(MAX_PDF_STREAM_BYTES), ..lopdf::LoadOptions::default() };
+        let doc = lopdf::Document::load_mem_with_options(b, options).ok()?;
+        u32::try_from(doc.page_iter().count()).ok()
+    })
+    .ok()
+    .flatten()
 }
 
 /// A file name safe to show and to offer on download: the last path segment, without
@@ -199,8 +199,11 @@ mod tests {
         let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF";
         assert_eq!(sniff(exe, &limits), Err(SniffError::Unsupported));
         assert_eq!(sniff(b"", &limits), Err(SniffError::Empty));
-        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Count 2 >> endobj\n3 0 obj << /Type /Page >> endobj\n4 0 obj <</Type/Page>> endobj\n%%EOF\n";
+        // No cross-reference table: the parser rebuilds it, as readers do.
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R >> endobj\n4 0 obj <</Type/Page/Parent 2 0 R>> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
         assert_eq!(sniff(pdf, &limits).unwrap(), Sniffed { format: Format::Pdf, width: 2, height: 0 });
+        let no_pages = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        assert!(matches!(sniff(no_pages, &limits), Err(SniffError::Damaged(Format::Pdf, _))));
         assert!(matches!(sniff(b"%PDF-1.4 truncated", &limits), Err(SniffError::Damaged(Format::Pdf, _))));
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         png.extend_from_slice(&64u32.to_be_bytes());
@@ -213,8 +216,19 @@ mod tests {
         let limits = Limits { max_side: 1000, max_pixels: 500_000, max_pdf_pages: 1 };
         assert!(matches!(sniff(&jpeg(1001, 10), &limits), Err(SniffError::TooLarge { .. })));
         assert!(matches!(sniff(&jpeg(900, 900), &limits), Err(SniffError::TooLarge { .. })));
-        let pdf = b"%PDF-1.4\n<</Type /Page>> <</Type /Page>>\n%%EOF";
-        assert_eq!(sniff(pdf, &limits), Err(SniffError::TooManyPages { pages: 2, max: 1 }));
+        let pdf = include_bytes!("../tests/fixtures/three-pages-object-streams.pdf");
+        assert_eq!(sniff(pdf, &limits), Err(SniffError::TooManyPages { pages: 3, max: 1 }));
+    }
+
+    /// Files written by qpdf (`--object-streams=generate`): every page object sits in a
+    /// compressed object stream, so no `/Type /Page` appears in the bytes.
+    #[test]
+    fn pages_in_compressed_object_streams_count() {
+        let three = include_bytes!("../tests/fixtures/three-pages-object-streams.pdf");
+        assert!(!three.windows(10).any(|w| w == b"/Type /Pag" || w == b"/Type/Page"), "the fixture hides its pages");
+        assert_eq!(sniff(three, &Limits::default()).unwrap(), Sniffed { format: Format::Pdf, width: 3, height: 0 });
+        let fifty_one = include_bytes!("../tests/fixtures/fifty-one-pages-object-streams.pdf");
+        assert_eq!(sniff(fifty_one, &Limits::default()), Err(SniffError::TooManyPages { pages: 51, max: 50 }));
     }
 
     #[test]

@@ -8,13 +8,14 @@
 //! ```
 //!
 //! Header-based (`number`/`msisdn`, `date`, `kind`/`type`, any order, `;` or `,`), an optional
-//! byte-order mark; `kind` is `permanent` (a permanent disconnection) or `port_out`.
+//! byte-order mark, quoted fields as spreadsheets write them ([`crate::csvfile`]); `kind` is `permanent` (a permanent disconnection) or `port_out`.
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 
 use crate::Msisdn;
+use crate::csvfile::CsvFile;
 
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,41 +67,35 @@ fn kind(value: &str) -> Option<bool> {
 
 /// Parses the whole file; any bad row makes it fail, naming the rows.
 pub fn parse_past_records(text: &str) -> Result<Vec<PastRecord>, HistoryFileError> {
-    let mut lines = text.lines().enumerate();
-    let header = lines.next().map(|(_, h)| h.trim_start_matches('\u{feff}')).unwrap_or_default();
-    let separator = if header.contains(';') { ';' } else { ',' };
-    let names: Vec<String> = header.split(separator).map(|h| h.trim().to_lowercase()).collect();
+    let file = CsvFile::open(text).map_err(|e| HistoryFileError::file(e.message))?;
     let mut index = HashMap::new();
     for (key, aliases) in COLUMNS {
-        let i = names
-            .iter()
-            .position(|n| aliases.contains(&n.as_str()))
-            .ok_or_else(|| HistoryFileError::file(format!("the header has no `{key}` column")))?;
+        let i =
+            file.column(aliases).ok_or_else(|| HistoryFileError::file(format!("the header has no `{key}` column")))?;
         index.insert(key, i);
     }
     let mut records = Vec::new();
     let mut problems = Vec::new();
     let mut bad_rows = 0;
-    for (i, line) in lines {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cells: Vec<&str> = line.split(separator).map(str::trim).collect();
-        let cell = |key: &str| index.get(key).and_then(|&i| cells.get(i)).copied().unwrap_or_default();
+    for row in file {
         let row = (|| {
-            let msisdn = Msisdn::parse(cell("number")).map_err(|e| format!("number `{}`: {e}", cell("number")))?;
-            let date: Date = cell("date").parse().map_err(|_| format!("date `{}` is not YYYY-MM-DD", cell("date")))?;
+            let row = row.map_err(|e| (usize::try_from(e.line).unwrap_or(usize::MAX), e.message))?;
+            let line_no = usize::try_from(row.line).unwrap_or(usize::MAX);
+            let cell = |key: &str| row.cell(index.get(key).copied());
+            let bad = |message: String| (line_no, message);
+            let msisdn = Msisdn::parse(cell("number")).map_err(|e| bad(format!("number `{}`: {e}", cell("number"))))?;
+            let date: Date =
+                cell("date").parse().map_err(|_| bad(format!("date `{}` is not YYYY-MM-DD", cell("date"))))?;
             let ported_out = kind(cell("kind"))
-                .ok_or_else(|| format!("kind `{}` is not `permanent` or `port_out`", cell("kind")))?;
-            Ok::<_, String>(PastRecord { line: line_no, msisdn, date, ported_out })
+                .ok_or_else(|| bad(format!("kind `{}` is not `permanent` or `port_out`", cell("kind"))))?;
+            Ok::<_, (usize, String)>(PastRecord { line: line_no, msisdn, date, ported_out })
         })();
         match row {
             Ok(r) => records.push(r),
-            Err(message) => {
+            Err(problem) => {
                 bad_rows += 1;
                 if problems.len() < MAX_REPORTED {
-                    problems.push((line_no, message));
+                    problems.push(problem);
                 }
             }
         }
@@ -139,5 +134,13 @@ mod tests {
         assert!(err.to_string().contains("line 4: kind `lost`"), "{err}");
         let missing = parse_past_records("number;when\n").unwrap_err();
         assert!(missing.to_string().contains("no `date` column"), "{missing}");
+    }
+
+    #[test]
+    fn quoted_cells_and_newlines_keep_their_line_numbers() {
+        let text = "number,date,kind,note\n\"+7 916 123-45-67\",2022-06-01,permanent,\"a, b\nc\"\n+79161234568,2022-06-02,\"port_out\",\n";
+        let rows = parse_past_records(text).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
     }
 }

@@ -9,6 +9,7 @@ pub mod access;
 pub mod calendar;
 pub mod category;
 pub mod certificate;
+pub mod csvfile;
 pub mod document;
 pub mod eligibility;
 pub mod history;

@@ -1,12 +1,14 @@
 //! The national numbering plan: the official registry of mobile ranges (`DEF-9xx.csv`).
 //!
-//! The file is UTF-8 with a byte-order mark, `;`-separated, unquoted. Columns are found by
+//! The file is UTF-8 with a byte-order mark, `;`-separated, unquoted (operator names carry
+//! literal quotes: `ООО "Т2 МОБАЙЛ"`), read by the `csv` crate with quoting off. Columns are found by
 //! their header, not their position, because older layouts have 6 or 7 columns (without
 //! `Территория ГАР`, sometimes without `ИНН`). Operators are keyed by tax id, not by name:
 //! the same operator appears under several spellings.
 
 use std::collections::HashMap;
 
+use crate::csvfile::CsvFile;
 use crate::msisdn::Msisdn;
 
 /// One allocated range: numbers `+7 DEF from..=to`.
@@ -44,18 +46,16 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("inn", &["инн", "inn"]),
 ];
 
-fn normalise(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').to_lowercase().chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// Parses the registry; `on_row` is called after each row (for progress).
 pub fn parse_registry(text: &str, mut on_row: impl FnMut(usize)) -> Result<Vec<NumberRange>, NumberingError> {
-    let mut lines = text.lines().enumerate();
-    let (_, header) = lines.next().ok_or(NumberingError::Empty)?;
-    let names: Vec<String> = header.split(';').map(normalise).collect();
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(NumberingError::Empty);
+    }
+    let file = CsvFile::open_with(text, b';', false)
+        .map_err(|e| NumberingError::Row { line: usize::try_from(e.line).unwrap_or(usize::MAX), message: e.message })?;
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (key, aliases) in COLUMNS {
-        if let Some(i) = names.iter().position(|n| aliases.contains(&n.as_str())) {
+        if let Some(i) = file.column_squeezed(aliases) {
             index.insert(key, i);
         }
     }
@@ -65,13 +65,13 @@ pub fn parse_registry(text: &str, mut on_row: impl FnMut(usize)) -> Result<Vec<N
         }
     }
     let mut out = Vec::new();
-    for (i, line) in lines {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cells: Vec<&str> = line.split(';').collect();
-        let cell = |key: &str| index.get(key).and_then(|&i| cells.get(i)).map(|s| s.trim());
+    for row in file {
+        let row = row.map_err(|e| NumberingError::Row {
+            line: usize::try_from(e.line).unwrap_or(usize::MAX),
+            message: e.message,
+        })?;
+        let line_no = usize::try_from(row.line).unwrap_or(usize::MAX);
+        let cell = |key: &str| index.get(key).filter(|&&i| i < row.len()).map(|&i| row.get(i));
         let bad = |message: String| NumberingError::Row { line: line_no, message };
         let number = |key: &str| -> Result<u32, NumberingError> {
             let s = cell(key).ok_or_else(|| bad(format!("no `{key}` value")))?;

@@ -67,7 +67,16 @@ pub fn load_policies(config: &Config) -> anyhow::Result<(PolicySet, CalendarSet)
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let key = audit_key(config)?;
     if let Some(url) = &config.database.url {
-        let store = simexit_store_postgres::PgStore::open(&url.0).context("opening the PostgreSQL database")?;
+        let d = &config.database;
+        let options = simexit_store_postgres::PgOptions {
+            max_connections: d.max_connections,
+            acquire_timeout: Duration::from_millis(d.acquire_timeout_ms),
+            ssl_mode: Some(simexit_store_postgres::SslMode::parse(&d.ssl_mode)?),
+            ssl_root_cert: d.ssl_root_cert.clone(),
+            schema: None,
+        };
+        let store =
+            simexit_store_postgres::PgStore::open_with(&url.0, options).context("opening the PostgreSQL database")?;
         return Ok(Arc::new(store.with_audit_key(key)));
     }
     create_private_dir(&config.database.data_dir)
@@ -125,18 +134,24 @@ pub fn notifier(c: &crate::config::NotificationsConfig, public_url: &str) -> any
         _ => Arc::new(LogSender),
     };
     let sms: Arc<dyn Sender> = match c.sms.as_str() {
-        "smpp" => Arc::new(SmppSender::start(SmppSettings {
-            host: c.smpp_host.clone(),
-            port: c.smpp_port,
-            system_id: c.smpp_system_id.clone(),
-            password: c.smpp_password.0.clone(),
-            system_type: c.smpp_system_type.clone(),
-            source_addr: c.smpp_source_addr.clone(),
-            bind: c.smpp_bind.clone(),
-            rate_per_second: c.smpp_rate_per_second,
-            enquire_link_secs: c.smpp_enquire_link_secs,
-            timeout: Duration::from_secs(c.smpp_timeout_secs),
-        })),
+        "smpp" => {
+            let settings = SmppSettings {
+                host: c.smpp_host.clone(),
+                port: c.smpp_port,
+                system_id: c.smpp_system_id.clone(),
+                password: c.smpp_password.0.clone(),
+                system_type: c.smpp_system_type.clone(),
+                source_addr: c.smpp_source_addr.clone(),
+                bind: c.smpp_bind.clone(),
+                rate_per_second: c.smpp_rate_per_second,
+                enquire_link_secs: c.smpp_enquire_link_secs,
+                timeout: Duration::from_secs(c.smpp_timeout_secs),
+                tls: c.smpp_tls,
+                tls_ca_file: (!c.smpp_tls_ca_file.is_empty()).then(|| c.smpp_tls_ca_file.clone().into()),
+            };
+            settings.check().map_err(|e| anyhow::anyhow!("notifications.{e}"))?;
+            Arc::new(SmppSender::start(settings))
+        }
         "http" => Arc::new(HttpSmsSender::new(HttpSmsSettings {
             url: c.sms_http_url.clone(),
             token: c.sms_http_token.0.clone(),
@@ -180,6 +195,7 @@ pub fn document_store(config: &Config, ring: Arc<KeyRing>) -> anyhow::Result<Doc
             region: c.s3_region.clone(),
             access_key: c.s3_access_key.clone(),
             secret_key: c.s3_secret_key.0.clone(),
+            session_token: Some(c.s3_session_token.0.clone()).filter(|t| !t.is_empty()),
             timeout: Duration::from_secs(30),
         })?)
     } else {
@@ -281,7 +297,12 @@ impl App {
             Vec::new()
         };
         let dev_clock = config.server.dev_clock.then_some(clock);
+        let database_slots = config.database.url.is_some().then(|| crate::state::DatabaseSlots {
+            slots: Arc::new(tokio::sync::Semaphore::new(config.database.max_connections)),
+            wait: Duration::from_millis(config.database.acquire_timeout_ms),
+        });
         let state = AppState {
+            database_slots,
             hashing_slots: Arc::new(tokio::sync::Semaphore::new(simexit_service::auth::hashing_capacity())),
             service: service.clone(),
             dev_clock: dev_clock.clone(),

@@ -38,6 +38,17 @@ pub struct AppState {
     /// Calls that hash (sign-in, resets) holding a blocking thread: bounded by what the hash
     /// gate can run or queue, so a burst costs no thread, no stack and no memory past it.
     pub hashing_slots: Arc<tokio::sync::Semaphore>,
+    /// PostgreSQL: one slot per pooled connection, taken before a call blocks a thread.
+    pub database_slots: Option<DatabaseSlots>,
+}
+
+/// Calls waiting for a database connection wait here, as tasks, not as blocked threads: at
+/// most `database.max_connections` calls hold a thread on the database at once, and a call
+/// that waits past `database.acquire_timeout_ms` answers 503.
+#[derive(Clone)]
+pub struct DatabaseSlots {
+    pub slots: Arc<tokio::sync::Semaphore>,
+    pub wait: std::time::Duration,
 }
 
 impl AppState {
@@ -51,6 +62,18 @@ impl AppState {
         F: FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
     {
         let service = self.service.clone();
+        let _slot = match &self.database_slots {
+            Some(db) => match tokio::time::timeout(db.wait, db.slots.clone().acquire_owned()).await {
+                Ok(Ok(slot)) => Some(slot),
+                _ => {
+                    return Err(ApiError::from(ServiceError::Store(simexit_store::StoreError::Unavailable(format!(
+                        "no database connection came free within {} ms",
+                        db.wait.as_millis()
+                    )))));
+                }
+            },
+            None => None,
+        };
         let flavor = tokio::runtime::Handle::current().runtime_flavor();
         let result = if flavor == tokio::runtime::RuntimeFlavor::MultiThread {
             tokio::task::block_in_place(move || std::panic::catch_unwind(AssertUnwindSafe(|| f(&service))))

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 use simexit_domain::access::Role;
+use simexit_domain::csvfile::CsvFile;
 use simexit_domain::{Msisdn, Reason};
 use simexit_store::{BulkRunRow, StoreExt};
 
@@ -17,24 +18,21 @@ use crate::record::audit;
 use crate::terminations::Forced;
 use crate::{Principal, Result, Service, ServiceError};
 
-/// The numbers of a bulk file: a header with `msisdn` (or `number`), one number per line.
+/// The numbers of a bulk file: a header with `msisdn` (or `number`), one number per row; other
+/// columns (names with `;` or `,` in quotes, as spreadsheets export them) are ignored.
 pub fn parse_bulk_file(text: &str) -> Result<Vec<(i64, Msisdn)>> {
-    let mut lines = text.lines().enumerate();
-    let header = lines.next().map(|(_, h)| h.trim_start_matches('\u{feff}').to_lowercase()).unwrap_or_default();
-    let sep = if header.contains(';') { ';' } else { ',' };
-    let column = header
-        .split(sep)
-        .position(|h| matches!(h.trim(), "msisdn" | "number" | "номер"))
-        .ok_or_else(|| ServiceError::unprocessable("invalid_bulk_file", "line 1: the header has no `msisdn` column"))?;
+    let bad = |line: u64, message: String| {
+        ServiceError::unprocessable("invalid_bulk_file", format!("line {line}: {message}"))
+    };
+    let file = CsvFile::open(text).map_err(|e| bad(e.line, e.message))?;
+    let column = file
+        .column(&["msisdn", "number", "номер"])
+        .ok_or_else(|| bad(1, "the header has no `msisdn` column".into()))?;
     let mut out = Vec::new();
-    for (i, line) in lines {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cell = line.split(sep).nth(column).unwrap_or_default().trim();
-        let n = Msisdn::parse(cell)
-            .map_err(|e| ServiceError::unprocessable("invalid_bulk_file", format!("line {}: {e}", i + 1)))?;
-        out.push((i64::try_from(i + 1).unwrap_or(i64::MAX), n));
+    for row in file {
+        let row = row.map_err(|e| bad(e.line, e.message))?;
+        let n = Msisdn::parse(row.get(column)).map_err(|e| bad(row.line, e.to_string()))?;
+        out.push((i64::try_from(row.line).unwrap_or(i64::MAX), n));
     }
     Ok(out)
 }

@@ -26,8 +26,18 @@ pub fn store_error(e: postgres::Error) -> StoreError {
         }
         return StoreError::Other(e.to_string());
     }
-    // No SQLSTATE: the connection itself failed (refused, reset, closed).
-    StoreError::Unavailable(e.to_string())
+    // No SQLSTATE: the connection itself failed (refused, reset, closed, TLS refused); the
+    // causes say why (`invalid peer certificate: …`).
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    StoreError::Unavailable(message)
 }
 
 fn corrupt(idx: usize, e: impl std::fmt::Display) -> StoreError {

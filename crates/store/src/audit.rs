@@ -5,7 +5,7 @@
 //! A signed checkpoint (see `simexit audit checkpoint`) also catches a log cut short or
 //! rewritten from its start.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::rows::AuditRow;

@@ -1,26 +1,38 @@
-//! SMS over SMPP 3.4: a client that binds to the operator's SMSC as a transmitter or
-//! transceiver, submits each message as one `submit_sm` or as concatenated parts, keeps the
-//! link alive with `enquire_link`, reconnects with backoff, throttles to a configured rate
-//! and collects delivery receipts.
+//! SMS over SMPP: a client that binds to the operator's SMSC as a transmitter or
+//! transceiver (over TCP or TLS), submits each message as one `submit_sm` or as concatenated
+//! parts, keeps the link alive with `enquire_link`, reconnects with backoff, throttles to a
+//! configured rate and collects delivery receipts. PDUs are encoded and decoded by `rusmpp`
+//! (a maintained SMPP codec); this module owns the connection and the message logic.
 //!
 //! Text that is plain ASCII goes as IA5 (160 characters, 153 per concatenated part); any
 //! other text (Cyrillic, Chinese) as UCS-2 (70 characters, 67 per part). Parts carry a user
 //! data header `05 00 03 ref total seq`; only the last part asks for a delivery receipt, and
-//! its message id is the message's provider id.
+//! its message id is the message's provider id. When the SMSC refuses part k for a while
+//! (throttled, queue full), the retry sends part k and those after it, under the same
+//! reference, so the phone never gets a fragment twice.
+//!
+//! Receipts are read from their TLVs (`receipted_message_id`, `message_state`) and, from
+//! SMSCs that send none, from the receipt text (`id:… stat:…`).
 //!
 //! One thread owns the connection; `send` hands it a message and waits for the SMSC's
 //! answer, so messages go out in order and the socket is never shared.
 
-pub mod pdu;
+mod wire;
 
+use std::collections::HashMap;
 use std::io;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pdu::{Bind, Pdu, ShortMessage};
+use rusmpp::pdus::{BindTransceiver, BindTransmitter, DeliverSmResp, SubmitSm};
+use rusmpp::tlvs::TlvValue;
+use rusmpp::types::{COctetString, OctetString};
+use rusmpp::values::{DataCoding, EsmClass, InterfaceVersion, MessageState, Npi, RegisteredDelivery, Ton};
+use rusmpp::{Command, CommandStatus, Pdu};
 use simexit_domain::notify::Rendered;
 use simexit_service::notifications::{Outgoing, SendError, Sender};
 
@@ -83,14 +95,14 @@ pub fn split(text: &str, reference: u8) -> Vec<Part> {
 }
 
 /// How to reach and use the SMSC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SmppSettings {
     pub host: String,
     pub port: u16,
     pub system_id: String,
     pub password: String,
     pub system_type: String,
-    /// The sender shown to subscribers (an alphanumeric name or a short number).
+    /// The sender shown to subscribers (an alphanumeric name or a number), sent as written.
     pub source_addr: String,
     /// Bind as a `transceiver` (receipts come on the same link) or a `transmitter`.
     pub bind: String,
@@ -100,10 +112,59 @@ pub struct SmppSettings {
     pub enquire_link_secs: u64,
     /// How long to wait for the SMSC's answer.
     pub timeout: Duration,
+    /// Speak SMPP inside TLS.
+    pub tls: bool,
+    /// The CA (PEM) that signed the SMSC's certificate; the public web roots when `None`.
+    pub tls_ca_file: Option<PathBuf>,
 }
 
+impl std::fmt::Debug for SmppSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmppSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("system_id", &self.system_id)
+            .field("source_addr", &self.source_addr)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A field for the SMSC, checked against SMPP's length limit (`MAX` counts the NUL).
+fn field<const MIN: usize, const MAX: usize>(name: &str, value: &str) -> Result<COctetString<MIN, MAX>, String> {
+    if value.len() >= MAX {
+        return Err(format!("{name} `{value}` is longer than SMPP allows ({} characters at most)", MAX - 1));
+    }
+    COctetString::from_str(value).map_err(|e| format!("{name} `{value}`: {e}"))
+}
+
+impl SmppSettings {
+    /// The limits SMPP sets on the bind and sender fields, checked before the first connect.
+    pub fn check(&self) -> Result<(), String> {
+        field::<1, 16>("smpp_system_id", &self.system_id)?;
+        field::<1, 9>("smpp_password", &self.password)?;
+        field::<1, 13>("smpp_system_type", &self.system_type)?;
+        field::<1, 21>("smpp_source_addr", &self.source_addr)?;
+        if !matches!(self.bind.as_str(), "transceiver" | "transmitter") {
+            return Err(format!("smpp_bind `{}` is not `transceiver` or `transmitter`", self.bind));
+        }
+        Ok(())
+    }
+}
+
+/// Where a message's parts stand after a transient failure: the retry resumes there.
+#[derive(Debug, Clone)]
+struct Progress {
+    text: String,
+    parts: Vec<Part>,
+    accepted: usize,
+}
+
+/// Messages with a part not yet accepted, at most this many remembered.
+const MAX_IN_PROGRESS: usize = 10_000;
+
 enum Job {
-    Submit { to: String, parts: Vec<Part>, reply: mpsc::Sender<Result<String, SendError>> },
+    Submit { to: String, parts: Vec<Part>, from: usize, reply: mpsc::Sender<(usize, Result<String, SendError>)> },
 }
 
 /// The SMPP channel; see the module documentation.
@@ -111,7 +172,9 @@ pub struct SmppSender {
     jobs: Mutex<mpsc::Sender<Job>>,
     receipts: Arc<Mutex<Vec<(String, String)>>>,
     reference: AtomicU8,
+    progress: Mutex<HashMap<i64, Progress>>,
     timeout: Duration,
+    invalid: Option<String>,
 }
 
 impl SmppSender {
@@ -120,6 +183,7 @@ impl SmppSender {
         let (tx, rx) = mpsc::channel();
         let receipts = Arc::new(Mutex::new(Vec::new()));
         let timeout = settings.timeout;
+        let invalid = settings.check().err();
         let link = Link {
             settings,
             conn: None,
@@ -134,29 +198,57 @@ impl SmppSender {
             .spawn(move || link.run(rx))
             .map_err(|e| tracing::error!(error = %e, "cannot start the SMPP thread"))
             .ok();
-        SmppSender { jobs: Mutex::new(tx), receipts, reference: AtomicU8::new(1), timeout }
+        SmppSender {
+            jobs: Mutex::new(tx),
+            receipts,
+            reference: AtomicU8::new(1),
+            progress: Mutex::new(HashMap::new()),
+            timeout,
+            invalid,
+        }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Sender for SmppSender {
     fn send(&self, m: &Outgoing) -> Result<String, SendError> {
+        if let Some(e) = &self.invalid {
+            return Err(SendError::Permanent(format!("smpp: {e}")));
+        }
         let Rendered::Sms { text } = &m.rendered else {
             return Err(SendError::Permanent("not an SMS".into()));
         };
         let to = m.to.trim_start_matches('+').to_owned();
-        if to.is_empty() || !to.bytes().all(|b| b.is_ascii_digit()) {
+        if to.is_empty() || to.len() > 20 || !to.bytes().all(|b| b.is_ascii_digit()) {
             return Err(SendError::Permanent(format!("`{}` is not a phone number", m.to)));
         }
-        let parts = split(text, self.reference.fetch_add(1, Ordering::Relaxed));
+        // A retry of a message whose first parts were accepted resumes at the refused part,
+        // under the same reference.
+        let resumed = lock(&self.progress).remove(&m.id).filter(|p| &p.text == text);
+        let (parts, from) = match resumed {
+            Some(p) => (p.parts, p.accepted),
+            None => (split(text, self.reference.fetch_add(1, Ordering::Relaxed)), 0),
+        };
         let (reply, answer) = mpsc::channel();
-        let jobs = self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        jobs.send(Job::Submit { to, parts, reply })
+        let jobs = lock(&self.jobs);
+        jobs.send(Job::Submit { to, parts: parts.clone(), from, reply })
             .map_err(|_| SendError::Transient("the SMPP thread stopped".into()))?;
         drop(jobs);
         // Each part may wait for the throttle and the SMSC.
-        answer
-            .recv_timeout(self.timeout * 4)
-            .map_err(|_| SendError::Transient("no answer from the SMPP thread".into()))?
+        let budget = self.timeout * u32::try_from(parts.len() + 2).unwrap_or(u32::MAX);
+        let (accepted, result) =
+            answer.recv_timeout(budget).map_err(|_| SendError::Transient("no answer from the SMPP thread".into()))?;
+        if matches!(result, Err(SendError::Transient(_))) && accepted > 0 {
+            let mut progress = lock(&self.progress);
+            if progress.len() >= MAX_IN_PROGRESS {
+                progress.clear();
+            }
+            progress.insert(m.id, Progress { text: text.clone(), parts, accepted });
+        }
+        result
     }
 
     fn kind(&self) -> &'static str {
@@ -164,14 +256,14 @@ impl Sender for SmppSender {
     }
 
     fn take_receipts(&self) -> Vec<(String, String)> {
-        std::mem::take(&mut *self.receipts.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        std::mem::take(&mut *lock(&self.receipts))
     }
 }
 
 /// The connection thread's state.
 struct Link {
     settings: SmppSettings,
-    conn: Option<TcpStream>,
+    conn: Option<wire::Conn>,
     sequence: u32,
     /// After a failed connect, no new attempt before this (exponential backoff).
     retry_at: Option<Instant>,
@@ -184,18 +276,55 @@ fn transient(e: impl std::fmt::Display) -> SendError {
     SendError::Transient(format!("smpp: {e}"))
 }
 
+/// A failure, and whether the link is broken by it (an I/O error) or still good (the SMSC
+/// answered with an error status).
+struct Failure {
+    error: SendError,
+    link_broken: bool,
+}
+
+impl From<SendError> for Failure {
+    fn from(error: SendError) -> Self {
+        Failure { error, link_broken: true }
+    }
+}
+
+/// The receipt's state as the words of SMPP 3.4's receipt text.
+fn state_word(state: MessageState) -> &'static str {
+    match state {
+        MessageState::Delivered => "DELIVRD",
+        MessageState::Expired => "EXPIRED",
+        MessageState::Deleted => "DELETED",
+        MessageState::Undeliverable => "UNDELIV",
+        MessageState::Accepted => "ACCEPTD",
+        MessageState::Rejected => "REJECTD",
+        MessageState::Enroute => "ENROUTE",
+        MessageState::Scheduled => "SCHEDLD",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The `id:` and `stat:` of a delivery receipt's text (SMPP 3.4 appendix B).
+pub fn parse_receipt(text: &str) -> Option<(String, String)> {
+    let field = |name: &str| text.split_whitespace().find_map(|w| w.strip_prefix(name)).map(str::to_owned);
+    Some((field("id:")?, field("stat:")?))
+}
+
 impl Link {
     fn run(mut self, jobs: mpsc::Receiver<Job>) {
         let mut idle_since = Instant::now();
         loop {
             match jobs.recv_timeout(Duration::from_millis(200)) {
-                Ok(Job::Submit { to, parts, reply }) => {
-                    let result = self.submit(&to, &parts);
-                    if let Err(SendError::Transient(e)) = &result {
-                        tracing::warn!(error = %e, "SMPP submit failed; the link will be re-established");
-                        self.conn = None;
-                    }
-                    let _ = reply.send(result);
+                Ok(Job::Submit { to, parts, from, reply }) => {
+                    let (accepted, result) = self.submit(&to, &parts, from);
+                    let result = result.map_err(|f| {
+                        if f.link_broken {
+                            tracing::warn!(error = %f.error, "SMPP link failed; it will be re-established");
+                            self.conn = None;
+                        }
+                        f.error
+                    });
+                    let _ = reply.send((accepted, result));
                     idle_since = Instant::now();
                 }
                 Err(RecvTimeoutError::Timeout) => {
@@ -205,7 +334,7 @@ impl Link {
                             self.conn = None;
                         } else if idle_since.elapsed() >= Duration::from_secs(self.settings.enquire_link_secs.max(1)) {
                             if let Err(e) = self.enquire_link() {
-                                tracing::warn!(error = %e, "SMPP enquire_link failed");
+                                tracing::warn!(error = %e.error, "SMPP enquire_link failed");
                                 self.conn = None;
                             }
                             idle_since = Instant::now();
@@ -213,9 +342,9 @@ impl Link {
                     }
                 }
                 Err(RecvTimeoutError::Disconnected) => {
+                    let seq = self.next_sequence();
                     if let Some(mut c) = self.conn.take() {
-                        let seq = self.next_sequence();
-                        let _ = Pdu::new(pdu::UNBIND, seq, Vec::new()).write_to(&mut c);
+                        let _ = c.send(&Command::new(CommandStatus::EsmeRok, seq, Pdu::Unbind));
                     }
                     return;
                 }
@@ -238,9 +367,9 @@ impl Link {
             return Err(SendError::Transient("smpp: the SMSC is unreachable; reconnecting with backoff".into()));
         }
         match self.bind() {
-            Ok(stream) => {
-                tracing::info!(host = %self.settings.host, "SMPP bound");
-                self.conn = Some(stream);
+            Ok(conn) => {
+                tracing::info!(host = %self.settings.host, tls = self.settings.tls, "SMPP bound");
+                self.conn = Some(conn);
                 self.failures = 0;
                 self.retry_at = None;
                 Ok(())
@@ -254,34 +383,44 @@ impl Link {
         }
     }
 
-    fn bind(&mut self) -> Result<TcpStream, SendError> {
+    fn bind(&mut self) -> Result<wire::Conn, SendError> {
         let s = &self.settings;
-        let addr = (s.host.as_str(), s.port)
-            .to_socket_addrs()
-            .map_err(transient)?
-            .next()
-            .ok_or_else(|| transient(format!("{} does not resolve", s.host)))?;
-        let mut stream = TcpStream::connect_timeout(&addr, s.timeout).map_err(transient)?;
-        stream.set_read_timeout(Some(s.timeout)).map_err(transient)?;
-        stream.set_nodelay(true).map_err(transient)?;
-        let command = if s.bind == "transmitter" { pdu::BIND_TRANSMITTER } else { pdu::BIND_TRANSCEIVER };
-        let body = Bind {
-            system_id: s.system_id.clone(),
-            password: s.password.clone(),
-            system_type: s.system_type.clone(),
-            interface_version: 0x34,
-            ..Bind::default()
-        };
+        let permanent = |e: String| SendError::Permanent(format!("smpp: {e}"));
+        let (system_id, password, system_type) = (
+            field::<1, 16>("smpp_system_id", &s.system_id).map_err(permanent)?,
+            field::<1, 9>("smpp_password", &s.password).map_err(permanent)?,
+            field::<1, 13>("smpp_system_type", &s.system_type).map_err(permanent)?,
+        );
+        // The two binds have the same body; only the PDU's type differs.
+        macro_rules! bind {
+            ($pdu:ident) => {
+                $pdu::builder()
+                    .system_id(system_id)
+                    .password(password)
+                    .system_type(system_type)
+                    .interface_version(InterfaceVersion::Smpp3_4)
+                    .addr_ton(Ton::Unknown)
+                    .addr_npi(Npi::Unknown)
+                    .address_range(COctetString::empty())
+                    .build()
+                    .into()
+            };
+        }
+        let pdu: Pdu = if s.bind == "transmitter" { bind!(BindTransmitter) } else { bind!(BindTransceiver) };
+        let mut conn = wire::Conn::open(s).map_err(transient)?;
         let seq = self.next_sequence();
-        Pdu::new(command, seq, body.encode()).write_to(&mut stream).map_err(transient)?;
-        let resp = Pdu::read_from(&mut stream).map_err(transient)?;
-        if resp.command_id != command | pdu::RESP || resp.sequence != seq {
-            return Err(transient(format!("unexpected answer {:#x} to bind", resp.command_id)));
+        let request = Command::new(CommandStatus::EsmeRok, seq, pdu);
+        conn.send(&request).map_err(transient)?;
+        let resp =
+            conn.recv(self.settings.timeout).map_err(transient)?.ok_or_else(|| transient("no answer to bind"))?;
+        let answered = matches!(resp.pdu(), Some(Pdu::BindTransmitterResp(_) | Pdu::BindTransceiverResp(_)));
+        if !answered || resp.sequence_number() != seq {
+            return Err(transient(format!("unexpected answer {:?} to bind", resp.id())));
         }
-        if resp.status != 0 {
-            return Err(SendError::Transient(format!("smpp: bind refused with status {:#x}", resp.status)));
+        if resp.status() != CommandStatus::EsmeRok {
+            return Err(transient(format!("bind refused with status {:#x}", u32::from(resp.status()))));
         }
-        Ok(stream)
+        Ok(conn)
     }
 
     fn throttle(&mut self) {
@@ -298,100 +437,168 @@ impl Link {
         self.last_submit = Some(Instant::now());
     }
 
-    fn submit(&mut self, to: &str, parts: &[Part]) -> Result<String, SendError> {
-        self.connect()?;
-        let mut last_id = String::new();
-        for (i, part) in parts.iter().enumerate() {
-            self.throttle();
-            let sm = ShortMessage {
-                source_addr_ton: 5, // alphanumeric
-                source_addr: self.settings.source_addr.clone(),
-                dest_addr_ton: 1, // international
-                dest_addr_npi: 1, // E.164
-                destination_addr: to.to_owned(),
-                esm_class: part.esm_class,
-                registered_delivery: u8::from(i + 1 == parts.len()),
-                data_coding: part.data_coding,
-                short_message: part.short_message.clone(),
-                ..ShortMessage::default()
-            };
-            let seq = self.next_sequence();
-            let resp = self.call(Pdu::new(pdu::SUBMIT_SM, seq, sm.encode()))?;
-            match resp.status {
-                0 => last_id = pdu::Fields::new(&resp.body).cstring().map_err(transient)?,
-                s @ (pdu::ESME_RTHROTTLED | pdu::ESME_RMSGQFUL | pdu::ESME_RSYSERR) => {
-                    return Err(SendError::Transient(format!("smpp: submit_sm status {s:#x}")));
+    /// Submits `parts[from..]`; returns how many parts the SMSC has accepted in all.
+    fn submit(&mut self, to: &str, parts: &[Part], from: usize) -> (usize, Result<String, Failure>) {
+        let mut accepted = from;
+        let result = (|| {
+            self.connect()?;
+            let permanent = |e: String| SendError::Permanent(format!("smpp: {e}"));
+            let source = field::<1, 21>("smpp_source_addr", &self.settings.source_addr).map_err(permanent)?;
+            let alphanumeric = self.settings.source_addr.bytes().any(|b| b.is_ascii_alphabetic());
+            let destination = field::<1, 21>("destination", to).map_err(permanent)?;
+            let mut last_id = String::new();
+            for (i, part) in parts.iter().enumerate().skip(from) {
+                self.throttle();
+                let short_message =
+                    OctetString::from_slice(&part.short_message).map_err(|e| permanent(e.to_string()))?;
+                let data_coding = if part.data_coding == DATA_CODING_UCS2 { DataCoding::Ucs2 } else { DataCoding::Ia5 };
+                let sm = SubmitSm::builder()
+                    .source_addr_ton(if alphanumeric { Ton::Alphanumeric } else { Ton::International })
+                    .source_addr_npi(if alphanumeric { Npi::Unknown } else { Npi::Isdn })
+                    .source_addr(source.clone())
+                    .dest_addr_ton(Ton::International)
+                    .dest_addr_npi(Npi::Isdn)
+                    .destination_addr(destination.clone())
+                    .esm_class(EsmClass::from(part.esm_class))
+                    .registered_delivery(RegisteredDelivery::from(u8::from(i + 1 == parts.len())))
+                    .data_coding(data_coding)
+                    .short_message(short_message)
+                    .build();
+                let seq = self.next_sequence();
+                let resp = self.call(Command::new(CommandStatus::EsmeRok, seq, sm))?;
+                match (resp.status(), resp.pdu()) {
+                    (CommandStatus::EsmeRok, Some(Pdu::SubmitSmResp(r))) => {
+                        last_id = r.message_id().as_str().to_owned();
+                        accepted = i + 1;
+                    }
+                    (CommandStatus::EsmeRok, _) => {
+                        return Err(transient("submit_sm answered without a message id").into());
+                    }
+                    (
+                        s @ (CommandStatus::EsmeRthrottled | CommandStatus::EsmeRmsgqful | CommandStatus::EsmeRsyserr),
+                        _,
+                    ) => {
+                        return Err(Failure {
+                            error: SendError::Transient(format!(
+                                "smpp: submit_sm of part {} status {:#x}",
+                                i + 1,
+                                u32::from(s)
+                            )),
+                            link_broken: false,
+                        });
+                    }
+                    (s, _) => {
+                        return Err(Failure {
+                            error: SendError::Permanent(format!(
+                                "smpp: submit_sm refused with status {:#x}",
+                                u32::from(s)
+                            )),
+                            link_broken: false,
+                        });
+                    }
                 }
-                s => return Err(SendError::Permanent(format!("smpp: submit_sm refused with status {s:#x}"))),
             }
-        }
-        Ok(last_id)
+            Ok(last_id)
+        })();
+        (accepted, result)
     }
 
     /// Sends a request and reads until its response, answering what the SMSC sends meanwhile.
-    fn call(&mut self, request: Pdu) -> Result<Pdu, SendError> {
-        let stream = self.conn.as_mut().ok_or_else(|| transient("not connected"))?;
-        request.write_to(stream).map_err(transient)?;
+    fn call(&mut self, request: Command) -> Result<Command, Failure> {
+        let timeout = self.settings.timeout;
+        let conn = self.conn.as_mut().ok_or_else(|| transient("not connected"))?;
+        conn.send(&request).map_err(transient)?;
+        let deadline = Instant::now() + timeout;
         loop {
-            let stream = self.conn.as_mut().ok_or_else(|| transient("not connected"))?;
-            let pdu = Pdu::read_from(stream).map_err(transient)?;
-            if pdu.command_id == request.command_id | pdu::RESP && pdu.sequence == request.sequence {
-                return Ok(pdu);
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let conn = self.conn.as_mut().ok_or_else(|| transient("not connected"))?;
+            let Some(answer) = conn.recv(wait).map_err(transient)? else {
+                return Err(transient("no answer from the SMSC in time").into());
+            };
+            if answer.sequence_number() == request.sequence_number() {
+                if let Some(Pdu::GenericNack) = answer.pdu() {
+                    return Err(Failure {
+                        error: SendError::Permanent(format!(
+                            "smpp: generic_nack status {:#x}",
+                            u32::from(answer.status())
+                        )),
+                        link_broken: false,
+                    });
+                }
+                if u32::from(answer.id()) == u32::from(request.id()) | 0x8000_0000 {
+                    return Ok(answer);
+                }
             }
-            if pdu.command_id == pdu::GENERIC_NACK && pdu.sequence == request.sequence {
-                return Err(SendError::Permanent(format!("smpp: generic_nack status {:#x}", pdu.status)));
-            }
-            self.answer(pdu).map_err(transient)?;
+            self.answer(answer).map_err(transient)?;
         }
     }
 
     /// Handles a PDU the SMSC initiated: receipts, enquire_link, unbind.
-    fn answer(&mut self, pdu: Pdu) -> io::Result<()> {
-        let stream = self.conn.as_mut().ok_or_else(|| io::Error::other("not connected"))?;
-        match pdu.command_id {
-            pdu::DELIVER_SM => {
-                if let Ok(sm) = ShortMessage::decode(&pdu.body)
-                    && sm.esm_class & 0x04 != 0
-                    && let Some(receipt) = pdu::parse_receipt(&String::from_utf8_lossy(&sm.short_message))
+    fn answer(&mut self, command: Command) -> io::Result<()> {
+        let seq = command.sequence_number();
+        let reply = match command.pdu() {
+            Some(Pdu::DeliverSm(sm)) => {
+                // esm_class bit 2: an SMSC delivery receipt.
+                if u8::from(sm.esm_class) & 0x04 != 0
+                    && let Some(receipt) = receipt_of(sm)
                 {
-                    self.receipts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(receipt);
+                    lock(&self.receipts).push(receipt);
                 }
-                pdu.response(0, vec![0]).write_to(stream)
+                Some(Pdu::DeliverSmResp(DeliverSmResp::builder().message_id(COctetString::empty()).build()))
             }
-            pdu::ENQUIRE_LINK => pdu.response(0, Vec::new()).write_to(stream),
-            pdu::UNBIND => {
-                pdu.response(0, Vec::new()).write_to(stream)?;
-                Err(io::Error::new(io::ErrorKind::ConnectionAborted, "the SMSC unbound"))
+            Some(Pdu::EnquireLink) => Some(Pdu::EnquireLinkResp),
+            Some(Pdu::Unbind) => {
+                if let Some(conn) = self.conn.as_mut() {
+                    conn.send(&Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp))?;
+                }
+                return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "the SMSC unbound"));
             }
-            id if id & pdu::RESP != 0 => Ok(()), // a late response: nothing waits for it
-            _ => pdu.response(pdu::ESME_RSYSERR, Vec::new()).write_to(stream),
+            _ if u32::from(command.id()) & 0x8000_0000 != 0 => None, // a late response: nothing waits for it
+            _ => {
+                let conn = self.conn.as_mut().ok_or_else(|| io::Error::other("not connected"))?;
+                return conn.send(&Command::new(CommandStatus::EsmeRinvcmdid, seq, Pdu::GenericNack));
+            }
+        };
+        match (reply, self.conn.as_mut()) {
+            (Some(pdu), Some(conn)) => conn.send(&Command::new(CommandStatus::EsmeRok, seq, pdu)),
+            _ => Ok(()),
         }
     }
 
     /// Reads what the SMSC sent while we were idle, without blocking for long.
     fn poll_incoming(&mut self) -> io::Result<()> {
         loop {
-            let stream = self.conn.as_mut().ok_or_else(|| io::Error::other("not connected"))?;
-            stream.set_read_timeout(Some(Duration::from_millis(10)))?;
-            let mut probe = [0u8; 1];
-            let ready = match stream.peek(&mut probe) {
-                Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the SMSC closed the link")),
-                Ok(_) => true,
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => false,
-                Err(e) => return Err(e),
-            };
-            stream.set_read_timeout(Some(self.settings.timeout))?;
-            if !ready {
+            let conn = self.conn.as_mut().ok_or_else(|| io::Error::other("not connected"))?;
+            let Some(command) = conn.recv(Duration::from_millis(10))? else {
                 return Ok(());
-            }
-            let pdu = Pdu::read_from(stream)?;
-            self.answer(pdu)?;
+            };
+            self.answer(command)?;
         }
     }
 
-    fn enquire_link(&mut self) -> Result<(), SendError> {
+    fn enquire_link(&mut self) -> Result<(), Failure> {
         let seq = self.next_sequence();
-        self.call(Pdu::new(pdu::ENQUIRE_LINK, seq, Vec::new())).map(drop)
+        self.call(Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLink)).map(drop)
+    }
+}
+
+/// A delivery receipt's message id and state: from its TLVs when it has them, else its text.
+fn receipt_of(sm: &rusmpp::pdus::DeliverSm) -> Option<(String, String)> {
+    let mut id = None;
+    let mut state = None;
+    for tlv in sm.tlvs() {
+        match tlv.value() {
+            Some(TlvValue::ReceiptedMessageId(v)) => id = Some(v.as_str().to_owned()),
+            Some(TlvValue::MessageState(s)) => state = Some(state_word(*s).to_owned()),
+            _ => {}
+        }
+    }
+    let text = parse_receipt(&String::from_utf8_lossy(sm.short_message().as_ref()));
+    match (id, state, text) {
+        (Some(id), Some(state), _) => Some((id, state)),
+        (Some(id), None, Some((_, stat))) => Some((id, stat)),
+        (None, Some(state), Some((id, _))) => Some((id, state)),
+        (_, _, text) => text,
     }
 }
 
@@ -424,6 +631,41 @@ mod tests {
             }
             assert_eq!(text_of(&p), text);
         }
+    }
+
+    #[test]
+    fn receipt_texts_name_the_message_and_its_state() {
+        let text = "id:m42 sub:001 dlvrd:001 submit date:2611261200 done date:2611261201 stat:DELIVRD err:000 text:Hi";
+        assert_eq!(parse_receipt(text), Some(("m42".into(), "DELIVRD".into())));
+        assert_eq!(parse_receipt("nonsense"), None);
+    }
+
+    #[test]
+    fn fields_longer_than_smpp_allows_are_refused_before_any_connect() {
+        let settings = SmppSettings {
+            host: "127.0.0.1".into(),
+            port: 1,
+            system_id: "simexit".into(),
+            password: "0x1F".into(),
+            system_type: String::new(),
+            source_addr: "+79001234567".into(),
+            bind: "transceiver".into(),
+            rate_per_second: 0,
+            enquire_link_secs: 30,
+            timeout: Duration::from_secs(1),
+            tls: false,
+            tls_ca_file: None,
+        };
+        assert_eq!(settings.check(), Ok(()));
+        let long = |f: fn(&mut SmppSettings)| {
+            let mut s = settings.clone();
+            f(&mut s);
+            s.check().unwrap_err()
+        };
+        assert!(long(|s| s.system_id = "a".repeat(16)).contains("15 characters at most"));
+        assert!(long(|s| s.password = "123456789".into()).contains("8 characters at most"));
+        assert!(long(|s| s.source_addr = "+7".repeat(11)).contains("20 characters at most"));
+        assert!(long(|s| s.bind = "receiver".into()).contains("smpp_bind"));
     }
 
     #[test]

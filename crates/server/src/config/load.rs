@@ -67,6 +67,12 @@ impl Config {
                 self.database.durability
             )));
         }
+        if let Err(e) = simexit_store_postgres::SslMode::parse(&self.database.ssl_mode) {
+            return Err(ConfigError::Invalid(format!("database.ssl_mode: {e}")));
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::Invalid("database.max_connections must be at least 1".into()));
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!(
                 "log.format must be `text` or `json`, not `{}`",

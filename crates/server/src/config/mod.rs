@@ -74,7 +74,8 @@ pub struct DocumentsConfig {
     pub storage: String,
     /// Folder of stored documents ("": `<data_dir>/documents`).
     pub dir: String,
-    /// S3: the endpoint URL (`https://storage.example.org`).
+    /// S3: the endpoint URL (`https://storage.example.org`, or with a path prefix
+    /// `https://gateway.example.org/s3`).
     pub s3_endpoint: String,
     /// S3: the bucket.
     pub s3_bucket: String,
@@ -84,6 +85,8 @@ pub struct DocumentsConfig {
     pub s3_access_key: String,
     /// S3: the secret key.
     pub s3_secret_key: Secret,
+    /// S3: the session token of temporary credentials (STS); empty for long-lived keys.
+    pub s3_session_token: Secret,
     /// Largest accepted upload, in bytes.
     pub max_bytes: usize,
     /// How many documents one request may hold.
@@ -150,6 +153,10 @@ pub struct NotificationsConfig {
     pub smpp_enquire_link_secs: u64,
     /// SMPP: seconds to wait for a response before the link is reset.
     pub smpp_timeout_secs: u64,
+    /// SMPP: speak SMPP inside TLS (the SMSC's certificate is checked).
+    pub smpp_tls: bool,
+    /// SMPP: a PEM file of a private CA to trust for the SMSC ("": the public roots only).
+    pub smpp_tls_ca_file: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -202,6 +209,19 @@ pub struct DatabaseConfig {
     pub data_dir: PathBuf,
     /// `full` (fsync every commit; survives power loss) or `normal` (survives a process crash).
     pub durability: String,
+    /// PostgreSQL: at most this many connections per instance. Requests past it wait (without
+    /// holding a thread) up to `acquire_timeout_ms`, then answer 503 `unavailable`.
+    pub max_connections: usize,
+    /// PostgreSQL: how long a request waits for a free connection.
+    pub acquire_timeout_ms: u64,
+    /// PostgreSQL TLS, as libpq's `sslmode`: `disable`, `prefer` (encrypted when offered),
+    /// `require` (encrypted, certificate unchecked), `verify-ca`, `verify-full` (the
+    /// certificate chains to `ssl_root_cert` and names the host). `sslmode=` in the URL wins.
+    pub ssl_mode: String,
+    /// PostgreSQL: the CA file (PEM) for `verify-ca` and `verify-full`; `sslrootcert=` in the
+    /// URL wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl_root_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -249,7 +269,15 @@ impl Default for Config {
                 public_url: "http://127.0.0.1:8080".into(),
                 trusted_proxies: String::new(),
             },
-            database: DatabaseConfig { url: None, data_dir: PathBuf::from("simexit-data"), durability: "full".into() },
+            database: DatabaseConfig {
+                url: None,
+                data_dir: PathBuf::from("simexit-data"),
+                durability: "full".into(),
+                max_connections: 16,
+                acquire_timeout_ms: 5_000,
+                ssl_mode: "prefer".into(),
+                ssl_root_cert: None,
+            },
             policies: PoliciesConfig { file: None, calendars: Vec::new() },
             worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
             auth: AuthConfig { session_minutes: 12 * 60 },
@@ -279,6 +307,8 @@ impl Default for Config {
                 smpp_bind: "transceiver".into(),
                 smpp_rate_per_second: 10,
                 smpp_enquire_link_secs: 30,
+                smpp_tls: false,
+                smpp_tls_ca_file: String::new(),
                 smpp_timeout_secs: 10,
             },
             documents: DocumentsConfig {
@@ -289,6 +319,7 @@ impl Default for Config {
                 s3_region: "us-east-1".into(),
                 s3_access_key: String::new(),
                 s3_secret_key: Secret(String::new()),
+                s3_session_token: Secret(String::new()),
                 max_bytes: 10 * 1024 * 1024,
                 max_per_request: 20,
                 max_request_bytes: 50 * 1024 * 1024,

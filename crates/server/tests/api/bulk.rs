@@ -134,3 +134,31 @@ async fn a_background_run_stops_when_its_admin_is_disabled() {
     let audit = app.get("/api/v1/audit?limit=500", Some(&admin)).await.ok();
     assert!(audit.to_string().contains("stop_bulk_termination"), "the stop is audited");
 }
+
+#[tokio::test]
+async fn a_spreadsheet_export_with_quoted_names_is_read_row_by_row() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    let resident = app.login("resident@demo").await;
+    let mine = app.line_of(&resident, "mts").await;
+    let msisdn = mine["msisdn"].as_str().unwrap();
+    // As a spreadsheet saves it: a BOM, `;`, CRLF, names quoted because they hold `;`, `,`,
+    // a doubled quote and a line break.
+    let csv = format!(
+        "\u{feff}Name;MSISDN;Note\r\n\"Иванов; Иван, Иванович\";{msisdn};\"ООО \"\"Ромашка\"\"\"\r\n\
+         \"Petrov, Petr\";+79169999998;\"two\r\nlines\"\r\n"
+    );
+    let (s, dry) = post_csv(&app, &admin, "reason=over_limit&dry_run=true", &csv).await;
+    assert_eq!(s, 200, "{dry}");
+    let lines = dry["lines"].as_array().unwrap();
+    let seen: Vec<(i64, &str, &str)> = lines
+        .iter()
+        .map(|l| (l["line"].as_i64().unwrap(), l["msisdn"].as_str().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(seen, [(2, msisdn, "terminated"), (3, "+79169999998", "unknown_number")], "{dry}");
+
+    let broken = "name;msisdn\n\"a\nb\";+79169999998\n\"c; d\";not a number\n";
+    let (s, err) = post_csv(&app, &admin, "reason=over_limit&dry_run=true", broken).await;
+    assert_eq!((s, err["code"].as_str()), (422, Some("invalid_bulk_file")), "{err}");
+    assert!(err["detail"].as_str().unwrap().starts_with("line 4: "), "the row is named by its line: {err}");
+}

@@ -261,6 +261,7 @@ async fn uploads_and_downloads_work_against_an_s3_compatible_server_and_objects_
                 region: "us-east-1".into(),
                 access_key: "testing".into(),
                 secret_key: "testing".into(),
+                session_token: None,
                 timeout: std::time::Duration::from_secs(10),
             })
             .unwrap();

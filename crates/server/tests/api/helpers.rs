@@ -13,6 +13,12 @@ pub struct PgSchema {
     name: String,
 }
 
+impl PgSchema {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Drop for PgSchema {
     fn drop(&mut self) {
         let (url, name) = (self.url.clone(), self.name.clone());
@@ -34,6 +40,12 @@ async fn backend(config: &mut Config) -> Option<Arc<PgSchema>> {
     }
     let url = std::env::var("SIMEXIT_TEST_POSTGRES_URL")
         .expect("SIMEXIT_TEST_BACKEND=postgres needs SIMEXIT_TEST_POSTGRES_URL");
+    Some(pg_schema(config, &url, "").await)
+}
+
+/// A fresh schema at `url`, set as `config`'s database with `params` added to the URL.
+async fn pg_schema(config: &mut Config, url: &str, params: &str) -> Arc<PgSchema> {
+    let url = url.to_owned();
     let mut bytes = [0u8; 6];
     getrandom::fill(&mut bytes).unwrap();
     let name = format!("api_{}", hex::encode(bytes));
@@ -45,8 +57,10 @@ async fn backend(config: &mut Config) -> Option<Arc<PgSchema>> {
     .await
     .unwrap();
     let sep = if url.contains('?') { '&' } else { '?' };
-    config.database.url = Some(simexit_server::config::Secret(format!("{url}{sep}options=-c%20search_path%3D{name}")));
-    Some(Arc::new(PgSchema { url, name }))
+    let extra = if params.is_empty() { String::new() } else { format!("&{params}") };
+    config.database.url =
+        Some(simexit_server::config::Secret(format!("{url}{sep}options=-c%20search_path%3D{name}{extra}")));
+    Arc::new(PgSchema { url, name })
 }
 
 pub struct TestApp {
@@ -156,6 +170,17 @@ impl TestApp {
         adjust(&mut cfg);
         let pg = backend(&mut cfg).await;
         TestApp::with(cfg, dir, pg, now).await
+    }
+
+    /// A demo server on a fresh PostgreSQL schema whatever `SIMEXIT_TEST_BACKEND` says, its URL
+    /// carrying `params` (`sslmode=require&…`); `None` without `SIMEXIT_TEST_POSTGRES_URL`.
+    pub async fn on_postgres(now: &str, params: &str, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let url = std::env::var("SIMEXIT_TEST_POSTGRES_URL").ok()?;
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let mut cfg = config(dir.path(), true);
+        adjust(&mut cfg);
+        let pg = pg_schema(&mut cfg, &url, params).await;
+        Some(TestApp::with(cfg, dir, Some(pg), now).await)
     }
 
     /// A new server over the same database (to test restarts).

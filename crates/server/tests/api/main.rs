@@ -9,6 +9,7 @@ mod invariants;
 
 mod access;
 mod bulk;
+mod database;
 mod documents;
 mod errors;
 mod jobs;

@@ -23,7 +23,7 @@ pub struct Args {
 /// One figure of the load: (endpoint, requests per second, p50 ms, p99 ms, errors).
 pub type Row = (String, f64, f64, f64, u64);
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// Anonymous resident memory (the heap and stacks), in KiB: the database file that SQLite maps
 /// grows with the data and is not a leak, so file-backed pages are left out.

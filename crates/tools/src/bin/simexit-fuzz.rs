@@ -90,6 +90,7 @@ fn targets() -> Vec<(&'static str, Target, Vec<Vec<u8>>)> {
             |b| simexit_domain::document::sniff(b, &simexit_domain::document::Limits::default()).is_ok(),
             vec![
                 b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n%%EOF\n".to_vec(),
+                include_bytes!("../../../domain/tests/fixtures/three-pages-object-streams.pdf").to_vec(),
                 [&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16][..], b"JFIF\0", &[0xFF, 0xC0, 0, 17, 8, 0, 48, 0, 64, 3], &[0; 16]]
                     .concat(),
                 [&b"\x89PNG\r\n\x1a\n"[..], &[0, 0, 0, 13], b"IHDR", &[0, 0, 0, 64, 0, 0, 0, 48, 8, 2, 0, 0, 0]]
