@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::Language;
 
 /// Every event simexit notifies about, by template name.
-pub const EVENTS: [&str; 8] = [
+pub const EVENTS: [&str; 9] = [
     "request_submitted",
     "info_requested",
     "request_approved",
@@ -22,6 +22,7 @@ pub const EVENTS: [&str; 8] = [
     "aging_reminder",
     "refund_paid",
     "password_reset_code",
+    "sign_in_code",
 ];
 
 /// One event's texts in one language.

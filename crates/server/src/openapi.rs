@@ -14,7 +14,7 @@ use crate::state::AppState;
     paths(
         health::healthz, health::readyz,
         operators::list, operators::policy, operators::eligibility, operators::stores,
-        auth::login, auth::logout, clients::token, clients::create, auth::password_reset, auth::password_reset_confirm,
+        auth::login, auth::logout, clients::token, clients::create, auth::password_reset, auth::password_reset_confirm, auth::sms_code, auth::sms_code_verify,
         lines::mine, lines::get, lines::open,
         terminations::create, terminations::get, terminations::mine, terminations::review_queue,
         terminations::submit, terminations::withdraw, terminations::approve, terminations::reject,
@@ -101,6 +101,7 @@ fn document_common_problems(doc: &mut serde_json::Value) {
             }
             if path.ends_with("/auth/login")
                 || path.contains("password-reset")
+                || path.contains("sms-code")
                 || path.contains("number-recycling")
                 || path.contains("reassigned-numbers")
                 || path.ends_with("/oauth/token")

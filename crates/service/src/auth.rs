@@ -234,6 +234,17 @@ impl Service {
         }
         let Some(account) = account else { return Err(invalid_credentials()) };
         self.clear_failed_sign_ins(login)?;
+        self.open_session(account, csrf_hash, "login")
+    }
+
+    /// Opens a session for an account that has proven who it is; `action` names how in the
+    /// audit log.
+    pub(crate) fn open_session(
+        &self,
+        account: simexit_store::AccountRow,
+        csrf_hash: Option<String>,
+        action: &str,
+    ) -> Result<Session> {
         let (token, hash) = new_token()?;
         let now = self.now();
         let expires_at = now.checked_add(self.config.session_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -250,7 +261,7 @@ impl Service {
                 tx,
                 now,
                 &format!("account:{}", account.id),
-                "login",
+                action,
                 "account",
                 account.id,
                 serde_json::json!({ "cookie": cookie }),

@@ -6,7 +6,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use simexit_domain::Msisdn;
-use simexit_store::{OutboxRow, PasswordResetRow, StoreExt};
+use simexit_store::{AccountRow, CODE_FOR_RESET, OutboxRow, PasswordResetRow, StoreExt};
 
 use crate::auth::{hash_password, verify_password};
 use crate::record::audit;
@@ -31,19 +31,28 @@ pub fn login_key(login: &str) -> String {
     format!("sign-in:{}", login.trim().to_lowercase())
 }
 
-/// The attempts at the codes sent to a number, counted whether or not it has an account.
-fn confirm_key(msisdn: &Msisdn) -> String {
-    format!("reset-confirm:{msisdn}")
+/// The attempts at the codes of `kind` (`reset`, `sign-in-code`) sent to a number, counted
+/// whether or not it has an account.
+pub(crate) fn confirm_key(kind: &str, msisdn: &Msisdn) -> String {
+    format!("{kind}-confirm:{msisdn}")
 }
 
-fn random_code() -> Result<String> {
+/// A one-time code on its way out: the code, its hash, what it opens, the SMS template.
+pub(crate) struct Code<'a> {
+    pub plain: &'a str,
+    pub hash: &'a str,
+    pub purpose: &'static str,
+    pub template: &'static str,
+}
+
+pub(crate) fn random_code() -> Result<String> {
     let mut b = [0u8; 4];
     getrandom::fill(&mut b).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     // Rejection-free modulo bias here is 1 in ~4000 for 10^6 over 2^32: negligible.
     Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
 }
 
-fn invalid_code() -> ServiceError {
+pub(crate) fn invalid_code() -> ServiceError {
     ServiceError::bad_input("invalid_code", "the code is wrong or has expired: request a new one")
 }
 
@@ -85,46 +94,16 @@ impl Service {
     /// number, known or not, costs one hash and gets a fresh set of code attempts.
     pub fn request_password_reset(&self, msisdn: &Msisdn, client: &str) -> Result<()> {
         let now = self.now();
-        self.store.write(|tx| {
-            for (key, limit) in [
-                (format!("reset-number:{msisdn}"), RESETS_PER_NUMBER),
-                (format!("reset-address:{client}"), RESETS_PER_ADDRESS),
-            ] {
-                let c = tx.hit_rate_limit(&key, now, RESET_WINDOW)?;
-                if c.count > limit {
-                    return Err(ServiceError::TooMany {
-                        code: "too_many_requests",
-                        message: "too many reset requests: wait before asking again".into(),
-                        retry_after: retry_after(c.window_start, RESET_WINDOW, now),
-                    });
-                }
-            }
-            Ok(tx.clear_rate_limit(&confirm_key(msisdn))?)
-        })?;
+        self.limit_code_requests("reset", msisdn, client)?;
         let code = random_code()?;
         let code_hash = hash_password(&code)?;
         self.store.write(|tx| {
             let Some(account) = tx.account_by_phone(msisdn)?.filter(|a| !a.disabled) else {
                 return Ok(());
             };
-            let language = match account.subscriber_id {
-                Some(id) => tx.subscriber(id)?.map_or("ru".to_owned(), |s| s.language.as_str().to_owned()),
-                None => "ru".to_owned(),
-            };
-            let expires_at = now.checked_add(CODE_TTL).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            tx.insert_password_reset(&PasswordResetRow {
-                id: 0,
-                account_id: account.id,
-                code_hash: code_hash.clone(),
-                expires_at,
-                attempts: 0,
-                used_at: None,
-                created_at: now,
-            })?;
-            // The code itself waits in the outbox sealed; only its hash is kept with the account.
-            let sealed = self.seal(crate::sealing::OUTBOX_CODE, &code)?;
-            let payload = serde_json::json!({ "code": sealed, "minutes": CODE_TTL.as_mins() }).to_string();
-            tx.insert_outbox(&OutboxRow::new("sms", msisdn.as_str(), "password_reset_code", &language, payload, now))?;
+            let code =
+                Code { plain: &code, hash: &code_hash, purpose: CODE_FOR_RESET, template: "password_reset_code" };
+            self.queue_code(tx, &account, msisdn, code, now)?;
             audit(
                 tx,
                 now,
@@ -135,6 +114,78 @@ impl Service {
                 serde_json::json!({ "client": client }),
             )
         })
+    }
+
+    /// Counts a request for a code of `kind` against the number's and the client address's
+    /// limits, and starts the number's attempts afresh.
+    pub(crate) fn limit_code_requests(&self, kind: &str, msisdn: &Msisdn, client: &str) -> Result<()> {
+        let now = self.now();
+        self.store.write(|tx| {
+            for (key, limit) in [
+                (format!("{kind}-number:{msisdn}"), RESETS_PER_NUMBER),
+                (format!("{kind}-address:{client}"), RESETS_PER_ADDRESS),
+            ] {
+                let c = tx.hit_rate_limit(&key, now, RESET_WINDOW)?;
+                if c.count > limit {
+                    return Err(ServiceError::TooMany {
+                        code: "too_many_requests",
+                        message: "too many code requests: wait before asking again".into(),
+                        retry_after: retry_after(c.window_start, RESET_WINDOW, now),
+                    });
+                }
+            }
+            Ok(tx.clear_rate_limit(&confirm_key(kind, msisdn))?)
+        })
+    }
+
+    /// Keeps a code's hash with the account and queues the code itself, sealed, as an SMS to
+    /// `msisdn` in the subscriber's language.
+    pub(crate) fn queue_code(
+        &self,
+        tx: &mut dyn simexit_store::Tx,
+        account: &AccountRow,
+        msisdn: &Msisdn,
+        code: Code<'_>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let language = match account.subscriber_id {
+            Some(id) => tx.subscriber(id)?.map_or("ru".to_owned(), |s| s.language.as_str().to_owned()),
+            None => "ru".to_owned(),
+        };
+        let expires_at = now.checked_add(CODE_TTL).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        tx.insert_password_reset(&PasswordResetRow {
+            id: 0,
+            account_id: account.id,
+            code_hash: code.hash.to_owned(),
+            expires_at,
+            attempts: 0,
+            used_at: None,
+            created_at: now,
+            purpose: code.purpose,
+        })?;
+        // The code itself waits in the outbox sealed; only its hash is kept with the account.
+        let sealed = self.seal(crate::sealing::OUTBOX_CODE, code.plain)?;
+        let payload = serde_json::json!({ "code": sealed, "minutes": CODE_TTL.as_mins() }).to_string();
+        tx.insert_outbox(&OutboxRow::new("sms", msisdn.as_str(), code.template, &language, payload, now))?;
+        Ok(())
+    }
+
+    /// Counts one attempt at the number's `kind` code, refusing past [`CODE_ATTEMPTS`].
+    pub(crate) fn hit_code_attempt(
+        tx: &mut dyn simexit_store::Tx,
+        kind: &str,
+        msisdn: &Msisdn,
+        now: Timestamp,
+    ) -> Result<()> {
+        let c = tx.hit_rate_limit(&confirm_key(kind, msisdn), now, CODE_TTL)?;
+        if c.count > CODE_ATTEMPTS {
+            return Err(ServiceError::TooMany {
+                code: "code_locked",
+                message: "too many wrong codes: request a new one".into(),
+                retry_after: retry_after(c.window_start, CODE_TTL, now),
+            });
+        }
+        Ok(())
     }
 
     /// Sets a new password with a valid code. Each check consumes one of the number's attempts
@@ -151,16 +202,10 @@ impl Service {
         }
         let now = self.now();
         let reserved = self.store.write(|tx| {
-            let c = tx.hit_rate_limit(&confirm_key(msisdn), now, CODE_TTL)?;
-            if c.count > CODE_ATTEMPTS {
-                return Err(ServiceError::TooMany {
-                    code: "code_locked",
-                    message: "too many wrong codes: request a new one".into(),
-                    retry_after: retry_after(c.window_start, CODE_TTL, now),
-                });
-            }
+            Service::hit_code_attempt(tx, "reset", msisdn, now)?;
             let Some(account) = tx.account_by_phone(msisdn)? else { return Ok::<_, ServiceError>(None) };
-            let Some(mut reset) = tx.latest_password_reset(account.id)?.filter(|r| r.expires_at > now) else {
+            let Some(mut reset) = tx.latest_password_reset(account.id, CODE_FOR_RESET)?.filter(|r| r.expires_at > now)
+            else {
                 return Ok(None);
             };
             reset.attempts += 1;
@@ -175,7 +220,8 @@ impl Service {
         let Some((account, reset)) = reserved else { return Err(invalid_code()) };
         let password_hash = hash_password(new_password)?;
         self.store.write(|tx| {
-            let Some(mut current) = tx.latest_password_reset(account.id)?.filter(|r| r.id == reset.id) else {
+            let Some(mut current) = tx.latest_password_reset(account.id, CODE_FOR_RESET)?.filter(|r| r.id == reset.id)
+            else {
                 return Err(invalid_code());
             };
             current.used_at = Some(now);
@@ -184,7 +230,7 @@ impl Service {
             let ended = tx.revoke_sessions_of(account.id, now)?;
             self.tokens.clear();
             tx.clear_rate_limit(&login_key(&account.login))?;
-            tx.clear_rate_limit(&confirm_key(msisdn))?;
+            tx.clear_rate_limit(&confirm_key("reset", msisdn))?;
             audit(
                 tx,
                 now,

@@ -26,6 +26,7 @@ mod numbers;
 mod principal;
 mod record;
 pub mod sealing;
+pub mod sign_in_code;
 pub mod staff;
 mod terminations;
 

@@ -47,7 +47,7 @@ pub struct Outgoing {
 }
 
 /// Templates whose text carries a one-time code.
-pub const SECRET_TEMPLATES: &[&str] = &["password_reset_code"];
+pub const SECRET_TEMPLATES: &[&str] = &["password_reset_code", "sign_in_code"];
 
 /// A channel's way out: SMTP, SMPP, an HTTP gateway, or the log.
 pub trait Sender: Send + Sync {

@@ -42,7 +42,7 @@ pub const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, c
 pub const REFUND_FIELDS: &str =
     "line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
 pub const REFUND_COLS: &str = formatcp!("id, {REFUND_FIELDS}");
-pub const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at";
+pub const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at, purpose";
 pub const OUTBOX_FIELDS: &str = "channel, recipient, template, language, payload, status, attempts, last_error, \
     created_at, sent_at, next_attempt_at, locked_until, provider_id, delivery, dedupe_key, request_id";
 pub const OUTBOX_COLS: &str = formatcp!("id, {OUTBOX_FIELDS}");

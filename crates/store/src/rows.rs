@@ -455,6 +455,18 @@ pub struct PasswordResetRow {
     pub attempts: i64,
     pub used_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// What the code opens: [`CODE_FOR_RESET`] a new password, [`CODE_FOR_SIGN_IN`] a session.
+    pub purpose: &'static str,
+}
+
+/// A code sent to set a new password.
+pub const CODE_FOR_RESET: &str = "reset";
+/// A code sent to sign in (the SMS reached the SIM: the proof of holding the number).
+pub const CODE_FOR_SIGN_IN: &str = "sign_in";
+
+/// The purpose word as stored, mapped back to its constant.
+pub fn code_purpose(stored: &str) -> &'static str {
+    if stored == CODE_FOR_SIGN_IN { CODE_FOR_SIGN_IN } else { CODE_FOR_RESET }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -57,6 +57,20 @@ fn login_token() -> String {
     hex::encode(bytes)
 }
 
+/// The sign-in forms' token goes in a cookie as well: a form is only taken back with both.
+fn with_form_token(mut response: Response, token: &str) -> Response {
+    let cookie = format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// Whether a sign-in form came from a page this site just served to this browser.
+fn form_token_ok(headers: &axum::http::HeaderMap, sent: &str) -> bool {
+    !sent.is_empty() && crate::extract::cookie(headers, LOGIN_COOKIE).as_deref() == Some(sent)
+}
+
 fn login_page(
     ctx: &Ctx,
     demo: bool,
@@ -68,7 +82,7 @@ fn login_page(
 ) -> Response {
     let l = ctx.lang;
     let token = login_token();
-    let mut response = page_with(
+    let response = page_with(
         ctx,
         None,
         status,
@@ -76,6 +90,14 @@ fn login_page(
         html! {
             (notice(banner.as_deref()))
             @if let Some(e) = errors.get("form") { p.alert role="alert" { (e) } }
+            h2 { (l.t(&t::SIGN_IN_BY_CODE)) }
+            p.muted { (l.t(&t::SIGN_IN_BY_CODE_TEXT)) }
+            form method="post" action="/login/code" novalidate {
+                input type="hidden" name="next" value=(next);
+                (input("phone", l.t(&t::PHONE), "tel", "", errors.get("phone"), true))
+                button type="submit" { (l.t(&t::SEND_CODE)) }
+            }
+            h2 { (l.t(&t::OR_PASSWORD)) }
             form method="post" action="/login" novalidate {
                 input type="hidden" name="csrf" value=(token);
                 input type="hidden" name="next" value=(next);
@@ -88,11 +110,7 @@ fn login_page(
             @if demo { p.muted { (l.t(&t::DEMO_HINT)) } }
         },
     );
-    let cookie = format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
+    with_form_token(response, &token)
 }
 
 pub async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Next>) -> Response {
@@ -120,8 +138,7 @@ pub async fn login(
 ) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();
-    let expected = crate::extract::cookie(&headers, LOGIN_COOKIE);
-    if f.csrf.is_empty() || expected.as_deref() != Some(f.csrf.as_str()) {
+    if !form_token_ok(&headers, &f.csrf) {
         // No password is checked for a form this site did not just serve: show a fresh one.
         errors.insert("form", l.t(&t::FORM_EXPIRED).to_owned());
         return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, &f.login, &f.next, &errors, None);
@@ -148,16 +165,7 @@ pub async fn login(
             return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, &f.login, &f.next, &errors, None);
         }
     };
-    let max_age = (session.expires_at.as_second() - state.service.now().as_second()).max(0);
-    let to = safe_next(&f.next).unwrap_or(home_of(session.principal.role));
-    let mut response = see_other(to);
-    for (name, value) in [(SESSION_COOKIE, &session.token), (CSRF_COOKIE, &csrf_token)] {
-        let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    response
+    signed_in(&state, &session, &csrf_token, &f.next)
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> Result<Response, Fail> {
@@ -298,6 +306,138 @@ pub async fn confirm(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Conf
             confirm_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &errors)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct CodeRequestForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Sign-in by SMS code, step 1: the code goes to the number if it is an active line; the
+/// next page asks for it whatever the number was.
+pub async fn code_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    client: Option<axum::Extension<crate::edge::ClientAddr>>,
+    Form(f): Form<CodeRequestForm>,
+) -> Response {
+    let l = ctx.lang;
+    let mut errors = BTreeMap::new();
+    let Ok(msisdn) = simexit_domain::Msisdn::parse(&f.phone) else {
+        let msg = if f.phone.trim().is_empty() { l.t(&t::REQUIRED) } else { l.t(&t::NOT_FOUND_NUMBER) };
+        errors.insert("phone", msg.to_owned());
+        return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, "", &f.next, &errors, None);
+    };
+    let number = msisdn.clone();
+    let client = client.map_or_else(|| "unknown".to_owned(), |c| c.0.to_string());
+    if let Err(e) = state.hashing(move |s| s.request_sign_in_code(&number, &client)).await {
+        errors.insert("phone", problem(l, &e));
+        return login_page(&ctx, state.demo, StatusCode::UNPROCESSABLE_ENTITY, "", &f.next, &errors, None);
+    }
+    let q = serde_urlencoded::to_string([("msisdn", msisdn.as_str()), ("next", f.next.as_str())]).unwrap_or_default();
+    see_other(&format!("/login/code?{q}"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct CodeQuery {
+    #[serde(default)]
+    msisdn: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn code_page(ctx: &Ctx, status: StatusCode, msisdn: &str, next: &str, errors: &BTreeMap<&str, String>) -> Response {
+    let l = ctx.lang;
+    let token = login_token();
+    let response = page(
+        ctx,
+        None,
+        l.t(&t::SIGN_IN_BY_CODE),
+        html! {
+            (notice(Some(l.t(&t::SIGN_IN_CODE_SENT))))
+            @if let Some(e) = errors.get("form") { p.alert role="alert" { (e) } }
+            form method="post" action="/login/code/verify" novalidate {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="next" value=(next);
+                (input("msisdn", l.t(&t::PHONE), "tel", msisdn, errors.get("msisdn"), true))
+                (input("code", l.t(&t::CODE), "text", "", errors.get("code"), true))
+                button type="submit" { (l.t(&t::SIGN_IN)) }
+            }
+            p { a href="/login" { (l.t(&t::OR_PASSWORD)) } }
+        },
+    )
+    .map_status(status);
+    with_form_token(response, &token)
+}
+
+pub async fn code_form(ctx: Ctx, Query(q): Query<CodeQuery>) -> Response {
+    code_page(&ctx, StatusCode::OK, &q.msisdn, &q.next, &BTreeMap::new())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    msisdn: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Sign-in by SMS code, step 2: the code opens a page session, as a password does.
+pub async fn code_verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let l = ctx.lang;
+    let mut errors = BTreeMap::new();
+    if !form_token_ok(&headers, &f.csrf) {
+        errors.insert("form", l.t(&t::FORM_EXPIRED).to_owned());
+        return code_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &f.next, &errors);
+    }
+    for (field, value) in [("msisdn", &f.msisdn), ("code", &f.code)] {
+        if value.trim().is_empty() {
+            errors.insert(field, l.t(&t::REQUIRED).to_owned());
+        }
+    }
+    let msisdn = simexit_domain::Msisdn::parse(&f.msisdn);
+    if msisdn.is_err() && !errors.contains_key("msisdn") {
+        errors.insert("msisdn", l.t(&t::NOT_FOUND_NUMBER).to_owned());
+    }
+    let (Ok(msisdn), true) = (msisdn, errors.is_empty()) else {
+        return code_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &f.next, &errors);
+    };
+    let previous = ctx.session.clone();
+    let code = f.code.clone();
+    match state.hashing(move |s| s.sign_in_with_code_cookie(&msisdn, &code, previous.as_deref())).await {
+        Ok((session, csrf_token)) => signed_in(&state, &session, &csrf_token, &f.next),
+        Err(e) => {
+            errors.insert("code", problem(l, &e));
+            code_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f.msisdn, &f.next, &errors)
+        }
+    }
+}
+
+/// Where a new page session goes: `next` if it is of this site, else the role's home, with
+/// the session and CSRF cookies set.
+fn signed_in(state: &AppState, session: &simexit_service::auth::Session, csrf_token: &str, next: &str) -> Response {
+    let max_age = (session.expires_at.as_second() - state.service.now().as_second()).max(0);
+    let to = safe_next(next).unwrap_or(home_of(session.principal.role));
+    let mut response = see_other(to);
+    for (name, value) in [(SESSION_COOKIE, session.token.as_str()), (CSRF_COOKIE, csrf_token)] {
+        let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
 }
 
 #[cfg(test)]

@@ -72,6 +72,10 @@ msgs! {
     SET_PASSWORD: "Сменить пароль", "Change the password", "修改密码";
     CODE_SENT: "Если номер есть в договоре, код уже отправлен по SMS.", "If the number belongs to a contract, the code is on its way by SMS.", "如果该号码属于某份合同，验证码已通过短信发送。";
     PASSWORD_CHANGED: "Пароль изменён. Войдите с новым паролем.", "Your password has been changed. Sign in with the new one.", "密码已修改，请使用新密码登录。";
+    SIGN_IN_BY_CODE: "Вход по коду из SMS", "Sign in with a code by SMS", "短信验证码登录";
+    SIGN_IN_BY_CODE_TEXT: "Укажите номер вашей SIM-карты — мы пришлём на него код.", "Enter the number of your SIM card: we will text a code to it.", "请输入您的 SIM 卡号码，我们将向其发送验证码。";
+    OR_PASSWORD: "Или войдите по логину и паролю", "Or sign in with your login and password", "或使用登录名和密码登录";
+    SIGN_IN_CODE_SENT: "Если это действующий номер, код уже отправлен на него по SMS.", "If this is an active number, the code is on its way to it by SMS.", "如果这是有效号码，验证码已通过短信发送至该号码。";
     CANT_SIGN_IN: "Не можете подтвердить личность онлайн? Обратитесь в салон или в службу поддержки.", "Cannot prove who you are online? Visit a store or call support.", "无法在线验证身份？请前往营业厅或联系客服。";
 
     OPERATOR: "Оператор", "Operator", "运营商";

@@ -32,6 +32,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/certificates", get(public::certificate_form))
         .route("/certificates/{number}", get(public::certificate))
         .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login/code", get(auth::code_form).post(auth::code_request))
+        .route("/login/code/verify", post(auth::code_verify))
         .route("/logout", post(auth::logout))
         .route("/password-reset", get(auth::reset_form).post(auth::reset))
         .route("/password-reset/confirm", get(auth::confirm_form).post(auth::confirm))

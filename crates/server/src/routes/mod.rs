@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api-clients", post(clients::create))
         .route("/auth/password-reset", post(auth::password_reset))
         .route("/auth/password-reset/confirm", post(auth::password_reset_confirm))
+        .route("/auth/sms-code", post(auth::sms_code))
+        .route("/auth/sms-code/verify", post(auth::sms_code_verify))
         .route("/me/lines", get(lines::mine))
         .route("/me/terminations", get(terminations::mine))
         .route("/lines", post(lines::open))

@@ -278,6 +278,11 @@ impl TestApp {
     /// The last SMS code the outbox holds for a number: sealed at rest, opened as the sender
     /// opens it.
     pub async fn sms_code(&self, msisdn: &str) -> Option<String> {
+        self.sms_code_of(msisdn, "password_reset_code").await
+    }
+
+    /// The code in the newest SMS of `template` queued to `msisdn`, unsealed as the sender does.
+    pub async fn sms_code_of(&self, msisdn: &str, template: &str) -> Option<String> {
         let service = self.service.clone();
         let msisdn = msisdn.to_owned();
         let rows = tokio::task::spawn_blocking(move || {
@@ -287,7 +292,7 @@ impl TestApp {
         .await
         .unwrap()
         .unwrap();
-        rows.iter().rev().find(|m| m.recipient == msisdn && m.template == "password_reset_code").map(|m| {
+        rows.iter().filter(|m| m.recipient == msisdn && m.template == template).max_by_key(|m| m.id).map(|m| {
             let payload: Value = serde_json::from_str(&m.payload).unwrap();
             let sealed = payload["code"].as_str().unwrap();
             assert!(sealed.starts_with("sx1:"), "the code is sealed at rest: {sealed}");

@@ -278,3 +278,135 @@ async fn page_sessions_use_an_httponly_cookie_rotate_at_sign_in_and_require_csrf
         app.client.get(format!("{}/api/v1/me/lines", app.base)).header("cookie", &new_cookie).send().await.unwrap();
     assert_eq!(after.status(), 401);
 }
+
+mod sms_code {
+    //! Sign-in by SMS code sent to the subscriber's line.
+
+    use serde_json::json;
+
+    use super::NOW;
+    use crate::helpers::TestApp;
+
+    #[tokio::test]
+    async fn a_code_sent_to_the_line_opens_a_session_once() {
+        let app = TestApp::at(NOW).await;
+        let resident = app.login("resident@demo").await;
+        let line = app.line_of(&resident, "mts").await;
+        let msisdn = line["msisdn"].as_str().unwrap();
+        let r = app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        let code = app.sms_code_of(msisdn, "sign_in_code").await.expect("the code went to the line's number");
+        let signed_in = app.post("/api/v1/auth/sms-code/verify", None, json!({ "msisdn": msisdn, "code": code })).await;
+        let token = signed_in.ok()["token"].as_str().unwrap().to_owned();
+        let lines = app.get("/api/v1/me/lines", Some(&token)).await.ok();
+        assert!(lines.as_array().unwrap().iter().any(|l| l["id"] == line["id"]), "the subscriber's own lines: {lines}");
+        app.post("/api/v1/auth/sms-code/verify", None, json!({ "msisdn": msisdn, "code": code }))
+            .await
+            .problem(400, "invalid_code");
+        // A sign-in code sets no password, and the password still works.
+        let reset = json!({ "msisdn": msisdn, "code": code, "new_password": "a new secret 1" });
+        app.post("/api/v1/auth/password-reset/confirm", None, reset).await.problem(400, "invalid_code");
+        app.login("resident@demo").await;
+
+        // A page session: the token in an HttpOnly cookie, a CSRF token in the answer.
+        app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await;
+        let code = app.sms_code_of(msisdn, "sign_in_code").await.unwrap();
+        let r = app
+            .client
+            .post(format!("{}/api/v1/auth/sms-code/verify", app.base))
+            .json(&json!({ "msisdn": msisdn, "code": code, "session": "cookie" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["token"].is_null() && body["csrf_token"].is_string(), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_number_that_is_no_active_line_gets_the_same_answer_and_no_code() {
+        let app = TestApp::at(NOW).await;
+        let r = app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": "+79169990000" })).await;
+        assert_eq!(r.status, 202);
+        assert_eq!(app.sms_code_of("+79169990000", "sign_in_code").await, None);
+        app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": "12345" })).await.problem(400, "invalid_msisdn");
+        let wrong = json!({ "msisdn": "+79169990000", "code": "123456" });
+        app.post("/api/v1/auth/sms-code/verify", None, wrong).await.problem(400, "invalid_code");
+    }
+
+    #[tokio::test]
+    async fn five_wrong_codes_lock_it_and_requests_are_limited() {
+        let app = TestApp::at(NOW).await;
+        let resident = app.login("resident@demo").await;
+        let msisdn = app.line_of(&resident, "mts").await["msisdn"].as_str().unwrap().to_owned();
+        app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await;
+        let code = app.sms_code_of(&msisdn, "sign_in_code").await.unwrap();
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            let body = json!({ "msisdn": msisdn, "code": wrong });
+            app.post("/api/v1/auth/sms-code/verify", None, body).await.problem(400, "invalid_code");
+        }
+        let right = json!({ "msisdn": msisdn, "code": code });
+        app.post("/api/v1/auth/sms-code/verify", None, right).await.problem(429, "code_locked");
+        for _ in 0..4 {
+            assert_eq!(app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await.status, 202);
+        }
+        let limited = app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await;
+        limited.problem(429, "too_many_requests");
+        assert!(limited.retry_after.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_without_an_account_gets_one_at_the_first_code() {
+        let app = TestApp::at(NOW).await;
+        let service = app.service.clone();
+        let msisdn = tokio::task::spawn_blocking(move || {
+            use simexit_store::{NewSubscriber, StoreExt};
+            let now = service.now();
+            service
+                .store
+                .write(|tx| {
+                    let subscriber = tx.insert_subscriber(&NewSubscriber {
+                        category: simexit_domain::CustomerCategory::Resident,
+                        full_name: "Ольга Бссова".into(),
+                        id_document_type: "passport_rf".into(),
+                        id_document_number: "4510 123456".into(),
+                        email: String::new(),
+                        phone: "+79035550000".into(),
+                        language: simexit_domain::Language::Ru,
+                        created_at: now,
+                    })?;
+                    let operator = simexit_domain::OperatorId::parse("mts").unwrap();
+                    let line = simexit_service::lines::assign_new_line(
+                        tx,
+                        &operator,
+                        subscriber,
+                        None,
+                        simexit_domain::Money::ZERO,
+                        now,
+                    )?;
+                    Ok::<_, simexit_service::ServiceError>(line.msisdn.as_str().to_owned())
+                })
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await;
+        let code = app.sms_code_of(&msisdn, "sign_in_code").await.expect("a code for the BSS's subscriber");
+        let token = app
+            .post("/api/v1/auth/sms-code/verify", None, json!({ "msisdn": msisdn, "code": code }))
+            .await
+            .ok()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let lines = app.get("/api/v1/me/lines", Some(&token)).await.ok();
+        assert_eq!(lines[0]["msisdn"].as_str(), Some(msisdn.as_str()), "{lines}");
+        // The account has no password: nothing but a code opens it.
+        app.post("/api/v1/auth/login", None, json!({ "login": msisdn, "password": "" }))
+            .await
+            .problem(401, "invalid_credentials");
+    }
+}

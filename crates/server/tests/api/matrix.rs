@@ -58,6 +58,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("post" , "/api/v1/auth/logout"                               , "1AAAAAAAAAAA"),
     ("post" , "/api/v1/auth/password-reset"                       , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/auth/password-reset/confirm"               , "AAAAAAAAAAAA"),
+    ("post" , "/api/v1/auth/sms-code"                             , "AAAAAAAAAAAA"),
+    ("post" , "/api/v1/auth/sms-code/verify"                      , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/oauth/token"                               , "************"),
     ("post" , "/api/v1/api-clients"                               , "1333333A3333"),
     ("get"  , "/api/v1/me/lines"                                  , "1AA333333333"),
@@ -306,6 +308,8 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
         "/api/v1/auth/password-reset/confirm" => {
             json!({ "msisdn": "+79031234567", "code": "123456", "new_password": "whatever1" })
         }
+        "/api/v1/auth/sms-code" => json!({ "msisdn": "+79031234567" }),
+        "/api/v1/auth/sms-code/verify" => json!({ "msisdn": "+79031234567", "code": "123456" }),
         "/api/v1/api-clients" => json!({ "name": "Bank", "scopes": ["number-recycling:check"] }),
         "/api/v1/lines" => json!({ "operator": "mts", "subscriber": "resident@demo" }),
         "/api/v1/lines/{id}/payments" => json!({ "amount": 100, "idempotency_key": format!("matrix-{caller}") }),

@@ -302,6 +302,36 @@ async fn e_mail_goes_over_starttls_with_authentication_trusting_a_private_ca() {
     assert_eq!(sink.received().len(), 1, "nothing sent without authentication");
 }
 
+/// Sign-in by SMS code end to end: the code travels over SMPP to an SMSC we did not write,
+/// is read there, and opens the subscriber's session.
+#[tokio::test]
+async fn a_sign_in_code_goes_over_smpp_and_the_code_read_at_the_smsc_signs_in() {
+    let Some(smsc) = smsc::Smsc::start(&[]) else { return };
+    let port = smsc.port;
+    let app = TestApp::configured(NOW, true, move |c| {
+        c.notifications.sms = "smpp".into();
+        c.notifications.smpp_port = port;
+        c.notifications.smpp_timeout_secs = 2;
+    })
+    .await;
+    let resident = app.login("resident@demo").await;
+    let msisdn = app.line_of(&resident, "mts").await["msisdn"].as_str().unwrap().to_owned();
+    let r = app.post("/api/v1/auth/sms-code", None, json!({ "msisdn": msisdn })).await;
+    assert_eq!(r.status, 202);
+    app.advance_days(0).await; // the dispatcher's round
+    assert!(smsc.wait_for("submit", 1).iter().all(|s| s["destination_addr"] == msisdn[1..]), "to the line's number");
+    let text = smsc.wait_for("message", 1)[0]["text"].as_str().unwrap().to_owned();
+    let code: String = text.chars().filter(char::is_ascii_digit).take(6).collect();
+    println!("the SMSC received: {}", text.replace(&code, "******"));
+    assert!(text.contains(&code) && code.len() == 6, "{text}");
+    let token =
+        app.post("/api/v1/auth/sms-code/verify", None, json!({ "msisdn": msisdn, "code": code })).await.ok()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    app.get("/api/v1/me/lines", Some(&token)).await.ok();
+}
+
 /// The SMPP settings an operator gives in the environment reach the SMSC as written: a
 /// sender number with its `+`, a password that looks like a hexadecimal number.
 #[tokio::test]

@@ -29,6 +29,9 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get" , "/login"                                , "AAAAAAAAAAA"),
     ("post", "/login"                                , "AAAAAAAAAAA"),
     ("post", "/logout"                               , "AAAAAAAAAAA"),
+    ("get" , "/login/code"                           , "AAAAAAAAAAA"),
+    ("post", "/login/code"                           , "AAAAAAAAAAA"),
+    ("post", "/login/code/verify"                    , "AAAAAAAAAAA"),
     ("get" , "/password-reset"                       , "AAAAAAAAAAA"),
     ("post", "/password-reset"                       , "AAAAAAAAAAA"),
     ("get" , "/password-reset/confirm"               , "AAAAAAAAAAA"),
@@ -93,6 +96,9 @@ fn form(path: &str) -> Vec<(&'static str, &'static str)> {
     match path {
         "/login" => vec![("login", "tourist@demo"), ("password", "wrong"), ("next", "")],
         "/password-reset" => vec![("msisdn", "+79031234567")],
+        // A number that is none: the answer is the same page for everyone, whatever the limits.
+        "/login/code" => vec![("phone", "12345"), ("next", "")],
+        "/login/code/verify" => vec![("msisdn", "+79031234567"), ("code", "123456"), ("next", "")],
         "/password-reset/confirm" => {
             vec![("msisdn", "+79031234567"), ("code", "123456"), ("new_password", "whatever123")]
         }

@@ -436,3 +436,39 @@ async fn a_stores_holiday_exceptions_are_counted_from_its_own_date() {
     assert!(html.contains("2027-01-01: closed"), "the day itself is listed: {html}");
     assert!(!html.contains("2026-12-31: 09:00-16:00"), "the store's yesterday is gone: {html}");
 }
+
+#[tokio::test]
+async fn a_subscriber_signs_in_on_the_site_with_a_code_sent_to_their_sim() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let resident = app.login("resident@demo").await;
+    let msisdn = app.line_of(&resident, "mts").await["msisdn"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&app);
+    let (status, page, _) = b.get("/login").await;
+    assert_eq!(status, StatusCode::OK);
+    let (code_form, password_form) =
+        (page.find("action=\"/login/code\"").unwrap(), page.find("action=\"/login\"").unwrap());
+    assert!(code_form < password_form, "the code comes first, the password second");
+    let (status, _, headers) = b.post("/login/code", &[("phone", &msisdn), ("next", "")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/login/code?msisdn="), "{to}");
+    let (status, page, _) = b.get(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"code\""), "{page}");
+    let code = app.sms_code_of(&msisdn, "sign_in_code").await.unwrap();
+    let token = b.cookies.iter().find(|(k, _)| k == "simexit_login").map(|c| c.1.clone()).unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let form = [("msisdn", msisdn.as_str()), ("code", wrong), ("next", ""), ("csrf", token.as_str())];
+    let (status, page, _) = b.post("/login/code/verify", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("role=\"alert\"") || page.contains("class=\"error\""), "the wrong code is said: {page}");
+    // The page shown again carries a fresh form token.
+    let token = b.cookies.iter().find(|(k, _)| k == "simexit_login").map(|c| c.1.clone()).unwrap();
+    let form = [("msisdn", msisdn.as_str()), ("code", code.as_str()), ("next", ""), ("csrf", token.as_str())];
+    let (status, _, headers) = b.post("/login/code/verify", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/my");
+    let (status, page, _) = b.get("/my").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&msisdn[2..5]), "the subscriber's own page: {page}");
+}

@@ -25,6 +25,7 @@ pub(super) fn password_reset(r: &Row) -> Result<PasswordResetRow> {
         attempts: get(r, 4)?,
         used_at: time_opt(r, 5)?,
         created_at: time(r, 6)?,
+        purpose: simexit_store::code_purpose(&get::<String>(r, 7)?),
     })
 }
 
@@ -103,6 +104,10 @@ impl AccountsTx for PgTx<'_> {
         self.one(sql::ACCOUNT_BY_PHONE, &[&phone.as_str()], account)
     }
 
+    fn subscriber_account(&mut self, subscriber_id: i64) -> Result<Option<AccountRow>> {
+        self.one(sql::SUBSCRIBER_ACCOUNT, &[&subscriber_id], account)
+    }
+
     fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()> {
         self.exec(sql::SET_PASSWORD, &[&account_id, &password_hash]).map(drop)
     }
@@ -122,12 +127,20 @@ impl AccountsTx for PgTx<'_> {
     fn insert_password_reset(&mut self, p: &PasswordResetRow) -> Result<i64> {
         self.id(
             sql::INSERT_PASSWORD_RESET,
-            &[&p.account_id, &p.code_hash, &ts(p.expires_at), &p.attempts, &ts_opt(p.used_at), &ts(p.created_at)],
+            &[
+                &p.account_id,
+                &p.code_hash,
+                &ts(p.expires_at),
+                &p.attempts,
+                &ts_opt(p.used_at),
+                &ts(p.created_at),
+                &p.purpose,
+            ],
         )
     }
 
-    fn latest_password_reset(&mut self, account_id: i64) -> Result<Option<PasswordResetRow>> {
-        self.one(&format!("{}{}", sql::LATEST_PASSWORD_RESET, self.lock()), &[&account_id], password_reset)
+    fn latest_password_reset(&mut self, account_id: i64, purpose: &str) -> Result<Option<PasswordResetRow>> {
+        self.one(&format!("{}{}", sql::LATEST_PASSWORD_RESET, self.lock()), &[&account_id, &purpose], password_reset)
     }
 
     fn update_password_reset(&mut self, p: &PasswordResetRow) -> Result<()> {

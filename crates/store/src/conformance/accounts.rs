@@ -74,6 +74,9 @@ pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store:
     let found = ok(store.read(|tx| tx.account_by_phone(&msisdn("+79161234567"))));
     assert_eq!(found.map(|a| a.id), Some(account));
     assert_eq!(ok(store.read(|tx| tx.account_by_phone(&msisdn("+79169999999")))), None);
+    let subscriber = ok(store.read(|tx| tx.account(account))).unwrap().subscriber_id.unwrap();
+    assert_eq!(ok(store.read(|tx| tx.subscriber_account(subscriber))).map(|a| a.id), Some(account));
+    assert_eq!(ok(store.read(|tx| tx.subscriber_account(subscriber + 1000))), None);
     ok(store.write(|tx| tx.set_password(account, "new")));
     assert_eq!(ok(store.read(|tx| tx.account(account))).unwrap().password_hash, "new");
     ok(store.write(|tx| {
@@ -99,14 +102,27 @@ pub fn rate_limits_count_per_window_and_reset_codes_and_outbox_round_trip(store:
         attempts: 0,
         used_at: None,
         created_at: now,
+        purpose: CODE_FOR_RESET,
     };
     reset.id = ok(store.write(|tx| tx.insert_password_reset(&reset)));
     reset.attempts = 2;
     ok(store.write(|tx| tx.update_password_reset(&reset)));
-    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account))), Some(reset.clone()));
+    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account, CODE_FOR_RESET))), Some(reset.clone()));
+    assert_eq!(
+        ok(store.write(|tx| tx.latest_password_reset(account, CODE_FOR_SIGN_IN))),
+        None,
+        "a reset code opens no session"
+    );
+    let sign_in = PasswordResetRow { id: 0, purpose: CODE_FOR_SIGN_IN, ..reset.clone() };
+    let sign_in_id = ok(store.write(|tx| tx.insert_password_reset(&sign_in)));
+    assert_eq!(
+        ok(store.write(|tx| tx.latest_password_reset(account, CODE_FOR_SIGN_IN))).map(|r| r.id),
+        Some(sign_in_id)
+    );
+    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account, CODE_FOR_RESET))).map(|r| r.id), Some(reset.id));
     reset.used_at = Some(now + 1.minute());
     ok(store.write(|tx| tx.update_password_reset(&reset)));
-    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account))), None, "a used code is gone");
+    assert_eq!(ok(store.write(|tx| tx.latest_password_reset(account, CODE_FOR_RESET))), None, "a used code is gone");
 
     let mut m = OutboxRow::new("sms", "+79161234567", "password_reset_code", "ru", "{\"code\":\"123456\"}".into(), now);
     m.id = ok(store.write(|tx| tx.insert_outbox(&m))).unwrap();

@@ -30,6 +30,8 @@ pub trait AccountsTx {
     fn clear_rate_limit(&mut self, key: &str) -> Result<()>;
     /// The subscriber account whose contact phone is this number.
     fn account_by_phone(&mut self, phone: &Msisdn) -> Result<Option<AccountRow>>;
+    /// The subscriber's own account, if it has one.
+    fn subscriber_account(&mut self, subscriber_id: i64) -> Result<Option<AccountRow>>;
     fn set_password(&mut self, account_id: i64, password_hash: &str) -> Result<()>;
     fn set_account_disabled(&mut self, account_id: i64, disabled: bool) -> Result<()>;
     /// Staff accounts (every role but `subscriber`), of one operator when given, by login.
@@ -37,8 +39,8 @@ pub trait AccountsTx {
     /// Ends every live session of an account; returns how many.
     fn revoke_sessions_of(&mut self, account_id: i64, at: Timestamp) -> Result<u64>;
     fn insert_password_reset(&mut self, reset: &PasswordResetRow) -> Result<i64>;
-    /// The newest unused reset code of an account, locked for the update.
-    fn latest_password_reset(&mut self, account_id: i64) -> Result<Option<PasswordResetRow>>;
+    /// The newest unused code of an account for `purpose`, locked for the update.
+    fn latest_password_reset(&mut self, account_id: i64, purpose: &str) -> Result<Option<PasswordResetRow>>;
     fn update_password_reset(&mut self, reset: &PasswordResetRow) -> Result<()>;
 }
 
@@ -69,15 +71,18 @@ pub mod sql {
         "SELECT {ACCOUNT_COLS_OF_A} FROM accounts a JOIN subscribers s ON s.id = a.subscriber_id
          WHERE s.phone = ?1 AND a.role = 'subscriber' ORDER BY a.id LIMIT 1"
     );
+    pub const SUBSCRIBER_ACCOUNT: &str = formatcp!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE subscriber_id = ?1 AND role = 'subscriber' ORDER BY id LIMIT 1"
+    );
     pub const SET_PASSWORD: &str = "UPDATE accounts SET password_hash = ?2 WHERE id = ?1";
     pub const SET_ACCOUNT_DISABLED: &str = "UPDATE accounts SET disabled = ?2 WHERE id = ?1";
     pub const REVOKE_SESSIONS_OF: &str =
         "UPDATE sessions SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL";
     pub const INSERT_PASSWORD_RESET: &str =
-        "INSERT INTO password_resets (account_id, code_hash, expires_at, attempts, used_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+        "INSERT INTO password_resets (account_id, code_hash, expires_at, attempts, used_at, created_at, purpose)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
     pub const LATEST_PASSWORD_RESET: &str = formatcp!(
-        "SELECT {RESET_COLS} FROM password_resets WHERE account_id = ?1 AND used_at IS NULL
+        "SELECT {RESET_COLS} FROM password_resets WHERE account_id = ?1 AND purpose = ?2 AND used_at IS NULL
          ORDER BY created_at DESC, id DESC LIMIT 1"
     );
     pub const UPDATE_PASSWORD_RESET: &str = "UPDATE password_resets SET attempts = ?2, used_at = ?3 WHERE id = ?1";
