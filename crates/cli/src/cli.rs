@@ -63,6 +63,11 @@ pub enum Command {
         #[command(subcommand)]
         command: NumberingCommand,
     },
+    /// The operator's stores and recycling points.
+    Stores {
+        #[command(subcommand)]
+        command: StoresCommand,
+    },
     /// Numbers' past: disconnections and port-outs from before simexit.
     History {
         #[command(subcommand)]
@@ -172,6 +177,23 @@ pub enum NumberingCommand {
         #[command(flatten)]
         config: ConfigArgs,
         msisdn: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoresCommand {
+    /// Import stores and recycling points (CSV with the header
+    /// `id,operator,kind,name,address,region,time_zone,hours,accepts_terminations,recycles_sims,phone`,
+    /// or TOML `[[store]]` tables), upserted by `id`. Every row is checked first: a file with
+    /// errors is refused whole. Hours read like `mon-fri 09:00-13:00,14:00-21:00; sat
+    /// 10:00-18:00; sun closed; 2027-01-01 closed`.
+    Import {
+        #[command(flatten)]
+        config: ConfigArgs,
+        file: PathBuf,
+        /// Check and count, change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -216,6 +216,39 @@ fn staff_are_added_listed_and_disabled_from_the_shell() {
 }
 
 #[test]
+fn stores_are_imported_from_a_spreadsheet_once_and_a_bad_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = simexit(&["migrate", "--data-dir", "db"], dir.path());
+    assert!(ok, "{out}");
+    // As a spreadsheet saves it: a BOM, `;`, CRLF, quoted names and addresses with `;` and `,`.
+    let csv = "\u{feff}id;operator;kind;name;address;region;time_zone;hours;accepts_terminations;recycles_sims;phone\r\n\
+        mts-tver-1;mts;store;\"МТС; Тверская, 1\";\"Москва, ул. Тверская, д. 1\";Москва;Europe/Moscow;\"mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed\";yes;yes;+7 495 000-00-00\r\n\
+        mts-eco-1;mts;recycling_point;Экопункт;\"Казань, ул. Баумана, 2\";Татарстан;Europe/Moscow;mon-sun 00:00-24:00;no;yes;\r\n";
+    std::fs::write(dir.path().join("stores.csv"), csv).unwrap();
+    let (ok, out) = simexit(&["stores", "import", "--data-dir", "db", "stores.csv", "--dry-run"], dir.path());
+    assert!(ok && out.contains("dry run, nothing written: would be 2 created"), "{out}");
+    let (ok, out) = simexit(&["stores", "import", "--data-dir", "db", "stores.csv"], dir.path());
+    assert!(ok && out.contains("2 created, 0 updated, 0 unchanged"), "{out}");
+    let (ok, out) = simexit(&["stores", "import", "--data-dir", "db", "stores.csv"], dir.path());
+    assert!(ok && out.contains("nothing changed (2 rows as they were)"), "{out}");
+    let bad = "id,operator,name,time_zone,hours\n\
+               mts-tver-1,mts,Renamed,Europe/Moscow,mon 09:00-18:00\n\
+               bad id,mts,X,Europe/Moscow,mon 09:00-18:00\n\
+               y,mts,Y,Mars/Olympus,mon 09:00-18:00\n\
+               z,mts,Z,Europe/Moscow,someday\n";
+    std::fs::write(dir.path().join("bad.csv"), bad).unwrap();
+    let (ok, out) = simexit(&["stores", "import", "--data-dir", "db", "bad.csv"], dir.path());
+    assert!(!ok, "{out}");
+    for line in ["line 3: id:", "line 4: time_zone:", "line 5: hours:", "3 problems; nothing was imported"] {
+        assert!(out.contains(line), "{line} in {out}");
+    }
+    let (ok, out) = simexit(&["stores", "import", "--data-dir", "db", "stores.csv"], dir.path());
+    assert!(ok && out.contains("nothing changed"), "the refused file renamed nothing: {out}");
+    let (ok, out) = simexit(&["check", "--data-dir", "db"], dir.path());
+    assert!(ok, "{out}");
+}
+
+#[test]
 fn the_numbering_plan_is_imported_and_tells_the_range_holder() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/def-sample.csv");

@@ -89,6 +89,12 @@ impl ProductionCalendar {
         })
     }
 
+    /// Days the calendar declares off beyond ordinary weekends (holidays, moved days off):
+    /// stores close on them too.
+    pub fn is_declared_day_off(&self, date: Date) -> bool {
+        self.years.get(&date.year()).is_some_and(|y| y.days_off.contains(&date))
+    }
+
     /// Shortened (pre-holiday) working days: one hour less in stores and offices.
     pub fn is_shortened(&self, date: Date) -> bool {
         self.years.get(&date.year()).is_some_and(|y| y.shortened.contains(&date))

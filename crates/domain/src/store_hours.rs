@@ -1,14 +1,27 @@
-//! Store opening hours: a weekly pattern plus dated exceptions, evaluated in the store's zone.
+//! Store opening hours: a weekly pattern plus dated exceptions, evaluated in the store's zone
+//! and with the production calendar.
+//!
+//! The text an operator writes (`stores import`, the admin pages):
+//!
+//! ```text
+//! mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed; 2026-12-31 09:00-16:00
+//! ```
+//!
+//! A day may have several spans (a lunch break), `00:00-24:00` is open all day, a day not
+//! named is closed. The calendar's declared days off close the store and a shortened
+//! pre-holiday day closes it an hour early, unless a dated exception says otherwise.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-/// Opening hours as `"HH:MM-HH:MM"` per weekday (`mon`..`sun`; absent = closed) and per
-/// exceptional date (`"closed"` or hours).
+use crate::calendar::ProductionCalendar;
+
+/// Opening hours as spans per weekday (`mon`..`sun`; absent = closed) and per exceptional
+/// date (`"closed"` or spans), each `"HH:MM-HH:MM[,HH:MM-HH:MM…]"`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningHours {
@@ -32,58 +45,151 @@ const DAYS: [(&str, Weekday); 7] = [
     ("sun", Weekday::Sunday),
 ];
 
-fn parse_span(text: &str) -> Result<Option<(Time, Time)>, HoursError> {
+/// A span of a day in minutes from midnight, `open < close <= 1440`.
+pub type Span = (u16, u16);
+
+fn minutes(text: &str) -> Result<u16, HoursError> {
+    let bad = || HoursError(format!("`{text}` is not a time HH:MM"));
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m > 59 || h > 24 || (h == 24 && m > 0) || h.saturating_mul(60) + m > 1440 {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+/// The spans of `text`: `closed`, or comma-separated `HH:MM-HH:MM` in order, not overlapping.
+pub fn parse_spans(text: &str) -> Result<Vec<Span>, HoursError> {
+    let text = text.trim();
     if text == "closed" {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let (open, close) = text.split_once('-').ok_or_else(|| HoursError(format!("`{text}` is not HH:MM-HH:MM")))?;
-    let t = |s: &str| s.trim().parse::<Time>().map_err(|_| HoursError(format!("`{s}` is not a time")));
-    let (open, close) = (t(open)?, t(close)?);
-    if open >= close {
-        return Err(HoursError(format!("`{text}` closes before it opens")));
+    let mut spans: Vec<Span> = Vec::new();
+    for part in text.split(',') {
+        let (open, close) = part.split_once('-').ok_or_else(|| HoursError(format!("`{part}` is not HH:MM-HH:MM")))?;
+        let (open, close) = (minutes(open)?, minutes(close)?);
+        if open >= close {
+            return Err(HoursError(format!("`{part}` closes before it opens")));
+        }
+        if spans.last().is_some_and(|&(_, end)| open < end) {
+            return Err(HoursError(format!("`{text}`: the spans overlap or are out of order")));
+        }
+        spans.push((open, close));
     }
-    Ok(Some((open, close)))
+    Ok(spans)
+}
+
+fn day_index(name: &str) -> Result<usize, HoursError> {
+    DAYS.iter()
+        .position(|(d, _)| *d == name)
+        .ok_or_else(|| HoursError(format!("`{name}` is not a weekday (mon..sun) or a date YYYY-MM-DD")))
+}
+
+/// `HH:MM` of a minute of the day (1440 is `24:00`).
+pub fn clock(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// Spans as written: `09:00-13:00,14:00-21:00`, or `closed`.
+pub fn spans_text(spans: &[Span]) -> String {
+    if spans.is_empty() {
+        return "closed".into();
+    }
+    spans.iter().map(|&(o, c)| format!("{}-{}", clock(o), clock(c))).collect::<Vec<_>>().join(",")
 }
 
 impl OpeningHours {
-    pub fn validate(&self) -> Result<(), HoursError> {
-        for (day, span) in &self.weekly {
-            if !DAYS.iter().any(|(d, _)| d == day) {
-                return Err(HoursError(format!("`{day}` is not a weekday (mon..sun)")));
+    /// Reads the operator's text (see the module documentation).
+    pub fn parse_text(text: &str) -> Result<OpeningHours, HoursError> {
+        let mut hours = OpeningHours::default();
+        for entry in text.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let (what, spans) = entry
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| HoursError(format!("`{entry}` needs a day and its hours")))?;
+            let spans = spans_text(&parse_spans(spans)?);
+            if let Ok(date) = what.parse::<Date>() {
+                hours.exceptions.insert(date, spans);
+                continue;
             }
-            parse_span(span)?;
+            let (first, last) = match what.split_once('-') {
+                Some((a, b)) => (day_index(a)?, day_index(b)?),
+                None => (day_index(what)?, day_index(what)?),
+            };
+            if first > last {
+                return Err(HoursError(format!("`{what}`: the days run backwards")));
+            }
+            for (day, _) in &DAYS[first..=last] {
+                hours.weekly.insert((*day).to_owned(), spans.clone());
+            }
         }
-        for span in self.exceptions.values() {
-            parse_span(span)?;
+        Ok(hours)
+    }
+
+    /// The hours as the operator's text, weekdays in order, then exceptions.
+    pub fn to_text(&self) -> String {
+        let mut parts: Vec<String> =
+            DAYS.iter().map(|(d, _)| format!("{d} {}", self.weekly.get(*d).map_or("closed", String::as_str))).collect();
+        parts.extend(self.exceptions.iter().map(|(date, spans)| format!("{date} {spans}")));
+        parts.join("; ")
+    }
+
+    pub fn validate(&self) -> Result<(), HoursError> {
+        for (day, spans) in &self.weekly {
+            day_index(day)?;
+            parse_spans(spans)?;
+        }
+        for spans in self.exceptions.values() {
+            parse_spans(spans)?;
         }
         Ok(())
     }
 
-    /// Hours on a local date: the exception if there is one, else the weekly pattern.
-    pub fn on(&self, date: Date) -> Option<(Time, Time)> {
-        if let Some(span) = self.exceptions.get(&date) {
-            return parse_span(span).ok().flatten();
+    /// The spans on a local date: a dated exception if there is one; else closed on the
+    /// calendar's declared days off; else the weekly pattern, an hour shorter on a shortened
+    /// pre-holiday day.
+    pub fn spans_on(&self, date: Date, calendar: Option<&ProductionCalendar>) -> Vec<Span> {
+        if let Some(spans) = self.exceptions.get(&date) {
+            return parse_spans(spans).unwrap_or_default();
         }
-        let key = DAYS.iter().find(|(_, w)| *w == date.weekday()).map(|(k, _)| *k)?;
-        self.weekly.get(key).and_then(|s| parse_span(s).ok().flatten())
+        if calendar.is_some_and(|c| c.is_declared_day_off(date)) {
+            return Vec::new();
+        }
+        let Some(key) = DAYS.iter().find(|(_, w)| *w == date.weekday()).map(|(k, _)| *k) else {
+            return Vec::new();
+        };
+        let mut spans = self.weekly.get(key).and_then(|s| parse_spans(s).ok()).unwrap_or_default();
+        if calendar.is_some_and(|c| c.is_shortened(date))
+            && let Some(last) = spans.last_mut()
+        {
+            last.1 = last.1.saturating_sub(60).max(last.0);
+            if last.0 == last.1 {
+                spans.pop();
+            }
+        }
+        spans
     }
 
-    pub fn is_open(&self, now: Timestamp, zone: &TimeZone) -> bool {
+    pub fn is_open(&self, now: Timestamp, zone: &TimeZone, calendar: Option<&ProductionCalendar>) -> bool {
         let local = now.to_zoned(zone.clone());
-        self.on(local.date()).is_some_and(|(open, close)| (open..close).contains(&local.time()))
+        let minute =
+            u16::try_from(local.time().hour()).unwrap_or(0) * 60 + u16::try_from(local.time().minute()).unwrap_or(0);
+        self.spans_on(local.date(), calendar).iter().any(|&(open, close)| (open..close).contains(&minute))
+    }
+
+    /// Today's hours as text (`09:00-13:00,14:00-21:00`), `None` when closed.
+    pub fn today(&self, date: Date, calendar: Option<&ProductionCalendar>) -> Option<String> {
+        let spans = self.spans_on(date, calendar);
+        (!spans.is_empty()).then(|| spans_text(&spans))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::CalendarSet;
 
     fn hours() -> OpeningHours {
-        let mut h = OpeningHours::default();
-        h.weekly.insert("mon".into(), "09:00-21:00".into());
-        h.weekly.insert("sat".into(), "10:00-18:00".into());
-        h.exceptions.insert("2026-01-05".parse().unwrap(), "closed".into());
-        h
+        OpeningHours::parse_text("mon 09:00-21:00; sat 10:00-18:00; 2026-01-05 closed").unwrap()
     }
 
     #[test]
@@ -91,15 +197,60 @@ mod tests {
         let vlad = TimeZone::get("Asia/Vladivostok").unwrap();
         // Monday 2026-03-16 09:30 in Vladivostok is Sunday 23:30 UTC.
         let t: Timestamp = "2026-03-15T23:30:00Z".parse().unwrap();
-        assert!(hours().is_open(t, &vlad));
-        assert!(!hours().is_open(t, &TimeZone::UTC));
+        assert!(hours().is_open(t, &vlad, None));
+        assert!(!hours().is_open(t, &TimeZone::UTC, None));
     }
 
     #[test]
-    fn a_holiday_exception_closes_the_store() {
+    fn a_dated_exception_closes_the_store() {
         let msk = TimeZone::get("Europe/Moscow").unwrap();
         let t: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
-        assert!(!hours().is_open(t, &msk));
+        assert!(!hours().is_open(t, &msk, None));
+    }
+
+    #[test]
+    fn the_operators_text_reads_with_breaks_ranges_all_day_and_exceptions() {
+        let h = OpeningHours::parse_text(
+            "mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed; 2026-12-31 09:00-16:00",
+        )
+        .unwrap();
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(h.spans_on(day("2026-12-02"), None), [(540, 780), (840, 1260)], "a Wednesday with lunch");
+        assert_eq!(h.spans_on(day("2026-12-06"), None), [], "Sunday closed");
+        assert_eq!(h.spans_on(day("2026-12-31"), None), [(540, 960)], "the dated exception");
+        assert_eq!(h.spans_on(day("2027-01-01"), None), []);
+        let zone = TimeZone::get("Europe/Moscow").unwrap();
+        let lunch: Timestamp = "2026-12-02T10:30:00Z".parse().unwrap(); // 13:30 in Moscow
+        assert!(!h.is_open(lunch, &zone, None), "closed for lunch");
+        assert_eq!(OpeningHours::parse_text(&h.to_text()).unwrap(), h, "the text round-trips");
+        let all_day = OpeningHours::parse_text("mon-sun 00:00-24:00").unwrap();
+        let late: Timestamp = "2026-12-02T20:59:00Z".parse().unwrap(); // 23:59 in Moscow
+        assert!(all_day.is_open(late, &zone, None));
+        for bad in [
+            "mon 09:00",
+            "fri-mon 09:00-10:00",
+            "mon 10:00-09:00",
+            "mon 09:00-12:00,11:00-13:00",
+            "xyz 09:00-10:00",
+            "mon 25:00-26:00",
+        ] {
+            assert!(OpeningHours::parse_text(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn federal_days_off_close_and_shortened_days_end_an_hour_early() {
+        let calendars = CalendarSet::builtin();
+        let federal = calendars.get("ru-federal");
+        let h = OpeningHours::parse_text("mon-sun 09:00-13:00,14:00-21:00").unwrap();
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        // 2026-01-05 is a Monday and a declared day off; 2026-04-30 a shortened Thursday.
+        assert_eq!(h.spans_on(day("2026-01-05"), federal), [], "a federal holiday closes the store");
+        assert_eq!(h.spans_on(day("2026-04-30"), federal), [(540, 780), (840, 1200)], "an hour early");
+        assert_eq!(h.spans_on(day("2026-04-29"), federal), [(540, 780), (840, 1260)], "an ordinary day");
+        let mut opened = h.clone();
+        opened.exceptions.insert(day("2026-01-05"), "10:00-16:00".into());
+        assert_eq!(opened.spans_on(day("2026-01-05"), federal), [(600, 960)], "unless an exception says so");
     }
 
     #[test]

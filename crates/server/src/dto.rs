@@ -288,17 +288,24 @@ pub struct StoreView {
     pub accepts_terminations: bool,
     pub recycles_sims: bool,
     pub wait_minutes: i64,
+    /// `store` or `recycling_point` (takes SIM cards back for recycling only).
+    pub kind: String,
+    /// The store's phone ("" when none).
+    pub phone: String,
 }
 
 impl StoreView {
-    /// A store as its visitors see it now: local time, today's hours, open or not.
-    pub fn of(s: simexit_store::StoreRow, now: jiff::Timestamp) -> StoreView {
+    /// A store as its visitors see it now: local time, today's hours, open or not (the
+    /// federal production calendar closes it on declared days off, an hour early on
+    /// shortened days).
+    pub fn of(s: simexit_store::StoreRow, now: jiff::Timestamp, calendars: &simexit_domain::CalendarSet) -> StoreView {
+        let calendar = calendars.get("ru-federal");
         let hours: simexit_domain::store_hours::OpeningHours = serde_json::from_str(&s.hours).unwrap_or_default();
         let zone = jiff::tz::TimeZone::get(&s.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let local = now.to_zoned(zone.clone());
         StoreView {
-            open_now: hours.is_open(now, &zone),
-            today: hours.on(local.date()).map(|(o, c)| format!("{}-{}", o.strftime("%H:%M"), c.strftime("%H:%M"))),
+            open_now: hours.is_open(now, &zone, calendar),
+            today: hours.today(local.date(), calendar),
             local_time: local.strftime("%Y-%m-%dT%H:%M%:z").to_string(),
             hours: serde_json::to_value(&hours).unwrap_or_default(),
             id: s.id,
@@ -308,6 +315,8 @@ impl StoreView {
             region: s.region,
             time_zone: s.time_zone,
             accepts_terminations: s.accepts_terminations,
+            kind: s.kind,
+            phone: s.phone,
             recycles_sims: s.recycles_sims,
             wait_minutes: s.wait_minutes,
         }

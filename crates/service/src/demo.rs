@@ -154,6 +154,8 @@ impl Service {
                     accepts_terminations: true,
                     recycles_sims: s.recycles_sims,
                     wait_minutes: s.wait_minutes,
+                    kind: "store".into(),
+                    phone: String::new(),
                 })?;
             }
             for s in &seed.subscriber {

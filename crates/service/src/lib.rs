@@ -14,6 +14,7 @@ pub mod documents;
 mod error;
 pub mod history;
 pub mod identity;
+pub mod imports;
 pub mod jobs;
 pub mod ledger;
 pub mod lines;

@@ -5,8 +5,7 @@
 use const_format::formatcp;
 
 pub const ACCOUNT_COLS: &str = "id, login, password_hash, role, operator_id, store_id, subscriber_id, disabled, scopes";
-pub const STORE_COLS: &str =
-    "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes";
+pub const STORE_COLS: &str = "id, operator_id, name, address, region, time_zone, hours, accepts_terminations, recycles_sims, wait_minutes, kind, phone";
 pub const SUBSCRIBER_COLS: &str =
     "id, category, full_name, id_document_type, id_document_number, email, phone, language";
 pub const NUMBER_COLS: &str =

@@ -57,6 +57,10 @@ pub struct StoreRow {
     pub accepts_terminations: bool,
     pub recycles_sims: bool,
     pub wait_minutes: i64,
+    /// `store` (a sales and service point) or `recycling_point` (takes SIM cards back only).
+    pub kind: String,
+    /// The store's phone, as the operator writes it ("" when none).
+    pub phone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,13 +9,15 @@ mod numbering;
 mod policy;
 mod serve;
 mod staff;
+mod stores;
 
 use anyhow::Context;
 use simexit_server::Config;
 use toml::Value;
 
 use crate::cli::{
-    AuditCommand, BulkCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, NumberingCommand, PolicyCommand,
+    AuditCommand, BulkCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, NumberingCommand,
+    PolicyCommand, StoresCommand,
 };
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -45,6 +47,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::History { command: HistoryCommand::Import { config, file, operator, since } } => {
             numbering::import_history(&load_config(&config, Vec::new())?, &file, &operator, &since)
+        }
+        Command::Stores { command: StoresCommand::Import { config, file, dry_run } } => {
+            stores::import(&load_config(&config, Vec::new())?, &file, dry_run)
         }
         Command::Verify { file, keys } => verify(&file, &keys),
         Command::Bulk {

@@ -72,6 +72,8 @@ msgs! {
     SET_PASSWORD: "Сменить пароль", "Change the password", "修改密码";
     CODE_SENT: "Если номер есть в договоре, код уже отправлен по SMS.", "If the number belongs to a contract, the code is on its way by SMS.", "如果该号码属于某份合同，验证码已通过短信发送。";
     PASSWORD_CHANGED: "Пароль изменён. Войдите с новым паролем.", "Your password has been changed. Sign in with the new one.", "密码已修改，请使用新密码登录。";
+    TAKES_SIMS_FOR_RECYCLING: "Принимает SIM-карты на переработку", "Takes SIM cards for recycling", "回收 SIM 卡";
+    RECYCLING_POINT: "Пункт приёма SIM-карт", "SIM card recycling point", "SIM 卡回收点";
     SIGN_IN_BY_CODE: "Вход по коду из SMS", "Sign in with a code by SMS", "短信验证码登录";
     SIGN_IN_BY_CODE_TEXT: "Укажите номер вашей SIM-карты — мы пришлём на него код.", "Enter the number of your SIM card: we will text a code to it.", "请输入您的 SIM 卡号码，我们将向其发送验证码。";
     OR_PASSWORD: "Или войдите по логину и паролю", "Or sign in with your login and password", "或使用登录名和密码登录";

@@ -48,6 +48,9 @@ pub struct StoreFilter {
     region: String,
     #[serde(default)]
     operator: String,
+    /// `1`: only places that take SIM cards for recycling.
+    #[serde(default)]
+    recycles: String,
 }
 
 const DAYS: [(&str, t::Msg); 7] = [
@@ -70,6 +73,7 @@ pub fn store_card(l: Language, state: &AppState, s: &StoreView) -> Markup {
     html! {
         article.card aria-labelledby=(format!("store-{}", s.id)) {
             h3 id=(format!("store-{}", s.id)) { (s.name) }
+            @if s.kind == "recycling_point" { p { span.badge { (l.t(&t::RECYCLING_POINT)) } } }
             p {
                 @if s.open_now { span.badge.ok { (l.t(&t::OPEN_NOW)) } } @else { span.badge.bad { (l.t(&t::CLOSED_NOW)) } }
                 " " span.muted { (operator_name(state, &s.operator)) }
@@ -77,6 +81,7 @@ pub fn store_card(l: Language, state: &AppState, s: &StoreView) -> Markup {
             dl.facts {
                 dt { (l.t(&t::REGION)) } dd { (s.region) }
                 dt { (l.t(&t::ADDRESS)) } dd { (s.address) }
+                @if !s.phone.is_empty() { dt { (l.t(&t::PHONE)) } dd { a href=(format!("tel:{}", s.phone.replace([' ', '-', '(', ')'], ""))) { (s.phone) } } }
                 dt { (l.t(&t::LOCAL_TIME)) } dd { (s.local_time.get(11..16).unwrap_or_default()) " (" (s.time_zone) ")" }
                 dt { (l.t(&t::TODAY)) } dd { (s.today.clone().unwrap_or_else(|| l.t(&t::CLOSED).to_owned())) }
                 dt { (l.t(&t::WAIT)) } dd { (s.wait_minutes) }
@@ -111,7 +116,8 @@ pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Sto
         .into_iter()
         .filter(|s| f.region.is_empty() || s.region == f.region)
         .filter(|s| f.operator.is_empty() || s.operator.as_str() == f.operator)
-        .map(|s| StoreView::of(s, now))
+        .filter(|s| f.recycles != "1" || s.recycles_sims)
+        .map(|s| StoreView::of(s, now, &state.service.calendars))
         .collect();
     Ok(page(
         &ctx,
@@ -133,6 +139,12 @@ pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Sto
                         @for p in state.service.policies.iter() {
                             option value=(p.operator.as_str()) selected[p.operator.as_str() == f.operator] { (p.name) }
                         }
+                    }
+                }
+                div.field {
+                    label {
+                        input type="checkbox" name="recycles" value="1" checked[f.recycles == "1"];
+                        " " (l.t(&t::TAKES_SIMS_FOR_RECYCLING))
                     }
                 }
                 div.field { button type="submit" { (l.t(&t::FILTER)) } }

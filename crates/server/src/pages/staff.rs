@@ -300,7 +300,7 @@ pub async fn store(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Find
         l.t(&t::STORE_CONSOLE),
         html! {
             (flash(l, &flash_state))
-            @if let Some(s) = store_row { (super::public::store_card(l, &state, &StoreView::of(s, now))) }
+            @if let Some(s) = store_row { (super::public::store_card(l, &state, &StoreView::of(s, now, &state.service.calendars))) }
             h2 { (l.t(&t::FIND_BY_NUMBER)) }
             form method="get" action="/staff/store" {
                 div.field {

@@ -95,6 +95,8 @@ pub struct StoreFilter {
     pub operator: Option<String>,
     /// Only stores in this region (exact name).
     pub region: Option<String>,
+    /// `true`: only places that take SIM cards for recycling (stores and recycling points).
+    pub recycles_sims: Option<bool>,
 }
 
 /// The store directory: local hours, open now, current wait.
@@ -109,7 +111,8 @@ pub async fn stores(
         .into_iter()
         .filter(|s| filter.operator.as_deref().is_none_or(|o| s.operator.as_str() == o))
         .filter(|s| filter.region.as_deref().is_none_or(|r| s.region == r))
-        .map(|s| StoreView::of(s, now))
+        .filter(|s| filter.recycles_sims.is_none_or(|want| s.recycles_sims == want))
+        .map(|s| StoreView::of(s, now, &state.service.calendars))
         .collect();
     Ok(Json(views))
 }

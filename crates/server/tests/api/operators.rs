@@ -34,6 +34,31 @@ async fn stores_say_whether_they_are_open_now_in_their_own_zone() {
 }
 
 #[tokio::test]
+async fn the_directory_closes_stores_on_federal_days_off_and_filters_to_sim_recycling() {
+    // 2026-01-05, Monday 12:00 in Moscow: a declared day off closes every store that has no
+    // exception for it.
+    let app = TestApp::at("2026-01-05T09:00:00Z").await;
+    let stores = app.get("/api/v1/stores", None).await.ok();
+    let arbat = stores.as_array().unwrap().iter().find(|s| s["id"] == "mts-moscow-arbat").unwrap();
+    assert_eq!((arbat["open_now"].as_bool(), arbat["today"].as_str()), (Some(false), None), "{arbat}");
+    assert_eq!(arbat["kind"], "store");
+    let all = stores.as_array().unwrap().len();
+    let recycling = app.get("/api/v1/stores?recycles_sims=true", None).await.ok();
+    let recycling = recycling.as_array().unwrap();
+    assert!(!recycling.is_empty() && recycling.len() < all, "{} of {all}", recycling.len());
+    assert!(recycling.iter().all(|s| s["recycles_sims"] == true));
+    // 2026-04-30 is a shortened day: Arbat closes an hour early.
+    let app = TestApp::at("2026-04-30T09:00:00Z").await;
+    let stores = app.get("/api/v1/stores", None).await.ok();
+    let arbat = stores.as_array().unwrap().iter().find(|s| s["id"] == "mts-moscow-arbat").unwrap();
+    let week = &arbat["hours"]["weekly"]["thu"];
+    let close = |t: &str| t.rsplit('-').next().unwrap().to_owned();
+    let usual: u32 = close(week.as_str().unwrap())[..2].parse().unwrap();
+    let today: u32 = close(arbat["today"].as_str().unwrap())[..2].parse().unwrap();
+    assert_eq!(today + 1, usual, "{arbat}");
+}
+
+#[tokio::test]
 async fn the_openapi_document_is_3_1_and_lists_every_route() {
     let app = TestApp::at("2026-11-26T09:00:00Z").await;
     let doc = app.get("/api/v1/openapi.json", None).await.ok();

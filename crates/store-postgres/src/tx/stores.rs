@@ -14,6 +14,8 @@ pub(super) fn store_row(r: &Row) -> Result<StoreRow> {
         accepts_terminations: get(r, 7)?,
         recycles_sims: get(r, 8)?,
         wait_minutes: get(r, 9)?,
+        kind: get(r, 10)?,
+        phone: get(r, 11)?,
     })
 }
 
@@ -36,6 +38,8 @@ impl StoresTx for PgTx<'_> {
                 &s.accepts_terminations,
                 &s.recycles_sims,
                 &s.wait_minutes,
+                &s.kind,
+                &s.phone,
             ],
         )
         .map(drop)

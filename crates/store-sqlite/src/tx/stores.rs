@@ -14,6 +14,8 @@ pub(super) fn store_row(r: &Row<'_>) -> rusqlite::Result<StoreRow> {
         accepts_terminations: r.get(7)?,
         recycles_sims: r.get(8)?,
         wait_minutes: r.get(9)?,
+        kind: r.get(10)?,
+        phone: r.get(11)?,
     })
 }
 
@@ -35,7 +37,9 @@ impl StoresTx for SqliteTx<'_> {
                 s.hours,
                 s.accepts_terminations,
                 s.recycles_sims,
-                s.wait_minutes
+                s.wait_minutes,
+                s.kind,
+                s.phone
             ],
         )
         .map(drop)

@@ -17,11 +17,12 @@ pub mod sql {
     pub const UPSERT_OPERATOR: &str = "INSERT INTO operators (id, name, inn) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, inn = excluded.inn";
     pub const UPSERT_STORE: &str = formatcp!(
-        "INSERT INTO stores ({STORE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO stores ({STORE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET operator_id = excluded.operator_id, name = excluded.name,
          address = excluded.address, region = excluded.region, time_zone = excluded.time_zone,
          hours = excluded.hours, accepts_terminations = excluded.accepts_terminations,
-         recycles_sims = excluded.recycles_sims, wait_minutes = excluded.wait_minutes"
+         recycles_sims = excluded.recycles_sims, wait_minutes = excluded.wait_minutes,
+         kind = excluded.kind, phone = excluded.phone"
     );
     pub const STORES: &str = formatcp!("SELECT {STORE_COLS} FROM stores ORDER BY region, id");
 }

@@ -126,7 +126,7 @@ pub(super) async fn operator_stores(state: &AppState, op: &simexit_domain::Opera
     let mut views: Vec<StoreView> = rows
         .into_iter()
         .filter(|s| s.operator == op && s.accepts_terminations)
-        .map(|s| StoreView::of(s, now))
+        .map(|s| StoreView::of(s, now, &state.service.calendars))
         .collect();
     views.sort_by_key(|s| (!s.open_now, s.wait_minutes));
     Ok(views)

@@ -161,7 +161,7 @@ pub(super) fn request_page(
             h2 { (l.t(&t::AFTERWARDS)) }
             ul.checklist {
                 li { (l.t(&t::AFTER_1)) }
-                li { (l.t(&t::AFTER_2)) " " a href="/stores" { (l.t(&t::STORES)) } }
+                li { (l.t(&t::AFTER_2)) " " a href="/stores?recycles=1" { (l.t(&t::TAKES_SIMS_FOR_RECYCLING)) } }
                 li { (l.t(&t::AFTER_3)) }
                 li { (l.t(&t::AFTER_4)) }
             }
