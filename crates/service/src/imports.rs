@@ -18,6 +18,12 @@ use crate::{Result, Service, ServiceError};
 
 pub const MAX_PROBLEMS: usize = 100;
 
+/// The scope of a queue system that reports stores' live waits.
+pub const WAIT_SCOPE: &str = "stores:wait";
+
+/// The longest wait a store may report, in minutes.
+pub const MAX_WAIT_MINUTES: i64 = 24 * 60;
+
 /// Why a file was refused: its bad rows, each named by line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Problems {
@@ -243,6 +249,40 @@ pub fn parse_stores(text: &str, toml: bool) -> std::result::Result<Vec<(u64, Sto
 }
 
 impl Service {
+    /// Sets a store's live wait: its own clerks, admins of its operator, or a queue system
+    /// (an API client with the `stores:wait` scope).
+    pub fn set_store_wait(&self, who: &crate::Principal, store_id: &str, minutes: i64) -> Result<StoreRow> {
+        if !(0..=MAX_WAIT_MINUTES).contains(&minutes) {
+            return Err(ServiceError::unprocessable(
+                "invalid_wait",
+                format!("minutes: 0 to {MAX_WAIT_MINUTES}, not {minutes}"),
+            ));
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            let Some(mut store) = tx.stores()?.into_iter().find(|s| s.id == store_id) else {
+                return Err(ServiceError::not_found("store", store_id));
+            };
+            let allowed = match who.role {
+                simexit_domain::access::Role::Clerk => who.store_id.as_deref() == Some(store_id),
+                simexit_domain::access::Role::Admin => who.staff_of(&store.operator),
+                simexit_domain::access::Role::ApiClient => who.scopes.iter().any(|s| s == WAIT_SCOPE),
+                _ => false,
+            };
+            if !allowed {
+                return Err(ServiceError::forbidden(
+                    "only the store's clerks, its operator's admins or a queue system set its wait",
+                ));
+            }
+            let before = store.wait_minutes;
+            store.wait_minutes = minutes;
+            tx.upsert_store(&store)?;
+            let detail = serde_json::json!({ "from": before, "to": minutes });
+            audit(tx, now, &who.actor(), "store_wait_set", "store", store_id, detail)?;
+            Ok(store)
+        })
+    }
+
     /// Upserts the stores by id (a store's live wait is kept); refuses the whole file when
     /// one names an operator this deployment does not serve. `dry_run` rolls back.
     pub fn import_stores(&self, rows: &[(u64, StoreRow)], dry_run: bool, actor: &str) -> Result<Report> {

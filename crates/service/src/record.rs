@@ -69,6 +69,7 @@ fn operator_of(tx: &mut dyn Tx, entity: &str, id: &str) -> Result<Option<simexit
             None => None,
         },
         "certificate" => tx.certificate(id)?.map(|c| c.operator),
+        "store" => tx.stores()?.into_iter().find(|s| s.id == id).map(|s| s.operator),
         "number" => match simexit_domain::Msisdn::from_e164(id) {
             Ok(m) => tx.number(&m)?.map(|n| n.operator),
             Err(_) => None,

@@ -20,7 +20,7 @@ pub mod terminations;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::openapi;
 use crate::state::AppState;
@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/operators/{id}/policy", get(operators::policy))
         .route("/eligibility", post(operators::eligibility))
         .route("/stores", get(operators::stores))
+        .route("/stores/{id}/wait", put(operators::set_wait))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/oauth/token", post(clients::token))

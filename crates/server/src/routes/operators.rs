@@ -10,7 +10,7 @@ use simexit_store::StoreExt;
 
 use crate::dto::{EligibilityBody, OperatorView, StoreView};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, MaybeAuth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth};
 use crate::state::AppState;
 
 /// The operators of this deployment.
@@ -97,6 +97,35 @@ pub struct StoreFilter {
     pub region: Option<String>,
     /// `true`: only places that take SIM cards for recycling (stores and recycling points).
     pub recycles_sims: Option<bool>,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitBody {
+    /// The live wait in minutes (0 to 1440).
+    pub minutes: i64,
+}
+
+/// Set a store's live wait: its clerks, its operator's admins, or a queue system (an API
+/// client with the `stores:wait` scope).
+#[utoipa::path(put, path = "/api/v1/stores/{id}/wait", tag = "stores", request_body = WaitBody,
+    params(("id" = String, Path, description = "The store's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StoreView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_wait`", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn set_wait(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<WaitBody>,
+) -> Result<Json<StoreView>, ApiError> {
+    let row = state.as_user(auth, move |s, who| s.set_store_wait(who, &id, body.minutes)).await?;
+    Ok(Json(StoreView::of(row, state.service.now(), &state.service.calendars)))
 }
 
 /// The store directory: local hours, open now, current wait.

@@ -54,6 +54,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/operators/{id}/policy"                     , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/eligibility"                               , "AAAAAAAAAAAA"),
     ("get"  , "/api/v1/stores"                                    , "AAAAAAAAAAAA"),
+    ("put"  , "/api/v1/stores/{id}/wait"                          , "133A333A3333"),
     ("post" , "/api/v1/auth/login"                                , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/auth/logout"                               , "1AAAAAAAAAAA"),
     ("post" , "/api/v1/auth/password-reset"                       , "AAAAAAAAAAAA"),
@@ -288,6 +289,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         f.outbox.to_string()
     } else if path.starts_with("/api/v1/documents/") {
         f.document.to_string()
+    } else if path.starts_with("/api/v1/stores/") {
+        "mts-moscow-arbat".to_owned()
     } else if path.starts_with("/api/v1/bulk-terminations/") {
         f.bulk_run.clone()
     } else {
@@ -309,6 +312,7 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
             json!({ "msisdn": "+79031234567", "code": "123456", "new_password": "whatever1" })
         }
         "/api/v1/auth/sms-code" => json!({ "msisdn": "+79031234567" }),
+        "/api/v1/stores/{id}/wait" => json!({ "minutes": 15 }),
         "/api/v1/auth/sms-code/verify" => json!({ "msisdn": "+79031234567", "code": "123456" }),
         "/api/v1/api-clients" => json!({ "name": "Bank", "scopes": ["number-recycling:check"] }),
         "/api/v1/lines" => json!({ "operator": "mts", "subscriber": "resident@demo" }),
@@ -378,12 +382,14 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             } else if path == "/api/v1/terminations/{id}/documents" {
                 let jpeg = crate::helpers::real_jpeg();
                 app.upload(&f.request["id"], token.as_deref().unwrap_or(""), "other", "m.jpg", "image/jpeg", jpeg).await
+            } else if method == "put" {
+                app.send(reqwest::Method::PUT, &url, token.as_deref(), Some(body(path, caller, &f))).await
             } else {
                 app.post(&url, token.as_deref(), body(path, caller, &f)).await
             };
             let got = resp.status.as_u16();
             let ok = match want {
-                'A' => !matches!(got, 401 | 403 | 404) && got < 500,
+                'A' => !matches!(got, 401 | 403 | 404 | 405) && got < 500,
                 '1' => got == 401,
                 '3' => got == 403,
                 '4' => got == 404,

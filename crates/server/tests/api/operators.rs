@@ -1,5 +1,7 @@
 //! Operators, stores, the OpenAPI document and health.
 
+use serde_json::json;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -114,4 +116,46 @@ async fn health_and_readiness_answer() {
     assert_eq!(ready["status"], "ready");
     let expected = if app.pg.is_some() { "postgres" } else { "sqlite" };
     assert_eq!(ready["database"], expected);
+}
+
+#[tokio::test]
+async fn the_stores_clerk_or_a_queue_system_sets_the_live_wait() {
+    let app = TestApp::at("2026-03-02T09:00:00Z").await;
+    let put = |token: String, minutes: i64| {
+        let app = &app;
+        async move {
+            app.send(
+                reqwest::Method::PUT,
+                "/api/v1/stores/mts-moscow-arbat/wait",
+                Some(&token),
+                Some(json!({ "minutes": minutes })),
+            )
+            .await
+        }
+    };
+    let clerk = app.login("clerk.mts@demo").await;
+    assert_eq!(put(clerk.clone(), 25).await.ok()["wait_minutes"], 25);
+    let wait = |stores: serde_json::Value| {
+        stores.as_array().unwrap().iter().find(|s| s["id"] == "mts-moscow-arbat").unwrap()["wait_minutes"].clone()
+    };
+    assert_eq!(wait(app.get("/api/v1/stores", None).await.ok()), 25, "the directory shows it");
+    put(clerk.clone(), -1).await.problem(422, "invalid_wait");
+    put(app.login("clerk.kazan@demo").await, 5).await.problem(403, "forbidden");
+    put(app.login("admin.beeline@demo").await, 5).await.problem(403, "forbidden");
+
+    let admin = app.login("admin@demo").await;
+    let c =
+        app.post("/api/v1/api-clients", Some(&admin), json!({ "name": "Queue", "scopes": ["stores:wait"] })).await.ok();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/oauth/token", app.base))
+        .basic_auth(c["client_id"].as_str().unwrap(), c["client_secret"].as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    let queue = res.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(put(queue, 5).await.ok()["wait_minutes"], 5);
+    assert_eq!(wait(app.get("/api/v1/stores", None).await.ok()), 5);
 }
