@@ -131,7 +131,7 @@ fn admin_nav(l: Language) -> Markup {
         nav.actions aria-label=(l.t(&t::DASHBOARD)) {
             a href="/admin" { (l.t(&t::DASHBOARD)) }
             a href="/admin/policies" { (l.t(&t::POLICIES)) }
-            a href="/stores" { (l.t(&t::STORES)) }
+            a href="/admin/stores" { (l.t(&t::STORES)) }
             a href="/admin/staff" { (l.t(&t::STAFF)) }
             a href="/admin/outbox" { (l.t(&t::OUTBOX)) }
             a href="/admin/audit" { (l.t(&t::AUDIT_LOG)) }
@@ -192,6 +192,87 @@ pub async fn staff(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             } }
         },
     ))
+}
+
+/// The stores of the admin's operators (every operator's for a deployment-wide admin): kind,
+/// hours as the operator writes them, and the live wait, which admins can set here.
+#[derive(Deserialize, Default)]
+pub struct StoresQuery {
+    #[serde(default)]
+    error: String,
+}
+
+pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(q): Query<StoresQuery>) -> Result<Response, Fail> {
+    let who = admin(&ctx, &state).await?;
+    let l = ctx.lang;
+    let scope = who.operator.clone();
+    let rows = state
+        .blocking(move |s| {
+            use simexit_store::StoreExt;
+            let all = s.store.read(|tx| tx.stores())?;
+            Ok(all.into_iter().filter(|r| scope.as_ref().is_none_or(|o| *o == r.operator)).collect::<Vec<_>>())
+        })
+        .await?;
+    let can_set = who.role == Role::Admin;
+    Ok(page(
+        &ctx,
+        Some(&who),
+        l.t(&t::STORES),
+        html! {
+            (admin_nav(l))
+            @if q.error == "invalid_wait" { p.alert role="alert" { (l.t(&t::INVALID_WAIT)) } }
+            p.muted { (l.t(&t::STORES_IMPORT_HINT)) }
+            div.table-wrap { table {
+                thead { tr {
+                    th { (l.t(&t::STORE)) } th { (l.t(&t::OPERATOR)) } th { (l.t(&t::REGION)) }
+                    th { (l.t(&t::HOURS)) } th { (l.t(&t::WAIT)) }
+                } }
+                tbody { @for r in &rows {
+                    @let hours: simexit_domain::store_hours::OpeningHours = serde_json::from_str(&r.hours).unwrap_or_default();
+                    tr {
+                        td { (r.name) br; span.muted { (r.id) }
+                            @if r.kind == "recycling_point" { " " span.badge { (l.t(&t::RECYCLING_POINT)) } } }
+                        td { (r.operator) }
+                        td { (r.region) }
+                        td { (hours.to_text()) }
+                        td {
+                            @if can_set {
+                                form.inline method="post" action=(format!("/admin/stores/{}/wait", r.id)) {
+                                    input type="hidden" name="csrf" value=(ctx.csrf());
+                                    label.visually-hidden for=(format!("wait-{}", r.id)) { (l.t(&t::WAIT)) }
+                                    input id=(format!("wait-{}", r.id)) name="minutes" type="number" min="0" max="1440" value=(r.wait_minutes);
+                                    button type="submit" { (l.t(&t::SAVE)) }
+                                }
+                            } @else { (r.wait_minutes) }
+                        }
+                    }
+                } }
+            } }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct WaitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+pub async fn set_wait(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::Form(f): axum::Form<WaitForm>,
+) -> Result<Response, Fail> {
+    let who = ctx.require_form(&state, &f.csrf).await?;
+    let minutes: i64 = f.minutes.trim().parse().unwrap_or(-1);
+    match state.blocking(move |s| s.set_store_wait(&who, &id, minutes)).await {
+        Ok(_) => Ok(super::layout::see_other("/admin/stores")),
+        Err(e) if e.code == "invalid_wait" => Ok(super::layout::see_other("/admin/stores?error=invalid_wait")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]

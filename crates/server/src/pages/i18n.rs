@@ -72,6 +72,8 @@ msgs! {
     SET_PASSWORD: "Сменить пароль", "Change the password", "修改密码";
     CODE_SENT: "Если номер есть в договоре, код уже отправлен по SMS.", "If the number belongs to a contract, the code is on its way by SMS.", "如果该号码属于某份合同，验证码已通过短信发送。";
     PASSWORD_CHANGED: "Пароль изменён. Войдите с новым паролем.", "Your password has been changed. Sign in with the new one.", "密码已修改，请使用新密码登录。";
+    INVALID_WAIT: "Ожидание — от 0 до 1440 минут.", "The wait is 0 to 1440 minutes.", "等候时间应为 0 至 1440 分钟。";
+    STORES_IMPORT_HINT: "Салоны и пункты приёма загружаются командой simexit stores import ФАЙЛ; здесь — их часы и текущее ожидание.", "Stores and recycling points are brought in with simexit stores import FILE; here are their hours and current wait.", "营业厅和回收点通过 simexit stores import 文件 导入；此处显示其营业时间和当前等候。";
     TAKES_SIMS_FOR_RECYCLING: "Принимает SIM-карты на переработку", "Takes SIM cards for recycling", "回收 SIM 卡";
     RECYCLING_POINT: "Пункт приёма SIM-карт", "SIM card recycling point", "SIM 卡回收点";
     SIGN_IN_BY_CODE: "Вход по коду из SMS", "Sign in with a code by SMS", "短信验证码登录";

@@ -56,4 +56,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/admin/staff", get(admin::staff))
         .route("/admin/policies", get(admin::policies))
+        .route("/admin/stores", get(admin::stores))
+        .route("/admin/stores/{id}/wait", post(admin::set_wait))
 }

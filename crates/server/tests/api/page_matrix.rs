@@ -57,6 +57,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get" , "/admin/audit"                          , "S333333AAAA"),
     ("get" , "/admin/staff"                          , "S333333AAAA"),
     ("get" , "/admin/policies"                       , "S333333AAAA"),
+    ("get" , "/admin/stores"                         , "S333333AAAA"),
+    ("post", "/admin/stores/{id}/wait"               , "S33A333A333"),
 ];
 
 /// The page routes as the router declares them: `(method, path)` from each `.route(…)`.
@@ -83,6 +85,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         id(&f.refund)
     } else if path.starts_with("/staff/documents/") {
         f.document.to_string()
+    } else if path.starts_with("/admin/stores/") {
+        "mts-moscow-arbat".to_owned()
     } else {
         id(&f.request["id"])
     };
@@ -98,6 +102,7 @@ fn form(path: &str) -> Vec<(&'static str, &'static str)> {
         "/password-reset" => vec![("msisdn", "+79031234567")],
         // A number that is none: the answer is the same page for everyone, whatever the limits.
         "/login/code" => vec![("phone", "12345"), ("next", "")],
+        "/admin/stores/{id}/wait" => vec![("minutes", "12")],
         "/login/code/verify" => vec![("msisdn", "+79031234567"), ("code", "123456"), ("next", "")],
         "/password-reset/confirm" => {
             vec![("msisdn", "+79031234567"), ("code", "123456"), ("new_password", "whatever123")]

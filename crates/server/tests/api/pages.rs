@@ -472,3 +472,31 @@ async fn a_subscriber_signs_in_on_the_site_with_a_code_sent_to_their_sim() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(&msisdn[2..5]), "the subscriber's own page: {page}");
 }
+
+#[tokio::test]
+async fn an_admin_sees_the_stores_hours_as_written_and_sets_a_wait() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::sign_in(&app, "admin@demo").await;
+    let (status, page, _) = b.get("/admin/stores").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("mts-moscow-arbat") && page.contains("mon "),
+        "the hours as the operator writes them: {page}"
+    );
+    let csrf = b.csrf();
+    let (status, _, headers) =
+        b.post("/admin/stores/mts-moscow-arbat/wait", &[("csrf", csrf.as_str()), ("minutes", "35")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/admin/stores");
+    let stores = app.get("/api/v1/stores", None).await.ok();
+    let arbat = stores.as_array().unwrap().iter().find(|s| s["id"] == "mts-moscow-arbat").unwrap().clone();
+    assert_eq!(arbat["wait_minutes"], 35);
+    let (_, _, headers) =
+        b.post("/admin/stores/mts-moscow-arbat/wait", &[("csrf", csrf.as_str()), ("minutes", "-3")]).await;
+    assert_eq!(headers[LOCATION], "/admin/stores?error=invalid_wait");
+    let (_, page, _) = b.get("/admin/stores?error=invalid_wait").await;
+    assert!(page.contains("role=\"alert\""), "the refusal is said");
+    let mut other = Browser::sign_in(&app, "admin.beeline@demo").await;
+    let (_, page, _) = other.get("/admin/stores").await;
+    assert!(!page.contains("mts-moscow-arbat"), "another operator's admin sees only their stores");
+}
