@@ -10,7 +10,7 @@
 //!
 //!   cargo run --release --bin simexit-fuzz -- all --seconds 60
 //!   cargo run --release --bin simexit-fuzz -- msisdn --seconds 300
-//!   cargo run --release --bin simexit-fuzz -- replay crates/cli/tests/fuzz
+//!   cargo run --release --bin simexit-fuzz -- replay crates/tools/tests/fuzz
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a fuzzer aborts on its own failures")]
 
 use std::path::{Path, PathBuf};
@@ -297,7 +297,7 @@ fn main() {
     // Panics are findings, reported once each by the loop; the default hook's backtraces are noise.
     std::panic::set_hook(Box::new(|_| {}));
     if what == "replay" {
-        let dir = PathBuf::from(args.get(1).map_or("crates/cli/tests/fuzz", String::as_str));
+        let dir = PathBuf::from(args.get(1).map_or("crates/tools/tests/fuzz", String::as_str));
         std::process::exit(i32::from(replay(&dir) > 0));
     }
     let seconds = flag("--seconds", 10);
