@@ -115,7 +115,7 @@ export async function signIn(page, login, password = 'demo') {
   await page.goto('/login');
   await page.fill('#login', login);
   await page.fill('#password', password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main button[type=submit]')]);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main form[action="/login"] button[type=submit]')]);
 }
 
 /** The JSON API, for what a journey needs to happen around it (another person's part). */
