@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StoresCommand,
     },
+    /// An operator's own data from its files: subscribers, lines, services, numbers.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Numbers' past: disconnections and port-outs from before simexit.
     History {
         #[command(subcommand)]
@@ -195,6 +200,36 @@ pub enum StoresCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// The options every import takes.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// CSV (UTF-8, with or without a BOM, `,` or `;`, RFC 4180 quoting) or JSON lines.
+    pub file: PathBuf,
+    /// Check and count, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Every row is checked before anything is written; a file with errors is refused whole,
+/// each problem as `line N: column: what was wrong`. Rows upsert by their keys, so importing
+/// the same file again changes nothing and says so.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Subscribers, by the BSS's id. Header:
+    /// `external_id,category,full_name,id_document_type,id_document_number,email,contact_phone,language`.
+    Subscribers(ImportArgs),
+    /// Lines, by the BSS's id; a new line's number enters the pool as assigned to it. Header:
+    /// `external_id,subscriber_external_id,operator,msisdn,iccid,imsi,opened_at,state,balance_kopecks`.
+    Lines(ImportArgs),
+    /// Paid services, by line and name. Header: `line_external_id,name,monthly_kopecks,since`.
+    Services(ImportArgs),
+    /// Numbers for the pool, one or a range `first-last`. Header: `operator,msisdn,state`
+    /// (`available` or `reserved`).
+    Numbers(ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -285,6 +285,8 @@ pub struct StoreView {
     pub today: Option<String>,
     #[schema(value_type = Object)]
     pub hours: serde_json::Value,
+    /// The hours as the operator writes them: `mon-fri 09:00-13:00,14:00-21:00; sun closed`.
+    pub hours_text: String,
     pub accepts_terminations: bool,
     pub recycles_sims: bool,
     pub wait_minutes: i64,
@@ -308,6 +310,7 @@ impl StoreView {
             today: hours.today(local.date(), calendar),
             local_time: local.strftime("%Y-%m-%dT%H:%M%:z").to_string(),
             hours: serde_json::to_value(&hours).unwrap_or_default(),
+            hours_text: hours.to_text(),
             id: s.id,
             operator: s.operator,
             name: s.name,

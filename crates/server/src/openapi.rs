@@ -13,7 +13,9 @@ use crate::state::AppState;
     info(title = "simexit", description = "SIM contract termination and number lifecycle for operators and MVNOs."),
     paths(
         health::healthz, health::readyz,
-        operators::list, operators::policy, operators::eligibility, operators::stores, operators::set_wait,
+        operators::list, operators::policy, operators::eligibility,
+        stores::stores, stores::get, stores::create, stores::update, stores::delete, stores::set_wait,
+        sync::subscriber, sync::line, sync::charge, sync::payment, sync::usage, sync::changes,
         auth::login, auth::logout, clients::token, clients::create, auth::password_reset, auth::password_reset_confirm, auth::sms_code, auth::sms_code_verify,
         lines::mine, lines::get, lines::open,
         terminations::create, terminations::get, terminations::mine, terminations::review_queue,

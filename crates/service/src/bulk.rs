@@ -290,7 +290,8 @@ impl Service {
         Ok(out)
     }
 
-    /// Lines with no charge or payment for `days` days (opened at least that long ago).
+    /// Lines their subscriber has not used for `days` days (opened at least that long ago): no
+    /// call, SMS or data the BSS reported, and no payment. Automatic charges are not use.
     pub fn unused_report(&self, who: &Principal, days: u32) -> Result<Vec<simexit_store::CandidateLine>> {
         admin(who)?;
         let since = self

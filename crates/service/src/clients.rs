@@ -11,7 +11,7 @@ use crate::record::audit;
 use crate::{Principal, Result, Service, ServiceError};
 
 /// Scopes a client can be given.
-pub const SCOPES: &[&str] = &["number-recycling:check", crate::imports::WAIT_SCOPE];
+pub const SCOPES: &[&str] = &["number-recycling:check", crate::imports::WAIT_SCOPE, crate::sync::SYNC_SCOPE];
 pub const CLIENT_TOKEN_TTL: SignedDuration = SignedDuration::from_hours(1);
 
 /// A new client's credentials; the secret is shown once.

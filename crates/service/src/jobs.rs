@@ -241,6 +241,8 @@ fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
     r.updated_at = now;
     tx.update_request(&r)?;
     step(tx, r.id, now, "system", "end_aging", RequestState::Completed, to, None)?;
+    let data = serde_json::json!({ "msisdn": r.msisdn.as_str(), "state": number.state, "request_id": r.id });
+    crate::record::change(tx, now, "number.released", &format!("number/{}", r.msisdn), Some(&r.operator), data)?;
     audit(tx, now, "system", "release", "number", &r.msisdn, serde_json::json!({ "state": number.state }))
 }
 

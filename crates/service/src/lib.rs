@@ -29,6 +29,8 @@ mod record;
 pub mod sealing;
 pub mod sign_in_code;
 pub mod staff;
+pub mod stores;
+pub mod sync;
 mod terminations;
 
 use std::sync::Arc;

@@ -107,7 +107,46 @@ pub fn step(
         "termination_request",
         request_id,
         serde_json::json!({ "from": from, "to": to, "reason": reason }),
-    )
+    )?;
+    if from != to
+        && let Some(r) = tx.request(request_id)?
+    {
+        let line = tx.line_link(r.line_id)?.map(|l| l.external_id);
+        let data = serde_json::json!({
+            "id": r.id, "state": r.state, "from": from, "action": action, "reason": r.reason,
+            "line_id": r.line_id, "line_external_id": line, "msisdn": r.msisdn.as_str(),
+        });
+        change(
+            tx,
+            at,
+            &format!("termination.{to}"),
+            &format!("termination_request/{request_id}"),
+            Some(&r.operator),
+            data,
+        )?;
+    }
+    Ok(())
+}
+
+/// Records a change the operator's other systems learn of (the BSS's feed of changes), in the
+/// transaction of the change.
+pub fn change(
+    tx: &mut dyn Tx,
+    at: Timestamp,
+    kind: &str,
+    subject: &str,
+    operator: Option<&simexit_domain::OperatorId>,
+    data: serde_json::Value,
+) -> Result<()> {
+    tx.insert_change(&simexit_store::ChangeRow {
+        id: 0,
+        at,
+        kind: kind.to_owned(),
+        subject: subject.to_owned(),
+        operator: operator.cloned(),
+        data: data.to_string(),
+    })?;
+    Ok(())
 }
 
 /// Schedules a job about one record (a request, a service) once: the key (kind, record, due

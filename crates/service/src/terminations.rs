@@ -355,6 +355,12 @@ impl Service {
         let bill_text = serde_json::to_string(&bill).map_err(|e| ServiceError::Internal(e.to_string()))?;
         tx.save_final_bill(r.id, &bill_text, now)?;
         line.terminated_at = Some(now);
+        let external = tx.line_link(line.id)?.map(|l| l.external_id);
+        let data = serde_json::json!({
+            "line_id": line.id, "line_external_id": external, "msisdn": line.msisdn.as_str(), "request_id": r.id,
+            "aging_until": until,
+        });
+        crate::record::change(tx, now, "line.terminated", &format!("line/{}", line.id), Some(&r.operator), data)?;
         r.completed_at = Some(now);
         r.aging_until = Some(until);
         self.issue_certificate(tx, policy, r, now, actor)?;

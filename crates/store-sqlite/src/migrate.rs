@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "audit_scope", include_str!("../migrations/0015_audit_scope.sql")),
     (16, "sign_in_codes", include_str!("../migrations/0016_sign_in_codes.sql")),
     (17, "store_kinds", include_str!("../migrations/0017_store_kinds.sql")),
+    (18, "bss", include_str!("../migrations/0018_bss.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -33,7 +33,9 @@ pub fn select(
                 format!("above {citizen} lines per citizen or {foreigner} per foreigner; the most recently opened go");
             (service.over_limit_report(&who, limits)?, rule)
         }
-        (None, Some(days)) => (service.unused_report(&who, days)?, format!("no charge or payment for {days} days")),
+        (None, Some(days)) => {
+            (service.unused_report(&who, days)?, format!("no use (call, SMS, data) or payment for {days} days"))
+        }
         _ => anyhow::bail!("choose --over-limit or --unused-days N"),
     };
     println!("msisdn,subscriber_id,category,opened_at");

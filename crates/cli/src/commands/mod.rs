@@ -4,20 +4,21 @@ mod audit;
 mod backup;
 mod bulk;
 mod check;
+mod imports;
 mod migrate;
 mod numbering;
 mod policy;
 mod serve;
 mod staff;
-mod stores;
 
 use anyhow::Context;
 use simexit_server::Config;
+use simexit_service::imports::ImportKind;
 use toml::Value;
 
 use crate::cli::{
-    AuditCommand, BulkCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, NumberingCommand,
-    PolicyCommand, StoresCommand,
+    AuditCommand, BulkCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, ImportCommand,
+    NumberingCommand, PolicyCommand, StoresCommand,
 };
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -49,7 +50,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             numbering::import_history(&load_config(&config, Vec::new())?, &file, &operator, &since)
         }
         Command::Stores { command: StoresCommand::Import { config, file, dry_run } } => {
-            stores::import(&load_config(&config, Vec::new())?, &file, dry_run)
+            imports::stores(&load_config(&config, Vec::new())?, &file, dry_run)
+        }
+        Command::Import { command } => {
+            let (kind, args) = match command {
+                ImportCommand::Subscribers(a) => (ImportKind::Subscribers, a),
+                ImportCommand::Lines(a) => (ImportKind::Lines, a),
+                ImportCommand::Services(a) => (ImportKind::Services, a),
+                ImportCommand::Numbers(a) => (ImportKind::Numbers, a),
+            };
+            imports::rows(&load_config(&args.config, Vec::new())?, kind, &args.file, args.dry_run)
         }
         Command::Verify { file, keys } => verify(&file, &keys),
         Command::Bulk {

@@ -16,6 +16,8 @@ pub mod numbers;
 pub mod operators;
 pub mod outbox;
 pub mod staff;
+pub mod stores;
+pub mod sync;
 pub mod terminations;
 
 use axum::Router;
@@ -56,8 +58,15 @@ pub fn router(state: AppState) -> Router {
         .route("/operators", get(operators::list))
         .route("/operators/{id}/policy", get(operators::policy))
         .route("/eligibility", post(operators::eligibility))
-        .route("/stores", get(operators::stores))
-        .route("/stores/{id}/wait", put(operators::set_wait))
+        .route("/stores", get(stores::stores).post(stores::create))
+        .route("/stores/{id}", get(stores::get).put(stores::update).delete(stores::delete))
+        .route("/stores/{id}/wait", put(stores::set_wait))
+        .route("/sync/subscribers/{external_id}", put(sync::subscriber))
+        .route("/sync/lines/{external_id}", put(sync::line))
+        .route("/sync/charges", post(sync::charge))
+        .route("/sync/payments", post(sync::payment))
+        .route("/sync/usage", post(sync::usage))
+        .route("/sync/changes", get(sync::changes))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/oauth/token", post(clients::token))

@@ -1,16 +1,14 @@
-//! Operators, their policies, eligibility and the store directory.
+//! Operators, their policies and eligibility.
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
 use simexit_domain::eligibility::Eligibility;
 use simexit_domain::{Msisdn, OperatorId, TerminationPolicy};
 use simexit_service::lines::EligibilityQuery;
-use simexit_store::StoreExt;
 
-use crate::dto::{EligibilityBody, OperatorView, StoreView};
+use crate::dto::{EligibilityBody, OperatorView};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth};
+use crate::extract::{ApiJson, ApiPath, MaybeAuth};
 use crate::state::AppState;
 
 /// The operators of this deployment.
@@ -86,62 +84,4 @@ pub async fn eligibility(
         }
     };
     Ok(Json(state.as_anyone(auth, move |s, who| s.eligibility(who, query)).await?))
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct StoreFilter {
-    /// Only this operator's stores.
-    pub operator: Option<String>,
-    /// Only stores in this region (exact name).
-    pub region: Option<String>,
-    /// `true`: only places that take SIM cards for recycling (stores and recycling points).
-    pub recycles_sims: Option<bool>,
-}
-
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WaitBody {
-    /// The live wait in minutes (0 to 1440).
-    pub minutes: i64,
-}
-
-/// Set a store's live wait: its clerks, its operator's admins, or a queue system (an API
-/// client with the `stores:wait` scope).
-#[utoipa::path(put, path = "/api/v1/stores/{id}/wait", tag = "stores", request_body = WaitBody,
-    params(("id" = String, Path, description = "The store's id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, body = StoreView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_wait`", body = Problem, content_type = "application/problem+json"),
-))]
-pub async fn set_wait(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<WaitBody>,
-) -> Result<Json<StoreView>, ApiError> {
-    let row = state.as_user(auth, move |s, who| s.set_store_wait(who, &id, body.minutes)).await?;
-    Ok(Json(StoreView::of(row, state.service.now(), &state.service.calendars)))
-}
-
-/// The store directory: local hours, open now, current wait.
-#[utoipa::path(get, path = "/api/v1/stores", tag = "stores", params(StoreFilter), responses((status = 200, body = Vec<StoreView>)))]
-pub async fn stores(
-    State(state): State<AppState>,
-    ApiQuery(filter): ApiQuery<StoreFilter>,
-) -> Result<Json<Vec<StoreView>>, ApiError> {
-    let now = state.service.now();
-    let rows = state.blocking(|s| Ok(s.store.read(|tx| tx.stores())?)).await?;
-    let views = rows
-        .into_iter()
-        .filter(|s| filter.operator.as_deref().is_none_or(|o| s.operator.as_str() == o))
-        .filter(|s| filter.region.as_deref().is_none_or(|r| s.region == r))
-        .filter(|s| filter.recycles_sims.is_none_or(|want| s.recycles_sims == want))
-        .map(|s| StoreView::of(s, now, &state.service.calendars))
-        .collect();
-    Ok(Json(views))
 }

@@ -188,6 +188,11 @@ impl Service {
             r.state = to.to_owned();
             r.updated_at = now;
             tx.update_refund(&r)?;
+            let data = serde_json::json!({
+                "id": r.id, "state": r.state, "from": from, "line_id": r.line_id, "request_id": r.request_id,
+                "amount_kopecks": r.amount.kopecks(),
+            });
+            crate::record::change(tx, now, &format!("refund.{to}"), &format!("refund/{id}"), Some(&r.operator), data)?;
             if to == rs::PAID {
                 self.notify_refund_paid(tx, &r, now)?;
             }

@@ -18,18 +18,33 @@ pub fn start_service(
     since: Timestamp,
     actor: &str,
 ) -> Result<ServiceRow> {
+    start_service_billed(tx, line_id, name, monthly, since, since, actor)
+}
+
+/// Starts a service that was billed elsewhere up to `billed_until` (the BSS, before an
+/// import): simexit bills it from there.
+pub fn start_service_billed(
+    tx: &mut dyn Tx,
+    line_id: i64,
+    name: &str,
+    monthly: Money,
+    since: Timestamp,
+    billed_until: Timestamp,
+    actor: &str,
+) -> Result<ServiceRow> {
+    let billed_until = billed_until.max(since);
     let mut row = ServiceRow {
         id: 0,
         line_id,
         name: name.to_owned(),
         monthly_charge: monthly,
         started_at: since,
-        charged_until: since,
+        charged_until: billed_until,
         stopped_at: None,
     };
     row.id = tx.insert_service(&row)?;
-    let first = since.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    crate::record::schedule(tx, crate::jobs::BILL_SERVICE, row.id, first, since)?;
+    let first = billed_until.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    crate::record::schedule(tx, crate::jobs::BILL_SERVICE, row.id, first, billed_until)?;
     audit(
         tx,
         since,

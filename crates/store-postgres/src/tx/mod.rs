@@ -99,6 +99,7 @@ fn limit(n: u32) -> i64 {
 
 mod accounts;
 mod audit;
+mod bss;
 mod bulk;
 mod certificates;
 mod documents;

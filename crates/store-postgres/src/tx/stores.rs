@@ -48,4 +48,12 @@ impl StoresTx for PgTx<'_> {
     fn stores(&mut self) -> Result<Vec<StoreRow>> {
         self.all(sql::STORES, &[], store_row)
     }
+
+    fn delete_store(&mut self, id: &str) -> Result<bool> {
+        Ok(self.exec(sql::DELETE_STORE, &[&id])? > 0)
+    }
+
+    fn store_references(&mut self, id: &str) -> Result<i64> {
+        Ok(self.one(sql::STORE_REFERENCES, &[&id], |r| get(r, 0))?.unwrap_or_default())
+    }
 }

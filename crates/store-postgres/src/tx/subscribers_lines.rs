@@ -110,6 +110,10 @@ impl SubscribersLinesTx for PgTx<'_> {
     }
 
     fn update_service(&mut self, s: &ServiceRow) -> Result<()> {
-        self.exec(sql::UPDATE_SERVICE, &[&s.id, &ts(s.charged_until), &ts_opt(s.stopped_at)]).map(drop)
+        self.exec(
+            sql::UPDATE_SERVICE,
+            &[&s.id, &ts(s.charged_until), &ts_opt(s.stopped_at), &s.monthly_charge.kopecks()],
+        )
+        .map(drop)
     }
 }

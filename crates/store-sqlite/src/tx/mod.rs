@@ -50,6 +50,7 @@ impl SqliteTx<'_> {
 
 mod accounts;
 mod audit;
+mod bss;
 mod bulk;
 mod certificates;
 mod documents;

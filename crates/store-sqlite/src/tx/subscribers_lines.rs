@@ -108,6 +108,10 @@ impl SubscribersLinesTx for SqliteTx<'_> {
     }
 
     fn update_service(&mut self, s: &ServiceRow) -> Result<()> {
-        self.exec(sql::UPDATE_SERVICE, params![s.id, ts(s.charged_until), ts_opt(s.stopped_at)]).map(drop)
+        self.exec(
+            sql::UPDATE_SERVICE,
+            params![s.id, ts(s.charged_until), ts_opt(s.stopped_at), s.monthly_charge.kopecks()],
+        )
+        .map(drop)
     }
 }

@@ -6,7 +6,8 @@ pub trait BulkTx {
     /// Active or suspended lines of subscribers holding more than `more_than` of them, by
     /// subscriber, most recently opened first.
     fn lines_of_heavy_holders(&mut self, more_than: i64) -> Result<Vec<CandidateLine>>;
-    /// Active or suspended lines opened before `since` with no charge or payment since.
+    /// Active or suspended lines opened before `since` with no use the BSS reported and no
+    /// payment since.
     fn lines_unused_since(&mut self, since: Timestamp, limit: u32) -> Result<Vec<CandidateLine>>;
     /// Records a run and its lines unless a run with the same id exists; `true` if new.
     fn insert_bulk_run(&mut self, run: &BulkRunRow, lines: &[(i64, String)]) -> Result<bool>;
@@ -37,9 +38,10 @@ pub mod sql {
     pub const LINES_UNUSED_SINCE: &str =
         "SELECT l.id, l.msisdn, l.subscriber_id, s.category, l.opened_at, l.operator_id FROM lines l
          JOIN subscribers s ON s.id = l.subscriber_id
-         WHERE l.state IN ('active', 'suspended') AND l.opened_at <= ?1 AND NOT EXISTS (
-         SELECT 1 FROM ledger_movements m
-         WHERE m.line_id = l.id AND m.at >= ?1 AND m.kind IN ('charge', 'payment'))
+         WHERE l.state IN ('active', 'suspended') AND l.opened_at <= ?1
+         AND NOT EXISTS (SELECT 1 FROM bss_lines b WHERE b.line_id = l.id AND b.last_activity_at >= ?1)
+         AND NOT EXISTS (SELECT 1 FROM ledger_movements m
+         WHERE m.line_id = l.id AND m.at >= ?1 AND m.kind = 'payment')
          ORDER BY l.id LIMIT ?2";
     pub const INSERT_BULK_RUN_1: &str =
         formatcp!("INSERT INTO bulk_runs ({BULK_RUN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");

@@ -10,6 +10,7 @@ use crate::*;
 
 mod accounts;
 mod audit;
+mod bss;
 mod bulk;
 mod certificates;
 mod documents;
@@ -26,6 +27,7 @@ mod subscribers_lines;
 
 pub use accounts::*;
 pub use audit::*;
+pub use bss::*;
 pub use bulk::*;
 pub use certificates::*;
 pub use documents::*;
@@ -47,6 +49,7 @@ pub use subscribers_lines::*;
 pub mod sql {
     pub use super::accounts::sql::*;
     pub use super::audit::sql::*;
+    pub use super::bss::sql::*;
     pub use super::bulk::sql::*;
     pub use super::certificates::sql::*;
     pub use super::documents::sql::*;
@@ -80,5 +83,6 @@ pub trait Tx:
     + AuditTx
     + JobsTx
     + OperationsTx
+    + BssTx
 {
 }

@@ -6,6 +6,10 @@ pub trait StoresTx {
     fn upsert_operator(&mut self, id: &OperatorId, name: &str, inn: &str) -> Result<()>;
     fn upsert_store(&mut self, store: &StoreRow) -> Result<()>;
     fn stores(&mut self) -> Result<Vec<StoreRow>>;
+    /// Removes a store; false when there was none.
+    fn delete_store(&mut self, id: &str) -> Result<bool>;
+    /// How many staff accounts and termination requests name the store.
+    fn store_references(&mut self, id: &str) -> Result<i64>;
 }
 
 /// The statements both backends run (placeholders `?N`).
@@ -24,5 +28,8 @@ pub mod sql {
          recycles_sims = excluded.recycles_sims, wait_minutes = excluded.wait_minutes,
          kind = excluded.kind, phone = excluded.phone"
     );
+    pub const DELETE_STORE: &str = "DELETE FROM stores WHERE id = ?1";
+    pub const STORE_REFERENCES: &str = "SELECT (SELECT COUNT(*) FROM accounts WHERE store_id = ?1)
+         + (SELECT COUNT(*) FROM termination_requests WHERE store_id = ?1)";
     pub const STORES: &str = formatcp!("SELECT {STORE_COLS} FROM stores ORDER BY region, id");
 }

@@ -36,7 +36,8 @@ pub mod sql {
         "INSERT INTO line_services (line_id, name, monthly_charge, started_at, charged_until, stopped_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
     pub const SERVICES_OF: &str = formatcp!("SELECT {SERVICE_COLS} FROM line_services WHERE line_id = ?1 ORDER BY id");
-    pub const UPDATE_SERVICE: &str = "UPDATE line_services SET charged_until = ?2, stopped_at = ?3 WHERE id = ?1";
+    pub const UPDATE_SERVICE: &str =
+        "UPDATE line_services SET charged_until = ?2, stopped_at = ?3, monthly_charge = ?4 WHERE id = ?1";
     pub const LINE: &str = formatcp!("SELECT {LINE_COLS} FROM lines WHERE id = ?1");
     pub const SERVICE: &str = formatcp!("SELECT {SERVICE_COLS} FROM line_services WHERE id = ?1");
 }

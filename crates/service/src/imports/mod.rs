@@ -16,6 +16,13 @@ use simexit_store::{StoreExt, StoreRow};
 use crate::record::audit;
 use crate::{Result, Service, ServiceError};
 
+mod people;
+mod records;
+
+pub(crate) use people::Run;
+pub use people::*;
+pub use records::{Record, records};
+
 pub const MAX_PROBLEMS: usize = 100;
 
 /// The scope of a queue system that reports stores' live waits.
@@ -29,13 +36,21 @@ pub const MAX_WAIT_MINUTES: i64 = 24 * 60;
 pub struct Problems {
     pub lines: Vec<String>,
     pub count: usize,
+    /// The line of each entry of `lines`.
+    at: Vec<u64>,
 }
 
 impl Problems {
-    fn add(&mut self, line: u64, column: &str, what: impl std::fmt::Display) {
+    pub(crate) fn add(&mut self, line: u64, column: &str, what: impl std::fmt::Display) {
         self.count += 1;
-        if self.lines.len() < MAX_PROBLEMS {
-            self.lines.push(format!("line {line}: {column}: {what}"));
+        // Kept in line order, whichever check found them (a row's own fields, then what
+        // simexit holds); the first MAX_PROBLEMS lines of the file.
+        let at = self.at.partition_point(|&l| l <= line);
+        if at < MAX_PROBLEMS {
+            self.lines.insert(at, format!("line {line}: {column}: {what}"));
+            self.at.insert(at, line);
+            self.lines.truncate(MAX_PROBLEMS);
+            self.at.truncate(MAX_PROBLEMS);
         }
     }
 }
@@ -69,7 +84,8 @@ pub struct Report {
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.created + self.updated == 0 {
-            return write!(f, "nothing changed ({} rows as they were)", self.unchanged);
+            let rows = if self.unchanged == 1 { "row as it was" } else { "rows as they were" };
+            return write!(f, "nothing changed ({} {rows})", self.unchanged);
         }
         write!(f, "{} created, {} updated, {} unchanged", self.created, self.updated, self.unchanged)
     }
@@ -78,24 +94,25 @@ impl std::fmt::Display for Report {
 /// A store as a TOML file gives it (`[[store]]` tables), the same fields as the CSV header.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StoreFields {
-    id: String,
-    operator: String,
+/// A store's fields as text, as a file, a form or the API gives them.
+pub struct StoreFields {
+    pub id: String,
+    pub operator: String,
     #[serde(default = "default_kind")]
-    kind: String,
-    name: String,
+    pub kind: String,
+    pub name: String,
     #[serde(default)]
-    address: String,
+    pub address: String,
     #[serde(default)]
-    region: String,
-    time_zone: String,
-    hours: String,
+    pub region: String,
+    pub time_zone: String,
+    pub hours: String,
     #[serde(default = "yes")]
-    accepts_terminations: String,
+    pub accepts_terminations: String,
     #[serde(default)]
-    recycles_sims: String,
+    pub recycles_sims: String,
     #[serde(default)]
-    phone: String,
+    pub phone: String,
 }
 
 fn default_kind() -> String {
@@ -136,7 +153,7 @@ fn flag(text: &str) -> Option<bool> {
 }
 
 /// Checks one store's fields; the problems go to `problems` under `line`.
-fn store_row(line: u64, f: StoreFields, problems: &mut Problems) -> Option<StoreRow> {
+pub(crate) fn store_row(line: u64, f: StoreFields, problems: &mut Problems) -> Option<StoreRow> {
     let before = problems.count;
     let id = f.id.trim().to_owned();
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
@@ -285,7 +302,7 @@ impl Service {
 
     /// Upserts the stores by id (a store's live wait is kept); refuses the whole file when
     /// one names an operator this deployment does not serve. `dry_run` rolls back.
-    pub fn import_stores(&self, rows: &[(u64, StoreRow)], dry_run: bool, actor: &str) -> Result<Report> {
+    pub fn import_stores(&self, rows: &[(u64, StoreRow)], file: &str, dry_run: bool, actor: &str) -> Result<Report> {
         let mut problems = Problems::default();
         for (line, r) in rows {
             if self.policies.get(&r.operator).is_none() {
@@ -314,8 +331,7 @@ impl Service {
                 }
                 tx.upsert_store(&row)?;
             }
-            let detail = serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged });
-            audit(tx, now, actor, "stores_imported", "stores", 0, detail)?;
+            people::record_import(tx, "stores", file, rows.len() as i64, report, now, actor)?;
             Ok::<_, ServiceError>(report)
         };
         if dry_run { self.store.dry_run(body) } else { self.store.write(body) }
