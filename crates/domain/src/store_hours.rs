@@ -127,8 +127,18 @@ impl OpeningHours {
 
     /// The hours as the operator's text, weekdays in order, then exceptions.
     pub fn to_text(&self) -> String {
-        let mut parts: Vec<String> =
-            DAYS.iter().map(|(d, _)| format!("{d} {}", self.weekly.get(*d).map_or("closed", String::as_str))).collect();
+        // Runs of days with the same hours read as one range: `mon-fri 09:00-18:00`.
+        let hours = |i: usize| self.weekly.get(DAYS[i].0).map_or("closed", String::as_str);
+        let mut parts: Vec<String> = Vec::new();
+        let mut start = 0;
+        for i in 0..DAYS.len() {
+            if i + 1 < DAYS.len() && hours(i + 1) == hours(start) {
+                continue;
+            }
+            let days = if i == start { DAYS[i].0.to_owned() } else { format!("{}-{}", DAYS[start].0, DAYS[i].0) };
+            parts.push(format!("{days} {}", hours(start)));
+            start = i + 1;
+        }
         parts.extend(self.exceptions.iter().map(|(date, spans)| format!("{date} {spans}")));
         parts.join("; ")
     }

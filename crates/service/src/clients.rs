@@ -36,8 +36,9 @@ impl Service {
         if let Some(w) = who {
             w.require(&[Role::Admin], "create API clients")?;
             // A lookup client asks about every operator's numbers: only an admin of the whole
-            // deployment may create one.
-            if w.operator.is_some() {
+            // deployment may create one. Other clients (a BSS, a queue system) are their
+            // creator's operator's.
+            if w.operator.is_some() && scopes.iter().any(|s| s == "number-recycling:check") {
                 return Err(ServiceError::Forbidden {
                     code: "deployment_admin_only",
                     message: "lookup clients span operators: a deployment-wide admin creates them".into(),
@@ -65,7 +66,7 @@ impl Service {
                 login: client_id.clone(),
                 password_hash: secret_hash,
                 role: Role::ApiClient,
-                operator: None,
+                operator: who.and_then(|w| w.operator.clone()),
                 store_id: None,
                 subscriber_id: None,
                 scopes: scopes_text.clone(),

@@ -105,3 +105,15 @@ impl Service {
         })
     }
 }
+
+impl Service {
+    /// The history of file imports, newest first: for the deployment's own admins and auditors
+    /// (a file may hold several operators' rows).
+    pub fn imports_history(&self, who: &Principal, limit: u32) -> Result<Vec<simexit_store::ImportRow>> {
+        who.require(&[Role::Admin, Role::Auditor], "see the imports")?;
+        if who.operator.is_some() {
+            return Err(ServiceError::forbidden("imports span operators: the deployment's own admins see them"));
+        }
+        Ok(self.store.read(|tx| tx.imports(limit.clamp(1, 1_000)))?)
+    }
+}

@@ -105,7 +105,7 @@ impl Service {
         kind: ImportKind,
         external_id: &str,
         body: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Upserted> {
+    ) -> Result<(Upserted, i64)> {
         bss(who)?;
         external_key(external_id, "external_id")?;
         if !matches!(kind, ImportKind::Subscribers | ImportKind::Lines) {
@@ -130,9 +130,14 @@ impl Service {
             if run.problems.count > 0 {
                 return Err(one_row_problems(&run.problems));
             }
-            Ok::<_, ServiceError>(run.report)
+            let id = match kind {
+                ImportKind::Subscribers => tx.subscriber_by_external(external_id)?.map(|s| s.id),
+                _ => tx.line_by_external(external_id)?.map(|l| l.id),
+            };
+            let id = id.ok_or_else(|| ServiceError::Internal(format!("{external_id} vanished")))?;
+            Ok::<_, ServiceError>((run.report, id))
         })?;
-        Ok(Upserted::of(report))
+        Ok((Upserted::of(report.0), report.1))
     }
 
     /// Applies a charge (`payment` false) or a payment the BSS made; the same BSS id is applied

@@ -15,7 +15,7 @@ use super::i18n::{self as t, Tr};
 use super::layout::{datetime, page};
 use crate::state::AppState;
 
-async fn admin(ctx: &Ctx, state: &AppState) -> Result<Principal, Fail> {
+pub(super) async fn admin(ctx: &Ctx, state: &AppState) -> Result<Principal, Fail> {
     let who = ctx.require(state).await?;
     if !matches!(who.role, Role::Admin | Role::Auditor) {
         return Err(Fail::Forbidden);
@@ -126,12 +126,13 @@ pub async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
     ))
 }
 
-fn admin_nav(l: Language) -> Markup {
+pub(super) fn admin_nav(l: Language) -> Markup {
     html! {
         nav.actions aria-label=(l.t(&t::DASHBOARD)) {
             a href="/admin" { (l.t(&t::DASHBOARD)) }
             a href="/admin/policies" { (l.t(&t::POLICIES)) }
             a href="/admin/stores" { (l.t(&t::STORES)) }
+            a href="/admin/imports" { (l.t(&t::IMPORTS)) }
             a href="/admin/staff" { (l.t(&t::STAFF)) }
             a href="/admin/outbox" { (l.t(&t::OUTBOX)) }
             a href="/admin/audit" { (l.t(&t::AUDIT_LOG)) }
@@ -222,6 +223,7 @@ pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sto
             (admin_nav(l))
             @if q.error == "invalid_wait" { p.alert role="alert" { (l.t(&t::INVALID_WAIT)) } }
             p.muted { (l.t(&t::STORES_IMPORT_HINT)) }
+            @if can_set { p { a.button href="/admin/stores/new" { (l.t(&t::ADD_STORE)) } } }
             div.table-wrap { table {
                 thead { tr {
                     th { (l.t(&t::STORE)) } th { (l.t(&t::OPERATOR)) } th { (l.t(&t::REGION)) }
@@ -230,7 +232,9 @@ pub async fn stores(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sto
                 tbody { @for r in &rows {
                     @let hours: simexit_domain::store_hours::OpeningHours = serde_json::from_str(&r.hours).unwrap_or_default();
                     tr {
-                        td { (r.name) br; span.muted { (r.id) }
+                        td {
+                            @if can_set { a href=(format!("/admin/stores/{}/edit", r.id)) { (r.name) } } @else { (r.name) }
+                            br; span.muted { (r.id) }
                             @if r.kind == "recycling_point" { " " span.badge { (l.t(&t::RECYCLING_POINT)) } } }
                         td { (r.operator) }
                         td { (r.region) }

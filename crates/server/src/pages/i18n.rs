@@ -250,6 +250,22 @@ msgs! {
     FORBIDDEN: "Нет доступа к этой странице.", "You may not open this page.", "您无权访问此页面。";
     SESSION_EXPIRED: "Сессия истекла: обновите страницу и повторите.", "Your session changed: reload the page and try again.", "会话已变更：请刷新页面后重试。";
     SOMETHING_WRONG: "Что-то пошло не так. Попробуйте ещё раз позже.", "Something went wrong. Please try again later.", "出现问题，请稍后重试。";
+    ADD_STORE: "Добавить салон", "Add a store", "添加营业厅";
+    EDIT_STORE: "Изменить салон", "Edit the store", "编辑营业厅";
+    DELETE: "Удалить", "Delete", "删除";
+    KIND: "Тип", "Kind", "类型";
+    STORE_KIND: "Салон связи", "Store", "营业厅";
+    TIME_ZONE: "Часовой пояс", "Time zone", "时区";
+    STORE_ID: "Код салона", "Store id", "营业厅编号";
+    HOURS_HELP: "Например: mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed", "For example: mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed", "例如：mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed";
+    FIX_FIELDS: "Исправьте поля:", "Please correct:", "请更正：";
+    STORE_IN_USE: "Салон нельзя удалить: к нему привязаны сотрудники или заявки.", "The store cannot be deleted: staff or requests are tied to it.", "无法删除该营业厅：有员工或申请与其关联。";
+    STORE_EXISTS: "Салон с таким кодом уже есть.", "A store with this id exists.", "该编号的营业厅已存在。";
+    IMPORTS: "Загрузки данных", "Imports", "数据导入";
+    ROWS: "Строк", "Rows", "行数";
+    UPDATED: "Изменено", "Updated", "已更新";
+    UNCHANGED: "Без изменений", "Unchanged", "未变";
+    IMPORTS_HINT: "Файлы загружаются командой simexit import; здесь — кто, когда и что загрузил.", "Files are imported with simexit import; here is who imported what, and when.", "文件通过 simexit import 导入；此处显示谁在何时导入了什么。";
     DEMO_HINT: "Демо: пароль всех учётных записей — demo.", "Demo: every account's password is demo.", "演示：所有账户的密码均为 demo。";
 }
 

@@ -6,6 +6,7 @@
 //! and the message next to its field.
 
 mod admin;
+mod admin_stores;
 mod auth;
 pub(crate) mod ctx;
 mod i18n;
@@ -56,6 +57,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/admin/staff", get(admin::staff))
         .route("/admin/policies", get(admin::policies))
-        .route("/admin/stores", get(admin::stores))
+        .route("/admin/stores", get(admin::stores).post(admin_stores::create))
+        .route("/admin/stores/new", get(admin_stores::new))
+        .route("/admin/stores/{id}", post(admin_stores::save))
+        .route("/admin/stores/{id}/edit", get(admin_stores::edit))
+        .route("/admin/stores/{id}/delete", post(admin_stores::delete))
         .route("/admin/stores/{id}/wait", post(admin::set_wait))
+        .route("/admin/imports", get(admin_stores::imports))
 }

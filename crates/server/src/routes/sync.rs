@@ -61,6 +61,8 @@ pub struct SyncLineBody {
 /// What an upsert did.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SyncResult {
+    /// simexit's id of the subscriber or line.
+    pub id: i64,
     pub external_id: String,
     /// `created`, `updated` or `unchanged`.
     pub outcome: String,
@@ -81,9 +83,9 @@ async fn upsert(
     body: serde_json::Map<String, serde_json::Value>,
 ) -> Result<(StatusCode, Json<SyncResult>), ApiError> {
     let id = external_id.clone();
-    let outcome = state.as_user(auth, move |s, who| s.sync_upsert(who, kind, &id, body)).await?;
+    let (outcome, id) = state.as_user(auth, move |s, who| s.sync_upsert(who, kind, &id, body)).await?;
     let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(SyncResult { external_id, outcome: outcome.as_str().to_owned() })))
+    Ok((status, Json(SyncResult { id, external_id, outcome: outcome.as_str().to_owned() })))
 }
 
 /// Create or update a subscriber by the BSS's id.
@@ -302,6 +304,9 @@ pub struct ChangeView {
     pub kind: String,
     /// The resource: `termination_request/12`, `line/3`, `number/+79…`, `refund/5`.
     pub subject: String,
+    /// The operator the change is about.
+    #[schema(value_type = Option<String>)]
+    pub operator: Option<simexit_domain::OperatorId>,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
@@ -338,6 +343,7 @@ pub async fn changes(
             at: c.at,
             kind: c.kind,
             subject: c.subject,
+            operator: c.operator,
             data: serde_json::from_str(&c.data).unwrap_or_default(),
         })
         .collect();

@@ -300,6 +300,23 @@ impl TestApp {
         })
     }
 
+    /// An access token of a new API client with these scopes, created by `admin` (a login).
+    pub async fn client_token(&self, admin: &str, scopes: &[&str]) -> String {
+        let admin = self.login(admin).await;
+        let c =
+            self.post("/api/v1/api-clients", Some(&admin), json!({ "name": "Client", "scopes": scopes })).await.ok();
+        let res = self
+            .client
+            .post(format!("{}/api/v1/oauth/token", self.base))
+            .basic_auth(c["client_id"].as_str().unwrap(), c["client_secret"].as_str())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn login(&self, login: &str) -> String {
         let body = self.post("/api/v1/auth/login", None, json!({ "login": login, "password": "demo" })).await.ok();
         body["token"].as_str().unwrap().to_owned()

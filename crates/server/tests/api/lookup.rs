@@ -8,21 +8,7 @@ use crate::helpers::TestApp;
 const NOW: &str = "2026-03-02T09:00:00Z";
 
 async fn client_token(app: &TestApp) -> String {
-    let admin = app.login("admin@demo").await;
-    let c = app
-        .post("/api/v1/api-clients", Some(&admin), json!({ "name": "Bank", "scopes": ["number-recycling:check"] }))
-        .await
-        .ok();
-    let res = app
-        .client
-        .post(format!("{}/api/v1/oauth/token", app.base))
-        .basic_auth(c["client_id"].as_str().unwrap(), c["client_secret"].as_str())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .unwrap();
-    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+    app.client_token("admin@demo", &["number-recycling:check"]).await
 }
 
 async fn changed(app: &TestApp, token: &str, number: &Value, date: &str) -> Value {

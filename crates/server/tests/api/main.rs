@@ -8,6 +8,7 @@ mod identity;
 mod invariants;
 
 mod access;
+mod bss;
 mod bulk;
 mod database;
 mod documents;

@@ -54,7 +54,17 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/operators/{id}/policy"                     , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/eligibility"                               , "AAAAAAAAAAAA"),
     ("get"  , "/api/v1/stores"                                    , "AAAAAAAAAAAA"),
-    ("put"  , "/api/v1/stores/{id}/wait"                          , "133A333A3333"),
+    ("post" , "/api/v1/stores"                                    , "1333333A3333"),
+    ("get"  , "/api/v1/stores/{id}"                               , "AAAAAAAAAAAA"),
+    ("put"  , "/api/v1/stores/{id}"                               , "1333333A3333"),
+    ("delete", "/api/v1/stores/{id}"                              , "1333333A3333"),
+    ("put"  , "/api/v1/stores/{id}/wait"                          , "133A333A333A"),
+    ("put"  , "/api/v1/sync/subscribers/{external_id}"            , "13333333333A"),
+    ("put"  , "/api/v1/sync/lines/{external_id}"                  , "13333333333A"),
+    ("post" , "/api/v1/sync/charges"                              , "13333333333A"),
+    ("post" , "/api/v1/sync/payments"                             , "13333333333A"),
+    ("post" , "/api/v1/sync/usage"                                , "13333333333A"),
+    ("get"  , "/api/v1/sync/changes"                              , "13333333333A"),
     ("post" , "/api/v1/auth/login"                                , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/auth/logout"                               , "1AAAAAAAAAAA"),
     ("post" , "/api/v1/auth/password-reset"                       , "AAAAAAAAAAAA"),
@@ -133,7 +143,8 @@ async fn callers(app: &TestApp) -> Vec<Option<String>> {
         .post(
             "/api/v1/api-clients",
             Some(&admin),
-            json!({ "name": "Matrix bank", "scopes": ["number-recycling:check"] }),
+            // A client with every scope: a bank's lookups, a queue system, a BSS.
+            json!({ "name": "Matrix client", "scopes": ["number-recycling:check", "stores:wait", "bss:sync"] }),
         )
         .await
         .ok();
@@ -221,6 +232,22 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     .await
     .ok();
     let service = app.service.clone();
+    tokio::task::spawn_blocking(move || {
+        use simexit_service::imports::{ImportKind, parse_rows};
+        for (kind, text) in [
+            (ImportKind::Subscribers, "external_id,category,full_name\nMATRIX-S,resident,Matrix\n"),
+            (
+                ImportKind::Lines,
+                "external_id,subscriber_external_id,operator,msisdn,opened_at\nMATRIX-L,MATRIX-S,mts,+79169999077,2025-01-01\n",
+            ),
+        ] {
+            let rows = parse_rows(kind, text).unwrap();
+            service.import_rows(&rows, "matrix.csv", false, "test", &|_, _| {}).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let service = app.service.clone();
     let plan = "АВС/ DEF;От;До;Емкость;Оператор;Регион;ИНН\n916;0000000;9999999;10000000;МТС;г. Москва;7740000076";
     tokio::task::spawn_blocking(move || service.import_numbering(plan, "matrix.csv", |_, _| {}))
         .await
@@ -299,6 +326,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     path.replace("{id}", &with)
         .replace("{msisdn}", f.line["msisdn"].as_str().unwrap())
         .replace("{login}", "matrix.target@demo")
+        .replace("{external_id}", if path.contains("/sync/lines/") { "MATRIX-L" } else { "MATRIX-S" })
         .replace("{client_id}", f.client_id.as_str())
         .replace("{number}", &f.certificate)
 }
@@ -313,6 +341,20 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
         }
         "/api/v1/auth/sms-code" => json!({ "msisdn": "+79031234567" }),
         "/api/v1/stores/{id}/wait" => json!({ "minutes": 15 }),
+        "/api/v1/stores" | "/api/v1/stores/{id}" => json!({
+            "id": if path == "/api/v1/stores" { Some(format!("matrix-{caller}")) } else { None },
+            "operator": "mts", "name": "МТС, Арбат", "time_zone": "Europe/Moscow", "hours": "mon-sun 09:00-21:00",
+        }),
+        "/api/v1/sync/subscribers/{external_id}" => json!({ "category": "resident", "full_name": "Matrix" }),
+        "/api/v1/sync/lines/{external_id}" => json!({
+            "subscriber_external_id": "MATRIX-S", "operator": "mts", "msisdn": "+79169999077", "opened_at": "2025-01-01",
+        }),
+        "/api/v1/sync/charges" | "/api/v1/sync/payments" => {
+            json!({ "id": format!("matrix-{caller}"), "line_external_id": "MATRIX-L", "amount_kopecks": 1 })
+        }
+        "/api/v1/sync/usage" => {
+            json!({ "lines": [{ "line_external_id": "MATRIX-L", "kind": "call", "at": "2026-11-01T00:00:00Z" }] })
+        }
         "/api/v1/auth/sms-code/verify" => json!({ "msisdn": "+79031234567", "code": "123456" }),
         "/api/v1/api-clients" => json!({ "name": "Bank", "scopes": ["number-recycling:check"] }),
         "/api/v1/lines" => json!({ "operator": "mts", "subscriber": "resident@demo" }),
@@ -384,6 +426,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
                 app.upload(&f.request["id"], token.as_deref().unwrap_or(""), "other", "m.jpg", "image/jpeg", jpeg).await
             } else if method == "put" {
                 app.send(reqwest::Method::PUT, &url, token.as_deref(), Some(body(path, caller, &f))).await
+            } else if method == "delete" {
+                app.send(reqwest::Method::DELETE, &url, token.as_deref(), None).await
             } else {
                 app.post(&url, token.as_deref(), body(path, caller, &f)).await
             };

@@ -143,19 +143,7 @@ async fn the_stores_clerk_or_a_queue_system_sets_the_live_wait() {
     put(app.login("clerk.kazan@demo").await, 5).await.problem(403, "forbidden");
     put(app.login("admin.beeline@demo").await, 5).await.problem(403, "forbidden");
 
-    let admin = app.login("admin@demo").await;
-    let c =
-        app.post("/api/v1/api-clients", Some(&admin), json!({ "name": "Queue", "scopes": ["stores:wait"] })).await.ok();
-    let res = app
-        .client
-        .post(format!("{}/api/v1/oauth/token", app.base))
-        .basic_auth(c["client_id"].as_str().unwrap(), c["client_secret"].as_str())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .unwrap();
-    let queue = res.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let queue = app.client_token("admin@demo", &["stores:wait"]).await;
     assert_eq!(put(queue, 5).await.ok()["wait_minutes"], 5);
     assert_eq!(wait(app.get("/api/v1/stores", None).await.ok()), 5);
 }

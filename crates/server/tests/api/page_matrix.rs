@@ -59,6 +59,12 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get" , "/admin/policies"                       , "S333333AAAA"),
     ("get" , "/admin/stores"                         , "S333333AAAA"),
     ("post", "/admin/stores/{id}/wait"               , "S33A333A333"),
+    ("post", "/admin/stores"                         , "S333333A333"),
+    ("get" , "/admin/stores/new"                     , "S333333A3A3"),
+    ("post", "/admin/stores/{id}"                    , "S333333A333"),
+    ("get" , "/admin/stores/{id}/edit"               , "S333333A333"),
+    ("post", "/admin/stores/{id}/delete"             , "S333333A333"),
+    ("get" , "/admin/imports"                        , "S333333AA33"),
 ];
 
 /// The page routes as the router declares them: `(method, path)` from each `.route(…)`.
@@ -103,6 +109,15 @@ fn form(path: &str) -> Vec<(&'static str, &'static str)> {
         // A number that is none: the answer is the same page for everyone, whatever the limits.
         "/login/code" => vec![("phone", "12345"), ("next", "")],
         "/admin/stores/{id}/wait" => vec![("minutes", "12")],
+        "/admin/stores" | "/admin/stores/{id}" => vec![
+            ("id", "matrix-page"),
+            ("operator", "mts"),
+            ("kind", "store"),
+            ("name", "МТС, Арбат"),
+            ("time_zone", "Europe/Moscow"),
+            ("hours", "mon-sun 09:00-21:00"),
+            ("accepts_terminations", "yes"),
+        ],
         "/login/code/verify" => vec![("msisdn", "+79031234567"), ("code", "123456"), ("next", "")],
         "/password-reset/confirm" => {
             vec![("msisdn", "+79031234567"), ("code", "123456"), ("new_password", "whatever123")]

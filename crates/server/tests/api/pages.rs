@@ -480,7 +480,7 @@ async fn an_admin_sees_the_stores_hours_as_written_and_sets_a_wait() {
     let (status, page, _) = b.get("/admin/stores").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("mts-moscow-arbat") && page.contains("mon "),
+        page.contains("mts-moscow-arbat") && page.contains("mon-"),
         "the hours as the operator writes them: {page}"
     );
     let csrf = b.csrf();
@@ -499,4 +499,65 @@ async fn an_admin_sees_the_stores_hours_as_written_and_sets_a_wait() {
     let mut other = Browser::sign_in(&app, "admin.beeline@demo").await;
     let (_, page, _) = other.get("/admin/stores").await;
     assert!(!page.contains("mts-moscow-arbat"), "another operator's admin sees only their stores");
+}
+
+#[tokio::test]
+async fn an_admin_adds_edits_and_deletes_a_store_from_the_pages_and_sees_the_imports() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::sign_in(&app, "admin.beeline@demo").await;
+    let (status, page, _) = b.get("/admin/stores/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"hours\"") && !page.contains("value=\"mts\""), "Beeline's admin adds Beeline stores");
+    let csrf = b.csrf();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("id", "beeline-spb-1"),
+        ("operator", "beeline"),
+        ("kind", "recycling_point"),
+        ("name", "Билайн, Невский"),
+        ("time_zone", "Europe/Moscow"),
+        ("hours", "mon-fri 9-18"),
+        ("recycles_sims", "yes"),
+    ];
+    let (status, page, _) = b.post("/admin/stores", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the form comes back");
+    assert!(page.contains("role=\"alert\"") && page.contains("hours:"), "the refusal names the field: {page}");
+    assert!(page.contains("Билайн, Невский"), "what was typed is kept");
+    fields[6] = ("hours", "mon-fri 10:00-14:00,15:00-19:00; sat-sun closed");
+    let (status, _, headers) = b.post("/admin/stores", &fields).await;
+    assert_eq!((status, &headers[LOCATION]), (StatusCode::SEE_OTHER, &"/admin/stores".parse().unwrap()));
+    let stored = app.get("/api/v1/stores/beeline-spb-1", None).await.ok();
+    assert_eq!((stored["kind"].as_str(), stored["recycles_sims"].as_bool()), (Some("recycling_point"), Some(true)));
+    assert_eq!(stored["hours_text"], "mon-fri 10:00-14:00,15:00-19:00; sat-sun closed");
+
+    let (status, page, _) = b.get("/admin/stores/beeline-spb-1/edit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("mon-fri 10:00-14:00,15:00-19:00; sat-sun closed"), "the hours as written: {page}");
+    fields[4] = ("name", "Билайн, Невский 28");
+    let (status, _, _) = b.post("/admin/stores/beeline-spb-1", &fields[..]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/api/v1/stores/beeline-spb-1", None).await.ok()["name"], "Билайн, Невский 28");
+    assert_eq!(b.get("/admin/stores/mts-moscow-arbat/edit").await.0, StatusCode::FORBIDDEN, "not Beeline's");
+
+    let (status, _, _) = b.post("/admin/stores/beeline-spb-1/delete", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.get("/api/v1/stores/beeline-spb-1", None).await.problem(404, "not_found");
+
+    // The deployment's admin sees who imported what; an operator's admin does not.
+    let service = app.service.clone();
+    tokio::task::spawn_blocking(move || {
+        let rows = simexit_service::imports::parse_rows(
+            simexit_service::imports::ImportKind::Subscribers,
+            "external_id,category,full_name\nP-1,resident,Page\n",
+        )
+        .unwrap();
+        service.import_rows(&rows, "crm-export.csv", false, "cli", &|_, _| {}).unwrap();
+    })
+    .await
+    .unwrap();
+    let mut admin = Browser::sign_in(&app, "admin@demo").await;
+    let (status, page, _) = admin.get("/admin/imports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("crm-export.csv") && page.contains("subscribers"), "{page}");
+    assert_eq!(b.get("/admin/imports").await.0, StatusCode::FORBIDDEN);
 }
