@@ -1725,3 +1725,217 @@ mod attacks {
         println!("attack 10 refused: a 9·10^18-kopeck opening balance is 422 invalid_amount");
     }
 }
+
+/// The test SMSC (python-smpplib) the notification tests use.
+#[path = "../../notify/tests/channels/smsc.rs"]
+mod smsc;
+
+mod go_live {
+    //! The README's "Go live" section, followed as written on a data folder without the demo:
+    //! imports of stores, subscribers, lines, services and numbers from the example files
+    //! (a BOM, `;` and `,`, quoted commas, Cyrillic, JSON lines); the same files again change
+    //! nothing; a file with three bad rows is refused whole; then the server, a subscriber the
+    //! BSS knows signing in by an SMS code read off a test SMSC (python-smpplib) and cancelling
+    //! online, and the directory with the imported stores' breaks and holiday closures. On
+    //! SQLite, and on PostgreSQL when `SIMEXIT_TEST_POSTGRES_URL` is set.
+
+    use std::io::{BufRead, BufReader};
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+
+    use serde_json::{Value, json};
+
+    use super::smsc;
+
+    fn examples() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/go-live")
+    }
+
+    /// `simexit ARGS --config simexit.toml` in `dir`, on the database `db_url` when given.
+    fn run(dir: &Path, db_url: Option<&str>, args: &[&str]) -> (bool, String) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_simexit"));
+        cmd.args(args).args(["--config", "simexit.toml"]).current_dir(dir).env_remove("SIMEXIT_CONFIG");
+        cmd.env("SIMEXIT_LOG__FILTER", "warn");
+        if let Some(url) = db_url {
+            cmd.env("SIMEXIT_DATABASE_URL", url);
+        }
+        let out = cmd.output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    }
+
+    /// The first weekday declared a day off by the federal calendar from `today` on.
+    fn next_weekday_holiday(today: jiff::civil::Date) -> jiff::civil::Date {
+        let days_off = [
+            "2026-12-31",
+            "2027-01-04",
+            "2027-01-05",
+            "2027-01-06",
+            "2027-01-07",
+            "2027-01-08",
+            "2027-02-22",
+            "2027-02-23",
+            "2027-03-08",
+            "2027-05-03",
+            "2027-05-10",
+            "2027-06-14",
+            "2027-11-04",
+            "2027-11-05",
+            "2027-12-31",
+        ];
+        days_off.iter().map(|d| d.parse::<jiff::civil::Date>().unwrap()).find(|d| *d >= today).unwrap()
+    }
+
+    async fn journey(db_url: Option<&str>) {
+        let Some(smsc) = smsc::Smsc::start(&[]) else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/policies/demo.toml");
+        std::fs::write(
+            dir.path().join("simexit.toml"),
+            format!(
+                "[policies]\nfile = {:?}\n\n[notifications]\nsms = \"smpp\"\nsmpp_port = {}\nsmpp_timeout_secs = 2\n\n[worker]\npoll_ms = 100\n",
+                policies.display().to_string(),
+                smsc.port
+            ),
+        )
+        .unwrap();
+        let file = |name: &str| examples().join(name).display().to_string();
+        let (ok, out) = run(dir.path(), db_url, &["migrate"]);
+        assert!(ok, "{out}");
+        let (ok, out) = run(dir.path(), db_url, &["staff", "add", "--role", "admin", "--login", "ops@t2.example"]);
+        assert!(ok && out.contains("password"), "{out}");
+
+        let steps: [(&[&str], &str, &str); 5] = [
+            (&["stores", "import"], "stores.csv", "2 stores; imported: 2 created"),
+            (&["import", "subscribers"], "subscribers.csv", "2 subscribers; imported: 2 created"),
+            (&["import", "lines"], "lines.csv", "3 lines; imported: 3 created"),
+            (&["import", "services"], "services.csv", "1 services; imported: 1 created"),
+            (&["import", "numbers"], "numbers.jsonl", "101 numbers; imported: 101 created"),
+        ];
+        for (command, name, expected) in steps {
+            let args: Vec<String> = command.iter().map(|s| (*s).to_owned()).chain([file(name)]).collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (ok, out) = run(dir.path(), db_url, &args);
+            println!("{}", out.lines().find(|l| l.contains("imported:")).unwrap_or_default());
+            assert!(ok && out.contains(expected), "{name}: {out}");
+            let (ok, again) = run(dir.path(), db_url, &args);
+            assert!(ok && again.contains("nothing changed"), "{name} again: {again}");
+        }
+        let (ok, out) = run(dir.path(), db_url, &["import", "lines", &file("bad-lines.csv")]);
+        println!("{out}");
+        assert!(!ok, "{out}");
+        for expected in
+            ["3 problems; nothing was imported", "line 2: opened_at", "line 3: subscriber_external_id", "line 4: state"]
+        {
+            assert!(out.contains(expected), "{expected}: {out}");
+        }
+        let (ok, out) = run(dir.path(), db_url, &["check"]);
+        assert!(ok && out.contains("3 lines"), "the refused file changed nothing: {out}");
+
+        // The server, without the demo.
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_simexit"));
+        cmd.args(["serve", "--config", "simexit.toml", "--listen", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env("SIMEXIT_LOG__FILTER", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(url) = db_url {
+            cmd.env("SIMEXIT_DATABASE_URL", url);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("the server exited before listening").unwrap();
+            if let Some(rest) = line.strip_prefix("OpenAPI document: ") {
+                break rest.trim_end_matches("/api/v1/openapi.json").to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let client = reqwest::Client::new();
+        let api = |path: &str| format!("{base}/api/v1{path}");
+
+        // The tourist the BSS knows signs in by a code sent to her line.
+        let r = client.post(api("/auth/sms-code")).json(&json!({ "msisdn": "+79040000102" })).send().await.unwrap();
+        assert_eq!(r.status(), 202);
+        let wait = smsc.wait_for("message", 1);
+        let text = wait.first().expect("the SMSC got the code")["text"].as_str().unwrap().to_owned();
+        let code: String = text.chars().filter(char::is_ascii_digit).take(6).collect();
+        assert!(smsc.events("submit").iter().all(|s| s["destination_addr"] == "79040000102"), "to her own number");
+        let r = client
+            .post(api("/auth/sms-code/verify"))
+            .json(&json!({ "msisdn": "+79040000102", "code": code }))
+            .send()
+            .await
+            .unwrap();
+        let token = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+        let lines: Value = client.get(api("/me/lines")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(lines[0]["msisdn"], "+79040000102", "{lines}");
+        assert_eq!(lines[0]["balance"], 5840, "the balance the BSS gave");
+
+        // She cancels online: the request, her passport, submitted.
+        let r = client
+            .post(api("/terminations"))
+            .bearer_auth(&token)
+            .json(&json!({ "line_id": lines[0]["id"], "channel": "online" }))
+            .send()
+            .await
+            .unwrap();
+        let req: Value = r.json().await.unwrap();
+        let id = req["id"].as_i64().unwrap();
+        const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        let form = reqwest::multipart::Form::new()
+            .text("kind", "passport")
+            .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("passport.pdf"));
+        let r = client.post(api(&format!("/terminations/{id}/documents"))).bearer_auth(&token).multipart(form).send();
+        assert_eq!(r.await.unwrap().status(), 201);
+        let r = client.post(api(&format!("/terminations/{id}/submit"))).bearer_auth(&token).json(&json!({})).send();
+        let submitted: Value = r.await.unwrap().json().await.unwrap();
+        assert_eq!(submitted["state"], "submitted", "{submitted}");
+        println!("request {id}: {}, review deadline {}", submitted["state"], submitted["review_deadline_date"]);
+
+        // The directory: the imported stores with their breaks and exceptions.
+        let stores: Value = client.get(api("/stores")).send().await.unwrap().json().await.unwrap();
+        let arbat = stores.as_array().unwrap().iter().find(|s| s["id"] == "t2-msk-arbat").unwrap();
+        assert_eq!(arbat["name"], "T2, Арбат");
+        assert_eq!(
+            arbat["hours_text"],
+            "mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; sun closed; 2027-01-01 closed"
+        );
+        let eco = stores.as_array().unwrap().iter().find(|s| s["id"] == "t2-kzn-eco").unwrap();
+        assert_eq!(
+            (eco["kind"].as_str(), eco["name"].as_str()),
+            (Some("recycling_point"), Some("Экопункт \"Зелёный\""))
+        );
+        // The coming federal days off close them (a weekday the calendar declares off, when
+        // one falls in the next 60 days); the store's own exception is listed too.
+        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Moscow").unwrap()).date();
+        let holiday = next_weekday_holiday(today);
+        for s in [arbat, eco] {
+            let days = s["unusual_days"].as_array().unwrap();
+            println!("{}: unusual days ahead {}", s["id"], serde_json::to_string(days).unwrap());
+            if (holiday - today).get_days() < 60 {
+                let day = days.iter().find(|d| d["date"] == holiday.to_string()).expect("the holiday is listed");
+                assert!(day["hours"].is_null(), "closed all day: {day}");
+            }
+        }
+        if today < jiff::civil::date(2027, 1, 1) && (jiff::civil::date(2027, 1, 1) - today).get_days() < 60 {
+            assert!(arbat["unusual_days"].as_array().unwrap().iter().any(|d| d["date"] == "2027-01-01"));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_readmes_go_live_steps_on_sqlite() {
+        journey(None).await;
+    }
+
+    #[tokio::test]
+    async fn the_readmes_go_live_steps_on_postgres() {
+        let Some((url, _)) = tokio::task::spawn_blocking(super::instances::schema_url).await.unwrap() else {
+            eprintln!("skipped: SIMEXIT_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        journey(Some(&url)).await;
+    }
+}

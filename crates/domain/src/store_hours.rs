@@ -186,6 +186,34 @@ impl OpeningHours {
         self.spans_on(local.date(), calendar).iter().any(|&(open, close)| (open..close).contains(&minute))
     }
 
+    /// The days from `from` on (`days` of them) whose hours are not the week's usual ones: the
+    /// store's own exceptions, the calendar's declared days off (closed) and shortened days
+    /// (an hour early), each with that day's hours (`None`: closed).
+    pub fn unusual_days(
+        &self,
+        from: Date,
+        days: u16,
+        calendar: Option<&ProductionCalendar>,
+    ) -> Vec<(Date, Option<String>)> {
+        let mut out = Vec::new();
+        let mut date = from;
+        for _ in 0..days {
+            let usual = DAYS
+                .iter()
+                .find(|(_, w)| *w == date.weekday())
+                .and_then(|(k, _)| self.weekly.get(*k))
+                .and_then(|s| parse_spans(s).ok())
+                .unwrap_or_default();
+            let actual = self.spans_on(date, calendar);
+            if actual != usual {
+                out.push((date, (!actual.is_empty()).then(|| spans_text(&actual))));
+            }
+            let Ok(next) = date.tomorrow() else { break };
+            date = next;
+        }
+        out
+    }
+
     /// Today's hours as text (`09:00-13:00,14:00-21:00`), `None` when closed.
     pub fn today(&self, date: Date, calendar: Option<&ProductionCalendar>) -> Option<String> {
         let spans = self.spans_on(date, calendar);
@@ -209,6 +237,23 @@ mod tests {
         let t: Timestamp = "2026-03-15T23:30:00Z".parse().unwrap();
         assert!(hours().is_open(t, &vlad, None));
         assert!(!hours().is_open(t, &TimeZone::UTC, None));
+    }
+
+    #[test]
+    fn the_unusual_days_ahead_are_holidays_shortened_days_and_exceptions() {
+        let calendars = CalendarSet::builtin();
+        let h =
+            OpeningHours::parse_text("mon-fri 09:00-13:00,14:00-21:00; sat 10:00-18:00; 2027-01-01 closed").unwrap();
+        let days = h.unusual_days(jiff::civil::date(2026, 12, 28), 10, calendars.get("ru-federal"));
+        let text: Vec<String> = days.iter().map(|(d, h)| format!("{d} {}", h.as_deref().unwrap_or("closed"))).collect();
+        // 12-31 (Thu) is a declared day off; 01-01 the store's own; then the January holidays.
+        assert_eq!(&text[..3], ["2026-12-31 closed", "2027-01-01 closed", "2027-01-04 closed"], "{text:?}");
+        let shortened = h.unusual_days(jiff::civil::date(2027, 2, 20), 1, calendars.get("ru-federal"));
+        assert_eq!(
+            shortened,
+            vec![(jiff::civil::date(2027, 2, 20), Some("10:00-17:00".to_owned()))],
+            "a shortened Saturday"
+        );
     }
 
     #[test]

@@ -287,6 +287,9 @@ pub struct StoreView {
     pub hours: serde_json::Value,
     /// The hours as the operator writes them: `mon-fri 09:00-13:00,14:00-21:00; sun closed`.
     pub hours_text: String,
+    /// The coming 60 days whose hours are not the week's usual ones: federal days off
+    /// (closed), shortened pre-holiday days (an hour early), the store's own exceptions.
+    pub unusual_days: Vec<UnusualDay>,
     pub accepts_terminations: bool,
     pub recycles_sims: bool,
     pub wait_minutes: i64,
@@ -294,6 +297,15 @@ pub struct StoreView {
     pub kind: String,
     /// The store's phone ("" when none).
     pub phone: String,
+}
+
+/// A day whose hours differ from the week's usual ones.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnusualDay {
+    #[schema(value_type = String, format = Date)]
+    pub date: jiff::civil::Date,
+    /// That day's hours (`10:00-17:00`); absent when closed all day.
+    pub hours: Option<String>,
 }
 
 impl StoreView {
@@ -311,6 +323,11 @@ impl StoreView {
             local_time: local.strftime("%Y-%m-%dT%H:%M%:z").to_string(),
             hours: serde_json::to_value(&hours).unwrap_or_default(),
             hours_text: hours.to_text(),
+            unusual_days: hours
+                .unusual_days(local.date(), 60, calendar)
+                .into_iter()
+                .map(|(date, hours)| UnusualDay { date, hours })
+                .collect(),
             id: s.id,
             operator: s.operator,
             name: s.name,

@@ -71,6 +71,7 @@ impl Smsc {
         }
     }
 
+    #[allow(dead_code, reason = "not every test binary stops its SMSC by hand")]
     pub fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

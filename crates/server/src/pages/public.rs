@@ -67,9 +67,8 @@ const DAYS: [(&str, t::Msg); 7] = [
 /// exceptions, the wait, SIM recycling.
 pub fn store_card(l: Language, state: &AppState, s: &StoreView) -> Markup {
     let hours: OpeningHours = serde_json::from_value(s.hours.clone()).unwrap_or_default();
-    // The store's own date (its local time starts `YYYY-MM-DD`), not the server's.
-    let today: Option<jiff::civil::Date> = s.local_time.get(..10).and_then(|d| d.parse().ok());
-    let coming: Vec<_> = hours.exceptions.iter().filter(|(d, _)| today.is_none_or(|t| **d >= t)).take(5).collect();
+    // The coming days off, shortened days and exceptions, in the store's own calendar days.
+    let coming: Vec<_> = s.unusual_days.iter().take(6).collect();
     html! {
         article.card aria-labelledby=(format!("store-{}", s.id)) {
             h3 id=(format!("store-{}", s.id)) { (s.name) }
@@ -97,7 +96,7 @@ pub fn store_card(l: Language, state: &AppState, s: &StoreView) -> Markup {
                 }
                 @if !coming.is_empty() {
                     h4 { (l.t(&t::HOLIDAYS)) }
-                    ul { @for (d, h) in coming { li { (d.to_string()) ": " (if h.as_str() == "closed" { l.t(&t::CLOSED).to_owned() } else { h.clone() }) } } }
+                    ul { @for d in coming { li { (d.date.to_string()) ": " (d.hours.clone().unwrap_or_else(|| l.t(&t::CLOSED).to_owned())) } } }
                 }
             }
         }
