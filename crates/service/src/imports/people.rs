@@ -574,11 +574,22 @@ impl Service {
 
     fn import_lines(&self, tx: &mut dyn Tx, rows: &[(u64, LineIn)], run: &mut Run<'_>) -> Result<()> {
         let mut subscribers: HashMap<&str, Option<i64>> = HashMap::new();
+        let mut zones: HashMap<&OperatorId, jiff::tz::TimeZone> = HashMap::new();
         for (at, l) in rows {
             run.tick();
-            let Some(policy) = self.policies.get(&l.operator) else {
-                run.problems.add(*at, "operator", format!("`{}` is not an operator of this deployment", l.operator));
-                continue;
+            let zone = match zones.get(&l.operator) {
+                Some(z) => z.clone(),
+                None => {
+                    let Some(policy) = self.policies.get(&l.operator) else {
+                        run.problems.add(
+                            *at,
+                            "operator",
+                            format!("`{}` is not an operator of this deployment", l.operator),
+                        );
+                        continue;
+                    };
+                    zones.entry(&l.operator).or_insert(policy.zone()).clone()
+                }
             };
             let subscriber = match subscribers.get(l.subscriber.as_str()) {
                 Some(id) => *id,
@@ -596,7 +607,7 @@ impl Service {
                 );
                 continue;
             };
-            let opened_at = l.opened_at.instant(&policy.zone())?;
+            let opened_at = l.opened_at.instant(&zone)?;
             match tx.line_by_external(&l.external_id)? {
                 Some(line) => self.update_imported_line(tx, *at, l, line, subscriber_id, run)?,
                 None => self.open_imported_line(tx, *at, l, subscriber_id, opened_at, run)?,
@@ -663,7 +674,20 @@ impl Service {
         run: &mut Run<'_>,
     ) -> Result<()> {
         let now = run.now;
-        let mut number = match tx.number(&l.msisdn)? {
+        // Most numbers are new to simexit: one insert, assigned from the start. A number it
+        // holds already must be free (available or reserved) and the operator's.
+        let fresh = NumberRow {
+            msisdn: l.msisdn.clone(),
+            operator: l.operator.clone(),
+            state: NumberState::Assigned,
+            aging_until: None,
+            line_id: None,
+            subscriber_id: Some(subscriber_id),
+            history_since: opened_at.min(now),
+            updated_at: now,
+        };
+        let known = if tx.insert_number_if_absent(&fresh)? { None } else { tx.number(&l.msisdn)? };
+        match &known {
             Some(n) if n.operator != l.operator => {
                 run.problems.add(at, "msisdn", format!("{} is a number of {}", l.msisdn, n.operator));
                 return Ok(());
@@ -676,22 +700,8 @@ impl Service {
                 );
                 return Ok(());
             }
-            Some(n) => n,
-            None => {
-                let n = NumberRow {
-                    msisdn: l.msisdn.clone(),
-                    operator: l.operator.clone(),
-                    state: NumberState::Reserved,
-                    aging_until: None,
-                    line_id: None,
-                    subscriber_id: None,
-                    history_since: opened_at.min(now),
-                    updated_at: now,
-                };
-                tx.insert_number(&n)?;
-                n
-            }
-        };
+            _ => {}
+        }
         let line_id = tx.insert_line(&NewLine {
             msisdn: l.msisdn.clone(),
             iccid: l.iccid.as_ref().map(|i| i.as_str().to_owned()),
@@ -712,11 +722,16 @@ impl Service {
             last_activity_at: None,
             last_activity_kind: None,
         })?;
-        number.state = NumberState::Assigned;
-        number.line_id = Some(line_id);
-        number.subscriber_id = Some(subscriber_id);
-        number.updated_at = now;
-        tx.update_number(&number)?;
+        match known {
+            Some(mut number) => {
+                number.state = NumberState::Assigned;
+                number.line_id = Some(line_id);
+                number.subscriber_id = Some(subscriber_id);
+                number.updated_at = now;
+                tx.update_number(&number)?;
+            }
+            None => tx.set_number_line(&l.msisdn, line_id)?,
+        }
         tx.open_assignment(&NewAssignment { msisdn: l.msisdn.clone(), subscriber_id, line_id, from: opened_at })?;
         if l.balance != Money::ZERO {
             let opening = ledger::operator(&l.operator, OperatorAccount::OpeningBalances);

@@ -48,6 +48,27 @@ impl NumbersTx for PgTx<'_> {
         .map(drop)
     }
 
+    fn insert_number_if_absent(&mut self, n: &NumberRow) -> Result<bool> {
+        self.exec(
+            sql::INSERT_NUMBER_IF_ABSENT,
+            &[
+                &n.msisdn.as_str(),
+                &n.operator.as_str(),
+                &n.state.as_str(),
+                &ts_opt(n.aging_until),
+                &n.line_id,
+                &n.subscriber_id,
+                &ts(n.history_since),
+                &ts(n.updated_at),
+            ],
+        )
+        .map(|c| c > 0)
+    }
+
+    fn set_number_line(&mut self, msisdn: &Msisdn, line_id: i64) -> Result<()> {
+        self.exec(sql::SET_NUMBER_LINE, &[&msisdn.as_str(), &line_id]).map(drop)
+    }
+
     fn number(&mut self, m: &Msisdn) -> Result<Option<NumberRow>> {
         let q = self.locked(sql::NUMBER);
         self.one(&q, &[&m.as_str()], number)

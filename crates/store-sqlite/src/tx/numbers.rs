@@ -45,6 +45,27 @@ impl NumbersTx for SqliteTx<'_> {
         .map(drop)
     }
 
+    fn insert_number_if_absent(&mut self, n: &NumberRow) -> Result<bool> {
+        self.exec(
+            sql::INSERT_NUMBER_IF_ABSENT,
+            params![
+                n.msisdn.as_str(),
+                n.operator.as_str(),
+                n.state.as_str(),
+                ts_opt(n.aging_until),
+                n.line_id,
+                n.subscriber_id,
+                ts(n.history_since),
+                ts(n.updated_at)
+            ],
+        )
+        .map(|c| c > 0)
+    }
+
+    fn set_number_line(&mut self, msisdn: &Msisdn, line_id: i64) -> Result<()> {
+        self.exec(sql::SET_NUMBER_LINE, params![msisdn.as_str(), line_id]).map(drop)
+    }
+
     fn number(&mut self, msisdn: &Msisdn) -> Result<Option<NumberRow>> {
         self.one(sql::NUMBER, [msisdn.as_str()], number)
     }

@@ -16,6 +16,7 @@ use crate::*;
 
 mod accounts;
 mod audit;
+mod bss;
 mod bulk;
 mod certificates;
 mod documents;
@@ -29,6 +30,7 @@ mod requests;
 
 pub use accounts::*;
 pub use audit::*;
+pub use bss::*;
 pub use bulk::*;
 pub use certificates::*;
 pub use documents::*;
@@ -73,6 +75,7 @@ macro_rules! conformance_tests {
             network_tasks_record_their_steps_and_alerts,
             a_bulk_run_is_recorded_once_and_its_lines_processed_once,
             the_numbering_plan_is_replaced_whole_and_looked_up_by_range,
+            the_bss_ids_find_subscribers_and_lines_and_the_changes_feed_pages_in_order,
         );
     };
     (@cases (required) $make:expr; $($case:ident),* $(,)?) => {

@@ -4,6 +4,10 @@ use super::*;
 
 pub trait NumbersTx {
     fn insert_number(&mut self, number: &NumberRow) -> Result<()>;
+    /// Inserts the number unless the inventory holds it already; `true` when inserted.
+    fn insert_number_if_absent(&mut self, number: &NumberRow) -> Result<bool>;
+    /// Names the line that holds a number (set once the line exists).
+    fn set_number_line(&mut self, msisdn: &Msisdn, line_id: i64) -> Result<()>;
     fn number(&mut self, msisdn: &Msisdn) -> Result<Option<NumberRow>>;
     /// Takes one `available` number of the operator for assignment, locking it so that no
     /// concurrent transaction can take the same one.
@@ -23,6 +27,10 @@ pub mod sql {
 
     pub const INSERT_NUMBER: &str =
         formatcp!("INSERT INTO numbers ({NUMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    pub const INSERT_NUMBER_IF_ABSENT: &str = formatcp!(
+        "INSERT INTO numbers ({NUMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (msisdn) DO NOTHING"
+    );
+    pub const SET_NUMBER_LINE: &str = "UPDATE numbers SET line_id = ?2 WHERE msisdn = ?1";
     pub const UPDATE_NUMBER: &str =
         "UPDATE numbers SET operator_id = ?2, state = ?3, aging_until = ?4, line_id = ?5, subscriber_id = ?6,
          history_since = ?7, updated_at = ?8 WHERE msisdn = ?1";

@@ -147,7 +147,7 @@ fn msisdn(i: usize) -> String {
     format!("+79{:09}", 100_000_000 + i)
 }
 
-fn service_on(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> anyhow::Result<Service> {
+pub(crate) fn service_on(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> anyhow::Result<Service> {
     let calendars = CalendarSet::builtin();
     let policies = PolicySet::from_toml(simexit_server::app::DEMO_POLICIES, &calendars)?;
     Ok(Service::new(store, policies, calendars, clock, ServiceConfig::default())?)
@@ -262,14 +262,14 @@ fn network_confirmed(path: &Path, durability: Durability) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
+pub(crate) fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(to);
     let conn = Connection::open(from)?;
     conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
     Ok(())
 }
 
-fn table_counts(path: &Path) -> anyhow::Result<BTreeMap<String, i64>> {
+pub(crate) fn table_counts(path: &Path) -> anyhow::Result<BTreeMap<String, i64>> {
     let conn = Connection::open(path)?;
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
@@ -283,12 +283,17 @@ fn table_counts(path: &Path) -> anyhow::Result<BTreeMap<String, i64>> {
     Ok(out)
 }
 
-fn diff(before: &BTreeMap<String, i64>, after: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+pub(crate) fn diff(before: &BTreeMap<String, i64>, after: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
     after.iter().map(|(t, a)| (t.clone(), a - before.get(t).copied().unwrap_or(0))).filter(|(_, d)| *d != 0).collect()
 }
 
 /// Both sides must have added the same rows, or the ratio compares different work.
-fn compare_rows(what: &str, real: &BTreeMap<String, i64>, raw: &BTreeMap<String, i64>, n: usize) -> anyhow::Result<()> {
+pub(crate) fn compare_rows(
+    what: &str,
+    real: &BTreeMap<String, i64>,
+    raw: &BTreeMap<String, i64>,
+    n: usize,
+) -> anyhow::Result<()> {
     let per_line: Vec<String> = real.iter().map(|(t, d)| format!("{t} {}", format_per_line(*d, n))).collect::<Vec<_>>();
     println!("{what}: rows added per line: {}", per_line.join(", "));
     anyhow::ensure!(real == raw, "{what}: the raw baseline added other rows than the real run: {raw:?} vs {real:?}");

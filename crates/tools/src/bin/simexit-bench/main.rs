@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark aborts on any failure")]
 
 mod bulk;
+mod import;
 mod lifecycle;
 mod load;
 mod lookup;
@@ -58,6 +59,15 @@ enum Bench {
         #[arg(long, default_value = "full")]
         durability: String,
     },
+    /// `simexit import lines` of N lines (20 per subscriber, the subscribers imported first)
+    /// against raw batched inserts of the same rows read by the same CSV reader.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: usize,
+        /// `full` (fsync per commit, the default of `simexit serve`) or `normal`.
+        #[arg(long, default_value = "full")]
+        durability: String,
+    },
     /// A sustained mixed load (the day of subscribers, reviewers, clerks and a bank) against
     /// `GET /healthz` at the same concurrency, with memory sampled through the run.
     Load {
@@ -104,6 +114,7 @@ fn main() -> anyhow::Result<()> {
         Bench::All { scale, out, registry } => all(&scale, &out, registry),
         Bench::Lifecycle { n, durability, postgres } => lifecycle::run(n, &durability, postgres),
         Bench::Bulk { lines, inventory, durability } => bulk::run(&bulk::Args { lines, inventory, durability }),
+        Bench::Import { lines, durability } => import::run(&import::Args { lines, durability }),
         Bench::Load { seconds, connections } => {
             let args = load::Args { seconds, connections };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -138,6 +149,7 @@ fn all(scale: &str, out: &std::path::Path, registry: PathBuf) -> anyhow::Result<
         inventory: pick(10_000_000, 200_000) as usize,
         durability: "full".into(),
     })?;
+    import::run(&import::Args { lines: pick(1_000_000, 20_000) as usize, durability: "full".into() })?;
     let args = load::Args { seconds: pick(120, 20), connections: pick(16, 8) as usize };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let (rows, healthz, memory) = rt.block_on(load::run(&args))?;

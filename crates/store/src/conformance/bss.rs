@@ -1,0 +1,95 @@
+//! Conformance: the BSS's ids, the use it reports, the imports' history, the changes feed.
+
+use super::*;
+
+pub fn the_bss_ids_find_subscribers_and_lines_and_the_changes_feed_pages_in_order(store: &dyn Store) {
+    let (sub, line) = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        tx.link_subscriber(sub, "CRM-1")?;
+        let line = seed_line(tx, sub, "+79160000301")?;
+        tx.upsert_line_link(&LineLink {
+            line_id: line,
+            external_id: "BSS-1".into(),
+            imsi: "250010000000001".into(),
+            last_activity_at: None,
+            last_activity_kind: None,
+        })?;
+        Ok::<_, StoreError>((sub, line))
+    }));
+    let found = ok(store.read(|tx| tx.subscriber_by_external("CRM-1"))).unwrap();
+    assert_eq!(found.id, sub);
+    assert_eq!(ok(store.read(|tx| tx.subscriber_external(sub))), Some("CRM-1".to_owned()));
+    assert!(ok(store.read(|tx| tx.subscriber_by_external("CRM-2"))).is_none());
+    assert_eq!(ok(store.read(|tx| tx.line_by_external("BSS-1"))).map(|l| l.id), Some(line));
+
+    // A subscriber's own fields are rewritten; the use of a line recorded with its kind.
+    let mut renamed = found.clone();
+    renamed.full_name = "Анна Петрова".into();
+    renamed.language = Language::En;
+    ok(store.write(|tx| tx.update_subscriber(&renamed)));
+    assert_eq!(ok(store.read(|tx| tx.subscriber(sub))), Some(renamed));
+    let used = t("2026-03-01T12:00:00Z");
+    ok(store.write(|tx| {
+        let mut link = tx.line_link(line)?.unwrap();
+        link.last_activity_at = Some(used);
+        link.last_activity_kind = Some("call".into());
+        tx.upsert_line_link(&link)
+    }));
+    let link = ok(store.read(|tx| tx.line_link(line))).unwrap();
+    assert_eq!(
+        (link.imsi.as_str(), link.last_activity_at, link.last_activity_kind.as_deref()),
+        ("250010000000001", Some(used), Some("call"))
+    );
+
+    // The BSS's id is unique: a second line cannot take it.
+    let taken = store.write(|tx| {
+        let other = seed_line(tx, sub, "+79160000302")?;
+        tx.upsert_line_link(&LineLink { line_id: other, ..link.clone() })
+    });
+    assert!(taken.is_err(), "one BSS id names one line");
+
+    // Imports newest first; changes oldest first, after a cursor, per operator.
+    for file in ["a.csv", "b.csv"] {
+        ok(store.write(|tx| {
+            tx.insert_import(&ImportRow {
+                id: 0,
+                at: used,
+                actor: "cli".into(),
+                kind: "lines".into(),
+                file: file.into(),
+                rows: 2,
+                created: 1,
+                updated: 1,
+                unchanged: 0,
+            })
+        }));
+    }
+    let imports = ok(store.read(|tx| tx.imports(10)));
+    assert_eq!(imports.iter().map(|i| i.file.as_str()).collect::<Vec<_>>(), ["b.csv", "a.csv"]);
+    assert_eq!((imports[0].rows, imports[0].created, imports[0].updated), (2, 1, 1));
+    let ids: Vec<i64> = ok(store.write(|tx| {
+        let mut ids = Vec::new();
+        for (kind, operator) in [("termination.completed", "mts"), ("line.terminated", "mts"), ("refund.paid", "t2")] {
+            ids.push(tx.insert_change(&ChangeRow {
+                id: 0,
+                at: used,
+                kind: kind.into(),
+                subject: format!("{kind}/1"),
+                operator: Some(op(operator)),
+                data: "{\"id\":1}".into(),
+            })?);
+        }
+        Ok::<_, StoreError>(ids)
+    }));
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "cursors grow: {ids:?}");
+    let all = ok(store.read(|tx| tx.changes(0, None, 10)));
+    assert_eq!(
+        all.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
+        ["termination.completed", "line.terminated", "refund.paid"]
+    );
+    assert_eq!(all[0].data, "{\"id\":1}");
+    let page = ok(store.read(|tx| tx.changes(ids[0], None, 1)));
+    assert_eq!(page.iter().map(|c| c.id).collect::<Vec<_>>(), vec![ids[1]]);
+    let t2 = ok(store.read(|tx| tx.changes(0, Some(&op("t2")), 10)));
+    assert_eq!(t2.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(), ["refund.paid"]);
+}
