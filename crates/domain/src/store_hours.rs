@@ -131,11 +131,11 @@ impl OpeningHours {
         let hours = |i: usize| self.weekly.get(DAYS[i].0).map_or("closed", String::as_str);
         let mut parts: Vec<String> = Vec::new();
         let mut start = 0;
-        for i in 0..DAYS.len() {
+        for (i, (day, _)) in DAYS.iter().enumerate() {
             if i + 1 < DAYS.len() && hours(i + 1) == hours(start) {
                 continue;
             }
-            let days = if i == start { DAYS[i].0.to_owned() } else { format!("{}-{}", DAYS[start].0, DAYS[i].0) };
+            let days = if i == start { (*day).to_owned() } else { format!("{}-{day}", DAYS[start].0) };
             parts.push(format!("{days} {}", hours(start)));
             start = i + 1;
         }
