@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use simexit_domain::OperatorId;
-use simexit_domain::csvfile::CsvFile;
 use simexit_domain::store_hours::OpeningHours;
 use simexit_store::{StoreExt, StoreRow};
 
@@ -213,43 +212,21 @@ pub fn parse_stores(text: &str, toml: bool) -> std::result::Result<Vec<(u64, Sto
             rows.extend(store_row(i as u64 + 1, f, &mut problems).map(|r| (i as u64 + 1, r)));
         }
     } else {
-        let csv = CsvFile::open(text).map_err(|e| {
-            let mut p = Problems::default();
-            p.add(e.line, "file", e.message);
-            p
-        })?;
-        let index: BTreeMap<&str, usize> = STORE_COLUMNS.iter().filter_map(|c| Some((*c, csv.column(&[c])?))).collect();
-        for required in ["id", "operator", "name", "time_zone", "hours"] {
-            if !index.contains_key(required) {
-                problems.add(1, required, "the header has no such column");
-            }
-        }
-        if problems.count > 0 {
-            return Err(problems);
-        }
-        for row in csv {
-            let row = match row {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.add(e.line, "file", e.message);
-                    continue;
-                }
-            };
-            let cell = |c: &str| row.cell(index.get(c).copied()).to_owned();
+        let required = ["id", "operator", "name", "time_zone", "hours"];
+        for row in records(text, &STORE_COLUMNS, &required)? {
+            let cell =
+                |c: &str| STORE_COLUMNS.iter().position(|k| *k == c).map(|i| row.get(i).to_owned()).unwrap_or_default();
+            let or = |c: &str, default: String| Some(cell(c)).filter(|v| !v.is_empty()).unwrap_or(default);
             let fields = StoreFields {
                 id: cell("id"),
                 operator: cell("operator"),
-                kind: if index.contains_key("kind") { cell("kind") } else { default_kind() },
+                kind: or("kind", default_kind()),
                 name: cell("name"),
                 address: cell("address"),
                 region: cell("region"),
                 time_zone: cell("time_zone"),
                 hours: cell("hours"),
-                accepts_terminations: if index.contains_key("accepts_terminations") {
-                    cell("accepts_terminations")
-                } else {
-                    yes()
-                },
+                accepts_terminations: or("accepts_terminations", yes()),
                 recycles_sims: cell("recycles_sims"),
                 phone: cell("phone"),
             };

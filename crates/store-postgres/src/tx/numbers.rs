@@ -30,10 +30,11 @@ pub(super) fn assignment(r: &Row) -> Result<AssignmentRow> {
 /// SKIP LOCKED: concurrent allocations each take a different number instead of waiting.
 const CLAIM_AVAILABLE_NUMBER: &str = formatcp!("{} FOR UPDATE SKIP LOCKED", sql::CLAIM_AVAILABLE_NUMBER);
 
-impl NumbersTx for PgTx<'_> {
-    fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
+impl PgTx<'_> {
+    /// Runs an insert of a whole number row; how many rows it wrote.
+    fn put_number(&mut self, statement: &str, n: &NumberRow) -> Result<u64> {
         self.exec(
-            sql::INSERT_NUMBER,
+            statement,
             &[
                 &n.msisdn.as_str(),
                 &n.operator.as_str(),
@@ -45,24 +46,16 @@ impl NumbersTx for PgTx<'_> {
                 &ts(n.updated_at),
             ],
         )
-        .map(drop)
+    }
+}
+
+impl NumbersTx for PgTx<'_> {
+    fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
+        self.put_number(sql::INSERT_NUMBER, n).map(drop)
     }
 
     fn insert_number_if_absent(&mut self, n: &NumberRow) -> Result<bool> {
-        self.exec(
-            sql::INSERT_NUMBER_IF_ABSENT,
-            &[
-                &n.msisdn.as_str(),
-                &n.operator.as_str(),
-                &n.state.as_str(),
-                &ts_opt(n.aging_until),
-                &n.line_id,
-                &n.subscriber_id,
-                &ts(n.history_since),
-                &ts(n.updated_at),
-            ],
-        )
-        .map(|c| c > 0)
+        self.put_number(sql::INSERT_NUMBER_IF_ABSENT, n).map(|c| c > 0)
     }
 
     fn set_number_line(&mut self, msisdn: &Msisdn, line_id: i64) -> Result<()> {

@@ -27,10 +27,11 @@ pub(super) fn assignment(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
     })
 }
 
-impl NumbersTx for SqliteTx<'_> {
-    fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
+impl SqliteTx<'_> {
+    /// Runs an insert of a whole number row; how many rows it wrote.
+    fn put_number(&mut self, statement: &str, n: &NumberRow) -> Result<usize> {
         self.exec(
-            sql::INSERT_NUMBER,
+            statement,
             params![
                 n.msisdn.as_str(),
                 n.operator.as_str(),
@@ -42,24 +43,16 @@ impl NumbersTx for SqliteTx<'_> {
                 ts(n.updated_at)
             ],
         )
-        .map(drop)
+    }
+}
+
+impl NumbersTx for SqliteTx<'_> {
+    fn insert_number(&mut self, n: &NumberRow) -> Result<()> {
+        self.put_number(sql::INSERT_NUMBER, n).map(drop)
     }
 
     fn insert_number_if_absent(&mut self, n: &NumberRow) -> Result<bool> {
-        self.exec(
-            sql::INSERT_NUMBER_IF_ABSENT,
-            params![
-                n.msisdn.as_str(),
-                n.operator.as_str(),
-                n.state.as_str(),
-                ts_opt(n.aging_until),
-                n.line_id,
-                n.subscriber_id,
-                ts(n.history_since),
-                ts(n.updated_at)
-            ],
-        )
-        .map(|c| c > 0)
+        self.put_number(sql::INSERT_NUMBER_IF_ABSENT, n).map(|c| c > 0)
     }
 
     fn set_number_line(&mut self, msisdn: &Msisdn, line_id: i64) -> Result<()> {

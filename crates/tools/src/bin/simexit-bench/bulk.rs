@@ -40,11 +40,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    let durability = match args.durability.as_str() {
-        "full" => Durability::Full,
-        "normal" => Durability::Normal,
-        other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
-    };
+    let durability = durability(&args.durability)?;
     let n = args.lines;
     let dir = tempfile::tempdir()?;
     let real_db = dir.path().join("real.db");
@@ -260,6 +256,15 @@ fn network_confirmed(path: &Path, durability: Durability) -> anyhow::Result<()> 
          COMMIT;",
     )?;
     Ok(())
+}
+
+/// `full` (fsync per commit) or `normal`.
+pub(crate) fn durability(word: &str) -> anyhow::Result<Durability> {
+    match word {
+        "full" => Ok(Durability::Full),
+        "normal" => Ok(Durability::Normal),
+        other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
+    }
 }
 
 pub(crate) fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {

@@ -60,11 +60,7 @@ fn files(n: usize) -> (String, String) {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    let durability = match args.durability.as_str() {
-        "full" => Durability::Full,
-        "normal" => Durability::Normal,
-        other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
-    };
+    let durability = crate::bulk::durability(&args.durability)?;
     let n = args.lines;
     let dir = tempfile::tempdir()?;
     let real_db = dir.path().join("real.db");

@@ -20,11 +20,7 @@ use simexit_store_sqlite::{Durability, SqliteStore};
 const START: &str = "2026-03-02T09:00:00Z";
 
 pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Result<()> {
-    let durability = match durability {
-        "full" => Durability::Full,
-        "normal" => Durability::Normal,
-        other => anyhow::bail!("durability is `full` or `normal`, not `{other}`"),
-    };
+    let durability = crate::bulk::durability(durability)?;
     let dir = tempfile::tempdir()?;
     let mut http_config = simexit_server::Config::default();
     http_config.database.durability = durability.pragma().to_lowercase();
