@@ -1815,6 +1815,13 @@ mod go_live {
         for (command, name, expected) in steps {
             let args: Vec<String> = command.iter().map(|s| (*s).to_owned()).chain([file(name)]).collect();
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            if name == "lines.csv" {
+                // A dry run says what would change and writes nothing.
+                let (ok, out) = run(dir.path(), db_url, &[&args[..], &["--dry-run"]].concat());
+                assert!(ok && out.contains("dry run, nothing written: would be 3 created"), "{out}");
+                let (ok, out) = run(dir.path(), db_url, &["check"]);
+                assert!(ok && out.contains(" 0 lines"), "{out}");
+            }
             let (ok, out) = run(dir.path(), db_url, &args);
             println!("{}", out.lines().find(|l| l.contains("imported:")).unwrap_or_default());
             assert!(ok && out.contains(expected), "{name}: {out}");
