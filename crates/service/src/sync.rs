@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use simexit_domain::access::Role;
 use simexit_domain::ledger::{MovementKind, OperatorAccount};
-use simexit_domain::{Money, OperatorId};
+use simexit_domain::{LineState, Money, OperatorId};
 use simexit_store::{ChangeRow, LineRow, StoreExt, Tx};
 
 use crate::imports::{ImportKind, Report, Rows, parse_rows};
@@ -165,6 +165,13 @@ impl Service {
         let key = format!("bss:{word}:{}", m.id);
         self.store.write(|tx| {
             let line = self.synced_line(tx, who, &m.line_external_id)?;
+            if line.state == LineState::Terminated && tx.movement_by_key(&key)?.is_none() {
+                // Its final bill settled the balance: a movement now would be money no one settles.
+                return Err(ServiceError::conflict(
+                    "line_terminated",
+                    format!("line `{}` is terminated and its final bill settled", m.line_external_id),
+                ));
+            }
             let (from, to) = if payment {
                 (ledger::operator(&line.operator, OperatorAccount::Cash), ledger::line(line.id))
             } else {

@@ -200,7 +200,7 @@ async fn movement(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such line", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`idempotency_key_reused`: this id was applied to another line or amount", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`idempotency_key_reused`: this id was applied to another line or amount; `line_terminated`: the line's final bill is settled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_amount`, `invalid_memo`, `invalid_time`", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn charge(
@@ -221,7 +221,7 @@ pub async fn charge(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such line", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`idempotency_key_reused`: this id was applied to another line or amount", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`idempotency_key_reused`: this id was applied to another line or amount; `line_terminated`: the line's final bill is settled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_amount`, `invalid_memo`, `invalid_time`", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn payment(

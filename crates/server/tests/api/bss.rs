@@ -190,6 +190,20 @@ async fn a_charge_posted_three_times_with_one_bss_id_appears_once() {
     app.post("/api/v1/sync/payments", Some(&bss), zero).await.problem(422, "invalid_amount");
     let nowhere = json!({ "id": "PAY-3", "line_external_id": "BSS-404", "amount_kopecks": 5 });
     app.post("/api/v1/sync/payments", Some(&bss), nowhere).await.problem(404, "not_found");
+
+    // Once the line is terminated, its final bill is settled: nothing more is posted to it,
+    // while a retry of what was applied before still answers as before.
+    let reviewer = app.login("reviewer@demo").await;
+    let clerk = app.login("clerk.mts@demo").await;
+    let in_store = json!({ "line_id": line_id, "channel": "store" });
+    let req = app.post("/api/v1/terminations", Some(&clerk), in_store).await.ok();
+    app.upload_required(&clerk, &req).await;
+    app.act(&clerk, &req["id"], "submit", None).await.ok();
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    let late = json!({ "id": "INV-LATE", "line_external_id": "BSS-7", "amount_kopecks": 100 });
+    app.post("/api/v1/sync/charges", Some(&bss), late).await.problem(409, "line_terminated");
+    assert_eq!(app.post("/api/v1/sync/charges", Some(&bss), charge).await.status, 200, "a retry is still answered");
     app.assert_books_balance().await;
 }
 
