@@ -14,6 +14,7 @@ pub mod document;
 pub mod eligibility;
 pub mod history;
 pub mod iccid;
+pub mod inn;
 pub mod ledger;
 pub mod line;
 pub mod money;

@@ -210,8 +210,8 @@ impl PolicySet {
                     "online review needs an SLA of at least 1 business day".into(),
                 ));
             }
-            if !(raw.inn.len() == 10 || raw.inn.len() == 12) || !raw.inn.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid("inn", format!("`{}` is not a tax id of 10 or 12 digits", raw.inn)));
+            if let Err(e) = crate::inn::check(&raw.inn) {
+                return Err(invalid("inn", e.to_string()));
             }
             let a = &raw.aging;
             if a.min_days > a.max_days {
@@ -349,5 +349,11 @@ mod tests {
     fn a_bad_channel_lists_the_accepted_ones() {
         let err = load(&with("channels = [\"online\", \"store\"]", "channels = [\"fax\"]")).unwrap_err().to_string();
         assert!(err.contains("fax") && err.contains("online, store"), "{err}");
+    }
+
+    #[test]
+    fn a_tax_id_with_a_wrong_check_digit_is_named() {
+        let err = load(&with("inn = \"7740000076\"", "inn = \"7740000077\"")).unwrap_err().to_string();
+        assert!(err.contains("operator[0] (mts).inn") && err.contains("check digits"), "{err}");
     }
 }
