@@ -270,11 +270,55 @@ impl CalendarSet {
     pub fn ids(&self) -> Vec<&str> {
         self.calendars.keys().map(String::as_str).collect()
     }
+
+    /// Each calendar's last covered day and the days from `today` to it (negative once
+    /// past): business-day deadlines after it cannot be computed from the decree.
+    pub fn horizons(&self, today: Date) -> Vec<(String, Date, i64)> {
+        self.calendars
+            .values()
+            .filter_map(|c| {
+                let last = Date::new(*c.years.keys().next_back()?, 12, 31).ok()?;
+                let days = (last - today).get_days().into();
+                Some((c.id.clone(), last, days))
+            })
+            .collect()
+    }
+
+    /// The calendars that end within `days` of `today` (or have ended), each with a sentence
+    /// for an operator: import next year's decree.
+    pub fn running_out(&self, today: Date, days: i64) -> Vec<String> {
+        self.horizons(today)
+            .into_iter()
+            .filter(|(_, _, left)| *left <= days)
+            .map(|(id, last, left)| {
+                format!(
+                    "production calendar `{id}` ends on {last} ({left} days from {today}): import the next year's \
+                     (policies.calendars) before deadlines run past it"
+                )
+            })
+            .collect()
+    }
 }
+
+/// How close to its end a calendar may come before simexit warns.
+pub const CALENDAR_WARNING_DAYS: i64 = 60;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_calendar_about_to_end_is_named_sixty_days_ahead() {
+        use jiff::civil::date;
+        let set = CalendarSet::builtin();
+        let horizon = set.horizons(date(2027, 11, 1));
+        assert_eq!(horizon, vec![("ru-federal".to_owned(), date(2027, 12, 31), 60)]);
+        assert!(set.running_out(date(2027, 10, 31), CALENDAR_WARNING_DAYS).is_empty(), "61 days ahead: quiet");
+        let warned = set.running_out(date(2027, 11, 1), CALENDAR_WARNING_DAYS);
+        assert_eq!(warned.len(), 1);
+        assert!(warned[0].contains("`ru-federal` ends on 2027-12-31 (60 days"), "{warned:?}");
+        assert!(set.running_out(date(2028, 1, 5), CALENDAR_WARNING_DAYS)[0].contains("-5 days"), "past its end");
+    }
 
     fn federal() -> ProductionCalendar {
         CalendarSet::builtin().get("ru-federal").unwrap().clone()

@@ -160,6 +160,9 @@ pub enum BankAccountError {
     AccountFormat,
     #[error("the account number's control key does not match the BIK")]
     ControlKey,
+    /// Digits 6-8 are the account's currency: refunds are paid in roubles (810, or 643).
+    #[error("the account is not in roubles (digits 6-8 are {0}, not 810 or 643)")]
+    Currency(String),
 }
 
 impl BankAccountError {
@@ -167,7 +170,7 @@ impl BankAccountError {
     pub fn field(&self) -> &'static str {
         match self {
             BankAccountError::BikFormat => "bik",
-            BankAccountError::AccountFormat | BankAccountError::ControlKey => "account",
+            BankAccountError::AccountFormat | BankAccountError::ControlKey | BankAccountError::Currency(_) => "account",
         }
     }
 }
@@ -181,6 +184,9 @@ impl BankAccount {
         }
         if !digits(account, 20) {
             return Err(BankAccountError::AccountFormat);
+        }
+        if !matches!(&account[5..8], "810" | "643") {
+            return Err(BankAccountError::Currency(account[5..8].to_owned()));
         }
         // Bank of Russia rules (No. 579-P): the key is checked over the last three digits of
         // the BIK followed by the 20-digit account, weights 7-1-3 repeating, sum ≡ 0 (mod 10).
@@ -249,6 +255,12 @@ mod tests {
         assert_eq!(BankAccount::parse("04452522", "40817810938160925982"), Err(BankAccountError::BikFormat));
         assert_eq!(BankAccount::parse("044525225", "4081781093816092598"), Err(BankAccountError::AccountFormat));
         assert_eq!(BankAccountError::ControlKey.field(), "account");
+        // The same account in dollars (840) is refused before its key is even looked at.
+        assert_eq!(
+            BankAccount::parse("044525225", "40817840938160925982"),
+            Err(BankAccountError::Currency("840".into()))
+        );
+        assert_eq!(BankAccountError::Currency("840".into()).field(), "account");
     }
 
     /// An in-memory book with the recording rules the store applies: an idempotency key

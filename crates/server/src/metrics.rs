@@ -168,5 +168,15 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, ApiError>
         "# HELP simexit_review_sla_breaches Requests decided after, or still open past, their review deadline."
     );
     let _ = writeln!(out, "# TYPE simexit_review_sla_breaches gauge\nsimexit_review_sla_breaches {breaches}");
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let horizons: Vec<(String, i64)> =
+        state.service.calendars.horizons(today).into_iter().map(|(id, _, days)| (id, days)).collect();
+    gauge(
+        &mut out,
+        "simexit_calendar_days_left",
+        "Days until each production calendar's last known day; import the next year's before 0 (warned at 60).",
+        "calendar",
+        &horizons,
+    );
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response())
 }

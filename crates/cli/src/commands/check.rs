@@ -1,7 +1,8 @@
 //! `simexit check`: verifies what must hold in any committed state — the books balance, every
 //! request, line and number in a state consistent with the others, no aging end lost, no
 //! one-time message queued twice, the audit chain intact — and prints what it counted. Exits
-//! non-zero naming each broken rule. Safe to run against a live database (one read
+//! non-zero naming each broken rule. A production calendar ending within 60 days is a warning
+//! (`WARN`), not a failure. Safe to run against a live database (one read
 //! transaction).
 
 use simexit_server::Config;
@@ -30,6 +31,11 @@ pub fn run(config: &Config) -> anyhow::Result<bool> {
         .map(|(name, n)| format!("{n} {name}"))
         .chain(std::iter::once(format!("{} audit entries", audit.entries)))
         .collect();
+    let today = service.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    for (id, last, days) in service.calendars.horizons(today) {
+        let mark = if days <= simexit_domain::calendar::CALENDAR_WARNING_DAYS { "WARN  " } else { "ok    " };
+        println!("  {mark} production calendar {id} ends {last}: {days} days left");
+    }
     println!("counted: {}", tallies.join(", "));
     println!("{}", if broken == 0 { "all invariants hold".to_owned() } else { format!("{broken} invariants broken") });
     Ok(broken == 0)

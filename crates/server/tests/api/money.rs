@@ -177,6 +177,11 @@ async fn a_failed_refund_returns_the_money_and_new_details_claim_it_again() {
     assert_eq!((failed["state"].as_str(), failed["reason"].as_str()), (Some("failed"), Some("account closed")));
     assert_eq!(balance(&app, &tourist, &line["id"]).await, 28350, "the money is back on the line, refundable");
 
+    // A dollar account (840 in digits 6-8) is refused for that, before its key: refunds are in roubles.
+    let dollars = json!({ "recipient_name": "Li Ming", "bik": "044525225", "account": "40817840700000012345" });
+    let r = app.post(&format!("/api/v1/refunds/{id}/details"), Some(&tourist), dollars).await;
+    r.problem(422, "invalid_account");
+    assert!(r.body["detail"].as_str().unwrap().contains("roubles"), "{}", r.body);
     let again = app
         .post(
             &format!("/api/v1/refunds/{id}/details"),

@@ -116,6 +116,21 @@ async fn health_and_readiness_answer() {
     assert_eq!(ready["status"], "ready");
     let expected = if app.pg.is_some() { "postgres" } else { "sqlite" };
     assert_eq!(ready["database"], expected);
+    assert_eq!(ready["calendars_until"]["ru-federal"], "2027-12-31");
+    assert_eq!(ready["warnings"], serde_json::json!([]), "13 months ahead: nothing to warn of");
+}
+
+/// Sixty days before the production calendar's last day, the readiness answer, the metrics and
+/// (its own test in the CLI) `simexit check` say so; the service stays ready.
+#[tokio::test]
+async fn a_production_calendar_about_to_end_is_warned_of() {
+    let app = TestApp::at("2027-11-01T09:00:00Z").await;
+    let ready = app.get("/readyz", None).await.ok();
+    assert_eq!(ready["status"], "ready");
+    let warning = ready["warnings"][0].as_str().unwrap();
+    assert!(warning.contains("`ru-federal` ends on 2027-12-31 (60 days"), "{warning}");
+    let metrics = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("simexit_calendar_days_left{calendar=\"ru-federal\"} 60"), "{metrics}");
 }
 
 #[tokio::test]

@@ -83,6 +83,11 @@ pub(super) fn bank_errors(l: simexit_domain::Language, name: &str, bik: &str, ac
                 en: "An account number has 20 digits.",
                 zh: "账号为 20 位数字。",
             },
+            E::Currency(_) => &t::Msg {
+                ru: "Счёт должен быть рублёвым (цифры 6–8: 810).",
+                en: "The account must be in roubles (digits 6–8: 810).",
+                zh: "账户必须为卢布账户（第 6–8 位：810）。",
+            },
             E::ControlKey => &t::Msg {
                 ru: "Номер счёта не подходит к этому БИК: проверьте цифры.",
                 en: "The account number does not match this BIK: check the digits.",
