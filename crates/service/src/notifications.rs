@@ -343,6 +343,9 @@ impl Service {
         v.insert("msisdn".into(), r.msisdn.masked().into());
         // The completion message links the certificate's public page; the others the request.
         let certificate = if action == Action::Complete { tx.certificate_of_request(r.id)? } else { None };
+        if let Some(c) = &certificate {
+            v.insert("certificate".into(), c.number.clone().into());
+        }
         let link = certificate.map_or_else(|| self.link(r.id), |c| self.certificate_url(&c.number));
         v.insert("link".into(), link.into());
         if let Some(d) = r.review_deadline_date {
