@@ -104,6 +104,7 @@ msgs! {
     CONTRACT_IF_ANY: "Договор или недавний счёт, если они у вас есть", "The contract or a recent bill, if you have them", "合同或近期账单（如有）";
     BLOCKED_BY: "Сначала нужно", "First you need to", "请先处理";
     DEBT_FIRST: "Погасите задолженность", "Pay the outstanding debt", "缴清欠款";
+    AMOUNT_DUE: "К оплате до расторжения", "Due before termination", "解约前应付";
     PAY: "Оплатить", "Pay", "支付";
     PAID: "Оплата принята.", "Payment received.", "已收到付款。";
     OPEN_REQUEST_EXISTS: "По этому номеру уже есть заявка", "There is already a request for this number", "此号码已有申请";

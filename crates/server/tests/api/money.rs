@@ -331,3 +331,25 @@ async fn a_wrong_adjustment_is_fixed_by_a_reversal_not_an_edit() {
         .problem(404, "not_found");
     app.assert_books_balance().await;
 }
+
+#[tokio::test]
+async fn the_final_bill_of_a_line_in_debt_shows_what_is_due_and_that_it_blocks_completion() {
+    let app = TestApp::at(NOW).await;
+    let (resident, line, req) = app.submitted("resident@demo", "beeline").await;
+    let preview = app.get(&format!("/api/v1/terminations/{}/final-bill", req["id"]), Some(&resident)).await.ok();
+    println!("{preview}");
+    // The debt on the books, and the service charges accrued up to now that completion bills.
+    let booked = -balance(&app, &resident, &line["id"]).await;
+    assert!(booked > 0, "the demo's Beeline line is in debt");
+    let debt = booked + preview["charges"].as_i64().unwrap();
+    assert_eq!(preview["preview"], true);
+    assert_eq!(preview["amount_due"], debt, "{preview}");
+    assert_eq!(preview["blocking"], json!(["debt_outstanding"]));
+    assert_eq!(preview["settlement"], Value::Null, "nothing to settle");
+    assert_eq!(preview["closing_balance"], -debt);
+    let beeline = app.login("reviewer.beeline@demo").await;
+    app.act(&beeline, &req["id"], "approve", None).await.ok();
+    let refused = app.act(&beeline, &req["id"], "complete", None).await;
+    refused.problem(422, "debt_outstanding");
+    assert_eq!(refused.body["amount"], debt, "the same amount as the bill said");
+}

@@ -51,6 +51,12 @@ pub struct FinalBill {
     pub payments: Money,
     pub settlement: Option<BillSettlement>,
     pub closing_balance: Money,
+    /// What the subscriber must still pay before completion (0 when nothing).
+    #[serde(default)]
+    pub amount_due: Money,
+    /// What keeps this bill from being final (`debt_outstanding`); empty on a frozen bill.
+    #[serde(default)]
+    pub blocking: Vec<String>,
     /// True for a preview (a dry run of completion); false once frozen at completion.
     pub preview: bool,
 }
@@ -90,6 +96,19 @@ pub fn settle_and_bill(
     now: Timestamp,
     actor: &str,
 ) -> Result<FinalBill> {
+    bill(tx, policy, request, now, actor, false)
+}
+
+/// The bill completion would produce now: with debt, the bill as it stands, what is due and
+/// that the debt blocks completion, instead of completion's refusal.
+fn bill(
+    tx: &mut dyn Tx,
+    policy: &TerminationPolicy,
+    request: &RequestRow,
+    now: Timestamp,
+    actor: &str,
+    preview: bool,
+) -> Result<FinalBill> {
     let line_id = request.line_id;
     for mut service in tx.services_of(line_id)? {
         if service.stopped_at.is_none() {
@@ -99,9 +118,16 @@ pub fn settle_and_bill(
         }
     }
     let balance = tx.balance(&ledger::line(line_id))?;
-    if balance.is_negative() {
-        return Err(debt_error(balance.debt()));
-    }
+    let mut blocking = Vec::new();
+    let amount_due = if balance.is_negative() {
+        if !preview {
+            return Err(debt_error(balance.debt()));
+        }
+        blocking.push("debt_outstanding".to_owned());
+        balance.debt()
+    } else {
+        Money::ZERO
+    };
     let settlement = if balance.is_positive() { Some(settle(tx, policy, request, balance, now, actor)?) } else { None };
     let period_start = month_start(now, policy);
     let statement = tx.statement(&ledger::line(line_id))?;
@@ -126,7 +152,9 @@ pub fn settle_and_bill(
         items,
         settlement,
         closing_balance,
-        preview: false,
+        amount_due,
+        blocking,
+        preview,
     })
 }
 
@@ -335,8 +363,7 @@ impl Service {
             (r, None) if r.state.is_open() => {
                 let policy = self.policy(&r.operator)?;
                 let now = self.now();
-                let mut bill = self.store.dry_run(|tx| settle_and_bill(tx, policy, &r, now, &who.actor()))?;
-                bill.preview = true;
+                let mut bill = self.store.dry_run(|tx| bill(tx, policy, &r, now, &who.actor(), true))?;
                 if let Some(s) = bill.settlement.as_mut() {
                     s.refund_id = None;
                 }

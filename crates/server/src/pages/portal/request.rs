@@ -274,7 +274,11 @@ pub fn bill_table(l: simexit_domain::Language, bill: &FinalBill) -> Markup {
             tr { th scope="row" { (l.t(&t::CHARGES)) } td.num { (t::money(l, bill.charges)) } }
             tr { th scope="row" { (l.t(&t::PAYMENTS)) } td.num { (t::money(l, bill.payments)) } }
             tr { th scope="row" { (l.t(&t::CLOSING_BALANCE)) } td.num { strong { (t::money(l, bill.closing_balance)) } } }
+            @if bill.amount_due.is_positive() {
+                tr { th scope="row" { (l.t(&t::AMOUNT_DUE)) } td.num { strong { (t::money(l, bill.amount_due)) } } }
+            }
         } }
+        @if bill.amount_due.is_positive() { p.alert role="status" { (l.t(&t::DEBT_FIRST)) ": " (t::money(l, bill.amount_due)) } }
     }
 }
 
