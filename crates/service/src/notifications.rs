@@ -16,7 +16,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use simexit_domain::access::Role;
 use simexit_domain::notify::{Rendered, Templates};
-use simexit_domain::{Action, Language, RequestState, TerminationPolicy};
+use simexit_domain::{Action, Language, LineState, Msisdn, RequestState, TerminationPolicy};
 use simexit_store::{OutboxRow, RefundRow, RequestRow, StoreExt, SubscriberRow, Tx};
 
 use crate::jobs;
@@ -143,11 +143,17 @@ pub(crate) fn enqueue(
     mut values: serde_json::Map<String, serde_json::Value>,
     request_id: Option<i64>,
     dedupe: Option<&str>,
+    cut_off: Option<&Msisdn>,
 ) -> Result<()> {
     values.insert("_fallback".into(), fallback.as_str().into());
     let payload = serde_json::Value::Object(values).to_string();
     for (channel, to) in [("email", subscriber.email.trim()), ("sms", subscriber.phone.trim())] {
         if to.is_empty() {
+            continue;
+        }
+        // After completion the terminated number is no one's to text: the subscriber's own
+        // contact phone, if another, and their e-mail carry the message.
+        if channel == "sms" && cut_off.is_some_and(|m| Msisdn::parse(to).is_ok_and(|p| &p == m)) {
             continue;
         }
         let mut m = OutboxRow::new(channel, to, event, subscriber.language.as_str(), payload.clone(), now);
@@ -358,7 +364,9 @@ impl Service {
             v.insert("aging_until".into(), until.to_zoned(policy.zone()).date().to_string().into());
         }
         let key = format!("{event}:{}:{}", r.id, now.as_millisecond());
-        enqueue(tx, now, &subscriber, policy.default_language, event, v, Some(r.id), Some(&key))?;
+        // From completion on, the line's own number is cut off.
+        let cut_off = matches!(action, Action::Complete).then_some(&r.msisdn);
+        enqueue(tx, now, &subscriber, policy.default_language, event, v, Some(r.id), Some(&key), cut_off)?;
         if action == Action::Complete
             && policy.aging_reminder_days > 0
             && let Some(until) = r.aging_until
@@ -390,7 +398,8 @@ impl Service {
         v.insert("aging_until".into(), until.to_zoned(policy.zone()).date().to_string().into());
         v.insert("link".into(), self.link(r.id).into());
         let key = format!("aging_reminder:{}:{}", r.id, until.as_millisecond());
-        enqueue(tx, now, &subscriber, policy.default_language, "aging_reminder", v, Some(r.id), Some(&key))
+        let cut_off = Some(&r.msisdn);
+        enqueue(tx, now, &subscriber, policy.default_language, "aging_reminder", v, Some(r.id), Some(&key), cut_off)
     }
 
     /// Queues the message that a refund was paid.
@@ -403,7 +412,9 @@ impl Service {
         let k = refund.amount.kopecks();
         v.insert("amount".into(), format!("{}.{:02}", k / 100, (k % 100).abs()).into());
         let key = format!("refund_paid:{}", refund.id);
-        enqueue(tx, now, &subscriber, policy.default_language, "refund_paid", v, refund.request_id, Some(&key))
+        let cut_off = (line.state == LineState::Terminated).then_some(&line.msisdn);
+        let event = "refund_paid";
+        enqueue(tx, now, &subscriber, policy.default_language, event, v, refund.request_id, Some(&key), cut_off)
     }
 }
 

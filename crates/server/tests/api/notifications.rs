@@ -457,3 +457,54 @@ fn operators_override_templates_from_a_folder_without_a_rebuild() {
     let err = simexit_server::app::notifier(&c.notifications, &c.server.public_url).err().unwrap().to_string();
     assert!(err.contains("en.toml: `request_lost` is not an event"), "{err}");
 }
+
+/// A subscriber whose contact phone is the very line being cancelled hears of the steps by SMS
+/// there until completion; from completion on, only by e-mail.
+#[tokio::test]
+async fn after_completion_no_message_goes_to_the_number_just_terminated() {
+    let app = TestApp::at(NOW).await;
+    let service = app.service.clone();
+    tokio::task::spawn_blocking(move || {
+        use simexit_service::imports::{ImportKind, parse_rows};
+        for (kind, text) in [
+            (
+                ImportKind::Subscribers,
+                "external_id,category,full_name,email,contact_phone\nS-9,resident,Ольга,olga@example.ru,+79160009999\n",
+            ),
+            (
+                ImportKind::Lines,
+                "external_id,subscriber_external_id,operator,msisdn,opened_at\nL-9,S-9,mts,+79160009999,2024-01-01\n",
+            ),
+        ] {
+            let rows = parse_rows(kind, text).unwrap();
+            service.import_rows(&rows, "t.csv", false, "test", &|_, _| {}).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let clerk = app.login("clerk.mts@demo").await;
+    let reviewer = app.login("reviewer@demo").await;
+    let number = app.number(&reviewer, &json!("+79160009999")).await;
+    let req =
+        app.post("/api/v1/terminations", Some(&clerk), json!({ "line_id": number["line_id"], "channel": "store" }));
+    let req = req.await.ok();
+    app.upload_required(&clerk, &req).await;
+    app.act(&clerk, &req["id"], "submit", None).await.ok();
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    let all = outbox(&app, "").await;
+    let sent: Vec<(&str, &str, &str)> = of_request(&all, &req)
+        .iter()
+        .map(|m| (m["template"].as_str().unwrap(), m["channel"].as_str().unwrap(), m["recipient"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("request_submitted", "email", "olga@example.ru"),
+            ("request_submitted", "sms", "+79160009999"),
+            ("request_approved", "email", "olga@example.ru"),
+            ("request_approved", "sms", "+79160009999"),
+            ("request_completed", "email", "olga@example.ru"),
+        ]
+    );
+}
