@@ -13,12 +13,14 @@ use serde::Deserialize;
 use crate::Language;
 
 /// Every event simexit notifies about, by template name.
-pub const EVENTS: [&str; 9] = [
+pub const EVENTS: [&str; 10] = [
     "request_submitted",
     "info_requested",
     "request_approved",
     "request_rejected",
     "request_completed",
+    // Completion where the policy allows no revocation: nothing promises one.
+    "request_completed_final",
     "aging_reminder",
     "refund_paid",
     "password_reset_code",

@@ -340,7 +340,8 @@ impl Service {
             Action::RequestInfo => "info_requested",
             Action::Approve => "request_approved",
             Action::Reject => "request_rejected",
-            Action::Complete => "request_completed",
+            Action::Complete if policy.revocation_allowed => "request_completed",
+            Action::Complete => "request_completed_final",
             _ => return Ok(()),
         };
         let Some(subscriber) = tx.subscriber(r.subscriber_id)? else { return Ok(()) };
@@ -367,7 +368,9 @@ impl Service {
         // From completion on, the line's own number is cut off.
         let cut_off = matches!(action, Action::Complete).then_some(&r.msisdn);
         enqueue(tx, now, &subscriber, policy.default_language, event, v, Some(r.id), Some(&key), cut_off)?;
+        // The reminder is the last chance to revoke: none where revocation is not allowed.
         if action == Action::Complete
+            && policy.revocation_allowed
             && policy.aging_reminder_days > 0
             && let Some(until) = r.aging_until
         {

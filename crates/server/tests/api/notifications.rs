@@ -508,3 +508,32 @@ async fn after_completion_no_message_goes_to_the_number_just_terminated() {
         ]
     );
 }
+
+/// Where the operator's policy allows no revocation, nothing promises one: the completion
+/// message is the final one, no reminder to revoke is scheduled, the request page offers none.
+#[tokio::test]
+async fn where_revocation_is_not_allowed_no_message_or_page_offers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/policies/demo.toml")).unwrap();
+    assert!(demo.contains("revocation_allowed = true"), "fixture drifted");
+    let file = dir.path().join("policies.toml");
+    std::fs::write(&file, demo.replacen("revocation_allowed = true", "revocation_allowed = false", 1)).unwrap();
+    let app = TestApp::configured(NOW, true, move |c| c.policies.file = Some(file)).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (resident, _, req) = app.submitted("resident@demo", "mts").await;
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    app.advance_days(29).await; // past where a reminder would have gone, within the aging
+    let all = outbox(&app, "").await;
+    let templates: Vec<&str> = of_request(&all, &req).iter().map(|m| m["template"].as_str().unwrap()).collect();
+    assert!(templates.contains(&"request_completed_final"), "{templates:?}");
+    assert!(!templates.iter().any(|t| *t == "request_completed" || *t == "aging_reminder"), "{templates:?}");
+    app.act(&resident, &req["id"], "revoke", None).await.problem(422, "revocation_not_allowed");
+
+    let mut b = crate::pages::Browser::sign_in(&app, "resident@demo").await;
+    let (_, page, _) = b.get(&format!("/my/requests/{}", req["id"])).await;
+    assert!(
+        !page.contains("/act/revoke") && !page.contains("change your mind") && !page.contains("передумать"),
+        "{page}"
+    );
+}

@@ -141,7 +141,10 @@ pub(super) fn request_page(
         @if r.state == RequestState::Completed {
             @if let Some(until) = r.aging_until {
                 div.warn {
-                    p { (l.t(&t::FROZEN_UNTIL)) " " strong { (date(until, &zone)) } ". " (l.t(&t::REVOKE_HELP)) }
+                    p {
+                        (l.t(&t::FROZEN_UNTIL)) " " strong { (date(until, &zone)) } "."
+                        @if policy.is_some_and(|p| p.revocation_allowed) { " " (l.t(&t::REVOKE_HELP)) }
+                    }
                     @if policy.is_some_and(|p| p.revocation_allowed) {
                         form method="post" action=(format!("/requests/{}/act/revoke", r.id)) {
                             (csrf(ctx))
@@ -165,7 +168,9 @@ pub(super) fn request_page(
                 li { (l.t(&t::AFTER_3)) }
                 li { (l.t(&t::AFTER_4)) }
             }
-            @if r.state == RequestState::Completed { p.muted { (l.t(&t::REMINDER_NOTE)) } }
+            @if r.state == RequestState::Completed && policy.is_some_and(|p| p.revocation_allowed && p.aging_reminder_days > 0) {
+                p.muted { (l.t(&t::REMINDER_NOTE)) }
+            }
         }
         @if r.channel == Channel::Online && (editable || !v.documents.is_empty()) {
             h2 { (l.t(&t::DOCUMENTS)) }
