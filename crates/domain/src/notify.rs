@@ -233,6 +233,7 @@ mod tests {
             ("link", "https://simexit.example/certificates/C-1"),
             ("aging_until", "2027-01-30"),
             ("days", "3"),
+            ("certificate", "MTS-2026-K7Q3-XP9M-Z2R4-T6V8"),
             ("amount", "150.00"),
             ("code", "123456"),
             ("minutes", "15"),
