@@ -21,6 +21,8 @@ impl LineState {
             | RequestState::InfoProvided
             | RequestState::Approved => LineState::PendingTermination,
             RequestState::Completed | RequestState::Closed => LineState::Terminated,
+            // A revoked termination gives the line back as it was: a suspended line stays so.
+            RequestState::Revoked if before == LineState::Suspended => LineState::Suspended,
             RequestState::Revoked => LineState::Active,
             RequestState::Draft | RequestState::Withdrawn | RequestState::Rejected => before,
         }
@@ -37,5 +39,6 @@ mod tests {
         assert_eq!(LineState::for_request(RequestState::Withdrawn, LineState::Suspended), LineState::Suspended);
         assert_eq!(LineState::for_request(RequestState::Completed, LineState::Active), LineState::Terminated);
         assert_eq!(LineState::for_request(RequestState::Revoked, LineState::Active), LineState::Active);
+        assert_eq!(LineState::for_request(RequestState::Revoked, LineState::Suspended), LineState::Suspended);
     }
 }

@@ -407,6 +407,14 @@ impl Service {
             from: now,
         })?;
         undo_settlement(tx, r, now, actor)?;
+        // The services completion stopped run again from now (the frozen days are not billed).
+        if let Some(completed) = r.completed_at {
+            for service in tx.services_of(line.id)? {
+                if service.stopped_at == Some(completed) {
+                    crate::money::start_service(tx, line.id, &service.name, service.monthly_charge, now, actor)?;
+                }
+            }
+        }
         line.terminated_at = None;
         self.start_restoring(tx, r, now)
     }

@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use simexit_store::StoreExt;
+
 use crate::helpers::TestApp;
 
 const NOW: &str = "2026-11-26T09:00:00Z";
@@ -352,4 +354,64 @@ async fn the_final_bill_of_a_line_in_debt_shows_what_is_due_and_that_it_blocks_c
     let refused = app.act(&beeline, &req["id"], "complete", None).await;
     refused.problem(422, "debt_outstanding");
     assert_eq!(refused.body["amount"], debt, "the same amount as the bill said");
+}
+
+/// Revocation gives the line back as it was: its paid services run again from the revocation
+/// (the frozen days are not billed), and a line that was suspended stays suspended.
+#[tokio::test]
+async fn revocation_restarts_the_stopped_services_and_keeps_a_suspended_line_suspended() {
+    let app = TestApp::at(NOW).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (resident, line, req) = app.submitted("resident@demo", "mts").await;
+    let path = format!("/api/v1/lines/{}/services", line["id"]);
+    let before: Vec<Value> = app.get(&path, Some(&resident)).await.ok().as_array().unwrap().clone();
+    let mut names: Vec<String> = before.iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
+    names.sort();
+    assert!(!names.is_empty(), "the demo line has paid services");
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    app.advance_days(3).await;
+    app.act(&resident, &req["id"], "revoke", None).await.ok();
+    let after: Vec<Value> = app.get(&path, Some(&resident)).await.ok().as_array().unwrap().clone();
+    let mut running: Vec<String> =
+        after.iter().filter(|s| s["stopped_at"].is_null()).map(|s| s["name"].as_str().unwrap().to_owned()).collect();
+    running.sort();
+    assert_eq!(running, names, "every stopped service runs again: {after:?}");
+    assert!(
+        after.iter().filter(|s| s["stopped_at"].is_null()).all(|s| s["started_at"] == "2026-11-29T09:00:00Z"),
+        "from the revocation on, three days after completion: {after:?}"
+    );
+
+    // A suspended line, cancelled in the store and revoked, is suspended again.
+    let service = app.service.clone();
+    tokio::task::spawn_blocking(move || {
+        use simexit_service::imports::{ImportKind, parse_rows};
+        for (kind, text) in [
+            (ImportKind::Subscribers, "external_id,category,full_name\nS-5,resident,Павел\n"),
+            (
+                ImportKind::Lines,
+                "external_id,subscriber_external_id,operator,msisdn,opened_at,state\nL-5,S-5,mts,+79160005555,2024-01-01,suspended\n",
+            ),
+        ] {
+            service.import_rows(&parse_rows(kind, text).unwrap(), "t.csv", false, "test", &|_, _| {}).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let clerk = app.login("clerk.mts@demo").await;
+    let number = app.number(&reviewer, &json!("+79160005555")).await;
+    let body = json!({ "line_id": number["line_id"], "channel": "store" });
+    let req = app.post("/api/v1/terminations", Some(&clerk), body).await.ok();
+    app.upload_required(&clerk, &req).await;
+    app.act(&clerk, &req["id"], "submit", None).await.ok();
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    assert_eq!(app.act(&reviewer, &req["id"], "complete", None).await.ok()["line"]["state"], "terminated");
+    let revoked = app.act(&clerk, &req["id"], "revoke", None).await.ok();
+    assert_eq!(revoked["line"]["state"], "suspended", "{revoked}");
+    let service = app.service.clone();
+    let counts =
+        tokio::task::spawn_blocking(move || service.store.read(|tx| tx.invariant_counts())).await.unwrap().unwrap();
+    let checks: Vec<&str> = simexit_store::INVARIANTS.iter().map(|(name, _)| *name).collect();
+    let broken: Vec<_> = counts.iter().filter(|(n, c)| checks.contains(&n.as_str()) && *c != 0).collect();
+    assert!(broken.is_empty(), "simexit check holds: {broken:?}");
 }

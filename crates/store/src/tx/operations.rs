@@ -56,7 +56,7 @@ pub const INVARIANTS: &[(&str, &str)] = &[
          WHERE r.id = (SELECT MAX(id) FROM termination_requests WHERE line_id = l.id) AND NOT ( \
            (r.state IN ('submitted', 'info_requested', 'info_provided', 'approved') AND l.state = 'pending_termination') \
            OR (r.state IN ('completed', 'closed') AND l.state = 'terminated') \
-           OR (r.state = 'revoked' AND l.state = 'active') \
+           OR (r.state = 'revoked' AND l.state IN ('active', 'suspended')) \
            OR (r.state IN ('draft', 'withdrawn', 'rejected') AND l.state IN ('active', 'suspended')))",
     ),
     (
