@@ -6,7 +6,7 @@
 //!    as `simexit bulk terminate` — terminates every line in batches; (c) on the copy, plain
 //!    batched SQL performs the same row changes (requests, events, number and holder period,
 //!    settlement movements and refunds, final bill, certificate, network task, jobs, outbox,
-//!    audit rows, the run's line outcomes), without the checks, signing and hashing the real
+//!    audit rows, the changes feed, the run's line outcomes), without the checks, signing and hashing the real
 //!    code does. The rows each side added per table are printed and must agree.
 //! 2. **Aging sweep.** The inventory is filled up to `--inventory` numbers; the network is
 //!    taken to have confirmed every deprovisioning and the reminders to have been sent, then
@@ -369,6 +369,9 @@ fn raw_bulk(path: &Path, durability: Durability, n: usize, admin: i64) -> anyhow
                 )?
                 .execute(params![req, t, actor, action, from, to])?;
                 audit(&conn, t, &actor, action, "termination_request", &req.to_string(), &hash)?;
+                if from != to {
+                    change(&conn, t, &format!("termination.{to}"), &format!("termination_request/{req}"), &msisdn)?;
+                }
             }
             conn.prepare_cached(
                 "UPDATE numbers SET state = 'aging', aging_until = ?2, updated_at = ?3 WHERE msisdn = ?1",
@@ -380,6 +383,7 @@ fn raw_bulk(path: &Path, durability: Durability, n: usize, admin: i64) -> anyhow
             .execute(params![msisdn, t])?;
             conn.prepare_cached("UPDATE lines SET state = 'terminated', terminated_at = ?2 WHERE id = ?1")?
                 .execute(params![line, t])?;
+            change(&conn, t, "line.terminated", &format!("line/{line}"), &msisdn)?;
             conn.prepare_cached(
                 "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
                  VALUES ('refund', ?1, 'balance to be refunded', ?2, ?3, ?4)",
@@ -464,6 +468,16 @@ fn audit(
 /// The sweep's row changes in plain SQL: 500 due jobs claimed at a time, and for each, in
 /// one transaction per batch, the number released, the line and request closed, the event and
 /// its audit row written, the job finished.
+/// A row of the changes feed, of the size the real code writes.
+fn change(conn: &Connection, at: i64, kind: &str, subject: &str, msisdn: &str) -> anyhow::Result<()> {
+    let data = format!(
+        r#"{{"id":0,"state":"completed","from":"approved","action":"complete","reason":"over_limit","line_id":0,"line_external_id":null,"msisdn":"{msisdn}"}}"#
+    );
+    conn.prepare_cached("INSERT INTO changes (at, kind, subject, operator_id, data) VALUES (?1, ?2, ?3, 'mts', ?4)")?
+        .execute(params![at, kind, subject, data])?;
+    Ok(())
+}
+
 fn raw_sweep(path: &Path, durability: Durability, now: i64) -> anyhow::Result<f64> {
     let conn = simexit_store_sqlite::connect(path, durability)?;
     let hash = "0".repeat(64);
@@ -507,6 +521,8 @@ fn raw_sweep(path: &Path, durability: Durability, now: i64) -> anyhow::Result<f6
             )?
             .execute(params![req, now])?;
             audit(&conn, now, "system", "end_aging", "termination_request", &req.to_string(), &hash)?;
+            change(&conn, now, "termination.closed", &format!("termination_request/{req}"), &msisdn)?;
+            change(&conn, now, "number.released", &format!("number/{msisdn}"), &msisdn)?;
             audit(&conn, now, "system", "release", "number", &msisdn, &hash)?;
             conn.prepare_cached("UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = ?2 WHERE id = ?1")?
                 .execute(params![job, now])?;
