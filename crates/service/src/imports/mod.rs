@@ -15,11 +15,16 @@ use simexit_store::{StoreExt, StoreRow};
 use crate::record::audit;
 use crate::{Result, Service, ServiceError};
 
-mod people;
+mod apply;
+mod kinds;
+mod lines;
+mod parse;
 mod records;
 
-pub(crate) use people::Run;
-pub use people::*;
+pub use apply::Progress;
+pub(crate) use apply::{Run, record_import};
+pub use kinds::*;
+pub use parse::{parse_rows, read_rows};
 pub use records::{Record, records};
 
 pub const MAX_PROBLEMS: usize = 100;
@@ -308,7 +313,7 @@ impl Service {
                 }
                 tx.upsert_store(&row)?;
             }
-            people::record_import(tx, "stores", file, rows.len() as i64, report, now, actor)?;
+            record_import(tx, "stores", file, rows.len() as i64, report, now, actor)?;
             Ok::<_, ServiceError>(report)
         };
         if dry_run { self.store.dry_run(body) } else { self.store.write(body) }
