@@ -213,7 +213,7 @@ fn mark_overdue(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> 
     r.overdue = true;
     r.updated_at = now;
     tx.update_request(&r)?;
-    step(tx, r.id, now, "system", "overdue", r.state, r.state, Some("the review deadline passed"))
+    step(tx, &r, now, "system", "overdue", r.state, r.state, Some("the review deadline passed"))
 }
 
 fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
@@ -240,7 +240,7 @@ fn end_aging(tx: &mut dyn Tx, request_id: i64, now: Timestamp) -> Result<()> {
     r.closed_at = Some(now);
     r.updated_at = now;
     tx.update_request(&r)?;
-    step(tx, r.id, now, "system", "end_aging", RequestState::Completed, to, None)?;
+    step(tx, &r, now, "system", "end_aging", RequestState::Completed, to, None)?;
     let data = serde_json::json!({ "msisdn": r.msisdn.as_str(), "state": number.state, "request_id": r.id });
     crate::record::change(tx, now, "number.released", &format!("number/{}", r.msisdn), Some(&r.operator), data)?;
     audit(tx, now, "system", "release", "number", &r.msisdn, serde_json::json!({ "state": number.state }))

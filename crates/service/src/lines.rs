@@ -54,6 +54,30 @@ pub fn add_to_pool(tx: &mut dyn Tx, msisdn: Msisdn, operator: &OperatorId, now: 
     Ok(())
 }
 
+/// A balance brought from elsewhere (an import, the demo) enters the books as an opening
+/// movement: positive is the subscriber's money, negative unpaid charges. Nothing for zero.
+pub fn post_opening_balance(
+    tx: &mut dyn Tx,
+    operator: &OperatorId,
+    line_id: i64,
+    balance: Money,
+    now: jiff::Timestamp,
+    actor: &str,
+) -> Result<()> {
+    if balance == Money::ZERO {
+        return Ok(());
+    }
+    let opening = ledger::operator(operator, OperatorAccount::OpeningBalances);
+    let (from, to, amount) = if balance.is_positive() {
+        (opening, ledger::line(line_id), balance)
+    } else {
+        (ledger::line(line_id), opening, -balance)
+    };
+    let key = format!("opening:line:{line_id}");
+    ledger::post(tx, MovementKind::Opening, from, to, amount, "opening balance", key, Some(line_id), now, actor)?;
+    Ok(())
+}
+
 /// Takes an `available` number of the operator and opens a line on it for the subscriber.
 pub fn assign_new_line(
     tx: &mut dyn Tx,
@@ -73,27 +97,7 @@ pub fn assign_new_line(
         subscriber_id,
         opened_at: now,
     })?;
-    if balance != Money::ZERO {
-        // A balance brought from elsewhere (migration, demo) enters the books as an opening
-        // movement: positive is the subscriber's money, negative unpaid charges.
-        let (from, to, amount) = if balance.is_positive() {
-            (ledger::operator(operator, OperatorAccount::OpeningBalances), ledger::line(line_id), balance)
-        } else {
-            (ledger::line(line_id), ledger::operator(operator, OperatorAccount::OpeningBalances), -balance)
-        };
-        ledger::post(
-            tx,
-            MovementKind::Opening,
-            from,
-            to,
-            amount,
-            "opening balance",
-            format!("opening:line:{line_id}"),
-            Some(line_id),
-            now,
-            "system",
-        )?;
-    }
+    post_opening_balance(tx, operator, line_id, balance, now, "system")?;
     number.state = number.state.next(NumberEvent::Assign)?;
     number.line_id = Some(line_id);
     number.subscriber_id = Some(subscriber_id);

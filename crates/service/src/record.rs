@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use simexit_domain::RequestState;
-use simexit_store::{AuditRow, NewEvent, NewJob, Tx};
+use simexit_store::{AuditRow, NewEvent, NewJob, RequestRow, Tx};
 
 use crate::Result;
 
@@ -82,7 +82,7 @@ fn operator_of(tx: &mut dyn Tx, entity: &str, id: &str) -> Result<Option<simexit
 #[expect(clippy::too_many_arguments, reason = "one flat record of a step reads better than a builder")]
 pub fn step(
     tx: &mut dyn Tx,
-    request_id: i64,
+    r: &RequestRow,
     at: Timestamp,
     actor: &str,
     action: &str,
@@ -90,6 +90,7 @@ pub fn step(
     to: RequestState,
     reason: Option<&str>,
 ) -> Result<()> {
+    let request_id = r.id;
     tx.insert_event(&NewEvent {
         request_id,
         at,
@@ -108,12 +109,10 @@ pub fn step(
         request_id,
         serde_json::json!({ "from": from, "to": to, "reason": reason }),
     )?;
-    if from != to
-        && let Some(r) = tx.request(request_id)?
-    {
+    if from != to {
         let line = tx.line_link(r.line_id)?.map(|l| l.external_id);
         let data = serde_json::json!({
-            "id": r.id, "state": r.state, "from": from, "action": action, "reason": r.reason,
+            "id": r.id, "state": to, "from": from, "action": action, "reason": r.reason,
             "line_id": r.line_id, "line_external_id": line, "msisdn": r.msisdn.as_str(),
         });
         change(

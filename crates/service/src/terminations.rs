@@ -229,7 +229,7 @@ impl Service {
                 updated_at: now,
             };
             row.id = tx.insert_request(&row)?;
-            step(tx, row.id, now, &who.actor(), "create", RequestState::Draft, RequestState::Draft, None)?;
+            step(tx, &row, now, &who.actor(), "create", RequestState::Draft, RequestState::Draft, None)?;
             self.details_checked(tx, row, now)
         })
     }
@@ -316,7 +316,7 @@ impl Service {
             line.state = LineState::for_request(to, r.line_state_before);
             tx.update_request(&r)?;
             tx.update_line(&line)?;
-            step(tx, r.id, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
+            step(tx, &r, now, &who.actor(), action.as_str(), from, to, reason.as_deref())?;
             self.notify_step(tx, policy, &r, action, reason.as_deref(), now)?;
             if matches!(to, RequestState::Rejected | RequestState::Withdrawn | RequestState::Revoked) {
                 self.schedule_destruction(tx, &r, now)?;
@@ -512,13 +512,13 @@ impl Service {
         r.id = tx.insert_request(&r)?;
         let actor = who.actor();
         let note = format!("forced termination: {reason}");
-        step(tx, r.id, now, &actor, "create", RequestState::Draft, RequestState::Draft, Some(&note))?;
+        step(tx, &r, now, &actor, "create", RequestState::Draft, RequestState::Draft, Some(&note))?;
         for action in [Action::Submit, Action::Approve, Action::Complete] {
             let to = r.state.next(action)?;
             if action == Action::Complete {
                 self.complete_in(tx, policy, &mut r, &mut line, now, &actor)?;
             }
-            step(tx, r.id, now, &actor, action.as_str(), r.state, to, Some(&note))?;
+            step(tx, &r, now, &actor, action.as_str(), r.state, to, Some(&note))?;
             r.state = to;
         }
         line.state = LineState::for_request(r.state, r.line_state_before);

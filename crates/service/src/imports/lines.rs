@@ -5,14 +5,12 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use simexit_domain::ledger::{MovementKind, OperatorAccount};
 use simexit_domain::number::NumberState;
-use simexit_domain::{LineState, Money, OperatorId};
+use simexit_domain::{LineState, OperatorId};
 use simexit_store::{LineLink, LineRow, NewAssignment, NewLine, NumberRow, Tx};
 
 use super::Run;
 use super::kinds::LineIn;
-use crate::ledger;
 use crate::{Result, Service};
 
 impl Service {
@@ -177,27 +175,7 @@ impl Service {
             None => tx.set_number_line(&l.msisdn, line_id)?,
         }
         tx.open_assignment(&NewAssignment { msisdn: l.msisdn.clone(), subscriber_id, line_id, from: opened_at })?;
-        if l.balance != Money::ZERO {
-            let opening = ledger::operator(&l.operator, OperatorAccount::OpeningBalances);
-            let (from, to, amount) = if l.balance.is_positive() {
-                (opening, ledger::line(line_id), l.balance)
-            } else {
-                (ledger::line(line_id), opening, -l.balance)
-            };
-            let key = format!("opening:line:{line_id}");
-            ledger::post(
-                tx,
-                MovementKind::Opening,
-                from,
-                to,
-                amount,
-                "opening balance",
-                key,
-                Some(line_id),
-                now,
-                run.actor,
-            )?;
-        }
+        crate::lines::post_opening_balance(tx, &l.operator, line_id, l.balance, now, run.actor)?;
         run.report.created += 1;
         Ok(())
     }
