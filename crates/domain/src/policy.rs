@@ -51,6 +51,17 @@ crate::wire_enum! {
     }
 }
 
+crate::wire_enum! {
+    /// What a request for more information does to the review deadline.
+    pub enum SlaOnInfo {
+        /// The clock stops while the subscriber is asked; the remaining business days
+        /// continue when the information arrives.
+        Pause = "pause",
+        /// The information restarts the full review time from its arrival.
+        Restart = "restart",
+    }
+}
+
 /// The rules one operator applies to terminations.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -66,6 +77,7 @@ pub struct TerminationPolicy {
     /// Extra documents asked of non-residents (foreign residents and tourists).
     pub non_resident_extra: Vec<DocumentKind>,
     pub review_sla_business_days: u32,
+    pub sla_on_info: SlaOnInfo,
     pub aging_days: u32,
     pub aging_min_days: u32,
     pub aging_max_days: u32,
@@ -80,6 +92,9 @@ pub struct TerminationPolicy {
     pub calendar_fallback: CalendarFallback,
     pub document_retention_days: u32,
     pub default_language: Language,
+    /// Whether banks' Number Recycling checks are answered for this operator's numbers (an
+    /// MVNO whose host network answers for it sets `false`: 422 `SERVICE_NOT_APPLICABLE`).
+    pub number_recycling: bool,
 }
 
 impl TerminationPolicy {
@@ -141,6 +156,8 @@ struct RawPolicy {
     non_resident_extra: Vec<DocumentKind>,
     #[serde(default)]
     review_sla_business_days: u32,
+    #[serde(default = "pause")]
+    sla_on_info: SlaOnInfo,
     aging: RawAging,
     #[serde(default = "yes")]
     revocation_allowed: bool,
@@ -156,6 +173,8 @@ struct RawPolicy {
     document_retention_days: u32,
     #[serde(default = "russian")]
     default_language: Language,
+    #[serde(default = "yes")]
+    number_recycling: bool,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +186,10 @@ struct RawAging {
     /// Days before the aging ends when the subscriber is reminded (last chance to revoke).
     #[serde(default = "three")]
     reminder_days: u32,
+}
+
+fn pause() -> SlaOnInfo {
+    SlaOnInfo::Pause
 }
 
 fn three() -> u32 {
@@ -255,6 +278,7 @@ impl PolicySet {
                 documents: raw.documents,
                 non_resident_extra: raw.non_resident_extra,
                 review_sla_business_days: raw.review_sla_business_days,
+                sla_on_info: raw.sla_on_info,
                 aging_days: a.days,
                 aging_reminder_days: a.reminder_days,
                 aging_min_days: a.min_days,
@@ -268,6 +292,7 @@ impl PolicySet {
                 calendar_fallback: raw.calendar_fallback,
                 document_retention_days: raw.document_retention_days,
                 default_language: raw.default_language,
+                number_recycling: raw.number_recycling,
             });
         }
         Ok(PolicySet { policies })

@@ -29,18 +29,48 @@ pub struct Usage {
     pub numbers: i64,
 }
 
-fn start_of(date: Date) -> Result<Timestamp> {
-    date.to_zoned(TimeZone::UTC)
+/// The CAMARA answer for one number and day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recycling {
+    /// `phoneNumberRecycled`.
+    Answer(bool),
+    /// Not a number simexit serves: never held, or ported out to another network.
+    NotFound,
+    /// The number's operator does not answer these checks.
+    NotApplicable,
+    /// The day is in the future, or before simexit's history of the number.
+    OutOfRange(String),
+}
+
+/// The first instant of `date` in `zone`.
+fn start_in(date: Date, zone: &TimeZone) -> Result<Timestamp> {
+    date.to_zoned(zone.clone())
         .map(|z| z.timestamp())
         .map_err(|e| ServiceError::bad_input("invalid_date", e.to_string()))
 }
 
-/// A number's holder periods (imported past events first, then simexit's own), when its
-/// history starts, and whether it is aging now. `None` if simexit knows nothing of it.
-fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<(Vec<Period>, Timestamp, bool)>> {
+/// What simexit knows of one number.
+struct History {
+    /// Holder periods: imported past events first, then simexit's own.
+    periods: Vec<Period>,
+    /// When its history starts.
+    since: Timestamp,
+    /// Frozen now, and could still come back to its holder.
+    aging: bool,
+    /// The operator serving it now; `None` when its last news is a port-out.
+    operator: Option<simexit_domain::OperatorId>,
+}
+
+/// A number's history; `None` if simexit knows nothing of it.
+fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<History>> {
     let simexit_store::NumberHistory { number, past, periods: own } = tx.number_history(msisdn)?;
     let starts = number.iter().map(|n| n.history_since).chain(past.iter().map(|e| e.history_since));
     let Some(since) = starts.min() else { return Ok(None) };
+    let operator = match &number {
+        Some(n) if n.state == NumberState::PortedOut => None,
+        Some(n) => Some(n.operator.clone()),
+        None => past.last().filter(|e| e.kind != "ported_out").map(|e| e.operator.clone()),
+    };
     let past: Vec<PastEvent> =
         past.iter().map(|e| PastEvent { at: e.at, ported_out: e.kind == "ported_out" }).collect();
     let mut periods = past_periods(&past, since);
@@ -50,7 +80,8 @@ fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<(Vec<Period>, Time
         to: a.to,
         end_reason: a.end_reason,
     }));
-    Ok(Some((periods, since, number.is_some_and(|n| n.state == NumberState::Aging))))
+    let aging = number.is_some_and(|n| n.state == NumberState::Aging);
+    Ok(Some(History { periods, since, aging, operator }))
 }
 
 /// Hits written to the database at least this often (per client, per instance).
@@ -207,34 +238,67 @@ impl Service {
         Ok(())
     }
 
-    /// CAMARA: has the number's subscriber changed since `date`? `None` if simexit does not
-    /// know the number.
-    pub fn number_recycling_check(&self, who: &Principal, msisdn: &Msisdn, date: Date) -> Result<Option<bool>> {
+    /// CAMARA Number Recycling: has the number's subscriber changed after `date`, a calendar
+    /// day in the number's operator's zone? The holder at the end of that day is the
+    /// reference, so a contract signed that day answers `false` (the spec's first note). `None`
+    /// for a number that cannot be one of simexit's (it is not a Russian MSISDN): metered and
+    /// answered not found, like a number it never held.
+    pub fn number_recycling_check(&self, who: &Principal, msisdn: Option<&Msisdn>, date: Date) -> Result<Recycling> {
         self.meter(who, 1)?;
-        // "Changed after that date": the holder at the end of the date is the reference.
-        let next = date.tomorrow().map_err(|e| ServiceError::bad_input("invalid_date", e.to_string()))?;
-        let since = start_of(next)?;
-        let h = self.store.read_single(|tx| history(tx, msisdn))?;
-        Ok(h.map(|(periods, _, aging)| phone_number_changed(&periods, since, aging)))
+        let Some(msisdn) = msisdn else { return Ok(Recycling::NotFound) };
+        let Some(h) = self.store.read_single(|tx| history(tx, msisdn))? else { return Ok(Recycling::NotFound) };
+        let Some(operator) = h.operator.as_ref() else {
+            // Its last news is a port-out: another network serves it now.
+            return Ok(Recycling::NotFound);
+        };
+        let policy = self.policy(operator)?;
+        if !policy.number_recycling {
+            return Ok(Recycling::NotApplicable);
+        }
+        let zone = policy.zone();
+        let today = self.now().to_zoned(zone.clone()).date();
+        if date > today {
+            return Ok(Recycling::OutOfRange(format!(
+                "specifiedDate {date} is in the future: today is {today} in {}",
+                policy.time_zone
+            )));
+        }
+        let end_of_day =
+            start_in(date.tomorrow().map_err(|e| ServiceError::bad_input("invalid_date", e.to_string()))?, &zone)?;
+        if end_of_day <= h.since {
+            let first = h.since.to_zoned(zone).date();
+            return Ok(Recycling::OutOfRange(format!(
+                "specifiedDate {date} is before this number's history here, which starts on {first}"
+            )));
+        }
+        Ok(Recycling::Answer(phone_number_changed(&h.periods, end_of_day, h.aging)))
     }
 
-    /// FCC-style batch: for each (number, date), was it permanently disconnected since?
+    /// FCC-style batch: for each (number, date), was it permanently disconnected on or after
+    /// the start of that day in the number's operator's zone? A number simexit never held, or
+    /// a date before its history here, is `no_data`; a port-out is not a disconnection; a
+    /// date after today is refused (nothing can be known of it), naming the query.
     pub fn reassigned_query(&self, who: &Principal, pairs: &[(Msisdn, Date)]) -> Result<Vec<Disconnected>> {
         if pairs.is_empty() || pairs.len() > MAX_BATCH {
             return Err(ServiceError::bad_input("invalid_batch", format!("send 1 to {MAX_BATCH} queries")));
         }
         self.meter(who, pairs.len())?;
+        let now = self.now();
         self.store.read(|tx| {
             pairs
                 .iter()
-                .map(|(msisdn, date)| {
-                    let since = start_of(*date)?;
-                    Ok(match history(tx, msisdn)? {
-                        Some((periods, history_since, aging)) => {
-                            disconnected_since(&periods, since, history_since, aging)
-                        }
-                        None => Disconnected::NoData,
-                    })
+                .enumerate()
+                .map(|(i, (msisdn, date))| {
+                    let Some(h) = history(tx, msisdn)? else { return Ok(Disconnected::NoData) };
+                    let zone =
+                        h.operator.as_ref().and_then(|o| self.policies.get(o)).map_or(TimeZone::UTC, |p| p.zone());
+                    if *date > now.to_zoned(zone.clone()).date() {
+                        return Err(ServiceError::bad_input(
+                            "date_in_future",
+                            format!("queries[{i}].date: {date} is after today"),
+                        ));
+                    }
+                    Ok(disconnected_since(&h.periods, start_in(*date, &zone)?, h.since, h.aging))
                 })
                 .collect()
         })

@@ -143,7 +143,7 @@ pub fn router(state: AppState) -> Router {
     }
     Router::new()
         .nest("/api/v1", api)
-        .route("/number-recycling/v0/check", post(lookup::check))
+        .route("/number-recycling/v0.2/check", post(lookup::check))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(crate::metrics::scrape))

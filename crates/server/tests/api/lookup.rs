@@ -13,10 +13,10 @@ async fn client_token(app: &TestApp) -> String {
 
 async fn changed(app: &TestApp, token: &str, number: &Value, date: &str) -> Value {
     let r = app
-        .post("/number-recycling/v0/check", Some(token), json!({ "phoneNumber": number, "specifiedDate": date }))
+        .post("/number-recycling/v0.2/check", Some(token), json!({ "phoneNumber": number, "specifiedDate": date }))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    r.body["phoneNumChanged"].clone()
+    r.body["phoneNumberRecycled"].clone()
 }
 
 async fn fcc(app: &TestApp, token: &str, number: &Value, date: &str) -> Value {
@@ -63,8 +63,8 @@ async fn a_cancelled_and_reassigned_number_changed_before_the_reassignment_and_n
         }
     }
     assert_eq!(changed(&app, &bank, &n, "2026-03-02").await, true, "before the reassignment");
-    assert_eq!(changed(&app, &bank, &n, "2026-05-10").await, false, "after it");
-    assert_eq!(fcc(&app, &bank, &n, "2026-05-10").await, "no");
+    assert_eq!(changed(&app, &bank, &n, "2026-05-03").await, false, "the day of it");
+    assert_eq!(fcc(&app, &bank, &n, "2026-05-03").await, "no");
 }
 
 #[tokio::test]
@@ -81,6 +81,12 @@ async fn a_revoked_cancellation_is_not_a_change() {
     let bank = client_token(&app).await;
     assert_eq!(changed(&app, &bank, &line["msisdn"], "2026-03-02").await, false);
     assert_eq!(fcc(&app, &bank, &line["msisdn"], "2026-03-03").await, "no");
+    // A day after today (2026-05-07 in Moscow) is refused, naming the query.
+    let n = &line["msisdn"];
+    let future = json!({ "queries": [{ "number": n, "date": "2026-05-07" }, { "number": n, "date": "2026-05-08" }] });
+    let r = app.post("/api/v1/reassigned-numbers/query", Some(&bank), future).await;
+    r.problem(400, "date_in_future");
+    assert!(r.body["detail"].as_str().unwrap().starts_with("queries[1].date"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -90,7 +96,7 @@ async fn errors_follow_camara_and_quotas_apply() {
     let person = app.login("admin@demo").await;
     let r = app
         .client
-        .post(format!("{}/number-recycling/v0/check", app.base))
+        .post(format!("{}/number-recycling/v0.2/check", app.base))
         .bearer_auth(&person)
         .header("x-correlator", "abc-123")
         .json(&json!({ "phoneNumber": "+79161000000", "specifiedDate": "2026-01-01" }))
@@ -102,21 +108,21 @@ async fn errors_follow_camara_and_quotas_apply() {
     let body: Value = r.json().await.unwrap();
     assert_eq!((body["status"].as_u64(), body["code"].as_str()), (Some(403), Some("PERMISSION_DENIED")));
     let check = |number: &str, date: &str| json!({ "phoneNumber": number, "specifiedDate": date });
-    let bad = app.post("/number-recycling/v0/check", Some(&bank), check("12", "2026-01-01")).await;
+    let bad = app.post("/number-recycling/v0.2/check", Some(&bank), check("12", "2026-01-01")).await;
     assert_eq!((bad.status.as_u16(), bad.body["code"].as_str()), (400, Some("INVALID_ARGUMENT")));
-    let bad = app.post("/number-recycling/v0/check", Some(&bank), check("+79161000000", "01.01.2026")).await;
+    let bad = app.post("/number-recycling/v0.2/check", Some(&bank), check("+79161000000", "01.01.2026")).await;
     assert_eq!((bad.status.as_u16(), bad.body["code"].as_str()), (400, Some("INVALID_ARGUMENT")));
-    let none = app.post("/number-recycling/v0/check", None, check("+79161000000", "2026-01-01")).await;
+    let none = app.post("/number-recycling/v0.2/check", None, check("+79161000000", "2026-03-02")).await;
     assert_eq!((none.status.as_u16(), none.body["code"].as_str()), (401, Some("UNAUTHENTICATED")));
     for _ in 0..2 {
         assert_eq!(
-            app.post("/number-recycling/v0/check", Some(&bank), check("+79161000000", "2026-01-01")).await.status,
+            app.post("/number-recycling/v0.2/check", Some(&bank), check("+79161000000", "2026-03-02")).await.status,
             200
         );
     }
-    let unknown = app.post("/number-recycling/v0/check", Some(&bank), check("+79169999999", "2026-01-01")).await;
+    let unknown = app.post("/number-recycling/v0.2/check", Some(&bank), check("+79169999999", "2026-01-01")).await;
     assert_eq!((unknown.status.as_u16(), unknown.body["code"].as_str()), (404, Some("IDENTIFIER_NOT_FOUND")));
-    let over = app.post("/number-recycling/v0/check", Some(&bank), check("+79161000000", "2026-01-01")).await;
+    let over = app.post("/number-recycling/v0.2/check", Some(&bank), check("+79161000000", "2026-03-02")).await;
     assert_eq!((over.status.as_u16(), over.body["code"].as_str()), (429, Some("QUOTA_EXCEEDED")));
     assert!(over.retry_after.is_some());
     let big: Vec<Value> = (0..1001).map(|_| json!({ "number": "+79161000000", "date": "2026-01-01" })).collect();
@@ -142,7 +148,14 @@ async fn a_ported_out_number_is_not_a_change_and_a_ported_in_one_is_served_by_it
     app.advance_days(90).await;
     let bank = client_token(&app).await;
     let number = json!(n);
-    assert_eq!(changed(&app, &bank, &number, "2026-03-02").await, false, "a port-out is not a change");
+    let r = app
+        .post("/number-recycling/v0.2/check", Some(&bank), json!({ "phoneNumber": n, "specifiedDate": "2026-03-02" }))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["code"].as_str()),
+        (404, Some("IDENTIFIER_NOT_FOUND")),
+        "another network serves it now"
+    );
     assert_eq!(fcc(&app, &bank, &number, "2026-03-03").await, "no", "nor a disconnection");
 
     // The plan says MTS holds +7 916; a number ported in to T2 is served by T2.
@@ -197,7 +210,14 @@ async fn imported_history_answers_for_the_years_before_simexit() {
     assert_eq!(changed(&app, &bank, &gone, "2021-01-01").await, true);
     let ported = json!("+79160001002");
     assert_eq!(fcc(&app, &bank, &ported, "2022-01-01").await, "no", "a port-out is not a disconnection");
-    assert_eq!(changed(&app, &bank, &ported, "2022-01-01").await, false);
+    let r = app
+        .post(
+            "/number-recycling/v0.2/check",
+            Some(&bank),
+            json!({ "phoneNumber": ported, "specifiedDate": "2022-01-01" }),
+        )
+        .await;
+    assert_eq!(r.status, 404, "ported out: another network answers for it: {}", r.body);
     assert_eq!(fcc(&app, &bank, &own, "2020-06-01").await, "yes", "disconnected in 2021, then simexit's holder");
     assert_eq!(fcc(&app, &bank, &own, "2021-02-01").await, "no");
     assert_eq!(changed(&app, &bank, &own, "2020-06-01").await, true);
@@ -212,7 +232,7 @@ async fn imported_history_answers_for_the_years_before_simexit() {
     assert!(err.contains("line 3") && err.contains("own history"), "{err}");
     let r = app
         .post(
-            "/number-recycling/v0/check",
+            "/number-recycling/v0.2/check",
             Some(&bank),
             json!({ "phoneNumber": "+79160001003", "specifiedDate": "2022-01-01" }),
         )
@@ -229,7 +249,7 @@ async fn quota_hits_are_counted_in_memory_and_the_limit_still_holds_exactly() {
         let who = service.authenticate(&bank).unwrap();
         let n = simexit_domain::Msisdn::parse("+79161000000").unwrap();
         for _ in 0..2_500 {
-            service.number_recycling_check(&who, &n, jiff::civil::date(2026, 1, 1)).unwrap();
+            service.number_recycling_check(&who, Some(&n), jiff::civil::date(2026, 1, 1)).unwrap();
         }
         let key = format!("quota-requests:{}", who.account_id);
         let stored = service
@@ -250,14 +270,14 @@ async fn quota_hits_are_counted_in_memory_and_the_limit_still_holds_exactly() {
     let (ok, over, stored, refused, after) = tokio::task::spawn_blocking(move || {
         let n = simexit_domain::Msisdn::parse("+79161000000").unwrap();
         let date = jiff::civil::date(2026, 1, 1);
-        let ok = (0..500).filter(|_| service.number_recycling_check(&who, &n, date).is_ok()).count();
-        let over = service.number_recycling_check(&who, &n, date).unwrap_err();
+        let ok = (0..500).filter(|_| service.number_recycling_check(&who, Some(&n), date).is_ok()).count();
+        let over = service.number_recycling_check(&who, Some(&n), date).unwrap_err();
         service.flush_meter().unwrap();
         let key = format!("quota-requests:{}", who.account_id);
         let stored =
             service.store.read(|tx| tx.rate_limit(&key, service.now(), jiff::SignedDuration::from_hours(24))).unwrap();
         // Past the quota, retries are refused from memory: the shared counter is not written.
-        let refused = (0..200).filter(|_| service.number_recycling_check(&who, &n, date).is_err()).count();
+        let refused = (0..200).filter(|_| service.number_recycling_check(&who, Some(&n), date).is_err()).count();
         let after =
             service.store.read(|tx| tx.rate_limit(&key, service.now(), jiff::SignedDuration::from_hours(24))).unwrap();
         (ok, over, stored.map(|c| c.count), refused, after.map(|c| c.count))
@@ -276,10 +296,10 @@ async fn a_signed_out_client_token_stops_working_at_once_on_this_instance() {
     let app = TestApp::at(NOW).await;
     let bank = client_token(&app).await;
     let check = json!({ "phoneNumber": "+79161000000", "specifiedDate": "2026-01-01" });
-    let r = app.post("/number-recycling/v0/check", Some(&bank), check.clone()).await;
+    let r = app.post("/number-recycling/v0.2/check", Some(&bank), check.clone()).await;
     assert_ne!(r.status, 401, "{}", r.body);
     let out = app.post("/api/v1/auth/logout", Some(&bank), json!({})).await;
     assert!(out.status.is_success(), "{}", out.body);
-    let r = app.post("/number-recycling/v0/check", Some(&bank), check).await;
+    let r = app.post("/number-recycling/v0.2/check", Some(&bank), check).await;
     assert_eq!((r.status.as_u16(), r.body["code"].as_str()), (401, Some("UNAUTHENTICATED")), "{}", r.body);
 }

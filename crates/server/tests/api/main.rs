@@ -10,6 +10,7 @@ mod invariants;
 mod access;
 mod bss;
 mod bulk;
+mod camara;
 mod database;
 mod documents;
 mod errors;

@@ -100,7 +100,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/numbering/{msisdn}"                        , "AAAAAAAAAAAA"),
     ("post" , "/api/v1/numbers/{msisdn}/port-out"                 , "133AA43A3433"),
     ("post" , "/api/v1/numbers/port-in"                           , "133AA33A3333"),
-    ("post" , "/number-recycling/v0/check"                        , "13333333333A"),
+    ("post" , "/number-recycling/v0.2/check"                        , "13333333333A"),
     ("post" , "/api/v1/reassigned-numbers/query"                  , "13333333333A"),
     ("get"  , "/api/v1/api-clients/{client_id}/usage"             , "1333333AA443"),
     ("get"  , "/api/v1/numbers/{msisdn}"                          , "133AA4AAA443"),
@@ -375,7 +375,7 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
         }
         "/api/v1/dev/clock" => json!({ "advance_days": 0 }),
         "/api/v1/numbers/port-in" => json!({ "msisdn": "+79169999001", "operator": "mts" }),
-        "/number-recycling/v0/check" => json!({ "phoneNumber": f.line["msisdn"], "specifiedDate": "2026-01-01" }),
+        "/number-recycling/v0.2/check" => json!({ "phoneNumber": f.line["msisdn"], "specifiedDate": "2026-01-01" }),
         "/api/v1/reassigned-numbers/query" => {
             json!({ "queries": [{ "number": f.line["msisdn"], "date": "2026-01-01" }] })
         }

@@ -115,8 +115,8 @@ async fn day(c: &Client, line: &Value, resident: &str, reviewer: &str, bank: &st
     let h = &c.http;
     let check = json!({ "phoneNumber": line["msisdn"], "specifiedDate": "2025-01-01" });
     c.timed(
-        "POST /number-recycling/v0/check",
-        h.post(c.url("/number-recycling/v0/check")).bearer_auth(bank).json(&check),
+        "POST /number-recycling/v0.2/check",
+        h.post(c.url("/number-recycling/v0.2/check")).bearer_auth(bank).json(&check),
     )
     .await?;
     let line = line["id"].as_i64()?;
