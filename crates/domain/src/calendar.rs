@@ -165,6 +165,22 @@ pub struct Deadline {
     pub fallback_used: bool,
 }
 
+/// Whether `day` is a working day, and whether the weekday fallback said so.
+fn working_day(
+    calendar: &ProductionCalendar,
+    day: Date,
+    fallback: CalendarFallback,
+) -> Result<(bool, bool), CalendarError> {
+    match calendar.is_working_day(day) {
+        Ok(w) => Ok((w, false)),
+        Err(e @ CalendarError::UnknownYear { .. }) => match fallback {
+            CalendarFallback::Error => Err(e),
+            CalendarFallback::Weekdays => Ok((!is_weekend(day), true)),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// The end (24:00 local) of the `n`-th working day after the local day of `from`.
 pub fn add_business_days(
     from: Timestamp,
@@ -178,23 +194,31 @@ pub fn add_business_days(
     let mut counted = 0;
     while counted < n {
         day = day.tomorrow().map_err(|_| CalendarError::Range)?;
-        let working = match calendar.is_working_day(day) {
-            Ok(w) => w,
-            Err(e @ CalendarError::UnknownYear { .. }) => match fallback {
-                CalendarFallback::Error => return Err(e),
-                CalendarFallback::Weekdays => {
-                    fallback_used = true;
-                    !is_weekend(day)
-                }
-            },
-            Err(e) => return Err(e),
-        };
+        let (working, by_fallback) = working_day(calendar, day, fallback)?;
+        fallback_used |= by_fallback;
         if working {
             counted += 1;
         }
     }
     let end = day.tomorrow().and_then(|next| next.to_zoned(zone.clone())).map_err(|_| CalendarError::Range)?;
     Ok(Deadline { at: end.timestamp(), local_date: day, fallback_used })
+}
+
+/// The working days after `after` up to and including `through` (0 when `through` is not
+/// later).
+pub fn working_days_between(
+    after: Date,
+    through: Date,
+    calendar: &ProductionCalendar,
+    fallback: CalendarFallback,
+) -> Result<u32, CalendarError> {
+    let mut day = after;
+    let mut counted = 0;
+    while day < through {
+        day = day.tomorrow().map_err(|_| CalendarError::Range)?;
+        counted += u32::from(working_day(calendar, day, fallback)?.0);
+    }
+    Ok(counted)
 }
 
 /// When aging ends: `days` calendar days after completion, counted in the operator's zone
@@ -427,5 +451,18 @@ mod tests {
             .import("id = \"x\"\nname = \"x\"\n[[year]]\nyear = 2026\nworking_weekends = [\"03-02\"]\n")
             .unwrap_err();
         assert!(err.to_string().contains("not a Saturday"), "{err}");
+    }
+
+    #[test]
+    fn working_days_between_skip_weekends_and_days_off() {
+        let cal = CalendarSet::builtin();
+        let ru = cal.get("ru-federal").unwrap();
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let between = |a: &str, b: &str| working_days_between(d(a), d(b), ru, CalendarFallback::Error).unwrap();
+        // Friday 2026-03-06 to Tuesday 2026-03-10: Monday the 9th is a day off (8 March moved).
+        assert_eq!(between("2026-03-06", "2026-03-10"), 1);
+        assert_eq!(between("2026-11-27", "2026-12-02"), 3);
+        assert_eq!(between("2026-12-02", "2026-11-27"), 0, "not later: none");
+        assert_eq!(between("2026-12-02", "2026-12-02"), 0);
     }
 }

@@ -79,6 +79,12 @@ pub struct RequestView {
     pub review_deadline_date: Option<Date>,
     /// True when the deadline was computed by the weekday fallback (calendar year unknown).
     pub deadline_fallback: bool,
+    /// True while the subscriber is asked for information: the review clock stands still
+    /// (policy `sla_on_info = "pause"`: the working days left continue when it arrives;
+    /// `"restart"`: the full review time starts again).
+    pub review_paused: bool,
+    /// Working days the review clock has stood still so far.
+    pub review_paused_days: i64,
     pub overdue: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -117,6 +123,8 @@ impl RequestView {
             review_deadline: r.review_deadline,
             review_deadline_date: r.review_deadline_date,
             deadline_fallback: r.deadline_fallback,
+            review_paused: r.state == RequestState::InfoRequested,
+            review_paused_days: r.review_paused_days,
             overdue: r.overdue,
             created_at: r.created_at,
             submitted_at: r.submitted_at,

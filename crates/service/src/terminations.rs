@@ -3,12 +3,13 @@
 
 use jiff::Timestamp;
 use simexit_domain::access::Role;
-use simexit_domain::calendar::{add_business_days, aging_end};
+use simexit_domain::calendar::{add_business_days, aging_end, working_days_between};
 use simexit_domain::document::DocumentKind;
 use simexit_domain::eligibility::{Blocker, debt_blocker, documents_blocker};
 
 use crate::money::{debt_of, settle_and_bill, undo_settlement};
 use simexit_domain::number::NumberEvent;
+use simexit_domain::policy::SlaOnInfo;
 use simexit_domain::{Action, Channel, LineState, Reason, RequestState, TerminationPolicy};
 use simexit_store::{EventRow, LineRow, NewAssignment, RequestRow, StoreExt, Tx};
 
@@ -144,6 +145,34 @@ impl Service {
         Ok(d)
     }
 
+    /// The deadline when information arrives and the clock was paused: the working days
+    /// left when the subscriber was asked (at least one, for reading what came) continue from
+    /// today. Also the working days the clock stood still.
+    fn resumed_deadline(
+        &self,
+        tx: &mut dyn Tx,
+        policy: &TerminationPolicy,
+        r: &RequestRow,
+        now: Timestamp,
+    ) -> Result<(simexit_domain::Deadline, u32)> {
+        let calendar = self
+            .calendars
+            .get(&policy.calendar)
+            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))?;
+        let zone = policy.zone();
+        let asked = tx.events(r.id)?.into_iter().rev().find(|e| e.action == Action::RequestInfo.as_str());
+        let (Some(asked), Some(due)) = (asked, r.review_deadline_date) else {
+            return Ok((self.review_deadline(policy, now)?, 0));
+        };
+        let asked_on = asked.at.to_zoned(zone.clone()).date();
+        let today = now.to_zoned(zone.clone()).date();
+        let fallback = policy.calendar_fallback;
+        let left = working_days_between(asked_on, due, calendar, fallback)?.max(1);
+        let paused = working_days_between(asked_on, today, calendar, fallback)?;
+        let d = add_business_days(now, left, &zone, calendar, fallback)?;
+        Ok((d, paused))
+    }
+
     pub fn create_request(&self, who: &Principal, input: CreateRequest) -> Result<RequestDetails> {
         let now = self.now();
         self.store.write(|tx| {
@@ -227,6 +256,7 @@ impl Service {
                 note: None,
                 settlement: Default::default(),
                 updated_at: now,
+                review_paused_days: 0,
             };
             row.id = tx.insert_request(&row)?;
             step(tx, &row, now, &who.actor(), "create", RequestState::Draft, RequestState::Draft, None)?;
@@ -293,6 +323,15 @@ impl Service {
                 }
             }
             match action {
+                Action::ProvideInfo if policy.sla_on_info == SlaOnInfo::Pause && r.review_deadline_date.is_some() => {
+                    let (deadline, paused) = self.resumed_deadline(tx, policy, &r, now)?;
+                    r.review_paused_days += i64::from(paused);
+                    r.review_deadline = Some(deadline.at);
+                    r.review_deadline_date = Some(deadline.local_date);
+                    r.deadline_fallback = deadline.fallback_used;
+                    r.overdue = false;
+                    schedule(tx, jobs::REVIEW_OVERDUE, r.id, deadline.at, now)?;
+                }
                 Action::Submit | Action::ProvideInfo => {
                     let deadline = self.review_deadline(policy, now)?;
                     r.submitted_at.get_or_insert(now);
@@ -508,6 +547,7 @@ impl Service {
             note: Some(format!("forced termination: {reason}")),
             settlement: Default::default(),
             updated_at: now,
+            review_paused_days: 0,
         };
         r.id = tx.insert_request(&r)?;
         let actor = who.actor();

@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "sign_in_codes", include_str!("../migrations/0016_sign_in_codes.sql")),
     (17, "store_kinds", include_str!("../migrations/0017_store_kinds.sql")),
     (18, "bss", include_str!("../migrations/0018_bss.sql")),
+    (19, "review_pause", include_str!("../migrations/0019_review_pause.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

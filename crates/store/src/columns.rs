@@ -30,7 +30,7 @@ pub const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, stat
 pub const REQUEST_FIELDS: &str = "line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
     line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \
     deadline_fallback, overdue, decided_at, completed_at, aging_until, closed_at, note, updated_at, \
-    settlement, transfer_to_line, refund_name, refund_bik, refund_account";
+    settlement, transfer_to_line, refund_name, refund_bik, refund_account, review_paused_days";
 pub const REQUEST_COLS: &str = formatcp!("id, {REQUEST_FIELDS}");
 pub const EVENT_COLS: &str = "id, request_id, at, actor, action, from_state, to_state, reason";
 pub const AUDIT_COLS: &str = "id, at, actor, action, entity, entity_id, details, prev_hash, hash, operator_id";

@@ -300,6 +300,8 @@ pub struct RequestRow {
     pub note: Option<String>,
     pub settlement: SettlementChoice,
     pub updated_at: Timestamp,
+    /// Working days the review clock stood still while the subscriber was asked for more.
+    pub review_paused_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -118,6 +118,11 @@ msgs! {
     STATUS: "Статус", "Status", "状态";
     TIMELINE: "История", "Timeline", "进度";
     REVIEW_DEADLINE: "Проверка до", "Review deadline", "审核截止";
+    REVIEW_PAUSED: "Срок проверки приостановлен, пока мы ждём ваших сведений: оставшиеся рабочие дни продолжатся, когда вы ответите",
+        "The review clock is paused while we wait for your information: the remaining working days continue when you reply",
+        "在等待您补充信息期间审核计时暂停：您回复后继续计算剩余的工作日";
+    REVIEW_PAUSED_SHORT: "приостановлен", "paused", "已暂停";
+    PAUSED_DAYS: "Приостановлено рабочих дней", "Working days paused", "暂停的工作日";
     OVERDUE: "просрочено", "overdue", "已逾期";
     DOCUMENTS: "Документы", "Documents", "证件";
     UPLOADED: "Загружено", "Uploaded", "已上传";

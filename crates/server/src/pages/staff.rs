@@ -120,8 +120,12 @@ pub async fn request(
                 dt { (l.t(&t::CHANNEL)) } dd { (t::channel(l, r.channel)) }
                 dt { (l.t(&t::CREATED)) } dd { (datetime(r.created_at, &zone)) }
                 @if let Some(d) = r.review_deadline {
-                    dt { (l.t(&t::REVIEW_DEADLINE)) } dd { (datetime(d, &zone)) @if r.overdue { " " span.badge.bad { (l.t(&t::OVERDUE)) } } }
+                    dt { (l.t(&t::REVIEW_DEADLINE)) } dd {
+                        (datetime(d, &zone)) @if r.overdue { " " span.badge.bad { (l.t(&t::OVERDUE)) } }
+                        @if r.state == RequestState::InfoRequested { " " span.badge { (l.t(&t::REVIEW_PAUSED_SHORT)) } }
+                    }
                 }
+                @if r.review_paused_days > 0 { dt { (l.t(&t::PAUSED_DAYS)) } dd { (r.review_paused_days) } }
                 @if let Some(u) = r.aging_until { dt { (l.t(&t::FROZEN_UNTIL)) } dd { (date(u, &zone)) } }
                 dt { (l.t(&t::REASON)) } dd { (t::reason(l, r.reason)) }
                 // A reviewer's or subscriber's words; a forced termination's note is the system's.

@@ -385,6 +385,7 @@ async fn a_reviewer_asks_for_information_and_the_subscriber_answers_on_the_statu
     let mut resident = Browser::sign_in(&app, "resident@demo").await;
     let (_, html, _) = resident.get(&format!("/my/requests/{id}")).await;
     assert!(html.contains("More information is needed") && html.contains(question), "{html}");
+    assert!(html.contains("The review clock is paused while we wait for your information"), "{html}");
     assert!(!html.contains("Submit the request"), "an answer, not a new submission");
     let csrf = resident.csrf();
     let (status, _, h) = resident

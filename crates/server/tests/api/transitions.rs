@@ -1,6 +1,6 @@
 //! The other paths of the state machine, and what an illegal step does (nothing).
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -33,26 +33,53 @@ async fn a_reviewer_rejects_with_a_reason_which_is_required() {
     assert!(queue.as_array().unwrap().iter().all(|r| r["id"] != req["id"]));
 }
 
-#[tokio::test]
-async fn requesting_information_pauses_review_and_providing_it_restarts_the_deadline() {
-    let app = TestApp::at(THURSDAY).await;
+/// Asks for information on Friday with two working days left (Monday, Tuesday); the answer
+/// comes on Wednesday; the deadline runs from there: `pause` (the default) gives the two days
+/// left, Thursday and Friday; `restart` the full three, to Monday.
+async fn asked_on_friday_answered_on_wednesday(app: &TestApp) -> Value {
     let reviewer = app.login("reviewer@demo").await;
     let (resident, _, req) = app.submitted("resident@demo", "mts").await;
-    assert_eq!(req["review_deadline_date"], "2026-12-01");
+    assert_eq!(req["review_deadline_date"], "2026-12-01", "Friday, Monday, Tuesday");
+    assert_eq!(req["review_paused"], false);
+    app.advance_days(1).await; // Friday 2026-11-27
     let asked = app.act(&reviewer, &req["id"], "request-info", Some("please upload a proof of address")).await.ok();
     assert_eq!(asked["state"], "info_requested");
     assert_eq!(asked["note"], "please upload a proof of address");
+    assert_eq!(asked["review_paused"], true);
     let queue = app.get("/api/v1/review-queue", Some(&reviewer)).await.ok();
     assert!(queue.as_array().unwrap().iter().all(|r| r["id"] != req["id"]), "waiting on the subscriber");
 
-    app.advance_days(4).await; // Monday 2026-11-30
+    app.advance_days(5).await; // Wednesday 2026-12-02, past the first deadline
     let provided = app.act(&resident, &req["id"], "provide-info", Some("uploaded")).await.ok();
     assert_eq!(provided["state"], "info_provided");
-    assert_eq!(provided["review_deadline_date"], "2026-12-03", "three business days from Monday");
     assert_eq!(provided["overdue"], false);
+    assert_eq!(provided["review_paused"], false);
     let queue = app.get("/api/v1/review-queue", Some(&reviewer)).await.ok();
     assert!(queue.as_array().unwrap().iter().any(|r| r["id"] == req["id"]));
     assert_eq!(app.act(&reviewer, &req["id"], "approve", None).await.ok()["state"], "approved");
+    provided
+}
+
+#[tokio::test]
+async fn requesting_information_pauses_the_review_deadline_and_the_days_left_continue() {
+    let app = TestApp::at(THURSDAY).await;
+    let provided = asked_on_friday_answered_on_wednesday(&app).await;
+    assert_eq!(provided["review_deadline_date"], "2026-12-04", "the two days left: Thursday, Friday");
+    assert_eq!(provided["review_paused_days"], 3, "Monday to Wednesday stood still");
+}
+
+#[tokio::test]
+async fn a_policy_may_restart_the_review_time_when_information_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/policies/demo.toml")).unwrap();
+    let mts = "review_sla_business_days = 3";
+    assert!(demo.contains(mts), "fixture drifted");
+    let file = dir.path().join("policies.toml");
+    std::fs::write(&file, demo.replacen(mts, &format!("{mts}\nsla_on_info = \"restart\""), 1)).unwrap();
+    let app = TestApp::configured(THURSDAY, true, move |c| c.policies.file = Some(file)).await;
+    let provided = asked_on_friday_answered_on_wednesday(&app).await;
+    assert_eq!(provided["review_deadline_date"], "2026-12-07", "three days from Wednesday: Thursday, Friday, Monday");
+    assert_eq!(provided["review_paused_days"], 0);
 }
 
 #[tokio::test]

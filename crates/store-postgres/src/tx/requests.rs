@@ -34,6 +34,7 @@ pub(super) fn request(r: &Row) -> Result<RequestRow> {
             refund_bik: get(r, 26)?,
             refund_account: get(r, 27)?,
         },
+        review_paused_days: get(r, 28)?,
     })
 }
 
@@ -82,6 +83,7 @@ impl RequestsTx for PgTx<'_> {
                 &r.settlement.refund_name,
                 &r.settlement.refund_bik,
                 &r.settlement.refund_account,
+                &r.review_paused_days,
             ],
         )
     }
@@ -120,6 +122,7 @@ impl RequestsTx for PgTx<'_> {
                 &r.settlement.refund_name,
                 &r.settlement.refund_bik,
                 &r.settlement.refund_account,
+                &r.review_paused_days,
             ],
         )
         .map(drop)

@@ -34,6 +34,7 @@ pub(super) fn request(r: &Row<'_>) -> rusqlite::Result<RequestRow> {
             refund_bik: r.get(26)?,
             refund_account: r.get(27)?,
         },
+        review_paused_days: r.get(28)?,
     })
 }
 
@@ -81,7 +82,8 @@ impl RequestsTx for SqliteTx<'_> {
                 r.settlement.transfer_to_line,
                 r.settlement.refund_name,
                 r.settlement.refund_bik,
-                r.settlement.refund_account
+                r.settlement.refund_account,
+                r.review_paused_days
             ],
         )
     }
@@ -116,7 +118,8 @@ impl RequestsTx for SqliteTx<'_> {
                 r.settlement.transfer_to_line,
                 r.settlement.refund_name,
                 r.settlement.refund_bik,
-                r.settlement.refund_account
+                r.settlement.refund_account,
+                r.review_paused_days
             ],
         )
         .map(drop)

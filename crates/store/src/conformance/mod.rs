@@ -197,6 +197,7 @@ fn request_row(line: i64, sub: i64, operator: &str, n: &str, deadline: Option<Ti
         note: None,
         settlement: SettlementChoice::default(),
         updated_at: t("2026-03-01T10:00:00Z"),
+        review_paused_days: 0,
     }
 }
 

@@ -25,7 +25,7 @@ pub mod sql {
     pub const INSERT_REQUEST: &str = formatcp!(
         "INSERT INTO termination_requests ({REQUEST_FIELDS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-         ?23, ?24, ?25, ?26, ?27) RETURNING id"
+         ?23, ?24, ?25, ?26, ?27, ?28) RETURNING id"
     );
     pub const OPEN_REQUEST_FOR_LINE: &str = formatcp!(
         "SELECT {REQUEST_COLS} FROM termination_requests WHERE line_id = ?1
@@ -35,7 +35,8 @@ pub mod sql {
         "UPDATE termination_requests SET state = ?2, submitted_at = ?3, review_deadline = ?4,
          review_deadline_date = ?5, deadline_fallback = ?6, overdue = ?7, decided_at = ?8, completed_at = ?9,
          aging_until = ?10, closed_at = ?11, note = ?12, updated_at = ?13, store_id = ?14, settlement = ?15,
-         transfer_to_line = ?16, refund_name = ?17, refund_bik = ?18, refund_account = ?19 WHERE id = ?1";
+         transfer_to_line = ?16, refund_name = ?17, refund_bik = ?18, refund_account = ?19,
+         review_paused_days = ?20 WHERE id = ?1";
     pub const REQUESTS_OF: &str =
         formatcp!("SELECT {REQUEST_COLS} FROM termination_requests WHERE subscriber_id = ?1 ORDER BY id");
     pub const REQUESTS_AT_STORE: &str =

@@ -124,6 +124,7 @@ pub(super) fn request_page(
             RequestState::InfoRequested => {
                 div.warn {
                     p { strong { (l.t(&t::INFO_REQUESTED)) } ": " (r.note.clone().unwrap_or_default()) }
+                    p { (l.t(&t::REVIEW_PAUSED)) }
                     form method="post" action=(format!("/requests/{}/act/provide-info", r.id)) {
                         (csrf(ctx))
                         input type="hidden" name="back" value=(format!("/my/requests/{}", r.id));
