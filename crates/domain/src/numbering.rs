@@ -91,9 +91,9 @@ pub fn parse_registry(text: &str, mut on_row: impl FnMut(usize)) -> Result<Vec<N
         let text = |key: &str| cell(key).filter(|s| !s.is_empty()).map(str::to_owned);
         let inn = text("inn");
         if let Some(inn) = &inn
-            && !(inn.len() == 10 || inn.len() == 12)
+            && let Err(e) = crate::inn::check(inn)
         {
-            return Err(bad(format!("`{inn}` is not a tax id")));
+            return Err(bad(e.to_string()));
         }
         out.push(NumberRange {
             def: u16::try_from(def).map_err(|_| bad("DEF code out of range".into()))?,
@@ -134,6 +134,15 @@ mod tests {
         assert_eq!((ranges[0].from, ranges[0].to), (0, 61_999));
         assert_eq!(ranges[0].inn.as_deref(), Some("7743895280"));
         assert_eq!(ranges[0].territory.as_deref(), Some("Краснодарский край"));
+    }
+
+    #[test]
+    fn a_tax_id_failing_its_check_digits_is_refused_with_its_line() {
+        let typo = EIGHT.replace(";7740000076", ";7740000067");
+        let err = parse_registry(&typo, |_| {}).unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("7740000067") && err.contains("check digits"), "{err}");
+        let short = EIGHT.replace(";7740000076", ";774000007");
+        assert!(parse_registry(&short, |_| {}).unwrap_err().to_string().contains("10 or 12 digits"));
     }
 
     #[test]
