@@ -373,7 +373,7 @@ pub struct DevClockView {
 pub struct ServiceView {
     pub id: i64,
     pub name: String,
-    /// Kopecks per 30-day period, billed in arrears.
+    /// Kopecks per calendar month from the start day, billed in arrears.
     pub monthly_charge: Money,
     #[schema(value_type = String, format = DateTime)]
     pub started_at: Timestamp,
@@ -402,7 +402,7 @@ pub struct MyLineView {
     #[serde(flatten)]
     pub line: LineView,
     pub services: Vec<ServiceView>,
-    /// What the active services cost per 30 days, in kopecks.
+    /// What the active services cost per month, in kopecks.
     pub monthly_charges: Money,
 }
 
@@ -431,7 +431,7 @@ pub struct AdjustmentBody {
 #[serde(deny_unknown_fields)]
 pub struct NewServiceBody {
     pub name: String,
-    /// Kopecks per 30 days.
+    /// Kopecks per month.
     pub monthly_charge: i64,
 }
 

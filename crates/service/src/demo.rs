@@ -77,7 +77,7 @@ struct DemoLine {
 #[serde(deny_unknown_fields)]
 struct DemoService {
     name: String,
-    /// Kopecks per 30 days.
+    /// Kopecks per month.
     monthly: i64,
     /// Started this many days before the demo was loaded (so charges have accrued).
     since_days: i64,

@@ -192,13 +192,12 @@ fn bill_service_period(tx: &mut dyn Tx, service_id: i64, now: Timestamp) -> Resu
     }
     let line =
         tx.line(service.line_id)?.ok_or_else(|| ServiceError::Internal(format!("service {service_id} has no line")))?;
-    let period_end =
-        service.charged_until.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let period_end = ledger::period_end(service.started_at, service.charged_until)?;
     if period_end > now {
         return Ok(());
     }
     ledger::bill_service(tx, &mut service, &line.operator, period_end, "system")?;
-    let next = period_end.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let next = ledger::period_end(service.started_at, period_end)?;
     schedule(tx, BILL_SERVICE, service.id, next, now)
 }
 

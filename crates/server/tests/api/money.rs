@@ -48,7 +48,8 @@ async fn a_transfer_moves_exactly_the_balance_left_and_the_final_bill_equals_its
     assert_eq!(chosen["settlement"]["option"], "transfer");
     let preview = app.get(&format!("/api/v1/terminations/{}/final-bill", req["id"]), Some(&resident)).await.ok();
     assert_eq!(preview["preview"], true);
-    // 12 days of 169 ₽ + 60 ₽ per 30 days: 91.60 ₽ charged; 150 ₽ - 91.60 ₽ = 58.40 ₽ left.
+    // 12 days of a 30-day billing month (Nov 14 - Dec 14) of 169 ₽ + 60 ₽: 91.60 ₽ charged;
+    // 150 ₽ - 91.60 ₽ = 58.40 ₽ left.
     assert_eq!(preview["charges"], 9160);
     assert_eq!(preview["settlement"]["option"], "transfer");
     assert_eq!(preview["settlement"]["amount"], 5840);
@@ -259,13 +260,17 @@ async fn paying_the_debt_once_unblocks_completion_even_when_the_payment_is_retri
 async fn services_are_billed_each_period_by_the_worker_and_never_after_termination() {
     let app = TestApp::at(NOW).await;
     let resident = app.login("resident@demo").await;
-    let t2_line = app.line_of(&resident, "t2").await; // 50 ₽ per 30 days, started 3 days ago
-    app.advance_days(27).await;
+    // 50 ₽ a month, started 2026-11-23 09:00: billed on the 23rd of each month.
+    let t2_line = app.line_of(&resident, "t2").await;
+    app.advance_days(27).await; // 2026-12-23
     let kinds = statement_kinds(&app, &resident, &t2_line).await;
-    assert_eq!(kinds, ["opening", "charge"], "one full period billed");
+    assert_eq!(kinds, ["opening", "charge"], "one full month billed");
     assert_eq!(balance(&app, &resident, &t2_line["id"]).await, 9900 - 5000);
-    app.advance_days(30).await;
+    app.advance_days(30).await; // 2027-01-22: December has 31 days
+    assert_eq!(statement_kinds(&app, &resident, &t2_line).await, ["opening", "charge"]);
+    app.advance_days(1).await; // 2027-01-23
     assert_eq!(statement_kinds(&app, &resident, &t2_line).await, ["opening", "charge", "charge"]);
+    assert_eq!(balance(&app, &resident, &t2_line["id"]).await, 9900 - 2 * 5000, "a month is 50 ₽, long or short");
     app.assert_books_balance().await;
 }
 

@@ -140,7 +140,7 @@ async fn completion_of_a_line_in_debt_is_refused_with_the_amount() {
     let (resident, line, req) = app.submitted("resident@demo", "beeline").await;
     assert_eq!(line["balance"], -23050);
     assert_eq!(req["blocking"][0]["code"], "debt");
-    // 230.50 ₽ of debt plus 60.00 ₽ accrued by a 90 ₽/30-day service over 20 days.
+    // 230.50 ₽ of debt plus 60.00 ₽ accrued by a 90 ₽ monthly service over 20 days of a 30-day month.
     assert_eq!(req["blocking"][0]["amount"], 29050);
     app.act(&reviewer, &req["id"], "approve", None).await.ok();
     let refused = app.act(&reviewer, &req["id"], "complete", None).await;

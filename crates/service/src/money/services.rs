@@ -43,7 +43,7 @@ pub fn start_service_billed(
         stopped_at: None,
     };
     row.id = tx.insert_service(&row)?;
-    let first = billed_until.checked_add(ledger::BILLING_PERIOD).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let first = ledger::period_end(since, billed_until)?;
     crate::record::schedule(tx, crate::jobs::BILL_SERVICE, row.id, first, billed_until)?;
     audit(
         tx,
@@ -58,7 +58,7 @@ pub fn start_service_billed(
 }
 
 impl Service {
-    /// Adds a paid service to a line (staff); it is billed every 30 days in arrears.
+    /// Adds a paid service to a line (staff); it is billed per calendar month in arrears.
     pub fn add_service(&self, who: &Principal, line_id: i64, name: &str, monthly: Money) -> Result<ServiceRow> {
         who.require(&[Role::Clerk, Role::Admin], "add services")?;
         let name = name.trim();
