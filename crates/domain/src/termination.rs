@@ -49,6 +49,31 @@ crate::wire_enum! {
         NonUse = "non_use",
         Corporate = "corporate",
         Operator = "operator",
+        /// The number left for another operator by number portability.
+        PortOut = "port_out",
+    }
+}
+
+impl Reason {
+    /// The reason as a person reads it, on pages, certificates and messages.
+    pub fn words(self, lang: crate::Language) -> &'static str {
+        let [ru, en, zh] = match self {
+            Reason::Voluntary => ["по желанию абонента", "at the subscriber's wish", "用户申请"],
+            Reason::OverLimit => {
+                ["превышен лимит номеров на человека", "over the per-person limit of numbers", "超出每人号码数量上限"]
+            }
+            Reason::NonUse => ["номер не использовался 90 дней", "unused for 90 days", "90 天未使用"],
+            Reason::Corporate => ["по заявлению организации", "corporate contract closed", "企业合同终止"],
+            Reason::Operator => ["по инициативе оператора", "by the operator", "运营商发起"],
+            Reason::PortOut => {
+                ["переход к другому оператору с сохранением номера", "number ported to another operator", "携号转网"]
+            }
+        };
+        match lang {
+            crate::Language::Ru => ru,
+            crate::Language::En => en,
+            crate::Language::Zh => zh,
+        }
     }
 }
 

@@ -118,8 +118,11 @@ impl Service {
         source: &str,
     ) -> Result<BulkProgress> {
         admin(who)?;
-        if matches!(reason, Reason::Voluntary) {
-            return Err(ServiceError::unprocessable("reason_not_forced", "a bulk run needs a forced reason"));
+        if matches!(reason, Reason::Voluntary | Reason::PortOut) {
+            return Err(ServiceError::unprocessable(
+                "reason_not_forced",
+                "a bulk run needs a forced reason (port-outs are recorded one by one on their numbers)",
+            ));
         }
         let now = self.now();
         let id = run_id(reason, who.operator.as_ref(), lines);

@@ -340,7 +340,9 @@ impl Service {
             Action::RequestInfo => "info_requested",
             Action::Approve => "request_approved",
             Action::Reject => "request_rejected",
-            Action::Complete if policy.revocation_allowed => "request_completed",
+            Action::Complete if policy.revocation_allowed && r.reason != simexit_domain::Reason::PortOut => {
+                "request_completed"
+            }
             Action::Complete => "request_completed_final",
             _ => return Ok(()),
         };

@@ -4,6 +4,7 @@ use simexit_domain::Msisdn;
 use simexit_domain::access::Role;
 use simexit_store::{AssignmentRow, NumberRow, StoreExt};
 
+use crate::terminations::Forced;
 use crate::{Principal, Result, Service, ServiceError};
 
 #[derive(Debug, Clone)]
@@ -33,36 +34,41 @@ impl Service {
         who.require(&[Role::Clerk, Role::Admin], "record port-outs")?;
         let now = self.now();
         self.store.write(|tx| {
-            let mut number = tx
+            let number = tx
                 .number(msisdn)?
                 .filter(|n| who.staff_of(&n.operator))
                 .ok_or_else(|| ServiceError::not_found("number", msisdn))?;
-            let line_id =
-                number.line_id.ok_or_else(|| ServiceError::conflict("number_state", "the number is not on a line"))?;
-            if let Some(open) = tx.open_request_for_line(line_id)? {
-                return Err(ServiceError::conflict(
-                    "request_already_open",
-                    format!("termination request {} is open for this line: finish or withdraw it first", open.id),
-                ));
+            if number.line_id.is_none() {
+                return Err(ServiceError::conflict("number_state", "the number is not on a line"));
             }
-            number.state = number.state.next(simexit_domain::number::NumberEvent::PortOut)?;
-            number.updated_at = now;
-            tx.update_number(&number)?;
-            tx.close_assignment(msisdn, now, "ported_out")?;
-            if let Some(mut line) = tx.line(line_id)? {
-                line.state = simexit_domain::LineState::Terminated;
-                line.terminated_at = Some(now);
-                tx.update_line(&line)?;
+            // The line ends as a termination with reason `port_out`: services stopped and
+            // prorated, the balance settled, a final bill, a certificate, the network steps
+            // and the messages; the request is closed at once.
+            match self.force_terminate(tx, who, msisdn, simexit_domain::Reason::PortOut, now)? {
+                Forced::Terminated { request_id } => {
+                    crate::record::audit(
+                        tx,
+                        now,
+                        &who.actor(),
+                        "port_out",
+                        "number",
+                        msisdn,
+                        serde_json::json!({ "line_id": number.line_id, "request_id": request_id }),
+                    )?;
+                }
+                Forced::UnknownNumber => return Err(ServiceError::not_found("number", msisdn)),
+                Forced::AlreadyTerminated => {
+                    return Err(ServiceError::conflict("number_state", "the line is already terminated"));
+                }
+                Forced::OpenRequest { request_id } => {
+                    return Err(ServiceError::conflict(
+                        "request_already_open",
+                        format!("termination request {request_id} is open for this line: finish or withdraw it first"),
+                    ));
+                }
+                Forced::Debt { amount } => return Err(crate::money::debt_error(amount)),
             }
-            crate::record::audit(
-                tx,
-                now,
-                &who.actor(),
-                "port_out",
-                "number",
-                msisdn,
-                serde_json::json!({ "line_id": line_id }),
-            )?;
+            let number = crate::record::inventory_number(tx, msisdn)?;
             let history = tx.assignments(msisdn)?;
             Ok(NumberInfo { number, history })
         })

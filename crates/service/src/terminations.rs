@@ -212,6 +212,12 @@ impl Service {
                 });
             }
             let reason = input.reason.unwrap_or(Reason::Voluntary);
+            if reason == Reason::PortOut {
+                return Err(ServiceError::unprocessable(
+                    "reason_not_allowed",
+                    "a port-out is recorded on its number: POST /api/v1/numbers/{msisdn}/port-out",
+                ));
+            }
             if who.role == Role::Subscriber && reason != Reason::Voluntary {
                 return Err(ServiceError::unprocessable(
                     "reason_not_allowed",
@@ -382,12 +388,14 @@ impl Service {
                 format!("{} is no longer held by this line", r.msisdn),
             ));
         }
-        let until = aging_end(now, policy.aging_days, &policy.zone())?;
-        number.state = number.state.next(NumberEvent::StartAging)?;
-        number.aging_until = Some(until);
+        // A ported-out number is the recipient operator's from now: no aging, no revocation.
+        let ported = r.reason == Reason::PortOut;
+        let until = if ported { None } else { Some(aging_end(now, policy.aging_days, &policy.zone())?) };
+        number.state = number.state.next(if ported { NumberEvent::PortOut } else { NumberEvent::StartAging })?;
+        number.aging_until = until;
         number.updated_at = now;
         tx.update_number(&number)?;
-        tx.close_assignment(&r.msisdn, now, "terminated")?;
+        tx.close_assignment(&r.msisdn, now, if ported { "ported_out" } else { "terminated" })?;
         // Services billed to the termination instant and stopped, debt refused, balance
         // settled: the same code the final-bill preview runs, here for real.
         let bill = settle_and_bill(tx, policy, r, now, actor)?;
@@ -401,10 +409,13 @@ impl Service {
         });
         crate::record::change(tx, now, "line.terminated", &format!("line/{}", line.id), Some(&r.operator), data)?;
         r.completed_at = Some(now);
-        r.aging_until = Some(until);
+        r.aging_until = until;
         self.issue_certificate(tx, policy, r, now, actor)?;
         self.start_deprovisioning(tx, r, now)?;
-        schedule(tx, jobs::END_AGING, r.id, until, now)
+        match until {
+            Some(until) => schedule(tx, jobs::END_AGING, r.id, until, now),
+            None => Ok(()),
+        }
     }
 
     /// Revocation during aging: the same line and number come back to the same subscriber.
@@ -553,13 +564,22 @@ impl Service {
         let actor = who.actor();
         let note = format!("forced termination: {reason}");
         step(tx, &r, now, &actor, "create", RequestState::Draft, RequestState::Draft, Some(&note))?;
-        for action in [Action::Submit, Action::Approve, Action::Complete] {
+        // A port-out closes at once: the number has left, nothing ages or can be revoked.
+        let actions: &[Action] = if reason == Reason::PortOut {
+            &[Action::Submit, Action::Approve, Action::Complete, Action::EndAging]
+        } else {
+            &[Action::Submit, Action::Approve, Action::Complete]
+        };
+        for &action in actions {
             let to = r.state.next(action)?;
             if action == Action::Complete {
                 self.complete_in(tx, policy, &mut r, &mut line, now, &actor)?;
             }
             step(tx, &r, now, &actor, action.as_str(), r.state, to, Some(&note))?;
             r.state = to;
+        }
+        if r.state == RequestState::Closed {
+            r.closed_at = Some(now);
         }
         line.state = LineState::for_request(r.state, r.line_state_before);
         r.updated_at = now;

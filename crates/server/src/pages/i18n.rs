@@ -353,27 +353,7 @@ pub fn channel(lang: Language, c: Channel) -> &'static str {
 }
 
 pub fn reason(lang: Language, r: Reason) -> &'static str {
-    lang.t(match r {
-        Reason::Voluntary => {
-            &Msg { ru: "по желанию абонента", en: "at the subscriber's wish", zh: "用户申请" }
-        }
-        Reason::OverLimit => &Msg {
-            ru: "превышен лимит номеров на человека",
-            en: "over the per-person limit of numbers",
-            zh: "超出每人号码数量上限",
-        },
-        Reason::NonUse => &Msg {
-            ru: "номер не использовался 90 дней", en: "unused for 90 days", zh: "90 天未使用"
-        },
-        Reason::Corporate => {
-            &Msg {
-                ru: "по заявлению организации", en: "corporate contract closed", zh: "企业合同终止"
-            }
-        }
-        Reason::Operator => {
-            &Msg { ru: "по инициативе оператора", en: "by the operator", zh: "运营商发起" }
-        }
-    })
+    r.words(lang)
 }
 
 pub fn category(lang: Language, c: CustomerCategory) -> &'static str {

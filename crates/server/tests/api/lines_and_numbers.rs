@@ -138,3 +138,65 @@ async fn the_numbering_plan_names_the_range_holder_and_serves_eligibility_for_un
     assert_eq!(e["operator"], "t2");
     assert_eq!(e["aging_days"], 60);
 }
+
+/// A port-out ends the line as a termination with reason `port_out`: its service stopped and
+/// prorated, the balance settled (a refund claim on T2), a final bill, a certificate, the
+/// network steps, a message without a promise to revoke; the request closes at once, the
+/// number is the recipient's, and nothing is billed after.
+#[tokio::test]
+async fn a_port_out_is_a_termination_with_its_bill_settlement_certificate_and_messages() {
+    let app = TestApp::at(NOW).await;
+    let admin = app.login("admin@demo").await;
+    let resident = app.login("resident@demo").await;
+    // T2: 99 ₽, and 50 ₽ a month for a service started 2026-11-23 (a 30-day month).
+    let line = app.line_of(&resident, "t2").await;
+    let n = line["msisdn"].as_str().unwrap().to_owned();
+    let out = app.post(&format!("/api/v1/numbers/{n}/port-out"), Some(&admin), json!({})).await.ok();
+    assert_eq!(out["state"], "ported_out");
+    assert_eq!(out["history"][0]["end_reason"], "ported_out");
+
+    let mine = app.get("/api/v1/me/terminations", Some(&resident)).await.ok();
+    let req = mine.as_array().unwrap().iter().find(|r| r["line_id"] == line["id"]).unwrap().clone();
+    assert_eq!((req["reason"].as_str(), req["state"].as_str()), (Some("port_out"), Some("closed")));
+    assert_eq!(req["aging_until"], serde_json::Value::Null, "the number does not age here");
+    let bill = app.get(&format!("/api/v1/terminations/{}/final-bill", req["id"]), Some(&resident)).await.ok();
+    assert_eq!(bill["preview"], false);
+    assert_eq!(bill["charges"], 500, "3 days of 50 ₽ over a 30-day month");
+    assert_eq!(
+        (bill["settlement"]["option"].as_str(), bill["settlement"]["amount"].as_i64()),
+        (Some("refund"), Some(9400))
+    );
+    let services = app.get(&format!("/api/v1/lines/{}/services", line["id"]), Some(&resident)).await.ok();
+    assert!(services.as_array().unwrap().iter().all(|s| !s["stopped_at"].is_null()), "{services}");
+    let certificate = app.get(&format!("/api/v1/terminations/{}/certificate", req["id"]), Some(&resident)).await.ok();
+    let public = app.get(&format!("/api/v1/certificates/{}", certificate["number"].as_str().unwrap()), None).await.ok();
+    assert_eq!((public["genuine"].as_bool(), public["certifies"]["reason"].as_str()), (Some(true), Some("port_out")));
+    let tasks = app.get(&format!("/api/v1/terminations/{}/network", req["id"]), Some(&resident)).await.ok();
+    assert!(!tasks.as_array().unwrap().is_empty(), "the SIM is deprovisioned: {tasks}");
+    let outbox = app.get("/api/v1/outbox", Some(&admin)).await.ok();
+    let templates: Vec<&str> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["request_id"] == req["id"])
+        .map(|m| m["template"].as_str().unwrap())
+        .collect();
+    assert!(templates.contains(&"request_completed_final"), "{templates:?}");
+    assert!(!templates.contains(&"request_completed"), "no promise to revoke: {templates:?}");
+
+    app.act(&resident, &req["id"], "revoke", None).await.problem(409, "illegal_transition");
+    let statement = format!("/api/v1/lines/{}/statement", line["id"]);
+    let before = app.get(&statement, Some(&resident)).await.ok()["entries"].clone();
+    app.advance_days(70).await;
+    let after = app.get(&statement, Some(&resident)).await.ok()["entries"].clone();
+    assert_eq!(after, before, "nothing billed after the port-out");
+    // Only through the number: not as a reason of a request or a bulk run.
+    let other = app.line_of(&resident, "mts").await;
+    app.post(
+        "/api/v1/terminations",
+        Some(&admin),
+        json!({ "line_id": other["id"], "channel": "online", "reason": "port_out" }),
+    )
+    .await
+    .problem(422, "reason_not_allowed");
+}

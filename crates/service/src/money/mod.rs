@@ -35,7 +35,7 @@ pub(crate) fn outside_amount(amount: Money, field: &str, zero_ok: bool) -> Resul
     Ok(amount)
 }
 
-fn debt_error(debt: Money) -> ServiceError {
+pub(crate) fn debt_error(debt: Money) -> ServiceError {
     ServiceError::Unprocessable {
         code: "debt_outstanding",
         message: format!("outstanding debt of {debt} must be paid first"),
