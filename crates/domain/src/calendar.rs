@@ -221,6 +221,21 @@ pub fn working_days_between(
     Ok(counted)
 }
 
+/// An instant as a person reads it: local date and time with the zone named,
+/// `2026-11-30 14:05 MSK (Europe/Moscow)`.
+pub fn local_time(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M %Z (%Q)").to_string()
+}
+
+/// The same, short enough for an SMS: `2026-11-30 14:05 MSK`, or `… UTC+10` where the zone
+/// has no letter abbreviation.
+pub fn local_time_short(at: Timestamp, zone: &TimeZone) -> String {
+    let z = at.to_zoned(zone.clone());
+    let abbreviation = z.strftime("%Z").to_string();
+    let named = if abbreviation.starts_with(['+', '-']) { format!("UTC{abbreviation}") } else { abbreviation };
+    format!("{} {named}", z.strftime("%Y-%m-%d %H:%M"))
+}
+
 /// When aging ends: `days` calendar days after completion, counted in the operator's zone
 /// (same local clock time, so a DST change cannot shorten the freeze).
 pub fn aging_end(completed_at: Timestamp, days: u32, zone: &TimeZone) -> Result<Timestamp, CalendarError> {

@@ -33,7 +33,44 @@ pub struct CertificatePayload {
     pub settlement: Option<String>,
 }
 
+/// What a person reads on a certificate: its times local to the operator with the zone
+/// named, and its reason in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readable {
+    pub terminated_at: String,
+    /// The end of the aging with its time (the completion's local time on the aging's last
+    /// day), or `—` where the number did not age (a port-out).
+    pub aging_until: String,
+    pub reason: String,
+}
+
 impl CertificatePayload {
+    /// The certificate in `lang`, its times in `zone` (the operator's).
+    pub fn readable(&self, lang: crate::Language, zone: &jiff::tz::TimeZone) -> Readable {
+        let terminated = self.terminated_at.parse::<jiff::Timestamp>().ok();
+        let aging = self.aging_until.parse::<jiff::civil::Date>().ok();
+        let aging_until = match (terminated, aging) {
+            (Some(t), Some(day)) => t
+                .to_zoned(zone.clone())
+                .with()
+                .date(day)
+                .build()
+                .map(|z| crate::calendar::local_time(z.timestamp(), zone))
+                .unwrap_or_else(|_| self.aging_until.clone()),
+            _ if self.aging_until.is_empty() => "—".to_owned(),
+            _ => self.aging_until.clone(),
+        };
+        Readable {
+            terminated_at: terminated
+                .map_or_else(|| self.terminated_at.clone(), |t| crate::calendar::local_time(t, zone)),
+            aging_until,
+            reason: self
+                .reason
+                .parse::<crate::Reason>()
+                .map_or_else(|_| self.reason.clone(), |r| r.words(lang).to_owned()),
+        }
+    }
+
     /// Compact JSON with keys in byte order: the bytes that are signed.
     pub fn canonical(&self) -> String {
         let value = serde_json::to_value(self).unwrap_or_default();

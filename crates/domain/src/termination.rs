@@ -69,11 +69,7 @@ impl Reason {
                 ["переход к другому оператору с сохранением номера", "number ported to another operator", "携号转网"]
             }
         };
-        match lang {
-            crate::Language::Ru => ru,
-            crate::Language::En => en,
-            crate::Language::Zh => zh,
-        }
+        crate::policy::in_language(lang, [ru, en, zh])
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use simexit_domain::certificate::{
     CertificatePayload, PublicKeys, SigningKeys, certificate_number, pdf_block, seal_pdf,
 };
@@ -299,14 +300,16 @@ impl Service {
         let p = &c.payload;
         let labels = labels(language);
         let url = self.certificate_url(&p.number);
+        let zone = p.operator.parse().ok().and_then(|op| self.policies.get(&op)).map_or(TimeZone::UTC, |p| p.zone());
+        let words = p.readable(language, &zone);
         let mut lines = vec![Line::at(50.0, 780.0, 18.0, labels[0])];
         let rows = [
             (labels[1], p.number.clone()),
             (labels[2], p.operator_name.clone()),
             (labels[3], p.msisdn.clone()),
-            (labels[5], p.terminated_at.clone()),
-            (labels[6], p.aging_until.clone()),
-            (labels[7], p.reason.clone()),
+            (labels[5], words.terminated_at),
+            (labels[6], words.aging_until),
+            (labels[7], words.reason),
         ];
         let mut y = table(&mut lines, &rows, 735.0)?;
         y -= 10.0;
@@ -346,13 +349,14 @@ impl Service {
         let l = form_labels(language);
         let settlement = match r.settlement.kind {
             Some(k) => match (r.settlement.transfer_to_line, &r.settlement.refund_account) {
-                (Some(line), _) => format!("{} → {line}", k.as_str()),
-                (None, Some(account)) => format!("{} → {account}", k.as_str()),
-                _ => k.as_str().to_owned(),
+                (Some(line), _) => format!("{} → {line}", k.words(language)),
+                (None, Some(account)) => format!("{} → {account}", k.words(language)),
+                _ => k.words(language).to_owned(),
             },
             None => "—".into(),
         };
-        let kinds: Vec<&str> = docs.iter().filter(|d| d.status != "destroyed").map(|d| d.kind.as_str()).collect();
+        let kinds: Vec<&str> =
+            docs.iter().filter(|d| d.status != "destroyed").map(|d| d.kind.words(language)).collect();
         let date = self.now().to_zoned(policy.zone()).date().to_string();
         let mut lines = vec![Line::at(50.0, 780.0, 16.0, l[0])];
         let rows = [

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use simexit_domain::access::Role;
+use simexit_domain::calendar::{local_time, local_time_short};
 use simexit_domain::notify::{Rendered, Templates};
 use simexit_domain::{Action, Language, LineState, Msisdn, RequestState, TerminationPolicy};
 use simexit_store::{OutboxRow, RefundRow, RequestRow, StoreExt, SubscriberRow, Tx};
@@ -357,14 +358,19 @@ impl Service {
         }
         let link = certificate.map_or_else(|| self.link(r.id), |c| self.certificate_url(&c.number));
         v.insert("link".into(), link.into());
-        if let Some(d) = r.review_deadline_date {
-            v.insert("deadline".into(), d.to_string().into());
+        // The deadline is the end of its local day: its last minute, with the zone named.
+        if let Some(d) = r.review_deadline {
+            let last_minute = d.checked_sub(SignedDuration::from_mins(1)).unwrap_or(d);
+            v.insert("deadline".into(), local_time(last_minute, &policy.zone()).into());
+            v.insert("deadline_short".into(), local_time_short(last_minute, &policy.zone()).into());
         }
         if let Some(reason) = reason {
             v.insert("reason".into(), reason.into());
         }
         if let Some(until) = r.aging_until {
-            v.insert("aging_until".into(), until.to_zoned(policy.zone()).date().to_string().into());
+            v.insert("aging_until".into(), local_time(until, &policy.zone()).into());
+            v.insert("aging_until_short".into(), local_time_short(until, &policy.zone()).into());
+            v.insert("aging_until_short".into(), local_time_short(until, &policy.zone()).into());
         }
         let key = format!("{event}:{}:{}", r.id, now.as_millisecond());
         // From completion on, the line's own number is cut off.
@@ -400,7 +406,8 @@ impl Service {
         v.insert("request_id".into(), r.id.into());
         v.insert("msisdn".into(), r.msisdn.masked().into());
         v.insert("days".into(), days.into());
-        v.insert("aging_until".into(), until.to_zoned(policy.zone()).date().to_string().into());
+        v.insert("aging_until".into(), local_time(until, &policy.zone()).into());
+        v.insert("aging_until_short".into(), local_time_short(until, &policy.zone()).into());
         v.insert("link".into(), self.link(r.id).into());
         let key = format!("aging_reminder:{}:{}", r.id, until.as_millisecond());
         let cut_off = Some(&r.msisdn);

@@ -367,28 +367,7 @@ pub fn category(lang: Language, c: CustomerCategory) -> &'static str {
 }
 
 pub fn document(lang: Language, d: DocumentKind) -> &'static str {
-    lang.t(match d {
-        DocumentKind::Passport => &Msg { ru: "Паспорт", en: "Passport", zh: "护照" },
-        DocumentKind::AddressProof => {
-            &Msg {
-                ru: "Подтверждение адреса регистрации", en: "Proof of address", zh: "住址证明"
-            }
-        }
-        DocumentKind::Contract => &Msg { ru: "Договор", en: "Contract", zh: "合同" },
-        DocumentKind::Bill => &Msg { ru: "Счёт", en: "Bill", zh: "账单" },
-        DocumentKind::DebtClearance => {
-            &Msg {
-                ru: "Справка об отсутствии долга", en: "Proof that debt is settled", zh: "无欠款证明"
-            }
-        }
-        DocumentKind::Guarantor => {
-            &Msg { ru: "Сведения о поручителе", en: "Guarantor information", zh: "担保人信息" }
-        }
-        DocumentKind::PowerOfAttorney => {
-            &Msg { ru: "Доверенность", en: "Power of attorney", zh: "授权委托书" }
-        }
-        DocumentKind::Other => &Msg { ru: "Другой документ", en: "Other document", zh: "其他证件" },
-    })
+    d.words(lang)
 }
 
 /// A bill line: a charge is named by its service; other movements by their kind.

@@ -266,9 +266,10 @@ pub fn date(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
     at.to_zoned(zone.clone()).date().to_string()
 }
 
-/// Date and time in the operator's zone, with the zone's abbreviation.
+/// Date and time in the operator's zone, with the zone named:
+/// `2026-11-30 14:05 MSK (Europe/Moscow)`.
 pub fn datetime(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+    simexit_domain::calendar::local_time(at, zone)
 }
 
 /// Where a PRG redirect goes after a change: `path?done=1` style notices.

@@ -12,7 +12,7 @@ use simexit_store::StoreExt;
 
 use super::ctx::{Ctx, Fail};
 use super::i18n::{self as t, Tr};
-use super::layout::{operator_name, page, page_with, see_other};
+use super::layout::{operator_name, page, page_with, see_other, zone};
 use crate::dto::StoreView;
 use crate::state::AppState;
 
@@ -200,14 +200,15 @@ pub async fn certificate(State(state): State<AppState>, ctx: Ctx, Path(number): 
     match state.blocking(move |s| s.check_certificate(&lookup)).await {
         Ok(c) => {
             let p = &c.payload;
-            let reason = p.reason.parse().map(|r| t::reason(l, r).to_owned()).unwrap_or_else(|_| p.reason.clone());
+            let zone = p.operator.parse().map_or(jiff::tz::TimeZone::UTC, |op| zone(&state, &op));
+            let words = p.readable(l, &zone);
             let rows = [
                 (l.t(&t::CERT_NUMBER), p.number.clone()),
                 (l.t(&t::OPERATOR), p.operator_name.clone()),
                 (l.t(&t::PHONE), p.msisdn.clone()),
-                (l.t(&t::TERMINATED_AT), p.terminated_at.clone()),
-                (l.t(&t::RESERVED_UNTIL), p.aging_until.clone()),
-                (l.t(&t::REASON), reason),
+                (l.t(&t::TERMINATED_AT), words.terminated_at),
+                (l.t(&t::RESERVED_UNTIL), words.aging_until),
+                (l.t(&t::REASON), words.reason),
             ];
             let n = url_segment(&p.number);
             let status = if c.genuine { StatusCode::OK } else { StatusCode::CONFLICT };

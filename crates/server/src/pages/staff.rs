@@ -13,7 +13,7 @@ use simexit_store::StoreExt;
 
 use super::ctx::{CsrfOnly, Ctx, Fail, ReasonForm, back_to};
 use super::i18n::{self as t, Tr};
-use super::layout::{csrf, date, datetime, fixable, operator_name, page, see_other, zone};
+use super::layout::{csrf, datetime, fixable, operator_name, page, see_other, zone};
 use super::portal::{Flash, FormState, bill_table, certificate_pdf, documents_block, flash, timeline};
 use crate::dto::StoreView;
 use crate::state::AppState;
@@ -126,7 +126,7 @@ pub async fn request(
                     }
                 }
                 @if r.review_paused_days > 0 { dt { (l.t(&t::PAUSED_DAYS)) } dd { (r.review_paused_days) } }
-                @if let Some(u) = r.aging_until { dt { (l.t(&t::FROZEN_UNTIL)) } dd { (date(u, &zone)) } }
+                @if let Some(u) = r.aging_until { dt { (l.t(&t::FROZEN_UNTIL)) } dd { (datetime(u, &zone)) } }
                 dt { (l.t(&t::REASON)) } dd { (t::reason(l, r.reason)) }
                 // A reviewer's or subscriber's words; a forced termination's note is the system's.
                 @if let Some(n) = r.note.as_ref().filter(|_| r.reason == simexit_domain::Reason::Voluntary) {

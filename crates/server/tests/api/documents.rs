@@ -378,9 +378,22 @@ async fn the_certificate_pdf_reads_back_in_each_language_with_a_qr_code_and_veri
             .unwrap();
     let dir = tempfile::tempdir().unwrap();
     for (lang, expected) in [
-        ("ru", vec!["СПРАВКА О РАСТОРЖЕНИИ ДОГОВОРА", "Номер закреплён до", "2026-05-01"]),
-        ("en", vec!["CERTIFICATE OF TERMINATION", "Number reserved until", "2026-05-01"]),
-        ("zh", vec!["解约证明", "号码保留至", "验证网址"]),
+        // Times local to T2 (Moscow) with the zone named, the aging end with its time, the
+        // reason in the reader's words.
+        (
+            "ru",
+            vec!["СПРАВКА О РАСТОРЖЕНИИ ДОГОВОРА", "Номер закреплён до", "2026-05-01 12:00 MSK", "по желанию абонента"],
+        ),
+        (
+            "en",
+            vec![
+                "CERTIFICATE OF TERMINATION",
+                "Number reserved until",
+                "2026-03-02 12:00 MSK",
+                "at the subscriber's wish",
+            ],
+        ),
+        ("zh", vec!["解约证明", "号码保留至", "验证网址", "2026-05-01 12:00 MSK", "Europe/Moscow", "用户申请"]),
     ] {
         let r =
             app.client.get(format!("{}/api/v1/certificates/{number}/pdf?lang={lang}", app.base)).send().await.unwrap();
@@ -433,6 +446,10 @@ async fn the_clerk_prints_the_application_form_with_the_subscribers_own_details(
     let line = app.line_of(&resident, "mts").await;
     let req =
         app.post("/api/v1/terminations", Some(&clerk), json!({ "line_id": line["id"], "channel": "store" })).await.ok();
+    let lines = app.get("/api/v1/me/lines", Some(&resident)).await.ok();
+    let second = lines.as_array().unwrap().iter().filter(|l| l["operator"] == "mts").nth(1).unwrap().clone();
+    let settlement = json!({ "option": "transfer", "to_line_id": second["id"] });
+    app.post(&format!("/api/v1/terminations/{}/settlement", req["id"]), Some(&resident), settlement).await.ok();
     let path = format!("/api/v1/terminations/{}/application-form?lang=ru", req["id"]);
     let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(&clerk).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "application/pdf");
@@ -455,6 +472,7 @@ async fn the_clerk_prints_the_application_form_with_the_subscribers_own_details(
         "4510 123456",
         line["msisdn"].as_str().unwrap(),
         "Подпись абонента",
+        "перенос остатка на другой номер", // the option in words, not `transfer`
     ] {
         assert!(text.contains(expected), "`{expected}` not in:\n{text}");
     }

@@ -229,6 +229,8 @@ async fn e_mails_reach_a_real_smtp_server_in_the_subscribers_language() {
     let certificate = "https://simexit.mts.example/certificates/T2-2026-";
     assert!(done["text"].as_str().unwrap().contains(certificate), "the certificate's page: {done}");
     assert!(done["html"].as_str().unwrap().contains("<p>"), "{done}");
+    assert!(li[0]["text"].as_str().unwrap().contains(" 23:59 MSK (Europe/Moscow)"), "a local deadline: {}", li[0]);
+    assert!(done["text"].as_str().unwrap().contains(" MSK (Europe/Moscow)"), "the aging end with its time: {done}");
     assert_eq!(done["from"], "noreply@mts.example");
     assert!(done["message_id"].as_str().unwrap().starts_with("<outbox-"), "{done}");
     let anna = to("anna.ivanova@example.org");
@@ -412,7 +414,7 @@ async fn sms_go_to_a_real_smpp_peer_and_receipts_mark_them_delivered() {
     assert_eq!(
         submits,
         [
-            format!("已收到号码 {masked} 的解约申请 {id}，将于 2026-03-04 前答复。"),
+            format!("已收到号码 {masked} 的解约申请 {id}，将于 2026-03-04 23:59 MSK 前答复。"),
             format!("申请 {id} 被拒绝：护照扫描件不清晰。")
         ]
     );

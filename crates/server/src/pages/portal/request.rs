@@ -15,9 +15,7 @@ use simexit_store::{DocumentRow, LineRow};
 
 use crate::pages::ctx::{Ctx, Fail, back_to};
 use crate::pages::i18n::{self as t, Tr};
-use crate::pages::layout::{
-    csrf, date, datetime, field_error, fixable, operator_name, page_with, problem, see_other, zone,
-};
+use crate::pages::layout::{csrf, datetime, field_error, fixable, operator_name, page_with, problem, see_other, zone};
 use crate::state::AppState;
 
 use super::*;
@@ -143,7 +141,7 @@ pub(super) fn request_page(
             @if let Some(until) = r.aging_until {
                 div.warn {
                     p {
-                        (l.t(&t::FROZEN_UNTIL)) " " strong { (date(until, &zone)) } "."
+                        (l.t(&t::FROZEN_UNTIL)) " " strong { (datetime(until, &zone)) } "."
                         @if policy.is_some_and(|p| p.revocation_allowed) { " " (l.t(&t::REVOKE_HELP)) }
                     }
                     @if policy.is_some_and(|p| p.revocation_allowed) {
