@@ -296,13 +296,8 @@ async fn c02_04_missing_phone_number() {
 
 #[tokio::test]
 async fn c02_05_phone_number_not_supported() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/policies/demo.toml")).unwrap();
     let vostok = "time_zone = \"Asia/Vladivostok\"";
-    assert!(demo.contains(vostok), "fixture drifted");
-    let file = dir.path().join("policies.toml");
-    std::fs::write(&file, demo.replacen(vostok, &format!("{vostok}\nnumber_recycling = false"), 1)).unwrap();
-    let app = TestApp::configured(NOW, true, move |c| c.policies.file = Some(file)).await;
+    let app = TestApp::with_policy(NOW, vostok, &format!("{vostok}\nnumber_recycling = false")).await;
     app.advance_days(1).await;
     let bank = app.client_token("admin@demo", &["number-recycling:check"]).await;
     let foreigner = app.login("foreigner@demo").await;

@@ -163,6 +163,17 @@ impl TestApp {
         TestApp::configured(now, dev_clock, |_| {}).await
     }
 
+    /// A demo server whose demo policy file has its first `replace` replaced by `by`.
+    pub async fn with_policy(now: &str, replace: &str, by: &str) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let demo =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/policies/demo.toml")).unwrap();
+        assert!(demo.contains(replace), "fixture drifted: {replace}");
+        let file = dir.path().join("policies.toml");
+        std::fs::write(&file, demo.replacen(replace, by, 1)).unwrap();
+        TestApp::configured(now, true, move |c| c.policies.file = Some(file)).await
+    }
+
     /// A demo server with a configuration adjusted by `adjust`.
     pub async fn configured(now: &str, dev_clock: bool, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = Arc::new(tempfile::tempdir().unwrap());

@@ -515,12 +515,7 @@ async fn after_completion_no_message_goes_to_the_number_just_terminated() {
 /// message is the final one, no reminder to revoke is scheduled, the request page offers none.
 #[tokio::test]
 async fn where_revocation_is_not_allowed_no_message_or_page_offers_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/policies/demo.toml")).unwrap();
-    assert!(demo.contains("revocation_allowed = true"), "fixture drifted");
-    let file = dir.path().join("policies.toml");
-    std::fs::write(&file, demo.replacen("revocation_allowed = true", "revocation_allowed = false", 1)).unwrap();
-    let app = TestApp::configured(NOW, true, move |c| c.policies.file = Some(file)).await;
+    let app = TestApp::with_policy(NOW, "revocation_allowed = true", "revocation_allowed = false").await;
     let reviewer = app.login("reviewer@demo").await;
     let (resident, _, req) = app.submitted("resident@demo", "mts").await;
     app.act(&reviewer, &req["id"], "approve", None).await.ok();

@@ -70,13 +70,8 @@ async fn requesting_information_pauses_the_review_deadline_and_the_days_left_con
 
 #[tokio::test]
 async fn a_policy_may_restart_the_review_time_when_information_arrives() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/policies/demo.toml")).unwrap();
     let mts = "review_sla_business_days = 3";
-    assert!(demo.contains(mts), "fixture drifted");
-    let file = dir.path().join("policies.toml");
-    std::fs::write(&file, demo.replacen(mts, &format!("{mts}\nsla_on_info = \"restart\""), 1)).unwrap();
-    let app = TestApp::configured(THURSDAY, true, move |c| c.policies.file = Some(file)).await;
+    let app = TestApp::with_policy(THURSDAY, mts, &format!("{mts}\nsla_on_info = \"restart\"")).await;
     let provided = asked_on_friday_answered_on_wednesday(&app).await;
     assert_eq!(provided["review_deadline_date"], "2026-12-07", "three days from Wednesday: Thursday, Friday, Monday");
     assert_eq!(provided["review_paused_days"], 0);
