@@ -420,3 +420,56 @@ async fn revocation_restarts_the_stopped_services_and_keeps_a_suspended_line_sus
     let broken: Vec<_> = counts.iter().filter(|(n, c)| checks.contains(&n.as_str()) && *c != 0).collect();
     assert!(broken.is_empty(), "simexit check holds: {broken:?}");
 }
+
+/// Every state a completed request's refund can be in, then a revocation: the balance is on
+/// the line once, or in the subscriber's bank, never both; a refund on its way is not undone.
+#[tokio::test]
+async fn a_revocation_never_pays_the_balance_twice_whatever_the_refund_state() {
+    for state in ["awaiting_details", "requested", "approved", "paid", "failed"] {
+        let app = TestApp::at(NOW).await;
+        let reviewer = app.login("reviewer@demo").await;
+        let (resident, line, req) = app.submitted("resident@demo", "mts").await;
+        if state != "awaiting_details" {
+            let details = json!({ "option": "refund", "recipient_name": "Анна Иванова", "bik": "044525225", "account": "40817810938160925982" });
+            app.post(&format!("/api/v1/terminations/{}/settlement", req["id"]), Some(&resident), details).await.ok();
+        }
+        app.act(&reviewer, &req["id"], "approve", None).await.ok();
+        app.act(&reviewer, &req["id"], "complete", None).await.ok();
+        let refunds = app.get("/api/v1/me/refunds", Some(&resident)).await.ok();
+        let refund = refunds.as_array().unwrap().iter().find(|r| r["request_id"] == req["id"]).unwrap().clone();
+        let (id, amount) = (refund["id"].clone(), refund["amount"].as_i64().unwrap());
+        assert!(amount > 0);
+        let step = |s: &str| format!("/api/v1/refunds/{id}/{s}");
+        if ["approved", "paid", "failed"].contains(&state) {
+            app.post(&step("approve"), Some(&reviewer), json!({})).await.ok();
+        }
+        if state == "paid" {
+            app.post(&step("mark-paid"), Some(&reviewer), json!({})).await.ok();
+        }
+        if state == "failed" {
+            app.post(&step("mark-failed"), Some(&reviewer), json!({ "reason": "account closed" })).await.ok();
+        }
+        assert_eq!(app.get(&format!("/api/v1/refunds/{id}"), Some(&resident)).await.ok()["state"], state);
+        let before = balance(&app, &resident, &line["id"]).await;
+
+        let revoked = app.act(&resident, &req["id"], "revoke", None).await;
+        let after = balance(&app, &resident, &line["id"]).await;
+        let refund_now = app.get(&format!("/api/v1/refunds/{id}"), Some(&resident)).await.ok()["state"].clone();
+        match state {
+            "approved" => {
+                revoked.problem(409, "refund_in_payment");
+                assert_eq!(app.request(&resident, &req["id"]).await["state"], "completed", "nothing changed");
+                assert_eq!((refund_now.as_str(), after), (Some("approved"), before));
+            }
+            "paid" => {
+                assert_eq!(revoked.ok()["state"], "revoked");
+                assert_eq!((refund_now.as_str(), after), (Some("paid"), 0), "paid out: not put back on the line");
+            }
+            _ => {
+                assert_eq!(revoked.ok()["state"], "revoked");
+                assert_eq!((refund_now.as_str(), after), (Some("cancelled"), amount), "{state}: back on the line once");
+            }
+        }
+        app.assert_books_balance().await;
+    }
+}

@@ -257,7 +257,18 @@ pub fn undo_settlement(tx: &mut dyn Tx, request: &RequestRow, now: Timestamp, ac
             let refunds = tx.refunds_of_line(request.line_id)?;
             if let Some(mut r) = refunds.into_iter().find(|r| r.request_id == Some(request.id)) {
                 if r.state == rs::PAID {
+                    // Paid out: the money is the subscriber's in the bank, not on the line.
                     continue;
+                }
+                if r.state == rs::APPROVED {
+                    // On its way to the bank: undoing it now would pay the balance twice.
+                    return Err(ServiceError::conflict(
+                        "refund_in_payment",
+                        format!(
+                            "refund {} of {} is on its way to the bank: revoke once it is paid or has failed",
+                            r.id, r.amount
+                        ),
+                    ));
                 }
                 if r.state == rs::FAILED {
                     // The money already came back to the line when the refund failed.

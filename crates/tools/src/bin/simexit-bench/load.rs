@@ -113,7 +113,10 @@ impl Client {
 /// revoked, so the same line serves the next day (the number pool is not drained).
 async fn day(c: &Client, line: &Value, resident: &str, reviewer: &str, bank: &str) -> Option<()> {
     let h = &c.http;
-    let check = json!({ "phoneNumber": line["msisdn"], "specifiedDate": "2025-01-01" });
+    // The day the line was opened, in Moscow (its operator's zone): within its history.
+    let opened: jiff::Timestamp = line["opened_at"].as_str()?.parse().ok()?;
+    let day = opened.to_zoned(jiff::tz::TimeZone::get("Europe/Moscow").ok()?).date().to_string();
+    let check = json!({ "phoneNumber": line["msisdn"], "specifiedDate": day });
     c.timed(
         "POST /number-recycling/v0.2/check",
         h.post(c.url("/number-recycling/v0.2/check")).bearer_auth(bank).json(&check),
