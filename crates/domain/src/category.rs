@@ -23,3 +23,14 @@ crate::wire_enum! {
         Zh = "zh",
     }
 }
+
+impl Language {
+    /// The words of this language from `[ru, en, zh]`.
+    pub fn pick(self, [ru, en, zh]: [&'static str; 3]) -> &'static str {
+        match self {
+            Language::Ru => ru,
+            Language::En => en,
+            Language::Zh => zh,
+        }
+    }
+}

@@ -41,50 +41,33 @@ crate::wire_enum! {
     }
 }
 
-/// Picks the words of `lang` from `[ru, en, zh]`.
-pub(crate) fn in_language(lang: crate::Language, [ru, en, zh]: [&'static str; 3]) -> &'static str {
-    match lang {
-        crate::Language::Ru => ru,
-        crate::Language::En => en,
-        crate::Language::Zh => zh,
-    }
-}
-
 impl DocumentKind {
     /// The document as a person reads it.
     pub fn words(self, lang: crate::Language) -> &'static str {
-        in_language(
-            lang,
-            match self {
-                DocumentKind::Passport => ["Паспорт", "Passport", "护照"],
-                DocumentKind::AddressProof => ["Подтверждение адреса регистрации", "Proof of address", "住址证明"],
-                DocumentKind::Contract => ["Договор", "Contract", "合同"],
-                DocumentKind::Bill => ["Счёт", "Bill", "账单"],
-                DocumentKind::DebtClearance => {
-                    ["Справка об отсутствии долга", "Proof that debt is settled", "无欠款证明"]
-                }
-                DocumentKind::Guarantor => ["Сведения о поручителе", "Guarantor information", "担保人信息"],
-                DocumentKind::PowerOfAttorney => ["Доверенность", "Power of attorney", "授权委托书"],
-                DocumentKind::Other => ["Другой документ", "Other document", "其他证件"],
-            },
-        )
+        lang.pick(match self {
+            DocumentKind::Passport => ["Паспорт", "Passport", "护照"],
+            DocumentKind::AddressProof => ["Подтверждение адреса регистрации", "Proof of address", "住址证明"],
+            DocumentKind::Contract => ["Договор", "Contract", "合同"],
+            DocumentKind::Bill => ["Счёт", "Bill", "账单"],
+            DocumentKind::DebtClearance => ["Справка об отсутствии долга", "Proof that debt is settled", "无欠款证明"],
+            DocumentKind::Guarantor => ["Сведения о поручителе", "Guarantor information", "担保人信息"],
+            DocumentKind::PowerOfAttorney => ["Доверенность", "Power of attorney", "授权委托书"],
+            DocumentKind::Other => ["Другой документ", "Other document", "其他证件"],
+        })
     }
 }
 
 impl SettlementOption {
     /// The option as a person reads it.
     pub fn words(self, lang: crate::Language) -> &'static str {
-        in_language(
-            lang,
-            match self {
-                SettlementOption::Transfer => {
-                    ["перенос остатка на другой номер", "balance moved to another line", "余额转入其他号码"]
-                }
-                SettlementOption::Refund => {
-                    ["возврат остатка на банковский счёт", "balance refunded to a bank account", "余额退还至银行账户"]
-                }
-            },
-        )
+        lang.pick(match self {
+            SettlementOption::Transfer => {
+                ["перенос остатка на другой номер", "balance moved to another line", "余额转入其他号码"]
+            }
+            SettlementOption::Refund => {
+                ["возврат остатка на банковский счёт", "balance refunded to a bank account", "余额退还至银行账户"]
+            }
+        })
     }
 }
 

@@ -69,7 +69,7 @@ impl Reason {
                 ["переход к другому оператору с сохранением номера", "number ported to another operator", "携号转网"]
             }
         };
-        crate::policy::in_language(lang, [ru, en, zh])
+        lang.pick([ru, en, zh])
     }
 }
 

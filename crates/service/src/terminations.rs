@@ -124,11 +124,15 @@ fn note(input: &TransitionInput, required_for: Option<&str>) -> Result<Option<St
 }
 
 impl Service {
-    fn review_deadline(&self, policy: &TerminationPolicy, from: Timestamp) -> Result<simexit_domain::Deadline> {
-        let calendar = self
-            .calendars
+    /// The production calendar the operator's deadlines are counted in.
+    fn calendar_of(&self, policy: &TerminationPolicy) -> Result<&simexit_domain::calendar::ProductionCalendar> {
+        self.calendars
             .get(&policy.calendar)
-            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))?;
+            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))
+    }
+
+    fn review_deadline(&self, policy: &TerminationPolicy, from: Timestamp) -> Result<simexit_domain::Deadline> {
+        let calendar = self.calendar_of(policy)?;
         let d = add_business_days(
             from,
             policy.review_sla_business_days,
@@ -155,10 +159,7 @@ impl Service {
         r: &RequestRow,
         now: Timestamp,
     ) -> Result<(simexit_domain::Deadline, u32)> {
-        let calendar = self
-            .calendars
-            .get(&policy.calendar)
-            .ok_or_else(|| ServiceError::Internal(format!("calendar {} vanished", policy.calendar)))?;
+        let calendar = self.calendar_of(policy)?;
         let zone = policy.zone();
         let asked = tx.events(r.id)?.into_iter().rev().find(|e| e.action == Action::RequestInfo.as_str());
         let (Some(asked), Some(due)) = (asked, r.review_deadline_date) else {
