@@ -31,6 +31,16 @@ crate::wire_enum! {
 }
 
 crate::wire_enum! {
+    /// Where a payment is: started with a provider and waiting for its verified notification,
+    /// credited to the line, or given up (the provider says it was cancelled or it expired).
+    pub enum PaymentStatus {
+        Pending = "pending",
+        Succeeded = "succeeded",
+        Canceled = "canceled",
+    }
+}
+
+crate::wire_enum! {
     /// The operator's own accounts.
     pub enum OperatorAccount {
         Revenue = "revenue",

@@ -49,6 +49,24 @@ impl Money {
         self.0.unsigned_abs() <= Money::MAX_MOVEMENT.0.unsigned_abs()
     }
 
+    /// Roubles as a person types them at a till: `290`, `290.50`, `290,5`, `1 290,50`.
+    /// `None` for anything else (signs, more than two decimals, letters).
+    pub fn parse_roubles(text: &str) -> Option<Money> {
+        let t: String = text.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}')).collect();
+        let digits = |s: &str| !s.is_empty() && s.len() <= 12 && s.chars().all(|c| c.is_ascii_digit());
+        let (whole, frac) = match t.split_once(['.', ',']) {
+            Some((w, f)) if f.len() <= 2 && digits(f) => (w, f),
+            Some(_) => return None,
+            None => (t.as_str(), ""),
+        };
+        if !digits(whole) {
+            return None;
+        }
+        let roubles: i64 = whole.parse().ok()?;
+        let kopecks: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+        roubles.checked_mul(100)?.checked_add(kopecks).map(Money)
+    }
+
     /// The debt this balance represents: the negative part, as a positive amount.
     pub fn debt(self) -> Money {
         Money((-self.0).max(0))
@@ -95,6 +113,18 @@ impl fmt::Display for Money {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn roubles_are_read_as_typed_at_a_till() {
+        let k = |s: &str| super::Money::parse_roubles(s).map(super::Money::kopecks);
+        assert_eq!(k("290"), Some(29000));
+        assert_eq!(k("290.50"), Some(29050));
+        assert_eq!(k("290,5"), Some(29050));
+        assert_eq!(k(" 1 290,05 "), Some(129005));
+        for bad in ["", "-5", "1.234", "12a", ",50", "1e3", "5."] {
+            assert_eq!(k(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

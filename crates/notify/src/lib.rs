@@ -7,5 +7,6 @@
 
 pub mod http_sms;
 pub mod network_hook;
+pub mod payment_gateway;
 pub mod smpp;
 pub mod smtp;

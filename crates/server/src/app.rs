@@ -18,6 +18,7 @@ use simexit_notify::smpp::{SmppSender, SmppSettings};
 use simexit_notify::smtp::{SmtpSender, SmtpSettings};
 use simexit_service::demo::DemoAccount;
 use simexit_service::documents::{Blobs, DocumentStore};
+use simexit_service::money::providers::{DemoProvider, Providers};
 use simexit_service::notifications::{LogSender, Notifier, Sender};
 use simexit_service::{Clock, ManualClock, Service, ServiceConfig};
 use simexit_store::Store;
@@ -232,6 +233,38 @@ pub fn signing_keys(config: &Config) -> anyhow::Result<SigningKeys> {
     Ok(SigningKeys::parse(&spec)?)
 }
 
+/// The payment providers the configuration asks for: the generic HTTP one, and with the demo
+/// the `demo` provider whose card page simexit serves.
+pub fn payment_providers(config: &Config) -> anyhow::Result<Providers> {
+    let p = &config.payments;
+    let tolerance = jiff::SignedDuration::from_secs(i64::try_from(p.tolerance_secs).unwrap_or(300));
+    let mut providers = Providers::default().returning_to(&config.server.public_url);
+    if p.provider == "http" {
+        providers = providers.with(
+            &p.name,
+            Arc::new(simexit_notify::payment_gateway::HttpPaymentProvider::new(
+                &p.api_url,
+                &p.api_key.0,
+                p.notification_secret.0.as_bytes(),
+                tolerance,
+                Duration::from_secs(p.timeout_secs),
+            )),
+        );
+    }
+    if config.server.demo {
+        let secret = if p.demo_secret.0.is_empty() {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            hex::encode(seed)
+        } else {
+            p.demo_secret.0.clone()
+        };
+        providers =
+            providers.with_demo(Arc::new(DemoProvider::new(secret.as_bytes(), &config.server.public_url, tolerance)));
+    }
+    Ok(providers)
+}
+
 /// Writes a secret readable by the owner only.
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -290,6 +323,7 @@ impl App {
                 Duration::from_secs(n.timeout_secs),
             ));
         }
+        service.payments = Arc::new(payment_providers(&config)?);
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

@@ -408,15 +408,6 @@ pub struct MyLineView {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PaymentBody {
-    /// Kopecks, positive.
-    pub amount: i64,
-    /// The same key records the payment once, however often it is sent.
-    pub idempotency_key: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct AdjustmentBody {
     /// `charge` (an extra charge) or `write_off` (forgive debt).
     pub kind: simexit_domain::ledger::MovementKind,

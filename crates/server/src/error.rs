@@ -67,7 +67,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ServiceError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceError::Gone { .. } => StatusCode::GONE,
-            ServiceError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Store(StoreError::Unavailable(_)) | ServiceError::Unavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {

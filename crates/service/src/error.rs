@@ -36,6 +36,9 @@ pub enum ServiceError {
     /// 410: the thing existed and was destroyed on schedule.
     #[error("{message}")]
     Gone { code: &'static str, message: String },
+    /// 503: a system simexit depends on (a payment provider) did not answer; try again later.
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A server-side defect (a broken invariant): logged, answered opaquely.
@@ -73,7 +76,8 @@ impl ServiceError {
             | ServiceError::Unprocessable { code, .. }
             | ServiceError::BadInput { code, .. }
             | ServiceError::TooMany { code, .. }
-            | ServiceError::Gone { code, .. } => code,
+            | ServiceError::Gone { code, .. }
+            | ServiceError::Unavailable { code, .. } => code,
             ServiceError::TooLarge { .. } => "file_too_large",
             ServiceError::UnsupportedMedia { .. } => "unsupported_media_type",
             ServiceError::NotFound { .. } => "not_found",

@@ -41,7 +41,7 @@ use simexit_store::Store;
 pub use clock::{Clock, ManualClock};
 pub use error::ServiceError;
 pub use lines::OpenLine;
-pub use money::{FinalBill, PaymentGateway, RecordingGateway, RefundStep, SettlementInput};
+pub use money::{FinalBill, RefundStep, SettlementInput};
 pub use numbers::NumberInfo;
 pub use principal::Principal;
 pub use terminations::{CreateRequest, Forced, RequestDetails, TransitionInput};
@@ -83,7 +83,8 @@ pub struct Service {
     pub calendars: Arc<CalendarSet>,
     pub clock: Arc<dyn Clock>,
     pub config: ServiceConfig,
-    pub payments: Arc<dyn PaymentGateway>,
+    /// The payment providers subscribers pay through, by name.
+    pub payments: Arc<money::providers::Providers>,
     /// This instance's unflushed lookup quota counts (see [`lookup::Meter`]).
     pub meter: Arc<lookup::Meter>,
     /// Recently authenticated tokens of relying parties (see [`Service::authenticate_cached`]).
@@ -116,7 +117,7 @@ impl Service {
             calendars: Arc::new(calendars),
             clock,
             config,
-            payments: Arc::new(RecordingGateway),
+            payments: Arc::default(),
             meter: Arc::default(),
             tokens: Arc::default(),
             notifier: Arc::default(),

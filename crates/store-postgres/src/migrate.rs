@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "store_kinds", include_str!("../migrations/0017_store_kinds.sql")),
     (18, "bss", include_str!("../migrations/0018_bss.sql")),
     (19, "review_pause", include_str!("../migrations/0019_review_pause.sql")),
+    (20, "payments", include_str!("../migrations/0020_payments.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

@@ -130,6 +130,29 @@ impl Config {
                 self.documents.storage
             )));
         }
+        let p = &self.payments;
+        if !matches!(p.provider.as_str(), "none" | "http") {
+            return Err(ConfigError::Invalid(format!(
+                "payments.provider must be `none` or `http`, not `{}`",
+                p.provider
+            )));
+        }
+        let name_ok = !p.name.is_empty()
+            && p.name.len() <= 32
+            && p.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !name_ok || p.name == "demo" || p.name == "cash" {
+            return Err(ConfigError::Invalid(
+                "payments.name: 1 to 32 lower-case letters, digits or `-`, and not `demo` or `cash`".into(),
+            ));
+        }
+        if p.provider == "http" && (p.notification_secret.0.len() < 16 || !p.api_url.starts_with("http")) {
+            return Err(ConfigError::Invalid(
+                "payments.provider = http needs payments.api_url (http or https) and a payments.notification_secret of at least 16 characters".into(),
+            ));
+        }
+        if !(10..=3600).contains(&p.tolerance_secs) {
+            return Err(ConfigError::Invalid("payments.tolerance_secs: 10 to 3600".into()));
+        }
         if !matches!(self.network.adapter.as_str(), "log" | "webhook") {
             return Err(ConfigError::Invalid(format!(
                 "network.adapter must be `log` or `webhook`, not `{}`",

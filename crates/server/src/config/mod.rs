@@ -26,6 +26,7 @@ pub struct Config {
     pub certificates: CertificatesConfig,
     pub audit: AuditConfig,
     pub network: NetworkConfig,
+    pub payments: PaymentsConfig,
     pub log: LogConfig,
 }
 
@@ -51,6 +52,31 @@ pub struct NetworkConfig {
     pub webhook_token: Secret,
     /// Seconds the webhook adapter waits for one step's answer.
     pub timeout_secs: u64,
+}
+
+/// Card payments: the provider subscribers pay through. Its notifications arrive at
+/// `POST /api/v1/payments/notifications/{name}` and credit a line only when signed, recent
+/// and confirmed by the provider's API (docs/PAYMENTS.md has the contract).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsConfig {
+    /// `none` (cash desks and the BSS only) or `http` (the generic provider contract). With
+    /// `server.demo` the `demo` provider is added, its card page served by simexit.
+    pub provider: String,
+    /// The provider's name in the notification URL.
+    pub name: String,
+    /// The provider's API: `POST {api_url}/payments`, `GET {api_url}/payments/{id}`.
+    pub api_url: String,
+    /// Bearer key simexit sends to the provider's API.
+    pub api_key: Secret,
+    /// The HMAC-SHA256 key the provider signs its notifications with.
+    pub notification_secret: Secret,
+    /// How old (or how far ahead) a notification's `sent_at` may be, in seconds.
+    pub tolerance_secs: u64,
+    /// Seconds simexit waits for the provider's API.
+    pub timeout_secs: u64,
+    /// The demo provider's signing key ("": a random one at each start).
+    pub demo_secret: Secret,
 }
 
 /// Certificates of termination.
@@ -332,6 +358,16 @@ impl Default for Config {
                 webhook_url: "http://127.0.0.1:8082/network".into(),
                 webhook_token: Secret(String::new()),
                 timeout_secs: 10,
+            },
+            payments: PaymentsConfig {
+                provider: "none".into(),
+                name: "gateway".into(),
+                api_url: "http://127.0.0.1:8083/v1".into(),
+                api_key: Secret(String::new()),
+                notification_secret: Secret(String::new()),
+                tolerance_secs: 300,
+                timeout_secs: 10,
+                demo_secret: Secret(String::new()),
             },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }

@@ -107,6 +107,17 @@ msgs! {
     AMOUNT_DUE: "К оплате до расторжения", "Due before termination", "解约前应付";
     PAY: "Оплатить", "Pay", "支付";
     PAID: "Оплата принята.", "Payment received.", "已收到付款。";
+    PAYING: "Платёж отправлен: баланс изменится, как только платёжный сервис его подтвердит.", "Payment sent: the balance changes as soon as the payment service confirms it.", "付款已发送：支付服务确认后余额即更新。";
+    PAY_BY_CARD: "Оплата картой", "Pay by card", "银行卡支付";
+    DEMO_PROVIDER: "Демонстрационный платёжный сервис: карта не списывается, номер карты не сохраняется.", "Demo payment service: no card is charged and no card number is kept.", "演示支付服务：不会扣款，也不保存卡号。";
+    AMOUNT: "Сумма", "Amount", "金额";
+    PURPOSE: "Назначение", "For", "用途";
+    CARD_NUMBER: "Номер карты", "Card number", "卡号";
+    CANCEL_PAYMENT: "Отказаться от оплаты", "Cancel the payment", "取消付款";
+    CASH_DESK: "Оплата наличными в кассе", "Cash at the desk", "收银台现金付款";
+    AMOUNT_ROUBLES: "Сумма, ₽", "Amount, ₽", "金额（卢布）";
+    RECEIPT_NUMBER: "Номер чека", "Receipt number", "收据号";
+    TAKE_CASH: "Принять оплату", "Take the payment", "收款";
     OPEN_REQUEST_EXISTS: "По этому номеру уже есть заявка", "There is already a request for this number", "此号码已有申请";
     LINE_NOT_ACTIVE: "Номер не активен", "The number is not active", "该号码未激活";
     START_REQUEST: "Начать заявку", "Start the request", "开始申请";

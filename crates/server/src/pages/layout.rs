@@ -226,6 +226,31 @@ pub fn problem_code(lang: Language, code: &str) -> String {
             zh: "这不是 JPEG、PNG 或 PDF 文件。",
         },
         "invalid_amount" => &Msg { ru: "Неверная сумма.", en: "Invalid amount.", zh: "金额无效。" },
+        "no_payment_provider" => &Msg {
+            ru: "Оплата картой здесь не принимается: оплатите в кассе салона связи.",
+            en: "Card payments are not taken here: pay at a store's cash desk.",
+            zh: "此处不接受银行卡付款：请到营业厅收银台付款。",
+        },
+        "provider_unavailable" => &Msg {
+            ru: "Платёжный сервис не ответил. Попробуйте через минуту.",
+            en: "The payment service did not answer. Try again in a minute.",
+            zh: "支付服务未响应，请稍后再试。",
+        },
+        "invalid_receipt" => &Msg {
+            ru: "Номер чека: от 1 до 64 букв, цифр, «-», «/» или «_».",
+            en: "Receipt number: 1 to 64 letters, digits, `-`, `/` or `_`.",
+            zh: "收据号：1 至 64 个字母、数字、“-”、“/”或“_”。",
+        },
+        "receipt_reused" => &Msg {
+            ru: "Этот чек уже проведён по другой линии или на другую сумму.",
+            en: "This receipt was already recorded for another line or amount.",
+            zh: "此收据已用于其他号码或其他金额。",
+        },
+        "line_terminated" => &Msg {
+            ru: "Договор по этой линии уже расторгнут.",
+            en: "This line is already terminated.",
+            zh: "此号码的合同已解除。",
+        },
         _ => &t::SOMETHING_WRONG,
     };
     lang.t(m).to_owned()

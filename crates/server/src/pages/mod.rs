@@ -9,6 +9,7 @@ mod admin;
 mod admin_stores;
 mod auth;
 pub(crate) mod ctx;
+mod demo_pay;
 mod i18n;
 mod layout;
 mod portal;
@@ -41,6 +42,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/my", get(portal::home))
         .route("/my/lines/{id}/cancel", get(portal::cancel).post(portal::start))
         .route("/my/lines/{id}/pay", post(portal::pay))
+        .route("/demo-pay/{reference}", get(demo_pay::form).post(demo_pay::pay))
+        .route("/staff/lines/{id}/cash", post(staff::cash))
         .route("/my/requests/{id}", get(portal::request))
         .route("/my/refunds/{id}", get(portal::refund).post(portal::refund_details))
         .route("/my/requests/{id}/settlement", post(portal::settlement))

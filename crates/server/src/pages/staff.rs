@@ -322,6 +322,24 @@ pub async fn store(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Find
                         (csrf(&ctx))
                         button type="submit" { (l.t(&t::START_IN_STORE)) }
                     }
+                    h3 { (l.t(&t::CASH_DESK)) }
+                    form method="post" action=(format!("/staff/lines/{}/cash", line.id)) {
+                        (csrf(&ctx))
+                        input type="hidden" name="msisdn" value=(line.msisdn.to_string());
+                        div.field {
+                            label for="amount" { (l.t(&t::AMOUNT_ROUBLES)) }
+                            input #amount name="amount" type="text" inputmode="decimal" required
+                                value=(if line.balance.is_negative() {
+                                    let k = line.balance.debt().kopecks();
+                                    format!("{}.{:02}", k / 100, k % 100)
+                                } else { String::new() });
+                        }
+                        div.field {
+                            label for="receipt" { (l.t(&t::RECEIPT_NUMBER)) }
+                            input #receipt name="receipt" type="text" required maxlength="64";
+                        }
+                        button type="submit" { (l.t(&t::TAKE_CASH)) }
+                    }
                 }
             }
             h2 { (l.t(&t::TODAYS_QUEUE)) }
@@ -339,6 +357,39 @@ pub async fn store(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Find
             }
         },
     ))
+}
+
+#[derive(Deserialize)]
+pub struct CashForm {
+    #[serde(default)]
+    csrf: String,
+    amount: String,
+    receipt: String,
+    #[serde(default)]
+    msisdn: String,
+}
+
+/// Cash taken at this clerk's desk, with the till's receipt number.
+pub async fn cash(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(line_id): Path<i64>,
+    Form(f): Form<CashForm>,
+) -> Result<Response, Fail> {
+    let who = ctx.require_form(&state, &f.csrf).await?;
+    let back = |what: &str, code: &str| {
+        let q = serde_urlencoded::to_string([("msisdn", f.msisdn.as_str()), (what, code)]).unwrap_or_default();
+        see_other(&format!("/staff/store?{q}"))
+    };
+    let Some(amount) = simexit_domain::Money::parse_roubles(&f.amount) else {
+        return Ok(back("error", "invalid_amount"));
+    };
+    let receipt = f.receipt.clone();
+    match state.blocking(move |s| s.cash_payment(&who, line_id, amount, &receipt)).await {
+        Ok(_) => Ok(back("done", "paid")),
+        Err(e) if fixable(&e) => Ok(back("error", e.code)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn start_in_store(

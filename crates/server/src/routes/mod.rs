@@ -15,6 +15,7 @@ pub mod numbering;
 pub mod numbers;
 pub mod operators;
 pub mod outbox;
+pub mod payments;
 pub mod staff;
 pub mod stores;
 pub mod sync;
@@ -79,7 +80,11 @@ pub fn router(state: AppState) -> Router {
         .route("/me/terminations", get(terminations::mine))
         .route("/lines", post(lines::open))
         .route("/lines/{id}", get(lines::get))
-        .route("/lines/{id}/payments", post(money::pay))
+        .route("/lines/{id}/payments", get(payments::of_line))
+        .route("/lines/{id}/cash-payments", post(payments::cash))
+        .route("/payments", post(payments::start))
+        .route("/payments/{id}", get(payments::get))
+        .route("/payments/notifications/{provider}", post(payments::notification))
         .route("/lines/{id}/statement", get(money::statement))
         .route("/lines/{id}/adjustments", post(money::adjust))
         .route("/movements/{id}/reverse", post(money::reverse))

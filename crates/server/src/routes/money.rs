@@ -8,34 +8,12 @@ use simexit_domain::{Money, SettlementOption};
 use simexit_service::{FinalBill, RefundStep, SettlementInput};
 
 use crate::dto::{
-    AdjustmentBody, LineView, NewServiceBody, PaymentBody, RefundDetailsBody, RefundView, RequestView, ServiceView,
-    SettlementBody, StatementEntryView, StatementView, TransitionBody,
+    AdjustmentBody, LineView, NewServiceBody, RefundDetailsBody, RefundView, RequestView, ServiceView, SettlementBody,
+    StatementEntryView, StatementView, TransitionBody,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::state::AppState;
-
-/// Record a payment on a line (its holder or staff). Sending the same `idempotency_key`
-/// again records nothing more: 201 the first time, 200 after.
-#[utoipa::path(post, path = "/api/v1/lines/{id}/payments", tag = "money", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = PaymentBody,
-    responses(
-        (status = 201, description = "recorded", body = LineView),
-        (status = 200, description = "already recorded with this key", body = LineView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "the key was used for another amount", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn pay(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<PaymentBody>,
-) -> Result<(StatusCode, Json<LineView>), ApiError> {
-    let amount = Money::from_kopecks(body.amount);
-    let (line, new) = state.as_user(auth, move |s, who| s.pay(who, id, amount, &body.idempotency_key)).await?;
-    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(line.into())))
-}
 
 /// Every ledger entry on a line's account, oldest first, with the balance they add up to.
 #[utoipa::path(get, path = "/api/v1/lines/{id}/statement", tag = "money", security(("bearer" = [])),

@@ -74,13 +74,7 @@ async fn the_unused_report_lists_lines_without_charges_or_payments_for_the_perio
     let resident = app.login("resident@demo").await;
     let paying = app.line_of(&resident, "megafon").await;
     app.advance_days(40).await;
-    app.post(
-        &format!("/api/v1/lines/{}/payments", paying["id"]),
-        Some(&resident),
-        serde_json::json!({ "amount": 100, "idempotency_key": "top-up" }),
-    )
-    .await
-    .ok();
+    app.pay_by_card(&resident, &paying["id"], 100).await;
     let service = app.service.clone();
     let unused = tokio::task::spawn_blocking(move || {
         let who = service.authenticate(&admin).unwrap();

@@ -115,8 +115,12 @@ pub fn config(dir: &std::path::Path, dev_clock: bool) -> Config {
     c.database.data_dir = dir.to_owned();
     c.database.durability = "normal".into();
     c.worker.enabled = false;
+    c.payments.demo_secret = simexit_server::config::Secret(DEMO_SECRET.into());
     c
 }
+
+/// The demo payment provider's signing key in tests: what a forger would need.
+pub const DEMO_SECRET: &str = "test-demo-provider-secret";
 
 /// A real JPEG (a small gradient, baseline, encoded by a JPEG encoder).
 pub fn real_jpeg() -> Vec<u8> {
@@ -274,6 +278,21 @@ impl TestApp {
     }
 
     /// Asserts that every account in the books sums to zero.
+    /// Pays `amount` onto a line by card as its holder: the payment started through the API,
+    /// then "pay" on the demo provider's card page, which sends the signed notification.
+    /// Returns the payment as the API shows it afterwards.
+    pub async fn pay_by_card(&self, token: &str, line_id: &Value, amount: i64) -> Value {
+        let body = serde_json::json!({ "line_id": line_id, "amount": amount });
+        let started = self.post("/api/v1/payments", Some(token), body).await;
+        assert_eq!(started.status, 201, "{}", started.body);
+        let url = started.body["confirmation_url"].as_str().unwrap();
+        let page = &url[url.find("/demo-pay/").unwrap()..];
+        let form = [("outcome", "pay"), ("card", "4242 4242 4242 4242")];
+        let res = self.client.post(format!("{}{page}", self.base)).form(&form).send().await.unwrap();
+        assert!(res.status().is_success(), "the card page answered {}", res.status());
+        self.get(&format!("/api/v1/payments/{}", started.body["id"]), Some(token)).await.ok()
+    }
+
     pub async fn assert_books_balance(&self) {
         let service = self.service.clone();
         let total = tokio::task::spawn_blocking(move || {

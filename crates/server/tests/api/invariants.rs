@@ -22,8 +22,7 @@ async fn every_invariant_holds_after_completions_revocations_payments_and_releas
     }
     let beeline = app.login("reviewer.beeline@demo").await;
     let (_, line, debt) = app.submitted("resident@demo", "beeline").await;
-    let body = serde_json::json!({ "amount": 29050, "idempotency_key": "check-pay" });
-    app.post(&format!("/api/v1/lines/{}/payments", line["id"]), Some(&resident), body).await.ok();
+    app.pay_by_card(&resident, &line["id"], 29050).await;
     for action in ["approve", "complete", "revoke"] {
         let token = if action == "revoke" { &resident } else { &beeline };
         app.act(token, &debt["id"], action, None).await.ok();

@@ -26,5 +26,6 @@ mod notifications;
 mod operators;
 mod page_matrix;
 mod pages;
+mod payments;
 mod security;
 mod transitions;

@@ -78,7 +78,12 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/me/refunds"                                , "1AA333333333"),
     ("post" , "/api/v1/lines"                                     , "133AA33A3333"),
     ("get"  , "/api/v1/lines/{id}"                                , "1A4AA4AAA444"),
-    ("post" , "/api/v1/lines/{id}/payments"                       , "1A4AA43A3433"),
+    ("get"  , "/api/v1/lines/{id}/payments"                       , "1A4AA4AAA444"),
+    ("post" , "/api/v1/lines/{id}/cash-payments"                  , "133AA4333333"),
+    ("post" , "/api/v1/payments"                                  , "1A4333333333"),
+    ("get"  , "/api/v1/payments/{id}"                             , "1A4AA4AAA444"),
+    // The signature is the credential: without it every caller is unauthenticated.
+    ("post" , "/api/v1/payments/notifications/{provider}"         , "111111111111"),
     ("get"  , "/api/v1/lines/{id}/statement"                      , "1A4AA4AAA444"),
     ("get"  , "/api/v1/lines/{id}/services"                       , "1A4AA4AAA444"),
     ("post" , "/api/v1/lines/{id}/services"                       , "133AA43A3433"),
@@ -182,6 +187,9 @@ pub(crate) struct Fixture {
     pub(crate) certificate: String,
     /// An (empty) bulk run.
     pub(crate) bulk_run: String,
+    /// A card payment the resident started on `line`, and its demo provider's id.
+    pub(crate) payment: i64,
+    pub(crate) payment_ref: String,
 }
 
 /// The resident's MTS line with an in-store request submitted at the Arbat store by its clerk
@@ -223,6 +231,9 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         app.act(&clerk, &store_req["id"], action, None).await.ok();
     }
     let refund = app.get("/api/v1/me/refunds", Some(&resident)).await.ok()[0]["id"].clone();
+    let started = app.post("/api/v1/payments", Some(&resident), json!({ "line_id": line["id"], "amount": 100 })).await;
+    let payment = started.body["id"].as_i64().unwrap();
+    let payment_ref = started.body["confirmation_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
     let admin = app.login("admin@demo").await;
     app.post(
         "/api/v1/staff",
@@ -297,6 +308,8 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         completed,
         certificate,
         bulk_run,
+        payment,
+        payment_ref,
     }
 }
 
@@ -320,6 +333,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         "mts-moscow-arbat".to_owned()
     } else if path.starts_with("/api/v1/bulk-terminations/") {
         f.bulk_run.clone()
+    } else if path.starts_with("/api/v1/payments/") {
+        f.payment.to_string()
     } else {
         "mts".to_owned()
     };
@@ -329,6 +344,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{external_id}", if path.contains("/sync/lines/") { "MATRIX-L" } else { "MATRIX-S" })
         .replace("{client_id}", f.client_id.as_str())
         .replace("{number}", &f.certificate)
+        .replace("{provider}", "demo")
 }
 
 fn body(path: &str, caller: usize, f: &Fixture) -> Value {
@@ -358,7 +374,8 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
         "/api/v1/auth/sms-code/verify" => json!({ "msisdn": "+79031234567", "code": "123456" }),
         "/api/v1/api-clients" => json!({ "name": "Bank", "scopes": ["number-recycling:check"] }),
         "/api/v1/lines" => json!({ "operator": "mts", "subscriber": "resident@demo" }),
-        "/api/v1/lines/{id}/payments" => json!({ "amount": 100, "idempotency_key": format!("matrix-{caller}") }),
+        "/api/v1/lines/{id}/cash-payments" => json!({ "amount": 100, "receipt_number": format!("matrix-{caller}") }),
+        "/api/v1/payments" => json!({ "line_id": f.line["id"], "amount": 100 }),
         "/api/v1/lines/{id}/services" => json!({ "name": "Matrix", "monthly_charge": 100 }),
         "/api/v1/lines/{id}/adjustments" => {
             json!({ "kind": "charge", "amount": 1, "reason": "m", "idempotency_key": format!("m{caller}") })

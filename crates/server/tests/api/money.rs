@@ -231,32 +231,6 @@ async fn without_a_choice_the_balance_becomes_a_refund_awaiting_details() {
 }
 
 #[tokio::test]
-async fn paying_the_debt_once_unblocks_completion_even_when_the_payment_is_retried() {
-    let app = TestApp::at(NOW).await;
-    let beeline = app.login("reviewer.beeline@demo").await;
-    let (resident, line, req) = app.submitted("resident@demo", "beeline").await;
-    app.act(&beeline, &req["id"], "approve", None).await.ok();
-    app.act(&beeline, &req["id"], "complete", None).await.problem(422, "debt_outstanding");
-
-    let pay = |amount: i64, key: &str| json!({ "amount": amount, "idempotency_key": key });
-    let path = format!("/api/v1/lines/{}/payments", line["id"]);
-    let first = app.post(&path, Some(&resident), pay(29050, "pay-2026-11-26-1")).await;
-    assert_eq!(first.status, 201, "{}", first.body);
-    let retry = app.post(&path, Some(&resident), pay(29050, "pay-2026-11-26-1")).await;
-    assert_eq!(retry.status, 200);
-    assert_eq!(retry.body["balance"], first.body["balance"]);
-    app.post(&path, Some(&resident), pay(100, "pay-2026-11-26-1")).await.problem(409, "idempotency_key_reused");
-    app.post(&path, Some(&resident), pay(-5, "k")).await.problem(422, "invalid_amount");
-    let kinds = statement_kinds(&app, &resident, &line).await;
-    assert_eq!(kinds.iter().filter(|k| *k == "payment").count(), 1);
-
-    let done = app.act(&beeline, &req["id"], "complete", None).await.ok();
-    assert_eq!(done["state"], "completed");
-    assert_eq!(done["line"]["balance"], 0);
-    app.assert_books_balance().await;
-}
-
-#[tokio::test]
 async fn services_are_billed_each_period_by_the_worker_and_never_after_termination() {
     let app = TestApp::at(NOW).await;
     let resident = app.login("resident@demo").await;

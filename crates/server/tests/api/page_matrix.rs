@@ -39,7 +39,11 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get" , "/my"                                   , "SAA33333333"),
     ("get" , "/my/lines/{id}/cancel"                 , "SA433333333"),
     ("post", "/my/lines/{id}/cancel"                 , "SA43343A344"),
-    ("post", "/my/lines/{id}/pay"                    , "SA4AA43A343"),
+    ("post", "/my/lines/{id}/pay"                    , "SA433333333"),
+    // The demo provider's card page stands for a provider's site: public, by its unguessable id.
+    ("get" , "/demo-pay/{reference}"                 , "AAAAAAAAAAA"),
+    ("post", "/demo-pay/{reference}"                 , "AAAAAAAAAAA"),
+    ("post", "/staff/lines/{id}/cash"                , "S33AA433333"),
     ("get" , "/my/requests/{id}"                     , "SA433333333"),
     ("get" , "/my/refunds/{id}"                      , "SA433333333"),
     ("post", "/my/refunds/{id}"                      , "SA444A4A344"),
@@ -100,6 +104,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{number}", &f.certificate)
         .replace("{action}", "approve")
         .replace("{verdict}", "verify")
+        .replace("{reference}", &f.payment_ref)
 }
 
 fn form(path: &str) -> Vec<(&'static str, &'static str)> {
@@ -123,7 +128,9 @@ fn form(path: &str) -> Vec<(&'static str, &'static str)> {
             vec![("msisdn", "+79031234567"), ("code", "123456"), ("new_password", "whatever123")]
         }
         "/my/lines/{id}/cancel" => vec![("channel", "online")],
-        "/my/lines/{id}/pay" => vec![("amount", "100"), ("key", "matrix")],
+        "/my/lines/{id}/pay" => vec![("amount", "100")],
+        "/demo-pay/{reference}" => vec![("outcome", "pay")],
+        "/staff/lines/{id}/cash" => vec![("amount", "1.00"), ("receipt", "matrix-page")],
         "/my/refunds/{id}" => vec![("name", "A"), ("bik", "044525225"), ("account", "40817810938160925982")],
         "/my/requests/{id}/settlement" => vec![("option", "transfer"), ("to_line", "1")],
         _ => vec![("reason", "matrix"), ("back", "")],

@@ -313,16 +313,24 @@ async fn debt_is_paid_from_the_cancel_page_before_the_request_can_start() {
     let (_, html, _) = b.get(&path).await;
     assert!(html.contains("Pay the outstanding debt") && html.contains("RUB\u{a0}290.50"), "{html}");
     assert!(!html.contains("Start the request"), "no request while the debt stands");
-    let key = html.split("name=\"key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let csrf = b.csrf();
-    let form = [("csrf", csrf.as_str()), ("amount", "29050"), ("key", key.as_str())];
+    let form = [("csrf", csrf.as_str()), ("amount", "29050")];
+    // "Pay" goes to the provider's card page (the demo provider's, here); nothing is credited yet.
     let (status, _, h) = b.post(&format!("/my/lines/{}/pay", line["id"]), &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(h[LOCATION].to_str().unwrap(), format!("{path}?done=paid"));
-    // The same form sent twice (a double click) pays once.
-    b.post(&format!("/my/lines/{}/pay", line["id"]), &form).await;
-    let (_, html, _) = b.get(&format!("{path}?done=paid")).await;
-    assert!(html.contains("Payment received.") && html.contains("Start the request"), "{html}");
+    let card_page = h[LOCATION].to_str().unwrap().to_owned();
+    assert!(card_page.starts_with("http://127.0.0.1:8080/demo-pay/demo-"), "{card_page}");
+    let card_page = &card_page[card_page.find("/demo-pay/").unwrap()..];
+    assert_eq!(app.line_of(&token, "beeline").await["balance"], -23050, "not paid until the provider says so");
+    let (_, html, _) = b.get(card_page).await;
+    assert!(html.contains("Demo payment service") && html.contains("RUB\u{a0}290.50"), "{html}");
+    let (status, _, h) = b.post(card_page, &[("outcome", "pay"), ("card", "4242 4242 4242 4242")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[LOCATION].to_str().unwrap(), format!("{path}?done=paying"));
+    // The card page sent again (a double click) charges nothing more.
+    b.post(card_page, &[("outcome", "pay")]).await;
+    let (_, html, _) = b.get(&format!("{path}?done=paying")).await;
+    assert!(html.contains("Payment sent") && html.contains("Start the request"), "{html}");
     // −230.50 ₽ billed + 290.50 ₽ paid: 60.00 ₽ stays to cover the service accrued but not yet
     // billed (a second payment would have left 350.50 ₽).
     assert_eq!(app.line_of(&token, "beeline").await["balance"], 6000, "paid exactly once");

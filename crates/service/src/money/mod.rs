@@ -2,6 +2,7 @@
 //! refunds, statements and add-on services.
 
 mod payments;
+pub mod providers;
 mod refunds;
 mod services;
 mod settlement;

@@ -1,30 +1,35 @@
-//! Payments onto a line, adjustments and their reversal, and a line's statement.
+//! Payments onto a line (a provider's verified notification, a store's cash desk),
+//! adjustments and their reversal, and a line's statement.
 
-use simexit_domain::Money;
+use jiff::Timestamp;
+use serde_json::json;
 use simexit_domain::access::Role;
-use simexit_domain::ledger::{MovementKind, OperatorAccount};
-use simexit_store::{LineRow, StatementRow, StoreExt};
+use simexit_domain::ledger::{MovementKind, OperatorAccount, PaymentStatus};
+use simexit_domain::{LineState, Money};
+use simexit_store::{LineRow, PaymentRow, StatementRow, StoreExt, Tx};
 
 use super::outside_amount;
+use super::providers::PaymentStart;
 use crate::ledger::{self, post, reverse};
+use crate::record::audit;
 use crate::{Principal, Result, Service, ServiceError};
 
-/// The payment provider. simexit records payments it is told about; a real acquirer plugs in
-/// here. The call is made before the ledger transaction and must itself be idempotent by key.
-pub trait PaymentGateway: Send + Sync {
-    /// Captures `amount` for `line_id`; returns the provider's reference.
-    fn capture(&self, line_id: i64, amount: Money, idempotency_key: &str) -> Result<String>;
-}
-
-/// The default gateway: accepts every payment and records it (cash desks, demos, imports).
-#[derive(Debug, Default)]
-pub struct RecordingGateway;
-
-impl PaymentGateway for RecordingGateway {
-    fn capture(&self, line_id: i64, amount: Money, idempotency_key: &str) -> Result<String> {
-        tracing::info!(line_id, amount = amount.kopecks(), idempotency_key, "payment recorded");
-        Ok(format!("recorded:{idempotency_key}"))
-    }
+/// Posts a payment's money from the operator's cash onto its line, once per payment.
+fn credit(tx: &mut dyn Tx, p: &PaymentRow, memo: &str, now: Timestamp) -> Result<Option<i64>> {
+    let key = format!("payment:{}:{}", p.provider, p.provider_ref.as_deref().unwrap_or_default());
+    let from = ledger::operator(&p.operator, OperatorAccount::Cash);
+    post(
+        tx,
+        MovementKind::Payment,
+        from,
+        ledger::line(p.line_id),
+        p.amount,
+        memo,
+        key,
+        Some(p.line_id),
+        now,
+        &p.started_by,
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -33,62 +38,217 @@ pub struct Statement {
     pub entries: Vec<StatementRow>,
 }
 
+/// The provider name of cash taken at a store's desk.
+pub const CASH: &str = "cash";
+
+fn provider_unavailable(name: &str, e: &str) -> ServiceError {
+    tracing::warn!(provider = name, error = e, "payment provider did not answer");
+    ServiceError::Unavailable {
+        code: "provider_unavailable",
+        message: format!("the payment provider `{name}` did not answer; try again in a minute"),
+    }
+}
+
+fn not_confirmed(name: &str, provider_ref: &str, why: &str) -> ServiceError {
+    tracing::warn!(provider = name, provider_ref, why, "payment notification not confirmed by the provider");
+    ServiceError::conflict(
+        "payment_not_confirmed",
+        format!("the provider's own record of payment `{provider_ref}` does not confirm this notification: {why}"),
+    )
+}
+
+/// A receipt number as printed by the store's till: 1 to 64 letters, digits, `-`, `/`, `_`.
+fn receipt_number(receipt: &str) -> Result<&str> {
+    let r = receipt.trim();
+    let ok = !r.is_empty()
+        && r.chars().count() <= 64
+        && r.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '_'));
+    if ok {
+        Ok(r)
+    } else {
+        Err(ServiceError::unprocessable(
+            "invalid_receipt",
+            "receipt_number: 1 to 64 letters, digits, `-`, `/` or `_`, as printed on the receipt",
+        ))
+    }
+}
+
 impl Service {
-    /// Records a payment on a line. The same idempotency key records it once; the same key
-    /// with another amount is a conflict.
-    pub fn pay(&self, who: &Principal, line_id: i64, amount: Money, key: &str) -> Result<(LineRow, bool)> {
+    /// The holder starts paying a line by card: the payment is recorded as pending and the
+    /// provider's page returned. Nothing is credited until the provider's verified
+    /// notification, confirmed by its own API, says the money moved.
+    pub fn start_payment(&self, who: &Principal, line_id: i64, amount: Money) -> Result<PaymentRow> {
+        who.require(&[Role::Subscriber], "pay by card (staff take cash at the desk)")?;
         outside_amount(amount, "amount", false)?;
-        let key = key.trim();
-        if key.is_empty() || key.len() > 128 {
-            return Err(ServiceError::bad_input("invalid_idempotency_key", "idempotency_key: 1 to 128 characters"));
-        }
-        // The holder pays online; a clerk takes cash at the desk; an admin records imports.
-        who.require(&[Role::Subscriber, Role::Clerk, Role::Admin], "record payments")?;
         let line = self.line(who, line_id)?;
-        let full_key = format!("payment:{line_id}:{key}");
-        if let Some(existing) = self.store.read(|tx| tx.movement_by_key(&full_key))? {
-            return self.replayed_payment(who, line_id, amount, &existing);
+        if line.state == LineState::Terminated {
+            return Err(ServiceError::conflict(
+                "line_terminated",
+                "this line is terminated: its final bill settled it",
+            ));
         }
-        let reference = self.payments.capture(line_id, amount, &full_key)?;
-        let now = self.now();
-        let recorded = self.store.write(|tx| {
-            post(
-                tx,
-                MovementKind::Payment,
-                ledger::operator(&line.operator, OperatorAccount::Cash),
-                ledger::line(line_id),
-                amount,
-                &format!("payment {reference}"),
-                full_key.clone(),
-                Some(line_id),
-                now,
-                &who.actor(),
-            )
+        let name = self.payments.default_name().ok_or_else(|| ServiceError::Conflict {
+            code: "no_payment_provider",
+            message: "this operator takes no card payments here: pay at a store's cash desk".into(),
         })?;
-        match recorded {
-            Some(_) => Ok((self.line(who, line_id)?, true)),
-            None => {
-                let existing = self.store.read(|tx| tx.movement_by_key(&full_key))?;
-                let existing = existing.ok_or_else(|| ServiceError::Internal("payment vanished".into()))?;
-                self.replayed_payment(who, line_id, amount, &existing)
+        let provider = self.payments.get(name).ok_or_else(|| ServiceError::Internal("provider vanished".into()))?;
+        let now = self.now();
+        let mut row = PaymentRow {
+            id: 0,
+            provider: name.to_owned(),
+            provider_ref: None,
+            line_id,
+            operator: line.operator.clone(),
+            amount,
+            status: PaymentStatus::Pending,
+            confirmation_url: None,
+            store_id: None,
+            started_by: who.actor(),
+            created_at: now,
+            settled_at: None,
+            movement_id: None,
+        };
+        row.id = self.store.write(|tx| tx.insert_payment(&row))?;
+        let start = PaymentStart {
+            payment_id: row.id,
+            amount,
+            description: format!("{} {}", line.msisdn, line.operator),
+            return_url: format!("{}/my/lines/{line_id}/cancel?done=paying", self.payments.return_base()),
+        };
+        match provider.start(&start) {
+            Ok(started) => {
+                row.provider_ref = Some(started.provider_ref);
+                row.confirmation_url = Some(started.confirmation_url);
+            }
+            Err(e) => {
+                row.status = PaymentStatus::Canceled;
+                row.settled_at = Some(now);
+                self.store.write(|tx| tx.update_payment(&row))?;
+                return Err(provider_unavailable(name, &e));
             }
         }
+        self.store.write(|tx| {
+            tx.update_payment(&row)?;
+            let details = json!({ "payment": row.id, "amount": amount });
+            audit(tx, now, &who.actor(), "payment_started", "line", line_id, details)
+        })?;
+        Ok(row)
     }
 
-    fn replayed_payment(
+    /// A provider's notification: believed only when its signature and age are right and the
+    /// provider's own API confirms the payment and its amount; credited exactly once whatever
+    /// arrives again. Returns the payment and whether this call changed it.
+    pub fn payment_notification(
+        &self,
+        name: &str,
+        header: &dyn Fn(&str) -> Option<String>,
+        body: &[u8],
+    ) -> Result<(PaymentRow, bool)> {
+        let provider = self.payments.get(name).ok_or_else(|| ServiceError::not_found("payment provider", name))?;
+        let now = self.now();
+        let notice = provider.verify(header, body, now)?;
+        let found = self.store.read(|tx| tx.payment_by_ref(name, &notice.provider_ref))?;
+        let row = found.ok_or_else(|| ServiceError::not_found("payment", &notice.provider_ref))?;
+        if row.status == PaymentStatus::Succeeded {
+            return Ok((row, false));
+        }
+        if notice.reference != row.id || notice.amount != row.amount {
+            return Err(not_confirmed(name, &notice.provider_ref, "another payment or amount than was started"));
+        }
+        let confirmed = provider.status(&notice.provider_ref).map_err(|e| provider_unavailable(name, &e))?;
+        if confirmed.status != notice.status {
+            return Err(not_confirmed(name, &notice.provider_ref, &format!("its status is {}", confirmed.status)));
+        }
+        if confirmed.amount != row.amount {
+            return Err(not_confirmed(name, &notice.provider_ref, &format!("it holds {}", confirmed.amount)));
+        }
+        self.store.write(|tx| {
+            let mut row = tx.payment(row.id)?.ok_or_else(|| ServiceError::Internal("payment vanished".into()))?;
+            if row.status == PaymentStatus::Succeeded || row.status == notice.status {
+                return Ok((row, false));
+            }
+            row.status = notice.status;
+            row.settled_at = Some(now);
+            if notice.status == PaymentStatus::Succeeded {
+                row.movement_id = credit(tx, &row, &format!("card payment {} ({name})", notice.provider_ref), now)?;
+            }
+            tx.update_payment(&row)?;
+            let action = if row.movement_id.is_some() { "payment_credited" } else { "payment_canceled" };
+            let details = json!({ "payment": row.id, "provider": name, "amount": row.amount });
+            audit(tx, now, &format!("provider:{name}"), action, "line", row.line_id, details)?;
+            Ok((row, true))
+        })
+    }
+
+    /// Cash taken at the clerk's own store's desk for a line of the clerk's operator, with the
+    /// receipt's number: the same receipt recorded again records nothing more.
+    pub fn cash_payment(
         &self,
         who: &Principal,
         line_id: i64,
         amount: Money,
-        existing: &simexit_store::MovementRow,
-    ) -> Result<(LineRow, bool)> {
-        if existing.entries.iter().any(|e| e.account == ledger::line(line_id) && e.amount != amount) {
-            return Err(ServiceError::conflict(
-                "idempotency_key_reused",
-                "this idempotency key was used for a different payment",
-            ));
-        }
-        Ok((self.line(who, line_id)?, false))
+        receipt: &str,
+    ) -> Result<(PaymentRow, bool)> {
+        who.require(&[Role::Clerk], "take cash at a store's desk")?;
+        let store = who.store_id.clone().ok_or_else(|| {
+            ServiceError::forbidden("a cash desk belongs to a store, and this account is not a store's")
+        })?;
+        outside_amount(amount, "amount", false)?;
+        let receipt = receipt_number(receipt)?;
+        let provider_ref = format!("{store}/{receipt}");
+        let now = self.now();
+        self.store.write(|tx| {
+            let line = tx.line(line_id)?.filter(|l| who.staff_of(&l.operator));
+            let line = line.ok_or_else(|| ServiceError::not_found("line", line_id))?;
+            if let Some(existing) = tx.payment_by_ref(CASH, &provider_ref)? {
+                if existing.line_id != line_id || existing.amount != amount {
+                    return Err(ServiceError::conflict(
+                        "receipt_reused",
+                        format!("receipt {receipt} of this store was recorded for another line or amount"),
+                    ));
+                }
+                return Ok((existing, false));
+            }
+            if line.state == LineState::Terminated {
+                return Err(ServiceError::conflict(
+                    "line_terminated",
+                    "this line is terminated and its final bill settled: the cash is not taken",
+                ));
+            }
+            let mut row = PaymentRow {
+                id: 0,
+                provider: CASH.to_owned(),
+                provider_ref: Some(provider_ref.clone()),
+                line_id,
+                operator: line.operator.clone(),
+                amount,
+                status: PaymentStatus::Succeeded,
+                confirmation_url: None,
+                store_id: Some(store.clone()),
+                started_by: who.actor(),
+                created_at: now,
+                settled_at: Some(now),
+                movement_id: None,
+            };
+            row.movement_id = credit(tx, &row, &format!("cash at {store}, receipt {receipt}"), now)?;
+            row.id = tx.insert_payment(&row)?;
+            let details = json!({ "payment": row.id, "amount": amount, "store": store, "receipt": receipt });
+            audit(tx, now, &who.actor(), "cash_payment", "line", line_id, details)?;
+            Ok((row, true))
+        })
+    }
+
+    /// One payment, for its line's holder and the line's operator's staff.
+    pub fn payment(&self, who: &Principal, id: i64) -> Result<PaymentRow> {
+        let row = self.store.read(|tx| tx.payment(id))?.ok_or_else(|| ServiceError::not_found("payment", id))?;
+        self.line(who, row.line_id).map_err(|_| ServiceError::not_found("payment", id))?;
+        Ok(row)
+    }
+
+    /// A line's payments, newest first.
+    pub fn payments_of_line(&self, who: &Principal, line_id: i64) -> Result<Vec<PaymentRow>> {
+        self.line(who, line_id)?;
+        Ok(self.store.read(|tx| tx.payments_of_line(line_id))?)
     }
 
     /// A staff adjustment: an extra charge, or a write-off of debt. Recorded once per key.

@@ -61,6 +61,7 @@ mod network;
 mod numbers;
 mod operations;
 mod outbox;
+mod payments;
 mod requests;
 mod stores;
 mod subscribers_lines;

@@ -93,3 +93,47 @@ pub fn the_bss_ids_find_subscribers_and_lines_and_the_changes_feed_pages_in_orde
     let t2 = ok(store.read(|tx| tx.changes(0, Some(&op("t2")), 10)));
     assert_eq!(t2.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(), ["refund.paid"]);
 }
+
+pub fn payments_are_found_by_their_providers_id_once_and_move_on(store: &dyn Store) {
+    use simexit_domain::ledger::PaymentStatus;
+    let line = ok(store.write(|tx| {
+        let sub = seed_subscriber(tx)?;
+        seed_line(tx, sub, "+79160000311")
+    }));
+    let at = t("2026-03-01T12:00:00Z");
+    let started = PaymentRow {
+        id: 0,
+        provider: "demo".into(),
+        provider_ref: None,
+        line_id: line,
+        operator: op("mts"),
+        amount: Money::from_kopecks(29050),
+        status: PaymentStatus::Pending,
+        confirmation_url: None,
+        store_id: None,
+        started_by: "subscriber:1".into(),
+        created_at: at,
+        settled_at: None,
+        movement_id: None,
+    };
+    let id = ok(store.write(|tx| tx.insert_payment(&started)));
+    assert!(ok(store.read(|tx| tx.payment_by_ref("demo", "pay-1"))).is_none());
+    let mut paid = PaymentRow {
+        id,
+        provider_ref: Some("pay-1".into()),
+        confirmation_url: Some("http://127.0.0.1/pay/1".into()),
+        status: PaymentStatus::Succeeded,
+        settled_at: Some(at),
+        movement_id: Some(7),
+        ..started.clone()
+    };
+    ok(store.write(|tx| tx.update_payment(&paid)));
+    assert_eq!(ok(store.read(|tx| tx.payment_by_ref("demo", "pay-1"))), Some(paid.clone()));
+    assert_eq!(ok(store.read(|tx| tx.payment(id))), Some(paid.clone()));
+    // One provider's id names one payment; another provider may use the same id.
+    paid.id = 0;
+    assert!(store.write(|tx| tx.insert_payment(&paid)).is_err(), "a provider's id is unique");
+    ok(store.write(|tx| tx.insert_payment(&PaymentRow { provider: "cash".into(), ..paid.clone() })));
+    let of_line = ok(store.read(|tx| tx.payments_of_line(line)));
+    assert_eq!(of_line.iter().map(|p| p.provider.as_str()).collect::<Vec<_>>(), ["cash", "demo"], "newest first");
+}

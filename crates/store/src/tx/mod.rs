@@ -21,6 +21,7 @@ mod network;
 mod numbers;
 mod operations;
 mod outbox;
+mod payments;
 mod requests;
 mod stores;
 mod subscribers_lines;
@@ -38,6 +39,7 @@ pub use network::*;
 pub use numbers::*;
 pub use operations::*;
 pub use outbox::*;
+pub use payments::*;
 pub use requests::*;
 pub use stores::*;
 pub use subscribers_lines::*;
@@ -59,6 +61,7 @@ pub mod sql {
     pub use super::network::sql::*;
     pub use super::numbers::sql::*;
     pub use super::outbox::sql::*;
+    pub use super::payments::sql::*;
     pub use super::requests::sql::*;
     pub use super::stores::sql::*;
     pub use super::subscribers_lines::sql::*;
@@ -84,5 +87,6 @@ pub trait Tx:
     + JobsTx
     + OperationsTx
     + BssTx
+    + PaymentsTx
 {
 }

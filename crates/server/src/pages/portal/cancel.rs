@@ -54,7 +54,6 @@ pub(super) fn cancel_page(
 ) -> Response {
     let l = ctx.lang;
     let (line, e, stores) = (&v.line, &v.eligibility, &v.stores);
-    let pay_key = format!("page-pay-{}-{}", line.id, hex::encode(random_bytes()));
     let body = html! {
         (flash_part)
         @if let Some(e) = &error { p.alert role="alert" { (e) } }
@@ -70,7 +69,6 @@ pub(super) fn cancel_page(
                             form method="post" action=(format!("/my/lines/{}/pay", line.id)) {
                                 (csrf(ctx))
                                 input type="hidden" name="amount" value=(b.amount.unwrap_or(Money::ZERO).kopecks());
-                                input type="hidden" name="key" value=(pay_key);
                                 button type="submit" { (l.t(&t::PAY)) " " (t::money(l, b.amount.unwrap_or(Money::ZERO))) }
                             }
                         }
@@ -111,12 +109,6 @@ pub(super) fn cancel_page(
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     page_with(ctx, Some(who), status, l.t(&t::CANCEL_NUMBER), body)
-}
-
-pub(super) fn random_bytes() -> [u8; 8] {
-    let mut b = [0u8; 8];
-    let _ = getrandom::fill(&mut b);
-    b
 }
 
 pub(super) async fn operator_stores(state: &AppState, op: &simexit_domain::OperatorId) -> Result<Vec<StoreView>, Fail> {
@@ -167,9 +159,10 @@ pub struct PayForm {
     #[serde(default)]
     csrf: String,
     amount: i64,
-    key: String,
 }
 
+/// Starts a card payment of the debt and sends the holder to the provider's page; the line is
+/// credited when the provider's signed notification arrives.
 pub async fn pay(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -178,9 +171,11 @@ pub async fn pay(
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let amount = Money::from_kopecks(f.amount);
-    match state.blocking(move |s| s.pay(&who, id, amount, &f.key)).await {
-        Ok(_) => Ok(see_other(&format!("/my/lines/{id}/cancel?done=paid"))),
-        Err(e) if fixable(&e) => Ok(see_other(&format!("/my/lines/{id}/cancel?error={}", e.code))),
+    match state.blocking(move |s| s.start_payment(&who, id, amount)).await {
+        Ok(p) => Ok(see_other(p.confirmation_url.as_deref().unwrap_or("/my"))),
+        Err(e) if fixable(&e) || e.code == "provider_unavailable" => {
+            Ok(see_other(&format!("/my/lines/{id}/cancel?error={}", e.code)))
+        }
         Err(e) => Err(e.into()),
     }
 }

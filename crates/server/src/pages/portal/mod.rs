@@ -51,6 +51,7 @@ pub fn flash(lang: simexit_domain::Language, f: &Flash) -> Markup {
     let done = match f.done.as_str() {
         "" => None,
         "paid" => Some(lang.t(&t::PAID)),
+        "paying" => Some(lang.t(&t::PAYING)),
         "submitted" => Some(lang.t(&t::SUBMITTED)),
         "revoked" => Some(lang.t(&t::REVOKED)),
         "saved" | "uploaded" => Some(lang.t(&t::SAVED)),
