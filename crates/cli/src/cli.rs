@@ -230,6 +230,9 @@ pub enum ImportCommand {
     /// Numbers for the pool, one or a range `first-last`. Header: `operator,msisdn,state`
     /// (`available` or `reserved`).
     Numbers(ImportArgs),
+    /// The banks of the Faster Payments System an SBP refund can go to, replacing the list
+    /// whole: `id,name` with the 12-digit NSPK member id (`data/sbp-banks.csv`).
+    SbpBanks(ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]

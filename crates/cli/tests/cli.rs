@@ -216,6 +216,21 @@ fn staff_are_added_listed_and_disabled_from_the_shell() {
 }
 
 #[test]
+fn the_sbp_banks_are_imported_whole_from_the_nspk_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = simexit(&["migrate", "--data-dir", "db"], dir.path());
+    assert!(ok, "{out}");
+    let list = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sbp-banks.csv");
+    let (ok, out) = simexit(&["import", "sbp-banks", "--data-dir", "db", list, "--dry-run"], dir.path());
+    assert!(ok && out.contains("14 SBP banks; would replace the list"), "{out}");
+    let (ok, out) = simexit(&["import", "sbp-banks", "--data-dir", "db", list], dir.path());
+    assert!(ok && out.contains("14 SBP banks; replaced the list"), "{out}");
+    std::fs::write(dir.path().join("bad.csv"), "id,name\n100000000111,Сбербанк\n42,Short\n").unwrap();
+    let (ok, out) = simexit(&["import", "sbp-banks", "--data-dir", "db", "bad.csv"], dir.path());
+    assert!(!ok && out.contains("line 3: id `42` is not a 12-digit NSPK member id"), "{out}");
+}
+
+#[test]
 fn stores_are_imported_from_a_spreadsheet_once_and_a_bad_file_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out) = simexit(&["migrate", "--data-dir", "db"], dir.path());

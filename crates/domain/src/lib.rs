@@ -40,7 +40,7 @@ pub use money::Money;
 pub use msisdn::Msisdn;
 pub use number::NumberState;
 pub use operator::OperatorId;
-pub use policy::{Channel, DocumentKind, PolicyError, PolicySet, SettlementOption, TerminationPolicy};
+pub use policy::{Channel, DocumentKind, PolicyError, PolicySet, RefundRoute, SettlementOption, TerminationPolicy};
 pub use termination::{Action, IllegalTransition, Reason, RequestState};
 
 /// Implements `as_str`, `Display`, `FromStr` and serde for a fieldless enum whose wire

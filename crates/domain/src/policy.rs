@@ -29,6 +29,20 @@ crate::wire_enum! {
 }
 
 crate::wire_enum! {
+    /// How a refund reaches its subscriber.
+    pub enum RefundRoute {
+        /// To a Russian bank account (BIK and a 20-digit account).
+        BankAccount = "bank_account",
+        /// By the Faster Payments System to a phone number at a chosen bank (NSPK member).
+        Sbp = "sbp",
+        /// Back to the card that paid, through the payment provider's refund.
+        Card = "card",
+        /// In cash at one of the operator's stores, against the subscriber's signature.
+        Cash = "cash",
+    }
+}
+
+crate::wire_enum! {
     pub enum DocumentKind {
         Passport = "passport",
         AddressProof = "address_proof",
@@ -64,9 +78,23 @@ impl SettlementOption {
             SettlementOption::Transfer => {
                 ["перенос остатка на другой номер", "balance moved to another line", "余额转入其他号码"]
             }
-            SettlementOption::Refund => {
-                ["возврат остатка на банковский счёт", "balance refunded to a bank account", "余额退还至银行账户"]
-            }
+            SettlementOption::Refund => ["возврат остатка", "balance refunded", "余额退还"],
+        })
+    }
+}
+
+impl RefundRoute {
+    /// The route as a person reads it.
+    pub fn words(self, lang: crate::Language) -> &'static str {
+        lang.pick(match self {
+            RefundRoute::BankAccount => ["на банковский счёт", "to a bank account", "退至银行账户"],
+            RefundRoute::Sbp => [
+                "по СБП на номер телефона",
+                "by SBP (Faster Payments) to a phone number",
+                "通过快速支付系统（СБП）退至手机号",
+            ],
+            RefundRoute::Card => ["на карту, с которой была оплата", "back to the card that paid", "退回付款银行卡"],
+            RefundRoute::Cash => ["наличными в салоне связи", "in cash at a store", "在营业厅领取现金"],
         })
     }
 }
@@ -115,6 +143,8 @@ pub struct TerminationPolicy {
     pub aging_reminder_days: u32,
     pub revocation_allowed: bool,
     pub settlement_options: Vec<SettlementOption>,
+    /// The refund routes offered to each customer category (absent: a bank account).
+    pub refund_routes: BTreeMap<CustomerCategory, Vec<RefundRoute>>,
     pub hotline: String,
     pub website: String,
     pub time_zone: String,
@@ -130,6 +160,15 @@ pub struct TerminationPolicy {
 impl TerminationPolicy {
     pub fn allows(&self, channel: Channel) -> bool {
         self.channels.contains(&channel)
+    }
+
+    /// The refund routes a subscriber of this category is offered: the policy's list, or a
+    /// bank account where the policy names none.
+    pub fn refund_routes_for(&self, category: CustomerCategory) -> Vec<RefundRoute> {
+        match self.refund_routes.get(&category) {
+            Some(routes) if !routes.is_empty() => routes.clone(),
+            _ => vec![RefundRoute::BankAccount],
+        }
     }
 
     /// The documents a subscriber of this category must bring or upload.
@@ -192,6 +231,8 @@ struct RawPolicy {
     #[serde(default = "yes")]
     revocation_allowed: bool,
     settlement_options: Vec<SettlementOption>,
+    #[serde(default)]
+    refund_routes: BTreeMap<CustomerCategory, Vec<RefundRoute>>,
     hotline: String,
     website: String,
     time_zone: String,
@@ -315,6 +356,7 @@ impl PolicySet {
                 aging_max_days: a.max_days,
                 revocation_allowed: raw.revocation_allowed,
                 settlement_options: raw.settlement_options,
+                refund_routes: raw.refund_routes,
                 hotline: raw.hotline,
                 website: raw.website,
                 time_zone: raw.time_zone,

@@ -9,6 +9,9 @@
 //! - `GET {api_url}/payments/{id}` answers `{"id", "status": "pending|succeeded|canceled",
 //!   "amount", "currency", "reference"}`: simexit asks it after every notification and
 //!   believes the notification only when it agrees;
+//! - `POST {api_url}/refunds` with `Idempotency-Key: simexit-refund-<id>` and
+//!   `{"payment_id", "amount", "currency": "RUB"}` answers 2xx `{"id", "status": "succeeded"}`
+//!   once the card is refunded (a repeated key answers the same refund);
 //! - notifications follow [`simexit_service::money::providers::signed`].
 //!
 //! Redirects are not followed and every call has a timeout.
@@ -33,6 +36,12 @@ pub struct HttpPaymentProvider {
 struct Created {
     id: String,
     confirmation_url: String,
+}
+
+#[derive(Deserialize)]
+struct Refund {
+    id: String,
+    status: String,
 }
 
 #[derive(Deserialize)]
@@ -121,5 +130,20 @@ impl PaymentProvider for HttpPaymentProvider {
         }
         let status = p.status.parse::<PaymentStatus>().map_err(|e| format!("asking a payment's status: {e}"))?;
         Ok(ProviderPayment { status, amount: Money::from_kopecks(p.amount) })
+    }
+
+    fn refund(&self, provider_ref: &str, amount: Money, key: &str) -> Result<String, String> {
+        let body = serde_json::json!({ "payment_id": provider_ref, "amount": amount.kopecks(), "currency": "RUB" });
+        let resp = self
+            .agent
+            .post(&format!("{}/refunds", self.api_url))
+            .header("Authorization", &format!("Bearer {}", self.api_key))
+            .header("Idempotency-Key", key)
+            .send_json(&body);
+        let refund: Refund = Self::answer("refunding a card", resp)?;
+        if refund.status != "succeeded" {
+            return Err(format!("refunding a card: the provider says {}", refund.status));
+        }
+        Ok(refund.id)
     }
 }

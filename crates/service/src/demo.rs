@@ -132,7 +132,9 @@ impl Service {
         // One hash for all demo accounts: they share the same published password anyway.
         let password_hash = hash_password(DEMO_PASSWORD)?;
         let now = self.now();
+        let sbp_banks = crate::money::parse_sbp_banks(crate::money::DEMO_SBP_BANKS)?;
         self.store.write(|tx| {
+            tx.replace_sbp_banks(&sbp_banks)?;
             for pool in &seed.pool {
                 self.policy(&pool.operator)?;
                 let first: u64 = pool.first.digits().parse().map_err(bad)?;

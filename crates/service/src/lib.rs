@@ -41,7 +41,7 @@ use simexit_store::Store;
 pub use clock::{Clock, ManualClock};
 pub use error::ServiceError;
 pub use lines::OpenLine;
-pub use money::{FinalBill, RefundStep, SettlementInput};
+pub use money::{FinalBill, RefundDetails, RefundStep, SettlementInput};
 pub use numbers::NumberInfo;
 pub use principal::Principal;
 pub use terminations::{CreateRequest, Forced, RequestDetails, TransitionInput};

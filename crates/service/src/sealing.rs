@@ -13,6 +13,8 @@ pub const ID_DOCUMENT_NUMBER: &str = "subscribers.id_document_number";
 /// (one place, so completion copies the sealed value as it is).
 pub const REFUND_ACCOUNT: &str = "refund_account";
 pub const OUTBOX_CODE: &str = "outbox.code";
+/// The phone number an SBP refund goes to.
+pub const REFUND_PHONE: &str = "refund.sbp_phone";
 
 /// A key that lives as long as the process: for a service built without configured keys
 /// (benchmarks, tools). A server always has the deployment's keys.
@@ -54,6 +56,9 @@ impl Service {
     pub(crate) fn open_refund(&self, mut r: simexit_store::RefundRow) -> Result<simexit_store::RefundRow> {
         if let Some(a) = &r.account {
             r.account = Some(self.unseal(REFUND_ACCOUNT, a)?);
+        }
+        if let Some(p) = &r.sbp_phone {
+            r.sbp_phone = Some(self.unseal(REFUND_PHONE, p)?);
         }
         Ok(r)
     }

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "bss", include_str!("../migrations/0018_bss.sql")),
     (19, "review_pause", include_str!("../migrations/0019_review_pause.sql")),
     (20, "payments", include_str!("../migrations/0020_payments.sql")),
+    (21, "refund_routes", include_str!("../migrations/0021_refund_routes.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

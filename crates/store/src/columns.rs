@@ -38,8 +38,8 @@ pub const JOB_COLS: &str =
     "id, kind, payload, run_at, attempts, max_attempts, status, locked_until, last_error, dedupe_key";
 pub const MOVEMENT_COLS: &str = "id, kind, idempotency_key, memo, reverses, line_id, at, actor";
 pub const SERVICE_COLS: &str = "id, line_id, name, monthly_charge, started_at, charged_until, stopped_at";
-pub const REFUND_FIELDS: &str =
-    "line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at";
+pub const REFUND_FIELDS: &str = "line_id, request_id, operator_id, amount, state, recipient_name, bik, account, reason, created_at, updated_at, \
+    route, sbp_phone, sbp_bank, card_payment_id, cash_store_id, payout_ref";
 pub const REFUND_COLS: &str = formatcp!("id, {REFUND_FIELDS}");
 pub const RESET_COLS: &str = "id, account_id, code_hash, expires_at, attempts, used_at, created_at, purpose";
 pub const OUTBOX_FIELDS: &str = "channel, recipient, template, language, payload, status, attempts, last_error, \

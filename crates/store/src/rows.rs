@@ -432,6 +432,25 @@ pub struct RefundRow {
     pub reason: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// How the money goes; the fields of that route only are set.
+    pub route: simexit_domain::RefundRoute,
+    /// SBP: the phone number (E.164) and the bank's NSPK member id.
+    pub sbp_phone: Option<String>,
+    pub sbp_bank: Option<String>,
+    /// Card: the payment whose card is refunded.
+    pub card_payment_id: Option<i64>,
+    /// Cash: the store where it is paid out.
+    pub cash_store_id: Option<String>,
+    /// The payout's reference: the provider's refund id, or the cash voucher's number.
+    pub payout_ref: Option<String>,
+}
+
+/// A bank of the Faster Payments System (SBP), by its NSPK member id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbpBankRow {
+    /// The 12-digit NSPK member id (`100000000111`).
+    pub id: String,
+    pub name: String,
 }
 
 /// What a subscriber chose for the balance left on a line at termination.

@@ -33,6 +33,16 @@ pub fn stores(config: &Config, file: &Path, dry_run: bool) -> anyhow::Result<()>
     Ok(())
 }
 
+/// The SBP banks, replacing the list whole.
+pub fn sbp_banks(config: &Config, file: &Path, dry_run: bool) -> anyhow::Result<()> {
+    let text = read(file)?;
+    let service = super::service(config)?;
+    let n = service.replace_sbp_banks(&text, "cli", dry_run).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let verb = if dry_run { "would replace" } else { "replaced" };
+    println!("{}: {n} SBP banks; {verb} the list", file.display());
+    Ok(())
+}
+
 /// Progress as a bar on a terminal, as a line every tenth otherwise (logs, CI).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,

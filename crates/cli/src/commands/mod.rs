@@ -52,12 +52,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stores { command: StoresCommand::Import { config, file, dry_run } } => {
             imports::stores(&load_config(&config, Vec::new())?, &file, dry_run)
         }
+        Command::Import { command: ImportCommand::SbpBanks(a) } => {
+            imports::sbp_banks(&load_config(&a.config, Vec::new())?, &a.file, a.dry_run)
+        }
         Command::Import { command } => {
             let (kind, args) = match command {
                 ImportCommand::Subscribers(a) => (ImportKind::Subscribers, a),
                 ImportCommand::Lines(a) => (ImportKind::Lines, a),
                 ImportCommand::Services(a) => (ImportKind::Services, a),
                 ImportCommand::Numbers(a) => (ImportKind::Numbers, a),
+                ImportCommand::SbpBanks(_) => unreachable!("matched above"),
             };
             imports::rows(&load_config(&args.config, Vec::new())?, kind, &args.file, args.dry_run)
         }

@@ -93,7 +93,7 @@ msgs! {
     MY_REQUESTS: "Мои заявки", "My requests", "我的申请";
     NO_REQUESTS: "Заявок пока нет.", "No requests yet.", "暂无申请。";
     MY_REFUNDS: "Мои возвраты", "My refunds", "我的退款";
-    GIVE_DETAILS: "Указать реквизиты", "Give your bank details", "填写银行信息";
+    GIVE_DETAILS: "Выбрать, как получить возврат", "Choose how to receive your refund", "选择退款方式";
     REQUEST: "Заявка", "Request", "申请";
 
     CAN_ONLINE: "Договор можно расторгнуть онлайн.", "You can cancel this contract online.", "此合同可以在线解约。";
@@ -118,6 +118,16 @@ msgs! {
     AMOUNT_ROUBLES: "Сумма, ₽", "Amount, ₽", "金额（卢布）";
     RECEIPT_NUMBER: "Номер чека", "Receipt number", "收据号";
     TAKE_CASH: "Принять оплату", "Take the payment", "收款";
+    CASH_PAYOUTS: "Выдача возвратов наличными", "Cash refunds to pay out", "待发放的现金退款";
+    VOUCHER_NUMBER: "Номер расходного кассового ордера", "Cash voucher number", "现金支出单号";
+    VOUCHER_SIGNED: "Абонент расписался в ордере", "The subscriber signed the voucher", "用户已在支出单上签字";
+    PAY_OUT: "Выдать наличные", "Hand over the cash", "发放现金";
+    REFUND_ROUTE: "Как получить возврат", "How to receive the refund", "退款方式";
+    PHONE_FOR_SBP: "Телефон для СБП", "Phone number for SBP", "СБП 手机号";
+    SBP_BANK: "Банк получателя", "The recipient's bank", "收款银行";
+    COLLECT_AT: "Салон, где получить наличные", "Store to collect the cash at", "领取现金的营业厅";
+    CARD_ROUTE_HELP: "Деньги вернутся на карту, которой вы оплатили.", "The money goes back to the card you paid with.", "款项将退回您付款的银行卡。";
+    CASH_ROUTE_HELP: "Возьмите паспорт: вы распишетесь в расходном кассовом ордере.", "Bring your passport: you sign the cash voucher.", "请携带护照：领取时需在现金支出单上签字。";
     OPEN_REQUEST_EXISTS: "По этому номеру уже есть заявка", "There is already a request for this number", "此号码已有申请";
     LINE_NOT_ACTIVE: "Номер не активен", "The number is not active", "该号码未激活";
     START_REQUEST: "Начать заявку", "Start the request", "开始申请";
@@ -141,8 +151,8 @@ msgs! {
     UPLOAD: "Загрузить", "Upload", "上传";
     FILE: "Файл (JPEG, PNG или PDF)", "File (JPEG, PNG or PDF)", "文件（JPEG、PNG 或 PDF）";
     SETTLEMENT: "Остаток на счёте", "Your remaining balance", "剩余余额";
-    SETTLEMENT_HELP: "Остаток не сгорает: переведите его на другой свой номер или получите на банковский счёт.", "Your balance is never kept silently: move it to another of your numbers or get it refunded to a bank account.", "余额不会被扣留：可以转到您的其他号码，或退还到银行账户。";
-    REFUND: "Вернуть на банковский счёт", "Refund to a bank account", "退还到银行账户";
+    SETTLEMENT_HELP: "Остаток не сгорает: переведите его на другой свой номер или получите возврат — на счёт, по СБП, на карту или наличными, как предлагает оператор. Реквизиты счёта можно не указывать сейчас: способ возврата выбирается и после расторжения.", "Your balance is never kept silently: move it to another of your numbers or get it refunded — to a bank account, by SBP, to your card or in cash, as your operator offers. Bank details may wait: the way of the refund can be chosen after the termination.", "余额不会被扣留：可以转到您的其他号码，或按运营商提供的方式退款（银行账户、快速支付系统、银行卡或现金）。现在可以不填银行信息，解约后再选择退款方式。";
+    REFUND: "Возврат остатка", "Refund", "退款";
     TRANSFER: "Перевести на другой мой номер", "Move to another of my numbers", "转到我的其他号码";
     RECIPIENT: "Получатель (ФИО)", "Recipient's full name", "收款人姓名";
     BIK: "БИК банка", "Bank BIK", "银行 BIK 代码";

@@ -246,6 +246,16 @@ pub fn problem_code(lang: Language, code: &str) -> String {
             en: "This receipt was already recorded for another line or amount.",
             zh: "此收据已用于其他号码或其他金额。",
         },
+        "signature_required" => &Msg {
+            ru: "Сначала абонент расписывается в ордере.",
+            en: "The subscriber signs the voucher first.",
+            zh: "请先让用户在支出单上签字。",
+        },
+        "invalid_voucher" => {
+            &Msg {
+                ru: "Укажите номер ордера.", en: "Give the voucher's number.", zh: "请填写支出单号。"
+            }
+        }
         "line_terminated" => &Msg {
             ru: "Договор по этой линии уже расторгнут.",
             en: "This line is already terminated.",

@@ -44,6 +44,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/my/lines/{id}/pay", post(portal::pay))
         .route("/demo-pay/{reference}", get(demo_pay::form).post(demo_pay::pay))
         .route("/staff/lines/{id}/cash", post(staff::cash))
+        .route("/staff/refunds/{id}/cash-payout", post(staff::cash_payout))
         .route("/my/requests/{id}", get(portal::request))
         .route("/my/refunds/{id}", get(portal::refund).post(portal::refund_details))
         .route("/my/requests/{id}/settlement", post(portal::settlement))

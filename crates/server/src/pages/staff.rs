@@ -259,11 +259,23 @@ pub async fn store(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Find
     let store_id = who.store_id.clone().unwrap_or_default();
     let now = state.service.now();
     let sid = store_id.clone();
-    let (store_row, requests) = state
+    let w = who.clone();
+    let (store_row, requests, payouts) = state
         .blocking(move |s| {
             let store = s.store.read(|tx| tx.stores())?.into_iter().find(|st| st.id == sid);
             let requests = s.store.read(|tx| tx.requests_at_store(&sid, 50))?;
-            Ok((store, requests))
+            let mut payouts = Vec::new();
+            for r in s.refunds_queue(&w, Some("approved"), 50)? {
+                // Who collects it: the holder, whose passport the clerk checks.
+                let line = s.store.read(|tx| tx.line(r.line_id))?;
+                let holder = match &line {
+                    Some(l) => s.store.read(|tx| tx.subscriber(l.subscriber_id))?.map(|h| h.full_name),
+                    None => None,
+                };
+                let number = line.map(|l| l.msisdn.to_string()).unwrap_or_default();
+                payouts.push((r, holder.unwrap_or_default(), number));
+            }
+            Ok((store, requests, payouts))
         })
         .await?;
     let found = if q.msisdn.trim().is_empty() {
@@ -342,6 +354,25 @@ pub async fn store(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Find
                     }
                 }
             }
+            @if !payouts.is_empty() {
+                h2 { (l.t(&t::CASH_PAYOUTS)) }
+                @for (r, holder, number) in &payouts {
+                    div.card {
+                        p { (l.t(&t::REFUND)) " #" (r.id) " · " strong { (t::money(l, r.amount)) } " · " (holder) " · " (number) }
+                        form method="post" action=(format!("/staff/refunds/{}/cash-payout", r.id)) {
+                            (csrf(&ctx))
+                            div.field {
+                                label for=(format!("voucher-{}", r.id)) { (l.t(&t::VOUCHER_NUMBER)) }
+                                input id=(format!("voucher-{}", r.id)) name="voucher" type="text" required maxlength="64";
+                            }
+                            div.field {
+                                label { input type="checkbox" name="signed" value="yes" required; " " (l.t(&t::VOUCHER_SIGNED)) }
+                            }
+                            button type="submit" { (l.t(&t::PAY_OUT)) }
+                        }
+                    }
+                }
+            }
             h2 { (l.t(&t::TODAYS_QUEUE)) }
             @if requests.is_empty() { p { (l.t(&t::QUEUE_EMPTY)) } }
             @else {
@@ -388,6 +419,32 @@ pub async fn cash(
     match state.blocking(move |s| s.cash_payment(&who, line_id, amount, &receipt)).await {
         Ok(_) => Ok(back("done", "paid")),
         Err(e) if fixable(&e) => Ok(back("error", e.code)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PayoutForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    voucher: String,
+    #[serde(default)]
+    signed: String,
+}
+
+/// Cash handed over at this clerk's desk for an approved cash refund, the voucher signed.
+pub async fn cash_payout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<PayoutForm>,
+) -> Result<Response, Fail> {
+    let who = ctx.require_form(&state, &f.csrf).await?;
+    let signed = f.signed == "yes";
+    match state.blocking(move |s| s.cash_payout(&who, id, &f.voucher, signed)).await {
+        Ok(_) => Ok(see_other("/staff/store?done=paid")),
+        Err(e) if fixable(&e) => Ok(see_other(&format!("/staff/store?error={}", e.code))),
         Err(e) => Err(e.into()),
     }
 }

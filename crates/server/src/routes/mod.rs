@@ -119,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/refunds/{id}/approve", post(money::approve_refund))
         .route("/refunds/{id}/mark-paid", post(money::mark_paid))
         .route("/refunds/{id}/mark-failed", post(money::mark_failed))
+        .route("/refunds/{id}/cash-payout", post(money::cash_payout))
+        .route("/sbp-banks", get(money::sbp_banks).put(money::import_sbp_banks))
         .route("/me/refunds", get(money::my_refunds))
         .route("/terminations", post(terminations::create))
         .route("/terminations/{id}", get(terminations::get))

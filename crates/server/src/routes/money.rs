@@ -8,8 +8,8 @@ use simexit_domain::{Money, SettlementOption};
 use simexit_service::{FinalBill, RefundStep, SettlementInput};
 
 use crate::dto::{
-    AdjustmentBody, LineView, NewServiceBody, RefundDetailsBody, RefundView, RequestView, ServiceView, SettlementBody,
-    StatementEntryView, StatementView, TransitionBody,
+    AdjustmentBody, CashPayoutBody, LineView, NewServiceBody, RefundDetailsBody, RefundView, RequestView, ServiceView,
+    SettlementBody, StatementEntryView, StatementView, TransitionBody,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
@@ -99,10 +99,11 @@ pub async fn settlement(
         SettlementOption::Transfer => {
             SettlementInput::Transfer { to_line_id: body.to_line_id.ok_or_else(|| missing("to_line_id"))? }
         }
+        // Without bank details the route (bank, SBP, card, cash) is chosen on the refund later.
         SettlementOption::Refund => SettlementInput::Refund {
-            recipient_name: body.recipient_name.ok_or_else(|| missing("recipient_name"))?,
-            bik: body.bik.ok_or_else(|| missing("bik"))?,
-            account: body.account.ok_or_else(|| missing("account"))?,
+            recipient_name: body.recipient_name.unwrap_or_default(),
+            bik: body.bik.unwrap_or_default(),
+            account: body.account.unwrap_or_default(),
         },
     };
     let details = state
@@ -175,7 +176,9 @@ pub async fn refund(
     Ok(Json(RefundView::new(state.as_user(auth, move |s, who| s.refund(who, id)).await?, now)))
 }
 
-/// Give the bank details of a refund awaiting them, or correct those of a failed one.
+/// Choose how a refund awaiting its details (or one that failed) is paid: a bank account, SBP
+/// to a phone at a bank, back to the card that paid, or cash at a store — those the operator's
+/// policy offers the subscriber's category (`route_not_offered` otherwise).
 #[utoipa::path(post, path = "/api/v1/refunds/{id}/details", tag = "money", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = RefundDetailsBody,
     responses(
@@ -190,9 +193,67 @@ pub async fn refund_details(
     ApiJson(b): ApiJson<RefundDetailsBody>,
 ) -> Result<Json<RefundView>, ApiError> {
     let now = state.service.now();
-    let row =
-        state.as_user(auth, move |s, who| s.refund_details(who, id, &b.recipient_name, &b.bik, &b.account)).await?;
+    let details = b.details();
+    let row = state.as_user(auth, move |s, who| s.refund_route(who, id, &details)).await?;
     Ok(Json(RefundView::new(row, now)))
+}
+
+/// Pay out an approved cash refund at the clerk's store, the subscriber having signed the
+/// cash voucher.
+#[utoipa::path(post, path = "/api/v1/refunds/{id}/cash-payout", tag = "money", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CashPayoutBody,
+    responses(
+        (status = 200, body = RefundView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not a cash refund of this store, or not approved", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cash_payout(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CashPayoutBody>,
+) -> Result<Json<RefundView>, ApiError> {
+    let now = state.service.now();
+    let row = state.as_user(auth, move |s, who| s.cash_payout(who, id, &b.voucher_number, b.signed)).await?;
+    Ok(Json(RefundView::new(row, now)))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SbpBankView {
+    /// The NSPK member id.
+    pub id: String,
+    pub name: String,
+}
+
+/// The banks an SBP refund can go to (public).
+#[utoipa::path(get, path = "/api/v1/sbp-banks", tag = "money",
+    responses((status = 200, body = Vec<SbpBankView>)))]
+pub async fn sbp_banks(State(state): State<AppState>) -> Result<Json<Vec<SbpBankView>>, ApiError> {
+    let banks = state.blocking(|s| s.sbp_banks()).await?;
+    Ok(Json(banks.into_iter().map(|b| SbpBankView { id: b.id, name: b.name }).collect()))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportedView {
+    /// How many banks the list now holds.
+    pub banks: usize,
+}
+
+/// Replace the SBP banks with the NSPK's list (`id,name` CSV; admins of all operators).
+#[utoipa::path(put, path = "/api/v1/sbp-banks", tag = "money", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "`id,name` lines, a header allowed"),
+    responses(
+        (status = 200, body = ImportedView),
+        (status = 422, description = "the list's problems, by line", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import_sbp_banks(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: String,
+) -> Result<Json<ImportedView>, ApiError> {
+    let banks = state.as_user(auth, move |s, who| s.import_sbp_banks(who, &body)).await?;
+    Ok(Json(ImportedView { banks }))
 }
 
 async fn refund_step(

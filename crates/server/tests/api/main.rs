@@ -27,5 +27,6 @@ mod operators;
 mod page_matrix;
 mod pages;
 mod payments;
+mod refund_routes;
 mod security;
 mod transitions;

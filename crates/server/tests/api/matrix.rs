@@ -109,12 +109,16 @@ const RULES: &[(&str, &str, &str)] = &[
     ("post" , "/api/v1/reassigned-numbers/query"                  , "13333333333A"),
     ("get"  , "/api/v1/api-clients/{client_id}/usage"             , "1333333AA443"),
     ("get"  , "/api/v1/numbers/{msisdn}"                          , "133AA4AAA443"),
-    ("get"  , "/api/v1/refunds"                                   , "133333AAAAA3"),
+    // Clerks see the cash refunds their store pays out (none here).
+    ("get"  , "/api/v1/refunds"                                   , "133AAAAAAAA3"),
     ("get"  , "/api/v1/refunds/{id}"                              , "1A444A4AA444"),
     ("post" , "/api/v1/refunds/{id}/details"                      , "1A444A4A3444"),
     ("post" , "/api/v1/refunds/{id}/approve"                      , "1333334A3433"),
     ("post" , "/api/v1/refunds/{id}/mark-paid"                    , "1333334A3433"),
     ("post" , "/api/v1/refunds/{id}/mark-failed"                  , "1333334A3433"),
+    ("post" , "/api/v1/refunds/{id}/cash-payout"                  , "13344A333333"),
+    ("get"  , "/api/v1/sbp-banks"                                 , "AAAAAAAAAAAA"),
+    ("put"  , "/api/v1/sbp-banks"                                 , "1333333A3333"),
     ("get"  , "/api/v1/audit"                                     , "1333333AAAA3"),
     ("get"  , "/api/v1/audit/export"                              , "1333333AAAA3"),
     ("get"  , "/api/v1/outbox"                                    , "1333333AAAA3"),
@@ -384,6 +388,7 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
         "/api/v1/terminations/{id}/settlement" => {
             json!({ "option": "refund", "recipient_name": "A", "bik": "044525225", "account": "40817810938160925982" })
         }
+        "/api/v1/refunds/{id}/cash-payout" => json!({ "voucher_number": "M-1", "signed": true }),
         "/api/v1/refunds/{id}/details" => {
             json!({ "recipient_name": "A", "bik": "044525225", "account": "40817810938160925982" })
         }

@@ -266,8 +266,11 @@ async fn a_transfer_must_go_to_another_live_line_of_the_same_subscriber_and_oper
         .await
         .problem(404, "not_found");
     app.post(&path, Some(&resident), json!({ "option": "transfer" })).await.problem(422, "missing_field");
-    app.post(&path, Some(&foreigner), json!({ "option": "refund" })).await.problem(422, "missing_field");
-    assert_eq!(app.request(&resident, &req["id"]).await["settlement"]["option"], Value::Null);
+    app.post(&path, Some(&foreigner), json!({ "option": "refund" })).await.problem(404, "not_found");
+    assert_eq!(app.request(&resident, &req["id"]).await["settlement"]["option"], Value::Null, "refusals chose nothing");
+    // A refund without bank details: its route (bank, SBP, card, cash) is chosen afterwards.
+    app.post(&path, Some(&resident), json!({ "option": "refund" })).await.ok();
+    assert_eq!(app.request(&resident, &req["id"]).await["settlement"]["option"], "refund");
 }
 
 #[tokio::test]

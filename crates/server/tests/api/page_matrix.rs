@@ -44,6 +44,8 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get" , "/demo-pay/{reference}"                 , "AAAAAAAAAAA"),
     ("post", "/demo-pay/{reference}"                 , "AAAAAAAAAAA"),
     ("post", "/staff/lines/{id}/cash"                , "S33AA433333"),
+    // The fixture's refund is MegaFon's, by bank: its store's clerk is told it is not cash.
+    ("post", "/staff/refunds/{id}/cash-payout"       , "S3344A33333"),
     ("get" , "/my/requests/{id}"                     , "SA433333333"),
     ("get" , "/my/refunds/{id}"                      , "SA433333333"),
     ("post", "/my/refunds/{id}"                      , "SA444A4A344"),
@@ -91,7 +93,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     let id = |v: &serde_json::Value| v.to_string().trim_matches('"').to_owned();
     let with = if path.starts_with("/my/lines/") || path.starts_with("/staff/lines/") {
         id(&f.free_line["id"])
-    } else if path.starts_with("/my/refunds/") {
+    } else if path.starts_with("/my/refunds/") || path.starts_with("/staff/refunds/") {
         id(&f.refund)
     } else if path.starts_with("/staff/documents/") {
         f.document.to_string()
@@ -131,6 +133,7 @@ fn form(path: &str) -> Vec<(&'static str, &'static str)> {
         "/my/lines/{id}/pay" => vec![("amount", "100")],
         "/demo-pay/{reference}" => vec![("outcome", "pay")],
         "/staff/lines/{id}/cash" => vec![("amount", "1.00"), ("receipt", "matrix-page")],
+        "/staff/refunds/{id}/cash-payout" => vec![("voucher", "M-1"), ("signed", "yes")],
         "/my/refunds/{id}" => vec![("name", "A"), ("bik", "044525225"), ("account", "40817810938160925982")],
         "/my/requests/{id}/settlement" => vec![("option", "transfer"), ("to_line", "1")],
         _ => vec![("reason", "matrix"), ("back", "")],

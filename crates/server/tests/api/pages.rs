@@ -417,7 +417,10 @@ async fn bank_details_for_a_refund_are_given_afterwards_on_the_refund_page() {
 
     let mut b = Browser::sign_in(&app, "tourist@demo").await;
     let (_, my, _) = b.get("/my").await;
-    assert!(my.contains(&format!("href=\"/my/refunds/{id}\"")) && my.contains("Give your bank details"), "{my}");
+    assert!(
+        my.contains(&format!("href=\"/my/refunds/{id}\"")) && my.contains("Choose how to receive your refund"),
+        "{my}"
+    );
     let csrf = b.csrf();
     let path = format!("/my/refunds/{id}");
     let bad = [("csrf", csrf.as_str()), ("name", "Li Ming"), ("bik", "044525225"), ("account", "4081781093816092598")];
@@ -434,6 +437,84 @@ async fn bank_details_for_a_refund_are_given_afterwards_on_the_refund_page() {
     assert_eq!(h[LOCATION], "/my?done=saved");
     let refund = app.get(&format!("/api/v1/refunds/{id}"), Some(&token)).await.ok();
     assert_eq!(refund["state"], "requested");
+}
+
+#[tokio::test]
+async fn a_tourist_chooses_an_sbp_refund_on_the_refund_page_among_the_routes_offered() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let reviewer = app.login("reviewer.t2@demo").await;
+    let (token, _, req) = app.submitted("tourist@demo", "t2").await;
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    let id = app.get("/api/v1/me/refunds", Some(&token)).await.ok()[0]["id"].as_i64().unwrap();
+
+    let mut b = Browser::sign_in(&app, "tourist@demo").await;
+    let path = format!("/my/refunds/{id}");
+    let (_, html, _) = b.get(&path).await;
+    for route in [
+        "to a bank account",
+        "by SBP (Faster Payments) to a phone number",
+        "back to the card that paid",
+        "in cash at a store",
+    ] {
+        assert!(html.contains(route), "T2 offers a tourist {route}: {html}");
+    }
+    assert!(html.contains("<option value=\"100000000004\">Т-Банк</option>"), "{html}");
+    let csrf = b.csrf();
+    let sbp = |phone: &'static str| {
+        [("route", "sbp"), ("sbp_name", "Li Ming"), ("phone", phone), ("bank_id", "100000000004")]
+    };
+    let mut bad = sbp("+86 138 0013 8000").to_vec();
+    bad.push(("csrf", csrf.as_str()));
+    let (status, html, _) = b.post(&path, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("value=\"+86 138 0013 8000\""), "what was typed stays: {html}");
+    let mut good = sbp("8 977 123-45-67").to_vec();
+    good.push(("csrf", csrf.as_str()));
+    let (status, _, h) = b.post(&path, &good).await;
+    assert_eq!((status, h[LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/my?done=saved"));
+    let refund = app.get(&format!("/api/v1/refunds/{id}"), Some(&token)).await.ok();
+    assert_eq!((refund["route"].as_str(), refund["state"].as_str()), (Some("sbp"), Some("requested")));
+    let (_, html, _) = b.get(&path).await;
+    assert!(html.contains("by SBP (Faster Payments) to a phone number") && !html.contains("type=\"radio\""), "{html}");
+
+    // Beeline offers a foreign resident no cash: the page does not either.
+    let beeline = app.login("reviewer.beeline@demo").await;
+    let (john, _, req) = app.submitted("foreigner@demo", "beeline").await;
+    app.act(&beeline, &req["id"], "approve", None).await.ok();
+    app.act(&beeline, &req["id"], "complete", None).await.ok();
+    let refunds = app.get("/api/v1/me/refunds", Some(&john)).await.ok();
+    let id = refunds.as_array().unwrap().iter().find(|r| r["request_id"] == req["id"]).unwrap()["id"].clone();
+    let mut b = Browser::sign_in(&app, "foreigner@demo").await;
+    let (_, html, _) = b.get(&format!("/my/refunds/{id}")).await;
+    assert!(html.contains("by SBP") && !html.contains("in cash at a store"), "{html}");
+}
+
+#[tokio::test]
+async fn the_store_desk_pays_out_a_cash_refund_only_against_the_signed_voucher() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (token, _, req) = app.submitted("resident@demo", "mts").await;
+    app.act(&reviewer, &req["id"], "approve", None).await.ok();
+    app.act(&reviewer, &req["id"], "complete", None).await.ok();
+    let id = app.get("/api/v1/me/refunds", Some(&token)).await.ok()[0]["id"].as_i64().unwrap();
+    let cash = serde_json::json!({ "route": "cash", "store_id": "mts-moscow-arbat" });
+    app.post(&format!("/api/v1/refunds/{id}/details"), Some(&token), cash).await.ok();
+    app.post(&format!("/api/v1/refunds/{id}/approve"), Some(&reviewer), serde_json::json!({})).await.ok();
+
+    let mut b = Browser::sign_in(&app, "clerk.mts@demo").await;
+    let (_, html, _) = b.get("/staff/store").await;
+    assert!(html.contains("Cash refunds to pay out") && html.contains(&format!("Refund #{id}")), "{html}");
+    let csrf = b.csrf();
+    let path = format!("/staff/refunds/{id}/cash-payout");
+    let (_, _, h) = b.post(&path, &[("csrf", csrf.as_str()), ("voucher", "РКО-7")]).await;
+    assert_eq!(h[LOCATION], "/staff/store?error=signature_required");
+    let (_, html, _) = b.get("/staff/store?error=signature_required").await;
+    assert!(html.contains("The subscriber signs the voucher first."), "{html}");
+    let (_, _, h) = b.post(&path, &[("csrf", csrf.as_str()), ("voucher", "РКО-7"), ("signed", "yes")]).await;
+    assert_eq!(h[LOCATION], "/staff/store?done=paid");
+    let refund = app.get(&format!("/api/v1/refunds/{id}"), Some(&token)).await.ok();
+    assert_eq!((refund["state"].as_str(), refund["payout_ref"].as_str()), (Some("paid"), Some("РКО-7")));
 }
 
 #[tokio::test]

@@ -298,6 +298,23 @@ async fn the_generic_provider_contract_works_with_a_provider_simexit_did_not_wri
     let got = app.get(&format!("/api/v1/payments/{}", p["id"]), Some(&resident)).await.ok();
     assert_eq!(got["status"], "succeeded");
 
+    // A refund to the card goes through the provider's refund call, once per key, and never
+    // for more than was paid.
+    let gateway = app.service.payments.get("gateway").unwrap().clone();
+    let reference = page.rsplit('/').next().unwrap().to_owned();
+    let refunds = tokio::task::spawn_blocking(move || {
+        let m = simexit_domain::Money::from_kopecks;
+        let first = gateway.refund(&reference, m(20000), "simexit-refund-1");
+        let again = gateway.refund(&reference, m(20000), "simexit-refund-1");
+        let over = gateway.refund(&reference, m(20000), "simexit-refund-2");
+        (first, again, over)
+    })
+    .await
+    .unwrap();
+    assert!(refunds.0.as_ref().is_ok_and(|id| id.starts_with("rf_")), "{refunds:?}");
+    assert_eq!(refunds.0, refunds.1, "the same key is the same refund");
+    assert!(refunds.2.is_err(), "29050 paid, 20000 refunded: another 20000 is refused");
+
     // A payer who gives up: the provider's cancellation, confirmed, credits nothing.
     let q = start(&app, &resident, &line["id"], 100).await;
     let (status, answer) = provider.checkout(&app, &q, json!({ "pay": false, "sent_at": now })).await;

@@ -9,6 +9,7 @@ Binds a free port on 127.0.0.1 and prints `ready PORT`. The provider's API:
 
     POST /v1/payments            start a payment (Bearer API_KEY, Idempotency-Key)
     GET  /v1/payments/{id}       what the provider holds of it (Bearer API_KEY)
+    POST /v1/refunds             refund a succeeded payment to its card (Idempotency-Key)
 
 and, standing for the payer and the provider's own machinery, a control call:
 
@@ -33,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 API_KEY, SECRET = sys.argv[1], sys.argv[2]
 payments = {}
 by_key = {}
+refunds = {}
 lock = threading.Lock()
 ids = itertools.count(1)
 
@@ -117,6 +119,24 @@ class Provider(BaseHTTPRequestHandler):
                 payments[pid] = payment
                 by_key[key] = pid
             return self.reply(201, payment)
+        if self.path == "/v1/refunds":
+            if not self.authorized():
+                return
+            asked = json.loads(raw)
+            key = self.headers.get("idempotency-key")
+            with lock:
+                if key in refunds:
+                    return self.reply(200, refunds[key])
+                payment = payments.get(asked.get("payment_id"))
+                if payment is None or payment["status"] != "succeeded":
+                    return self.reply(409, {"error": "no succeeded payment to refund"})
+                done = sum(r["amount"] for r in refunds.values() if r["payment_id"] == payment["id"])
+                if not key or asked.get("currency") != "RUB" or done + asked.get("amount", 0) > payment["amount"]:
+                    return self.reply(400, {"error": "more than was paid, or no Idempotency-Key"})
+                refund = {"id": "rf_%d" % next(ids), "status": "succeeded", "payment_id": payment["id"],
+                          "amount": asked["amount"]}
+                refunds[key] = refund
+            return self.reply(201, refund)
         if self.path.startswith("/checkout/"):
             order = json.loads(raw or b"{}")
             with lock:

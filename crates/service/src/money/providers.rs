@@ -66,6 +66,9 @@ pub trait PaymentProvider: Send + Sync {
     /// The payment as the provider's API shows it: what a notification claims is believed
     /// only when this agrees.
     fn status(&self, provider_ref: &str) -> std::result::Result<ProviderPayment, String>;
+    /// Refunds `amount` of a succeeded payment to its card; `key` makes a repeat a no-op.
+    /// Returns the provider's id of the refund once it is made.
+    fn refund(&self, provider_ref: &str, amount: Money, key: &str) -> std::result::Result<String, String>;
 }
 
 /// The configured providers by name (the `{provider}` of the notification URL); the first
@@ -217,6 +220,8 @@ pub struct DemoProvider {
 pub struct DemoPayment {
     pub reference: i64,
     pub amount: Money,
+    /// Refunded to the card so far, by refund key.
+    pub refunds: BTreeMap<String, Money>,
     pub description: String,
     pub return_url: String,
     pub status: PaymentStatus,
@@ -277,6 +282,7 @@ impl PaymentProvider for DemoProvider {
                 description: payment.description.clone(),
                 return_url: payment.return_url.clone(),
                 status: PaymentStatus::Pending,
+                refunds: BTreeMap::new(),
             },
         );
         let confirmation_url = format!("{}/demo-pay/{provider_ref}", self.base_url);
@@ -290,6 +296,22 @@ impl PaymentProvider for DemoProvider {
     fn status(&self, provider_ref: &str) -> std::result::Result<ProviderPayment, String> {
         let p = self.payment(provider_ref).ok_or_else(|| format!("the demo provider has no payment {provider_ref}"))?;
         Ok(ProviderPayment { status: p.status, amount: p.amount })
+    }
+
+    fn refund(&self, provider_ref: &str, amount: Money, key: &str) -> std::result::Result<String, String> {
+        let mut book = self.book();
+        let p = book.get_mut(provider_ref).ok_or_else(|| format!("the demo provider has no payment {provider_ref}"))?;
+        if p.status != PaymentStatus::Succeeded {
+            return Err(format!("payment {provider_ref} is {}: nothing to refund", p.status));
+        }
+        if !p.refunds.contains_key(key) {
+            let refunded = p.refunds.values().fold(Money::ZERO, |a, b| a + *b);
+            if refunded + amount > p.amount {
+                return Err(format!("payment {provider_ref} holds {} and {refunded} was refunded", p.amount));
+            }
+            p.refunds.insert(key.to_owned(), amount);
+        }
+        Ok(format!("{provider_ref}-refund-{key}"))
     }
 }
 

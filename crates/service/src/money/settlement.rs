@@ -64,8 +64,15 @@ pub struct FinalBill {
 /// What a subscriber asks for the balance.
 #[derive(Debug, Clone)]
 pub enum SettlementInput {
-    Transfer { to_line_id: i64 },
-    Refund { recipient_name: String, bik: String, account: String },
+    Transfer {
+        to_line_id: i64,
+    },
+    /// A refund; with the three bank fields empty, its route is chosen after completion.
+    Refund {
+        recipient_name: String,
+        bik: String,
+        account: String,
+    },
 }
 
 pub(super) fn validate_refund(recipient_name: &str, bik: &str, account: &str) -> Result<BankAccount> {
@@ -207,7 +214,9 @@ pub(super) fn settle(
         Some(SettlementOption::Refund) | None => {
             // The balance is never silently kept: without a choice it still becomes a refund
             // claim, waiting for the subscriber's bank details.
-            let state = if choice.kind.is_some() { rs::REQUESTED } else { rs::AWAITING_DETAILS };
+            // Bank details given with the choice make it a request at once; otherwise the
+            // subscriber chooses the route (bank, SBP, card, cash) on the refund afterwards.
+            let state = if choice.refund_account.is_some() { rs::REQUESTED } else { rs::AWAITING_DETAILS };
             if choice.kind.is_none() && !policy.settlement_options.contains(&SettlementOption::Refund) {
                 tracing::warn!(operator = %policy.operator, "policy offers no refunds; balance held as a refund claim anyway");
             }
@@ -236,6 +245,12 @@ pub(super) fn settle(
                 reason: None,
                 created_at: now,
                 updated_at: now,
+                route: simexit_domain::RefundRoute::BankAccount,
+                sbp_phone: None,
+                sbp_bank: None,
+                card_payment_id: None,
+                cash_store_id: None,
+                payout_ref: None,
             })?;
             Ok(BillSettlement {
                 option: SettlementOption::Refund,
@@ -329,6 +344,12 @@ impl Service {
                         transfer_to_line: Some(target.id),
                         ..SettlementChoice::default()
                     }
+                }
+                SettlementInput::Refund { recipient_name, bik, account }
+                    if [&recipient_name, &bik, &account].iter().all(|f| f.trim().is_empty()) =>
+                {
+                    // A refund whose route is chosen after completion (SBP, card, cash, a bank).
+                    SettlementChoice { kind: Some(option), ..SettlementChoice::default() }
                 }
                 SettlementInput::Refund { recipient_name, bik, account } => {
                     let bank = validate_refund(&recipient_name, &bik, &account)?;

@@ -30,6 +30,12 @@ pub(super) fn refund(r: &Row) -> Result<RefundRow> {
         reason: get(r, 9)?,
         created_at: time(r, 10)?,
         updated_at: time(r, 11)?,
+        route: parsed(r, 12)?,
+        sbp_phone: get(r, 13)?,
+        sbp_bank: get(r, 14)?,
+        card_payment_id: get(r, 15)?,
+        cash_store_id: get(r, 16)?,
+        payout_ref: get(r, 17)?,
     })
 }
 
@@ -113,6 +119,12 @@ impl LedgerTx for PgTx<'_> {
                 &f.reason,
                 &ts(f.created_at),
                 &ts(f.updated_at),
+                &f.route.as_str(),
+                &f.sbp_phone,
+                &f.sbp_bank,
+                &f.card_payment_id,
+                &f.cash_store_id,
+                &f.payout_ref,
             ],
         )
     }
@@ -136,6 +148,12 @@ impl LedgerTx for PgTx<'_> {
                 &f.account,
                 &f.reason,
                 &ts(f.updated_at),
+                &f.route.as_str(),
+                &f.sbp_phone,
+                &f.sbp_bank,
+                &f.card_payment_id,
+                &f.cash_store_id,
+                &f.payout_ref,
             ],
         )
         .map(drop)
@@ -147,6 +165,22 @@ impl LedgerTx for PgTx<'_> {
 
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {
         self.all(sql::REFUNDS_OF_LINE, &[&line_id], refund)
+    }
+
+    fn sbp_banks(&mut self) -> Result<Vec<SbpBankRow>> {
+        self.all(sql::SBP_BANKS, &[], |r| Ok(SbpBankRow { id: get(r, 0)?, name: get(r, 1)? }))
+    }
+
+    fn sbp_bank(&mut self, id: &str) -> Result<Option<SbpBankRow>> {
+        self.one(sql::SBP_BANK, &[&id], |r| Ok(SbpBankRow { id: get(r, 0)?, name: get(r, 1)? }))
+    }
+
+    fn replace_sbp_banks(&mut self, banks: &[SbpBankRow]) -> Result<()> {
+        self.exec(sql::DELETE_SBP_BANKS, &[])?;
+        for b in banks {
+            self.exec(sql::INSERT_SBP_BANK, &[&b.id, &b.name])?;
+        }
+        Ok(())
     }
 
     fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()> {

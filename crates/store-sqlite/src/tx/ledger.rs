@@ -30,6 +30,12 @@ pub(super) fn refund(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
         reason: r.get(9)?,
         created_at: time(r, 10)?,
         updated_at: time(r, 11)?,
+        route: parsed(r, 12)?,
+        sbp_phone: r.get(13)?,
+        sbp_bank: r.get(14)?,
+        card_payment_id: r.get(15)?,
+        cash_store_id: r.get(16)?,
+        payout_ref: r.get(17)?,
     })
 }
 
@@ -106,7 +112,13 @@ impl LedgerTx for SqliteTx<'_> {
                 f.account,
                 f.reason,
                 ts(f.created_at),
-                ts(f.updated_at)
+                ts(f.updated_at),
+                f.route.as_str(),
+                f.sbp_phone,
+                f.sbp_bank,
+                f.card_payment_id,
+                f.cash_store_id,
+                f.payout_ref
             ],
         )
     }
@@ -118,7 +130,22 @@ impl LedgerTx for SqliteTx<'_> {
     fn update_refund(&mut self, f: &RefundRow) -> Result<()> {
         self.exec(
             sql::UPDATE_REFUND,
-            params![f.id, f.amount.kopecks(), f.state, f.recipient_name, f.bik, f.account, f.reason, ts(f.updated_at)],
+            params![
+                f.id,
+                f.amount.kopecks(),
+                f.state,
+                f.recipient_name,
+                f.bik,
+                f.account,
+                f.reason,
+                ts(f.updated_at),
+                f.route.as_str(),
+                f.sbp_phone,
+                f.sbp_bank,
+                f.card_payment_id,
+                f.cash_store_id,
+                f.payout_ref
+            ],
         )
         .map(drop)
     }
@@ -129,6 +156,22 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {
         self.all(sql::REFUNDS_OF_LINE, [line_id], refund)
+    }
+
+    fn sbp_banks(&mut self) -> Result<Vec<SbpBankRow>> {
+        self.all(sql::SBP_BANKS, [], |r| Ok(SbpBankRow { id: r.get(0)?, name: r.get(1)? }))
+    }
+
+    fn sbp_bank(&mut self, id: &str) -> Result<Option<SbpBankRow>> {
+        self.one(sql::SBP_BANK, [id], |r| Ok(SbpBankRow { id: r.get(0)?, name: r.get(1)? }))
+    }
+
+    fn replace_sbp_banks(&mut self, banks: &[SbpBankRow]) -> Result<()> {
+        self.exec(sql::DELETE_SBP_BANKS, [])?;
+        for b in banks {
+            self.exec(sql::INSERT_SBP_BANK, params![b.id, b.name])?;
+        }
+        Ok(())
     }
 
     fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()> {

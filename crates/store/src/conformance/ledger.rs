@@ -101,14 +101,35 @@ pub fn services_refunds_settlements_and_final_bills_round_trip(store: &dyn Store
         reason: None,
         created_at: t("2026-03-01T00:00:00Z"),
         updated_at: t("2026-03-01T00:00:00Z"),
+        route: simexit_domain::RefundRoute::BankAccount,
+        sbp_phone: None,
+        sbp_bank: None,
+        card_payment_id: None,
+        cash_store_id: None,
+        payout_ref: None,
     };
     refund.id = ok(store.write(|tx| tx.insert_refund(&refund)));
+    assert_eq!(ok(store.read(|tx| tx.refund(refund.id))), Some(refund.clone()));
+    // The route changes with its fields: SBP to a phone at a bank, paid with a reference.
     refund.state = "paid".into();
+    refund.route = simexit_domain::RefundRoute::Sbp;
+    (refund.recipient_name, refund.bik, refund.account) = (None, None, None);
+    refund.sbp_phone = Some("+79031234567".into());
+    refund.sbp_bank = Some("100000000111".into());
+    refund.payout_ref = Some("A6333101010101010000".into());
     ok(store.write(|tx| tx.update_refund(&refund)));
     assert_eq!(ok(store.read(|tx| tx.refund(refund.id))), Some(refund.clone()));
     assert_eq!(ok(store.read(|tx| tx.refunds(Some("paid"), Some(&op("mts")), 10))), vec![refund.clone()]);
     assert!(ok(store.read(|tx| tx.refunds(Some("paid"), Some(&op("t2")), 10))).is_empty());
     assert_eq!(ok(store.read(|tx| tx.refunds_of_line(line))).len(), 1);
+
+    // The SBP banks are replaced whole and listed by name.
+    let bank = |id: &str, name: &str| SbpBankRow { id: id.into(), name: name.into() };
+    ok(store.write(|tx| tx.replace_sbp_banks(&[bank("100000000111", "Сбербанк"), bank("100000000004", "Т-Банк")])));
+    ok(store.write(|tx| tx.replace_sbp_banks(&[bank("100000000008", "Альфа-Банк"), bank("100000000111", "Сбербанк")])));
+    let names: Vec<String> = ok(store.read(|tx| tx.sbp_banks())).into_iter().map(|b| b.name).collect();
+    assert_eq!(names, ["Альфа-Банк", "Сбербанк"]);
+    assert_eq!(ok(store.read(|tx| tx.sbp_bank("100000000004"))), None);
 
     ok(store.write(|tx| tx.save_final_bill(req, "{\"closing\":0}", t("2026-03-01T00:00:00Z"))));
     assert_eq!(ok(store.read(|tx| tx.final_bill(req))).as_deref(), Some("{\"closing\":0}"));

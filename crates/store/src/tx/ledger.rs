@@ -20,6 +20,11 @@ pub trait LedgerTx {
     /// Refunds by state (all when `None`), scoped to an operator when given, oldest first.
     fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RefundRow>>;
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>>;
+    /// The banks of the Faster Payments System, by name.
+    fn sbp_banks(&mut self) -> Result<Vec<SbpBankRow>>;
+    fn sbp_bank(&mut self, id: &str) -> Result<Option<SbpBankRow>>;
+    /// Replaces the whole list of SBP banks (an import of the NSPK's list).
+    fn replace_sbp_banks(&mut self, banks: &[SbpBankRow]) -> Result<()>;
     fn save_final_bill(&mut self, request_id: i64, bill: &str, at: Timestamp) -> Result<()>;
     fn final_bill(&mut self, request_id: i64) -> Result<Option<String>>;
 }
@@ -38,11 +43,17 @@ pub mod sql {
     pub const STATEMENT: &str = "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
          JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = ?1 ORDER BY m.at, m.id";
     pub const INSERT_REFUND: &str = formatcp!(
-        "INSERT INTO refunds ({REFUND_FIELDS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id"
+        "INSERT INTO refunds ({REFUND_FIELDS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id"
     );
     pub const UPDATE_REFUND: &str =
         "UPDATE refunds SET amount = ?2, state = ?3, recipient_name = ?4, bik = ?5, account = ?6, reason = ?7,
-         updated_at = ?8 WHERE id = ?1";
+         updated_at = ?8, route = ?9, sbp_phone = ?10, sbp_bank = ?11, card_payment_id = ?12, cash_store_id = ?13,
+         payout_ref = ?14 WHERE id = ?1";
+    pub const SBP_BANKS: &str = "SELECT id, name FROM sbp_banks ORDER BY name, id";
+    pub const SBP_BANK: &str = "SELECT id, name FROM sbp_banks WHERE id = ?1";
+    pub const DELETE_SBP_BANKS: &str = "DELETE FROM sbp_banks";
+    pub const INSERT_SBP_BANK: &str = "INSERT INTO sbp_banks (id, name) VALUES (?1, ?2)";
     pub const REFUNDS_OF_LINE: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE line_id = ?1 ORDER BY id");
     pub const SAVE_FINAL_BILL: &str = "INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)";
     pub const FINAL_BILL: &str = "SELECT bill FROM final_bills WHERE request_id = ?1";

@@ -137,7 +137,10 @@ pub async fn settlement(
     }
     let input = match option.as_str() {
         "refund" => {
-            bank_errors(l, &f.name, &f.bik, &f.account, &mut form);
+            // Empty bank fields: the route (SBP, card, cash, a bank) is chosen after completion.
+            if [&f.name, &f.bik, &f.account].iter().any(|v| !v.trim().is_empty()) {
+                bank_errors(l, &f.name, &f.bik, &f.account, &mut form);
+            }
             SettlementInput::Refund { recipient_name: f.name.clone(), bik: f.bik.clone(), account: f.account.clone() }
         }
         "transfer" => match to_line.parse() {
