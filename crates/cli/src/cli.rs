@@ -58,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// Webhook subscriptions: simexit's events, signed, to the operator's other systems.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
     /// The national numbering plan (registry of mobile ranges).
     Numbering {
         #[command(subcommand)]
@@ -166,6 +171,22 @@ pub enum ClientCommand {
         /// A scope to grant (repeatable), e.g. number-recycling:check.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Subscribe a URL to events of every operator; prints the subscription's id and its
+    /// signing secret (`whsec_…`) once.
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Where events are POSTed (http or https).
+        #[arg(long)]
+        url: String,
+        /// Event types or patterns, comma-separated: `termination.*,number.*`.
+        #[arg(long)]
+        events: String,
     },
 }
 

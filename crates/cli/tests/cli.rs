@@ -710,7 +710,7 @@ mod crash {
 
     use super::instances::{login, post};
 
-    pub struct Proc(Child);
+    pub struct Proc(pub Child);
 
     impl Drop for Proc {
         fn drop(&mut self) {
@@ -846,6 +846,159 @@ mod crash {
         );
         assert_eq!(distinct(&ids), N, "nothing lost");
         assert!(ids.len() - distinct(&ids) <= 1, "at most the message in flight is repeated: {ids:?}");
+    }
+}
+
+mod webhooks_crash {
+    //! Events out survive `kill -9`: a journey's webhooks reach a receiver that verifies them
+    //! with the Python `standardwebhooks` package and parses them with `cloudevents`
+    //! (`SIMEXIT_TEST_WEBHOOKS=1` in CI), in order per request, none lost across the kill.
+
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use serde_json::{Value, json};
+
+    use super::crash::{Proc, serve};
+    use super::instances::{login, post};
+
+    fn receiver(port: u16, secret: &str, file: &std::path::Path) -> Option<Proc> {
+        let have = Command::new("python3")
+            .args(["-c", "import standardwebhooks, cloudevents"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !have {
+            assert!(
+                std::env::var_os("SIMEXIT_TEST_WEBHOOKS").is_none(),
+                "SIMEXIT_TEST_WEBHOOKS is set but standardwebhooks or cloudevents is missing"
+            );
+            eprintln!("skipped: pip install standardwebhooks cloudevents");
+            return None;
+        }
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/tests/peers/webhook_receiver.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(secret)
+            .arg(file)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+        assert_eq!(ready.trim(), "ready");
+        Some(Proc(child))
+    }
+
+    fn received(file: &std::path::Path) -> Vec<Value> {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_journeys_webhooks_survive_kill_9_in_order_and_none_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let file = dir.path().join("events.jsonl");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let url = format!("http://127.0.0.1:{port}/events");
+        let added = Command::new(env!("CARGO_BIN_EXE_simexit"))
+            .args(["webhooks", "add", "--data-dir"])
+            .arg(&data)
+            .args(["--url", &url, "--events", "termination.*,line.*"])
+            .env_remove("SIMEXIT_DATABASE_URL")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&added.stdout).to_string();
+        assert!(added.status.success(), "{out}{}", String::from_utf8_lossy(&added.stderr));
+        let secret = out.lines().find_map(|l| l.strip_prefix("secret (shown once): ")).unwrap().to_owned();
+        assert!(secret.starts_with("whsec_") && out.contains("events: termination.*,line.*"), "{out}");
+        let Some(_receiver) = receiver(port, &secret, &file) else { return };
+
+        let smtp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (mut server, base) = serve(&data, smtp);
+        let client = reqwest::Client::new();
+        let admin = login(&client, &base, "admin@demo").await;
+        let resident = login(&client, &base, "resident@demo").await;
+        let reviewer = login(&client, &base, "reviewer@demo").await;
+        const N: usize = 8;
+        let mut requests = Vec::new();
+        for _ in 0..N {
+            let body = json!({ "operator": "mts", "subscriber": "resident@demo" });
+            let (s, line) = post(&client, format!("{base}/api/v1/lines"), &admin, body).await;
+            assert_eq!(s, 201, "{line}");
+            let body = json!({ "line_id": line["id"], "channel": "online" });
+            let (s, req) = post(&client, format!("{base}/api/v1/terminations"), &resident, body).await;
+            assert_eq!(s, 201, "{req}");
+            let step = |a: &str| format!("{base}/api/v1/terminations/{}/{a}", req["id"]);
+            assert_eq!(post(&client, step("submit"), &admin, json!({})).await.0, 200);
+            assert_eq!(post(&client, step("approve"), &reviewer, json!({})).await.0, 200);
+            requests.push(req["id"].as_i64().unwrap());
+        }
+        // Killed mid-journey, while events are going out.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while received(&file).len() < N / 2 {
+            assert!(Instant::now() < deadline, "no webhook arrived");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        server.0.kill().unwrap(); // SIGKILL
+        server.0.wait().unwrap();
+        let at_kill = received(&file).len();
+
+        let (_server, base) = serve(&data, smtp);
+        let reviewer = login(&client, &base, "reviewer@demo").await;
+        for id in &requests {
+            let (s, r) = post(&client, format!("{base}/api/v1/terminations/{id}/complete"), &reviewer, json!({})).await;
+            assert_eq!(s, 200, "{r}");
+        }
+        // What the dead process had claimed is leased for two minutes of service time.
+        let r =
+            client.post(format!("{base}/api/v1/dev/clock")).json(&json!({ "advance_days": 1 })).send().await.unwrap();
+        assert!(r.status().is_success());
+        let expected = N * 4; // submitted, approved, completed, and the line terminated
+        let distinct = |got: &[Value]| {
+            got.iter().map(|e| e["id"].as_str().unwrap_or("").to_owned()).collect::<BTreeSet<_>>().len()
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut got = received(&file);
+        while distinct(&got) < expected {
+            assert!(Instant::now() < deadline, "{} of {expected} events arrived: {got:?}", distinct(&got));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            got = received(&file);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        got = received(&file);
+        assert!(got.iter().all(|e| e.get("rejected").is_none()), "every delivery verified: {got:?}");
+        // Each request's events, first arrivals, in the order they happened.
+        let mut firsts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for e in &got {
+            if seen.insert(e["id"].as_str().unwrap().to_owned()) {
+                firsts
+                    .entry(e["subject"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .push(e["type"].as_str().unwrap().to_owned());
+            }
+        }
+        for id in &requests {
+            assert_eq!(
+                firsts[&format!("termination_request/{id}")],
+                [
+                    "ru.simexit.termination.submitted",
+                    "ru.simexit.termination.approved",
+                    "ru.simexit.termination.completed"
+                ],
+                "request {id}"
+            );
+        }
+        println!(
+            "webhook crash test: {expected} events; {at_kill} received before kill -9; {} received in all, {} distinct",
+            got.len(),
+            distinct(&got)
+        );
+        assert_eq!(distinct(&got), expected, "nothing lost, nothing extra");
     }
 }
 

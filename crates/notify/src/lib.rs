@@ -10,3 +10,16 @@ pub mod network_hook;
 pub mod payment_gateway;
 pub mod smpp;
 pub mod smtp;
+pub mod webhook_out;
+
+/// The HTTP client of the outbound adapters: a timeout on every call, statuses read as
+/// answers (not errors), and no redirect followed — a redirect is not where simexit was told
+/// to send.
+pub(crate) fn http_agent(timeout: std::time::Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
+}

@@ -54,12 +54,7 @@ struct Payment {
 
 impl HttpPaymentProvider {
     pub fn new(api_url: &str, api_key: &str, secret: &[u8], tolerance: SignedDuration, timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .new_agent();
+        let agent = crate::http_agent(timeout);
         HttpPaymentProvider {
             agent,
             api_url: api_url.trim_end_matches('/').to_owned(),

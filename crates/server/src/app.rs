@@ -324,6 +324,12 @@ impl App {
             ));
         }
         service.payments = Arc::new(payment_providers(&config)?);
+        service.webhooks = Arc::new(simexit_service::webhooks::Outbound {
+            transport: Some(Arc::new(simexit_notify::webhook_out::HttpWebhooks::new(Duration::from_secs(
+                config.webhooks.timeout_secs.clamp(1, 120),
+            )))),
+            source: config.server.public_url.trim_end_matches('/').to_owned(),
+        });
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

@@ -28,6 +28,8 @@ use crate::state::AppState;
         money::mark_paid, money::mark_failed, money::cash_payout, money::sbp_banks, money::import_sbp_banks,
         money::adjust, money::reverse,
         audit::page, audit::export, outbox::list, outbox::resend,
+        webhooks::create, webhooks::list, webhooks::disable, webhooks::enable, webhooks::delete, webhooks::rotate,
+        webhooks::deliveries, webhooks::resend,
         documents::upload, documents::list, documents::content, documents::verify, documents::reject, documents::acts, documents::export_acts,
         certificates::check, certificates::keys, certificates::of_request, certificates::pdf, certificates::application_form,
         certificates::network, certificates::network_alerts, bulk::start, bulk::progress, staff::list, staff::create, staff::disable,

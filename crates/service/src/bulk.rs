@@ -179,7 +179,14 @@ impl Service {
         })?;
         if pending.is_empty() {
             let now = self.now();
-            self.store.write(|tx| tx.finish_bulk_run(run_id, now))?;
+            self.store.write(|tx| {
+                let Some(run) = tx.bulk_run(run_id)?.filter(|r| r.finished_at.is_none()) else { return Ok(()) };
+                tx.finish_bulk_run(run_id, now)?;
+                let data = serde_json::json!({
+                    "id": run.id, "reason": run.reason, "source": run.source, "total": run.total, "finished_at": now,
+                });
+                crate::record::change(tx, now, "bulk.finished", &format!("bulk_run/{run_id}"), None, data)
+            })?;
         }
         Ok(pending.len())
     }

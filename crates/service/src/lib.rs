@@ -32,6 +32,7 @@ pub mod staff;
 pub mod stores;
 pub mod sync;
 mod terminations;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -101,6 +102,8 @@ pub struct Service {
     pub pdfs: Arc<certificates::PdfCache>,
     /// The keys that seal personal data and one-time codes in rows (the documents' keys).
     pub sealing: Arc<simexit_domain::sealing::KeyRing>,
+    /// Where events go out to webhook subscriptions.
+    pub webhooks: Arc<webhooks::Outbound>,
 }
 
 impl Service {
@@ -126,6 +129,7 @@ impl Service {
             network: Arc::new(network::LogNetwork),
             sealing: Arc::new(sealing::ephemeral()),
             pdfs: Arc::default(),
+            webhooks: Arc::default(),
         };
         service.sync_operators()?;
         Ok(service)

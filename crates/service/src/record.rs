@@ -114,6 +114,9 @@ pub fn step(
         let data = serde_json::json!({
             "id": r.id, "state": to, "from": from, "action": action, "reason": r.reason,
             "line_id": r.line_id, "line_external_id": line, "msisdn": r.msisdn.as_str(),
+            "operator": r.operator, "channel": r.channel, "store_id": r.store_id, "created_at": r.created_at,
+            "submitted_at": r.submitted_at, "review_deadline": r.review_deadline, "decided_at": r.decided_at,
+            "completed_at": r.completed_at, "aging_until": r.aging_until, "closed_at": r.closed_at, "note": r.note,
         });
         change(
             tx,

@@ -15,6 +15,8 @@ pub const REFUND_ACCOUNT: &str = "refund_account";
 pub const OUTBOX_CODE: &str = "outbox.code";
 /// The phone number an SBP refund goes to.
 pub const REFUND_PHONE: &str = "refund.sbp_phone";
+/// A webhook subscription's signing secret.
+pub const WEBHOOK_SECRET: &str = "webhook.secret";
 
 /// A key that lives as long as the process: for a service built without configured keys
 /// (benchmarks, tools). A server always has the deployment's keys.

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "review_pause", include_str!("../migrations/0019_review_pause.sql")),
     (20, "payments", include_str!("../migrations/0020_payments.sql")),
     (21, "refund_routes", include_str!("../migrations/0021_refund_routes.sql")),
+    (22, "webhooks", include_str!("../migrations/0022_webhooks.sql")),
 ];
 
 /// An arbitrary constant naming simexit's migration lock.

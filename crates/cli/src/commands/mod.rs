@@ -18,7 +18,7 @@ use toml::Value;
 
 use crate::cli::{
     AuditCommand, BulkCommand, Cli, ClientCommand, Command, ConfigArgs, HistoryCommand, ImportCommand,
-    NumberingCommand, PolicyCommand, StoresCommand,
+    NumberingCommand, PolicyCommand, StoresCommand, WebhooksCommand,
 };
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -39,6 +39,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { config } => migrate::run(load_config(&config, Vec::new())?),
         Command::Client { command: ClientCommand::Add { config, name, scopes } } => {
             staff::add_client(&load_config(&config, Vec::new())?, &name, &scopes)
+        }
+        Command::Webhooks { command: WebhooksCommand::Add { config, url, events } } => {
+            let service = service(&load_config(&config, Vec::new())?)?;
+            let (w, secret) = service.create_webhook(None, &url, &events)?;
+            println!("id: {}\nsecret (shown once): {secret}\nurl: {}\nevents: {}", w.id, w.url, w.events);
+            Ok(())
         }
         Command::Numbering { command: NumberingCommand::Import { config, file } } => {
             numbering::import(&load_config(&config, Vec::new())?, &file)

@@ -27,6 +27,7 @@ pub struct Config {
     pub audit: AuditConfig,
     pub network: NetworkConfig,
     pub payments: PaymentsConfig,
+    pub webhooks: WebhooksConfig,
     pub log: LogConfig,
 }
 
@@ -77,6 +78,14 @@ pub struct PaymentsConfig {
     pub timeout_secs: u64,
     /// The demo provider's signing key ("": a random one at each start).
     pub demo_secret: Secret,
+}
+
+/// Events out to webhook subscriptions (`simexit webhooks add`, `/api/v1/webhooks`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Seconds a subscriber's endpoint has to answer one delivery.
+    pub timeout_secs: u64,
 }
 
 /// Certificates of termination.
@@ -369,6 +378,7 @@ impl Default for Config {
                 timeout_secs: 10,
                 demo_secret: Secret(String::new()),
             },
+            webhooks: WebhooksConfig { timeout_secs: 10 },
             log: LogConfig { format: "text".into(), filter: "info".into() },
         }
     }

@@ -135,6 +135,7 @@ pub(super) fn admin_nav(l: Language) -> Markup {
             a href="/admin/imports" { (l.t(&t::IMPORTS)) }
             a href="/admin/staff" { (l.t(&t::STAFF)) }
             a href="/admin/outbox" { (l.t(&t::OUTBOX)) }
+            a href="/admin/webhooks" { (l.t(&t::WEBHOOKS)) }
             a href="/admin/audit" { (l.t(&t::AUDIT_LOG)) }
         }
     }

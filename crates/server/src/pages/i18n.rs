@@ -118,6 +118,16 @@ msgs! {
     AMOUNT_ROUBLES: "Сумма, ₽", "Amount, ₽", "金额（卢布）";
     RECEIPT_NUMBER: "Номер чека", "Receipt number", "收据号";
     TAKE_CASH: "Принять оплату", "Take the payment", "收款";
+    WEBHOOKS: "Вебхуки", "Webhooks", "Webhook 回调";
+    NEW_WEBHOOK: "Новая подписка", "New subscription", "新建订阅";
+    EVENTS: "События", "Events", "事件";
+    ENABLED: "включена", "enabled", "已启用";
+    HOOK_DISABLED: "выключена", "disabled", "已停用";
+    ENABLE: "Включить", "Enable", "启用";
+    DISABLE: "Выключить", "Disable", "停用";
+    ROTATE_SECRET: "Новый секрет", "Rotate the secret", "更换密钥";
+    RESEND: "Отправить снова", "Resend", "重新发送";
+    SECRET_ONCE: "Секрет подписи — показывается один раз, сохраните его", "The signing secret — shown this once, keep it", "签名密钥——仅显示一次，请妥善保存";
     CASH_PAYOUTS: "Выдача возвратов наличными", "Cash refunds to pay out", "待发放的现金退款";
     VOUCHER_NUMBER: "Номер расходного кассового ордера", "Cash voucher number", "现金支出单号";
     VOUCHER_SIGNED: "Абонент расписался в ордере", "The subscriber signed the voucher", "用户已在支出单上签字";

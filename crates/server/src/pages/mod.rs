@@ -7,6 +7,7 @@
 
 mod admin;
 mod admin_stores;
+mod admin_webhooks;
 mod auth;
 pub(crate) mod ctx;
 mod demo_pay;
@@ -58,6 +59,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/staff/documents/{id}/{verdict}", post(staff::review_document))
         .route("/admin", get(admin::dashboard))
         .route("/admin/outbox", get(admin::outbox))
+        .route("/admin/webhooks", get(admin_webhooks::list).post(admin_webhooks::create))
+        .route("/admin/webhooks/{id}", get(admin_webhooks::deliveries))
+        .route("/admin/webhooks/{id}/{action}", post(admin_webhooks::act))
+        .route("/admin/webhook-deliveries/{id}/resend", post(admin_webhooks::resend))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/staff", get(admin::staff))
         .route("/admin/policies", get(admin::policies))

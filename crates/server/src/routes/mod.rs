@@ -20,6 +20,7 @@ pub mod staff;
 pub mod stores;
 pub mod sync;
 pub mod terminations;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -144,7 +145,14 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
         .route("/outbox", get(outbox::list))
-        .route("/outbox/{id}/resend", post(outbox::resend));
+        .route("/outbox/{id}/resend", post(outbox::resend))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/{id}", axum::routing::delete(webhooks::delete))
+        .route("/webhooks/{id}/disable", post(webhooks::disable))
+        .route("/webhooks/{id}/enable", post(webhooks::enable))
+        .route("/webhooks/{id}/rotate-secret", post(webhooks::rotate))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/webhook-deliveries/{id}/resend", post(webhooks::resend));
     if state.dev_clock.is_some() {
         api = api.route("/dev/clock", post(dev::advance));
     }

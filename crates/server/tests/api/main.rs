@@ -14,6 +14,7 @@ mod camara;
 mod database;
 mod documents;
 mod errors;
+mod events;
 mod jobs;
 mod journey;
 mod lines_and_numbers;

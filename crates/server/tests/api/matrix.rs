@@ -139,6 +139,15 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get"  , "/api/v1/bulk-terminations/{id}"                    , "1333333A3433"),
     ("get"  , "/api/v1/terminations/{id}/certificate"             , "1A444A4AA444"),
     ("post" , "/api/v1/outbox/{id}/resend"                        , "1333333A3433"),
+    // An operator's admin manages that operator's subscriptions; the fixture's are of all.
+    ("get"  , "/api/v1/webhooks"                                  , "1333333A3A33"),
+    ("post" , "/api/v1/webhooks"                                  , "1333333A3A33"),
+    ("delete", "/api/v1/webhooks/{id}"                            , "1333333A3433"),
+    ("post" , "/api/v1/webhooks/{id}/disable"                     , "1333333A3433"),
+    ("post" , "/api/v1/webhooks/{id}/enable"                      , "1333333A3433"),
+    ("post" , "/api/v1/webhooks/{id}/rotate-secret"               , "1333333A3433"),
+    ("get"  , "/api/v1/webhooks/{id}/deliveries"                  , "1333333A3433"),
+    ("post" , "/api/v1/webhook-deliveries/{id}/resend"            , "1333333A3433"),
     ("get"  , "/api/v1/staff"                                     , "1333333AAAA3"),
     ("post" , "/api/v1/staff"                                     , "1333333A3333"),
     ("post" , "/api/v1/staff/{login}/disable"                     , "1333333A3433"),
@@ -194,6 +203,10 @@ pub(crate) struct Fixture {
     /// A card payment the resident started on `line`, and its demo provider's id.
     pub(crate) payment: i64,
     pub(crate) payment_ref: String,
+    /// A webhook subscription of all operators, another one to delete, and a delivery.
+    pub(crate) webhook: i64,
+    pub(crate) doomed_webhook: i64,
+    pub(crate) delivery: i64,
 }
 
 /// The resident's MTS line with an in-store request submitted at the Arbat store by its clerk
@@ -201,6 +214,10 @@ pub(crate) struct Fixture {
 /// MegaFon refund awaiting details.
 pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let resident = app.login("resident@demo").await;
+    let root = app.login("admin@demo").await;
+    let hook = json!({ "url": "http://127.0.0.1:9/hook", "events": "*" });
+    let webhook = app.post("/api/v1/webhooks", Some(&root), hook.clone()).await.ok()["id"].as_i64().unwrap();
+    let doomed_webhook = app.post("/api/v1/webhooks", Some(&root), hook).await.ok()["id"].as_i64().unwrap();
     let line = app.line_of(&resident, "mts").await;
     let clerk_mts = app.login("clerk.mts@demo").await;
     let request = app
@@ -235,6 +252,10 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         app.act(&clerk, &store_req["id"], action, None).await.ok();
     }
     let refund = app.get("/api/v1/me/refunds", Some(&resident)).await.ok()[0]["id"].clone();
+    let service = app.service.clone();
+    tokio::task::spawn_blocking(move || service.fan_out_webhooks()).await.unwrap().unwrap();
+    let deliveries = app.get(&format!("/api/v1/webhooks/{webhook}/deliveries"), Some(&root)).await.ok();
+    let delivery = deliveries[0]["id"].as_i64().unwrap();
     let started = app.post("/api/v1/payments", Some(&resident), json!({ "line_id": line["id"], "amount": 100 })).await;
     let payment = started.body["id"].as_i64().unwrap();
     let payment_ref = started.body["confirmation_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
@@ -314,6 +335,9 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         bulk_run,
         payment,
         payment_ref,
+        webhook,
+        doomed_webhook,
+        delivery,
     }
 }
 
@@ -339,6 +363,12 @@ fn concrete(path: &str, f: &Fixture) -> String {
         f.bulk_run.clone()
     } else if path.starts_with("/api/v1/payments/") {
         f.payment.to_string()
+    } else if path == "/api/v1/webhooks/{id}" {
+        f.doomed_webhook.to_string()
+    } else if path.starts_with("/api/v1/webhooks/") {
+        f.webhook.to_string()
+    } else if path.starts_with("/api/v1/webhook-deliveries/") {
+        f.delivery.to_string()
     } else {
         "mts".to_owned()
     };
@@ -380,6 +410,7 @@ fn body(path: &str, caller: usize, f: &Fixture) -> Value {
         "/api/v1/lines" => json!({ "operator": "mts", "subscriber": "resident@demo" }),
         "/api/v1/lines/{id}/cash-payments" => json!({ "amount": 100, "receipt_number": format!("matrix-{caller}") }),
         "/api/v1/payments" => json!({ "line_id": f.line["id"], "amount": 100 }),
+        "/api/v1/webhooks" => json!({ "url": "https://hooks.example.ru/simexit", "events": "termination.*" }),
         "/api/v1/lines/{id}/services" => json!({ "name": "Matrix", "monthly_charge": 100 }),
         "/api/v1/lines/{id}/adjustments" => {
             json!({ "kind": "charge", "amount": 1, "reason": "m", "idempotency_key": format!("m{caller}") })

@@ -71,6 +71,11 @@ const RULES: &[(&str, &str, &str)] = &[
     ("get" , "/admin/stores/{id}/edit"               , "S333333A333"),
     ("post", "/admin/stores/{id}/delete"             , "S333333A333"),
     ("get" , "/admin/imports"                        , "S333333AA33"),
+    ("get" , "/admin/webhooks"                       , "S333333A3A3"),
+    ("post", "/admin/webhooks"                       , "S333333A3A3"),
+    ("get" , "/admin/webhooks/{id}"                  , "S333333A343"),
+    ("post", "/admin/webhooks/{id}/{action}"         , "S333333A343"),
+    ("post", "/admin/webhook-deliveries/{id}/resend" , "S333333A343"),
 ];
 
 /// The page routes as the router declares them: `(method, path)` from each `.route(…)`.
@@ -97,6 +102,10 @@ fn concrete(path: &str, f: &Fixture) -> String {
         id(&f.refund)
     } else if path.starts_with("/staff/documents/") {
         f.document.to_string()
+    } else if path.starts_with("/admin/webhooks/") {
+        f.webhook.to_string()
+    } else if path.starts_with("/admin/webhook-deliveries/") {
+        f.delivery.to_string()
     } else if path.starts_with("/admin/stores/") {
         "mts-moscow-arbat".to_owned()
     } else {
@@ -104,7 +113,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     };
     path.replace("{id}", &with)
         .replace("{number}", &f.certificate)
-        .replace("{action}", "approve")
+        .replace("{action}", if path.starts_with("/admin/webhooks/") { "disable" } else { "approve" })
         .replace("{verdict}", "verify")
         .replace("{reference}", &f.payment_ref)
 }
@@ -134,6 +143,7 @@ fn form(path: &str) -> Vec<(&'static str, &'static str)> {
         "/demo-pay/{reference}" => vec![("outcome", "pay")],
         "/staff/lines/{id}/cash" => vec![("amount", "1.00"), ("receipt", "matrix-page")],
         "/staff/refunds/{id}/cash-payout" => vec![("voucher", "M-1"), ("signed", "yes")],
+        "/admin/webhooks" => vec![("url", "https://hooks.example.ru/simexit"), ("events", "termination.*")],
         "/my/refunds/{id}" => vec![("name", "A"), ("bik", "044525225"), ("account", "40817810938160925982")],
         "/my/requests/{id}/settlement" => vec![("option", "transfer"), ("to_line", "1")],
         _ => vec![("reason", "matrix"), ("back", "")],

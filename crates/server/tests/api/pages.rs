@@ -518,6 +518,35 @@ async fn the_store_desk_pays_out_a_cash_refund_only_against_the_signed_voucher()
 }
 
 #[tokio::test]
+async fn an_admin_subscribes_a_url_to_events_on_the_admin_page_and_sees_the_secret_once() {
+    let app = TestApp::at("2026-11-26T09:00:00Z").await;
+    let mut b = Browser::sign_in(&app, "admin@demo").await;
+    let csrf = b.csrf();
+    let form =
+        [("csrf", csrf.as_str()), ("url", "https://hooks.example.ru/simexit"), ("events", "termination.*,number.*")];
+    let (status, html, _) = b.post("/admin/webhooks", &form).await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = html.split("<code>whsec_").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(html.contains("shown this once") && html.contains("https://hooks.example.ru/simexit"), "{html}");
+    let (_, html, _) = b.get("/admin/webhooks").await;
+    assert!(!html.contains(&secret), "the secret is not shown again");
+    assert!(html.contains("termination.*,number.*") && html.contains("enabled"), "{html}");
+    let bad = [("csrf", csrf.as_str()), ("url", "ftp://x"), ("events", "*")];
+    let (_, _, h) = b.post("/admin/webhooks", &bad).await;
+    assert_eq!(h[LOCATION], "/admin/webhooks?error=invalid_url");
+    let token = app.login("admin@demo").await;
+    let hooks = app.get("/api/v1/webhooks", Some(&token)).await.ok();
+    assert_eq!(hooks.as_array().unwrap().len(), 1, "the bad one changed nothing");
+    let id = hooks[0]["id"].as_i64().unwrap();
+    let (_, _, h) = b.post(&format!("/admin/webhooks/{id}/disable"), &[("csrf", csrf.as_str())]).await;
+    assert_eq!(h[LOCATION], "/admin/webhooks");
+    assert_eq!(app.get("/api/v1/webhooks", Some(&token)).await.ok()[0]["enabled"], false);
+    let (status, html, _) = b.get(&format!("/admin/webhooks/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("https://hooks.example.ru/simexit"), "{html}");
+}
+
+#[tokio::test]
 async fn a_stores_holiday_exceptions_are_counted_from_its_own_date() {
     // 22:00 UTC on New Year's Eve is already 1 January in Moscow.
     let app = TestApp::at("2026-12-31T22:00:00Z").await;

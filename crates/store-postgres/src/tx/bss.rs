@@ -27,7 +27,7 @@ fn import(r: &Row) -> Result<ImportRow> {
     })
 }
 
-fn change(r: &Row) -> Result<ChangeRow> {
+pub(super) fn change(r: &Row) -> Result<ChangeRow> {
     Ok(ChangeRow {
         id: get(r, 0)?,
         at: time(r, 1)?,

@@ -27,7 +27,7 @@ fn import(r: &Row<'_>) -> rusqlite::Result<ImportRow> {
     })
 }
 
-fn change(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
+pub(super) fn change(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
     Ok(ChangeRow {
         id: r.get(0)?,
         at: time(r, 1)?,

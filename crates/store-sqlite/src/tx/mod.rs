@@ -65,6 +65,7 @@ mod payments;
 mod requests;
 mod stores;
 mod subscribers_lines;
+mod webhooks;
 
 /// Every room's trait is implemented in the module of its name.
 impl Tx for SqliteTx<'_> {}

@@ -137,3 +137,71 @@ pub fn payments_are_found_by_their_providers_id_once_and_move_on(store: &dyn Sto
     let of_line = ok(store.read(|tx| tx.payments_of_line(line)));
     assert_eq!(of_line.iter().map(|p| p.provider.as_str()).collect::<Vec<_>>(), ["cash", "demo"], "newest first");
 }
+
+pub fn webhook_deliveries_go_out_in_order_per_resource_and_once_per_event(store: &dyn Store) {
+    let at = t("2026-03-01T12:00:00Z");
+    let change = |kind: &str, subject: &str| ChangeRow {
+        id: 0,
+        at,
+        kind: kind.into(),
+        subject: subject.into(),
+        operator: Some(op("mts")),
+        data: "{}".into(),
+    };
+    let w = WebhookRow {
+        id: 0,
+        url: "https://hooks.example/".into(),
+        events: "*".into(),
+        secret: "sealed".into(),
+        enabled: true,
+        operator: None,
+        last_change: ok(store.read(|tx| tx.last_change_id())),
+        created_at: at,
+        created_by: "cli".into(),
+    };
+    let hook = ok(store.write(|tx| tx.insert_webhook(&w)));
+    let ids = ok(store.write(|tx| {
+        let mut ids = Vec::new();
+        for (kind, subject) in
+            [("termination.submitted", "r/1"), ("termination.submitted", "r/2"), ("termination.approved", "r/1")]
+        {
+            ids.push(tx.insert_change(&change(kind, subject))?);
+        }
+        Ok::<_, StoreError>(ids)
+    }));
+    assert_eq!(ok(store.read(|tx| tx.last_change_id())), ids[2]);
+    let delivery = |change_id: i64, subject: &str| DeliveryRow {
+        id: 0,
+        webhook_id: hook,
+        change_id,
+        subject: subject.into(),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: at,
+        locked_until: None,
+        last_error: None,
+        response_status: None,
+        delivered_at: None,
+    };
+    ok(store.write(|tx| {
+        for (id, subject) in ids.iter().zip(["r/1", "r/2", "r/1"]) {
+            tx.insert_delivery(&delivery(*id, subject))?;
+            tx.insert_delivery(&delivery(*id, subject))?; // the same event again: once
+        }
+        Ok::<_, StoreError>(())
+    }));
+    assert_eq!(ok(store.read(|tx| tx.deliveries_of(hook, 10))).len(), 3);
+    // r/1's second event waits for its first; r/2's goes beside it.
+    let due = ok(store.write(|tx| tx.due_deliveries(at, 10)));
+    assert_eq!(due.iter().map(|d| d.change_id).collect::<Vec<_>>(), [ids[0], ids[1]]);
+    let mut first = due[0].clone();
+    first.status = "delivered".into();
+    first.delivered_at = Some(at);
+    ok(store.write(|tx| tx.update_delivery(&first)));
+    let due = ok(store.write(|tx| tx.due_deliveries(at, 10)));
+    assert_eq!(due.iter().map(|d| d.change_id).collect::<Vec<_>>(), [ids[1], ids[2]]);
+    assert_eq!(ok(store.read(|tx| tx.change(ids[2]))).map(|c| c.kind), Some("termination.approved".to_owned()));
+    assert!(ok(store.write(|tx| tx.delete_webhook(hook))));
+    assert!(ok(store.read(|tx| tx.webhook(hook))).is_none());
+    assert!(ok(store.read(|tx| tx.deliveries_of(hook, 10))).is_empty());
+}

@@ -77,6 +77,7 @@ macro_rules! conformance_tests {
             the_numbering_plan_is_replaced_whole_and_looked_up_by_range,
             the_bss_ids_find_subscribers_and_lines_and_the_changes_feed_pages_in_order,
             payments_are_found_by_their_providers_id_once_and_move_on,
+            webhook_deliveries_go_out_in_order_per_resource_and_once_per_event,
         );
     };
     (@cases (required) $make:expr; $($case:ident),* $(,)?) => {

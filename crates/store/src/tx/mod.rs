@@ -25,6 +25,7 @@ mod payments;
 mod requests;
 mod stores;
 mod subscribers_lines;
+mod webhooks;
 
 pub use accounts::*;
 pub use audit::*;
@@ -43,6 +44,7 @@ pub use payments::*;
 pub use requests::*;
 pub use stores::*;
 pub use subscribers_lines::*;
+pub use webhooks::*;
 
 /// The SQL the two backends share, one module per aggregate, written once with `?N`
 /// placeholders: SQLite reads them as they are, and the PostgreSQL backend rewrites them to
@@ -65,6 +67,7 @@ pub mod sql {
     pub use super::requests::sql::*;
     pub use super::stores::sql::*;
     pub use super::subscribers_lines::sql::*;
+    pub use super::webhooks::sql::*;
 }
 
 /// One transaction's view of the database: a backend implements each room's trait, then
@@ -88,5 +91,6 @@ pub trait Tx:
     + OperationsTx
     + BssTx
     + PaymentsTx
+    + WebhooksTx
 {
 }
