@@ -96,6 +96,11 @@ impl BssTx for PgTx<'_> {
     }
 
     fn insert_change(&mut self, c: &ChangeRow) -> Result<i64> {
+        // Ids in commit order, so a reader of the feed (the BSS, the webhook fan-out) that
+        // moves its cursor past an id never skips a smaller one committed later: a transaction
+        // writing a change holds the audit chain's head lock (which every audit append takes
+        // too) from here to its commit, and takes its id under it.
+        self.audit_head()?;
         self.id(
             sql::INSERT_CHANGE,
             &[&ts(c.at), &c.kind, &c.subject, &c.operator.as_ref().map(OperatorId::as_str), &c.data],

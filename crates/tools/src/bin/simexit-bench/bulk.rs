@@ -440,7 +440,15 @@ fn raw_bulk(path: &Path, durability: Durability, n: usize, admin: i64) -> anyhow
         }
         conn.execute_batch("COMMIT")?;
     }
+    // Finished, and said so on the changes feed, in one transaction.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
     conn.execute("UPDATE bulk_runs SET finished_at = ?1 WHERE id = 'raw'", [t])?;
+    let data = format!(r#"{{"id":"raw","reason":"over_limit","source":"bench.csv","total":{n},"finished_at":{t}}}"#);
+    conn.execute(
+        "INSERT INTO changes (at, kind, subject, operator_id, data) VALUES (?1, 'bulk.finished', 'bulk_run/raw', NULL, ?2)",
+        params![t, data],
+    )?;
+    conn.execute_batch("COMMIT")?;
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
@@ -471,7 +479,7 @@ fn audit(
 /// A row of the changes feed, of the size the real code writes.
 fn change(conn: &Connection, at: i64, kind: &str, subject: &str, msisdn: &str) -> anyhow::Result<()> {
     let data = format!(
-        r#"{{"id":0,"state":"completed","from":"approved","action":"complete","reason":"over_limit","line_id":0,"line_external_id":null,"msisdn":"{msisdn}"}}"#
+        r#"{{"id":0,"state":"completed","from":"approved","action":"complete","reason":"over_limit","line_id":0,"line_external_id":null,"msisdn":"{msisdn}","operator":"mts","channel":"operator","store_id":null,"created_at":"2026-11-30T12:00:00Z","submitted_at":"2026-11-30T12:00:00Z","review_deadline":null,"decided_at":"2026-11-30T12:00:00Z","completed_at":"2026-11-30T12:00:00Z","aging_until":"2026-12-30T12:00:00Z","closed_at":null,"note":null}}"#
     );
     conn.prepare_cached("INSERT INTO changes (at, kind, subject, operator_id, data) VALUES (?1, ?2, ?3, 'mts', ?4)")?
         .execute(params![at, kind, subject, data])?;
