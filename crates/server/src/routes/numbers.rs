@@ -28,7 +28,8 @@ pub async fn get(
 }
 
 /// Record that a number left by number portability (clerk or admin of its operator). The line
-/// ends without aging; lookups do not count it as a disconnection.
+/// ends without aging, as a termination: billed, settled, certified; lookups do not count it
+/// as a disconnection. A line in debt is refused (422 `debt_outstanding` with the amount).
 #[utoipa::path(post, path = "/api/v1/numbers/{msisdn}/port-out", tag = "numbers", security(("bearer" = [])),
     params(("msisdn" = String, Path)),
     responses(
@@ -36,6 +37,7 @@ pub async fn get(
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the line is in debt", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn port_out(
     State(state): State<AppState>,
