@@ -159,8 +159,14 @@ impl LedgerTx for PgTx<'_> {
         .map(drop)
     }
 
-    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, n: u32) -> Result<Vec<RefundRow>> {
-        self.all(sql::REFUNDS, &[&state, &operator.map(OperatorId::as_str), &limit(n)], refund)
+    fn refunds(
+        &mut self,
+        state: Option<&str>,
+        operator: Option<&OperatorId>,
+        cash_store: Option<&str>,
+        n: u32,
+    ) -> Result<Vec<RefundRow>> {
+        self.all(sql::REFUNDS, &[&state, &operator.map(OperatorId::as_str), &cash_store, &limit(n)], refund)
     }
 
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {

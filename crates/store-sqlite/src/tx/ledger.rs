@@ -150,8 +150,14 @@ impl LedgerTx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RefundRow>> {
-        self.all(sql::REFUNDS, params![state, operator.map(OperatorId::as_str), limit], refund)
+    fn refunds(
+        &mut self,
+        state: Option<&str>,
+        operator: Option<&OperatorId>,
+        cash_store: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<RefundRow>> {
+        self.all(sql::REFUNDS, params![state, operator.map(OperatorId::as_str), cash_store, limit], refund)
     }
 
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>> {

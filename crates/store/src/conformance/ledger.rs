@@ -119,8 +119,9 @@ pub fn services_refunds_settlements_and_final_bills_round_trip(store: &dyn Store
     refund.payout_ref = Some("A6333101010101010000".into());
     ok(store.write(|tx| tx.update_refund(&refund)));
     assert_eq!(ok(store.read(|tx| tx.refund(refund.id))), Some(refund.clone()));
-    assert_eq!(ok(store.read(|tx| tx.refunds(Some("paid"), Some(&op("mts")), 10))), vec![refund.clone()]);
-    assert!(ok(store.read(|tx| tx.refunds(Some("paid"), Some(&op("t2")), 10))).is_empty());
+    assert_eq!(ok(store.read(|tx| tx.refunds(Some("paid"), Some(&op("mts")), None, 10))), vec![refund.clone()]);
+    assert!(ok(store.read(|tx| tx.refunds(Some("paid"), Some(&op("t2")), None, 10))).is_empty());
+    assert!(ok(store.read(|tx| tx.refunds(None, None, Some("mts-moscow-arbat"), 10))).is_empty(), "not cash");
     assert_eq!(ok(store.read(|tx| tx.refunds_of_line(line))).len(), 1);
 
     // The SBP banks are replaced whole and listed by name.

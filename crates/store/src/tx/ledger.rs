@@ -18,7 +18,14 @@ pub trait LedgerTx {
     fn refund(&mut self, id: i64) -> Result<Option<RefundRow>>;
     fn update_refund(&mut self, refund: &RefundRow) -> Result<()>;
     /// Refunds by state (all when `None`), scoped to an operator when given, oldest first.
-    fn refunds(&mut self, state: Option<&str>, operator: Option<&OperatorId>, limit: u32) -> Result<Vec<RefundRow>>;
+    /// Refunds in a state, of an operator, paid out in cash at a store (each filter optional).
+    fn refunds(
+        &mut self,
+        state: Option<&str>,
+        operator: Option<&OperatorId>,
+        cash_store: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<RefundRow>>;
     fn refunds_of_line(&mut self, line_id: i64) -> Result<Vec<RefundRow>>;
     /// The banks of the Faster Payments System, by name.
     fn sbp_banks(&mut self) -> Result<Vec<SbpBankRow>>;
@@ -61,7 +68,8 @@ pub mod sql {
     pub const BALANCE: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE account = ?1";
     pub const LEDGER_TOTAL: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries";
     pub const REFUNDS: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR operator_id = ?2)
-         ORDER BY created_at, id LIMIT ?3");
+         AND (CAST(?3 AS TEXT) IS NULL OR (route = 'cash' AND cash_store_id = ?3))
+         ORDER BY created_at, id LIMIT ?4");
     pub const INSERT_MOVEMENT: &str = "INSERT INTO ledger_movements (kind, idempotency_key, memo, reverses, line_id, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id";
     /// A movement's entries, in the order they were written.
     pub const MOVEMENT_ENTRIES: &str = "SELECT account, amount FROM ledger_entries WHERE movement_id = ?1 ORDER BY id";
