@@ -226,7 +226,12 @@ impl Service {
     fn sign_in(&self, login: &str, password: &str, csrf_hash: Option<String>) -> Result<Session> {
         // The try is counted before any hashing, so a parallel burst gets no more guesses than
         // the limit; unknown logins are counted, checked (against a dummy hash) and locked
-        // exactly like real ones, so no answer or timing tells which logins exist.
+        // exactly like real ones, so no answer or timing tells which logins exist. A login
+        // with a control character names no account (none can be made with one), and a NUL
+        // would not even reach PostgreSQL's text columns: refused before anything is written.
+        if login.chars().any(char::is_control) {
+            return Err(invalid_credentials());
+        }
         self.reserve_sign_in(login)?;
         let account = self.store.read(|tx| tx.account_by_login(login.trim()))?.filter(|a| !a.disabled);
         if !verify_password(password, account.as_ref().map(|a| a.password_hash.as_str()))? {
