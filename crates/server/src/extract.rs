@@ -1,16 +1,98 @@
 //! Extractors that parse at the edge: JSON bodies and paths whose failures become problem
 //! documents, and the signed-in principal from a bearer token.
 
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// `axum::Json` whose rejection is a problem document.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// Whether bytes hold `needle`.
+fn holds(bytes: &[u8], needle: &[u8]) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Refuses a JSON body whose text holds the NUL character. JSON cannot carry a raw NUL byte
+/// (the parser refuses control characters in strings), only its escape `\\u0000`; a false
+/// alarm needs an escaped backslash before `u0000`, which no field of this API has a use for.
+pub fn refuse_nul_in_json(bytes: &[u8]) -> Result<(), ApiError> {
+    if holds(bytes, b"\\u0000") {
+        return Err(ApiError::bad_request("invalid_body", "text may not hold the NUL character (\\u0000)"));
+    }
+    Ok(())
+}
+
+/// Refuses a form or plain-text body that holds the NUL character, raw or as `%00`.
+pub fn refuse_nul_in_text(bytes: &[u8]) -> Result<(), ApiError> {
+    if holds(bytes, b"%00") || bytes.contains(&0) {
+        return Err(ApiError::bad_request("invalid_body", "text may not hold the NUL character"));
+    }
+    Ok(())
+}
+
+/// Whether a request's address carries a NUL character (`%00`). No text simexit keeps may hold
+/// one — PostgreSQL's text cannot store it — so such a request is refused at the edge, on either
+/// backend alike, before anything reads or writes.
+pub fn address_holds_nul(uri: &axum::http::Uri) -> bool {
+    holds(uri.path().as_bytes(), b"%00") || uri.query().is_some_and(|q| holds(q.as_bytes(), b"%00"))
+}
+
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// `axum::Json` whose rejection is a problem document, and which refuses a body whose text holds
+/// the NUL character (`\u0000`) with 400 `invalid_body`.
 pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(JsonRejection::from)?;
+        refuse_nul_in_json(&bytes)?;
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// `axum::Form` for pages, which also refuses a form whose text holds the NUL character
+/// (`%00`) with a readable 400.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if refuse_nul_in_text(&bytes).is_err() {
+            return Err((StatusCode::BAD_REQUEST, "A field holds the NUL character, which no text here may hold.")
+                .into_response());
+        }
+        let axum::Form(value) = axum::Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(PageForm(value))
+    }
+}
 
 /// `axum::extract::Path` whose rejection is a problem document.
 #[derive(FromRequestParts)]

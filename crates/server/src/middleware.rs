@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
 use crate::edge::{ClientAddr, Edge, secure_cookie};
@@ -18,6 +18,18 @@ fn new_request_id() -> String {
     // Without randomness the id is still unique enough for log correlation.
     let _ = getrandom::fill(&mut bytes);
     hex::encode(bytes)
+}
+
+/// A request whose address holds a NUL character (`%00`) is refused before any route sees it:
+/// no path segment or query value of simexit may hold one (see `extract::address_holds_nul`).
+fn refuse_nul(uri: &axum::http::Uri) -> Response {
+    let in_path = uri.path().contains("%00");
+    if uri.path().starts_with("/api/") {
+        let code = if in_path { "invalid_path" } else { "invalid_query" };
+        return crate::error::ApiError::bad_request(code, "the address holds the NUL character (%00)").into_response();
+    }
+    (axum::http::StatusCode::BAD_REQUEST, "The address holds the NUL character (%00), which no text here may hold.")
+        .into_response()
 }
 
 pub async fn request_context(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
@@ -35,7 +47,13 @@ pub async fn request_context(State(edge): State<Arc<Edge>>, mut request: Request
         .map_or_else(new_request_id, str::to_owned);
     let span =
         tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
-    let mut response = next.run(request).instrument(span.clone()).await;
+    // CAMARA's routes read neither path nor query, and answer in their own error shape.
+    let camara = request.uri().path().starts_with("/number-recycling/");
+    let mut response = if !camara && crate::extract::address_holds_nul(request.uri()) {
+        refuse_nul(request.uri())
+    } else {
+        next.run(request).instrument(span.clone()).await
+    };
     span.in_scope(|| tracing::debug!(status = response.status().as_u16(), "served"));
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -96,8 +96,12 @@ fn document_common_problems(doc: &mut serde_json::Value) {
                 add.push(("401", "No valid bearer token or session."));
                 add.push(("403", "Signed in, but not allowed."));
             }
-            if path.contains('{') || body.is_some() {
-                add.push(("400", "A malformed path parameter or body."));
+            let query = op
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .is_some_and(|ps| ps.iter().any(|p| p.get("in").and_then(|i| i.as_str()) == Some("query")));
+            if path.contains('{') || body.is_some() || query {
+                add.push(("400", "A malformed path parameter, query or body."));
             }
             if path.contains('{') {
                 add.push(("404", "Nothing of that id visible to the caller."));

@@ -269,7 +269,7 @@ pub async fn set_wait(
     State(state): State<AppState>,
     ctx: Ctx,
     axum::extract::Path(id): axum::extract::Path<String>,
-    axum::Form(f): axum::Form<WaitForm>,
+    crate::extract::PageForm(f): crate::extract::PageForm<WaitForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let minutes: i64 = f.minutes.trim().parse().unwrap_or(-1);

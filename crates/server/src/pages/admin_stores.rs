@@ -193,7 +193,7 @@ fn outcome(
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<StoreForm>,
+    crate::extract::PageForm(f): crate::extract::PageForm<StoreForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let (w, fields) = (who.clone(), f.clone().fields());
@@ -205,7 +205,7 @@ pub async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<StoreForm>,
+    crate::extract::PageForm(f): crate::extract::PageForm<StoreForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let (w, fields, key) = (who.clone(), f.clone().fields(), id.clone());
@@ -223,7 +223,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<CsrfForm>,
+    crate::extract::PageForm(f): crate::extract::PageForm<CsrfForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let (w, key) = (who.clone(), id.clone());

@@ -1,7 +1,7 @@
 //! The admin's webhook subscriptions: create one (its secret shown once), disable, enable,
 //! rotate the secret, delete, and each one's delivery log with "resend" for parked ones.
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::html;
@@ -90,7 +90,11 @@ pub struct NewWebhook {
     events: String,
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewWebhook>) -> Result<Response, Fail> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(f): PageForm<NewWebhook>,
+) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let w = who.clone();
     match state.blocking(move |s| s.create_webhook(Some(&w), &f.url, &f.events)).await {
@@ -110,7 +114,7 @@ pub async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, action)): Path<(i64, String)>,
-    Form(f): Form<CsrfForm>,
+    PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let w = who.clone();
@@ -165,7 +169,7 @@ pub async fn resend(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    PageForm(f): PageForm<CsrfForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     match state.blocking(move |s| s.resend_delivery(&who, id)).await {

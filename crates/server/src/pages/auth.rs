@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -134,7 +134,7 @@ pub async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: axum::http::HeaderMap,
-    Form(f): Form<LoginForm>,
+    PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();
@@ -168,7 +168,11 @@ pub async fn login(
     signed_in(&state, &session, &csrf_token, &f.next)
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> Result<Response, Fail> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(f): PageForm<CsrfOnly>,
+) -> Result<Response, Fail> {
     ctx.require_form(&state, &f.csrf).await?;
     if let Some(token) = ctx.session.clone() {
         state.blocking(move |s| s.logout(&token)).await?;
@@ -214,7 +218,7 @@ pub async fn reset(
     State(state): State<AppState>,
     ctx: Ctx,
     client: Option<axum::Extension<crate::edge::ClientAddr>>,
-    Form(f): Form<ResetForm>,
+    PageForm(f): PageForm<ResetForm>,
 ) -> Response {
     let l = ctx.lang;
     let Ok(msisdn) = simexit_domain::Msisdn::parse(&f.phone) else {
@@ -282,7 +286,7 @@ pub struct ConfirmForm {
     password: String,
 }
 
-pub async fn confirm(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ConfirmForm>) -> Response {
+pub async fn confirm(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<ConfirmForm>) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();
     for (field, value) in [("msisdn", &f.msisdn), ("code", &f.code), ("password", &f.password)] {
@@ -322,7 +326,7 @@ pub async fn code_request(
     State(state): State<AppState>,
     ctx: Ctx,
     client: Option<axum::Extension<crate::edge::ClientAddr>>,
-    Form(f): Form<CodeRequestForm>,
+    PageForm(f): PageForm<CodeRequestForm>,
 ) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();
@@ -394,7 +398,7 @@ pub async fn code_verify(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: axum::http::HeaderMap,
-    Form(f): Form<CodeForm>,
+    PageForm(f): PageForm<CodeForm>,
 ) -> Response {
     let l = ctx.lang;
     let mut errors = BTreeMap::new();

@@ -3,7 +3,7 @@
 //! verified path as any provider's (`payment_notification`), so the line is credited exactly
 //! as in production. No card is charged and no card number is kept.
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
@@ -56,7 +56,7 @@ pub struct Outcome {
 pub async fn pay(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    Form(f): Form<Outcome>,
+    PageForm(f): PageForm<Outcome>,
 ) -> Result<Response, Fail> {
     let demo = demo(&state)?;
     let p = demo.payment(&reference).ok_or(Fail::NotFound)?;

@@ -1,7 +1,7 @@
 //! The staff pages: the reviewer queue ordered by deadline, a request with its documents and
 //! the decisions, and the clerk console for in-store applications.
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::html;
@@ -198,7 +198,7 @@ pub async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, action)): Path<(i64, String)>,
-    Form(f): Form<ReasonForm>,
+    PageForm(f): PageForm<ReasonForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let action: Action = action.replace('-', "_").parse().map_err(|_| Fail::NotFound)?;
@@ -227,7 +227,7 @@ pub async fn review_document(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, verdict)): Path<(i64, String)>,
-    Form(f): Form<ReasonForm>,
+    PageForm(f): PageForm<ReasonForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let verified = match verdict.as_str() {
@@ -405,7 +405,7 @@ pub async fn cash(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(line_id): Path<i64>,
-    Form(f): Form<CashForm>,
+    PageForm(f): PageForm<CashForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let back = |what: &str, code: &str| {
@@ -438,7 +438,7 @@ pub async fn cash_payout(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<PayoutForm>,
+    PageForm(f): PageForm<PayoutForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let signed = f.signed == "yes";
@@ -453,7 +453,7 @@ pub async fn start_in_store(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(line_id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    PageForm(f): PageForm<CsrfOnly>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let input = CreateRequest { line_id, channel: Channel::Store, reason: None, store_id: None };

@@ -87,6 +87,7 @@ pub async fn start(
     ApiQuery(q): ApiQuery<BulkQuery>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<BulkAnswer>), ApiError> {
+    crate::extract::refuse_nul_in_text(&body)?;
     let text = String::from_utf8_lossy(&body).into_owned();
     let dry_run = q.dry_run.unwrap_or(false);
     let answer = state

@@ -85,7 +85,8 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
         return None;
     }
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
+    // A NUL names no client: such credentials are no credentials (see `extract::refuse_nul_in_text`).
+    let text = String::from_utf8(decoded).ok().filter(|t| !t.contains('\0'))?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
 }
@@ -100,7 +101,10 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
         (status = 429, description = "too many failed attempts"),
     ))]
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Ok(form) = serde_urlencoded::from_bytes::<TokenForm>(&body) else {
+    let form = serde_urlencoded::from_bytes::<TokenForm>(&body)
+        .ok()
+        .filter(|_| crate::extract::refuse_nul_in_text(&body).is_ok());
+    let Some(form) = form else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",

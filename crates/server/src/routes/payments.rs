@@ -175,6 +175,7 @@ pub async fn notification(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<NotificationAnswer>, ApiError> {
+    crate::extract::refuse_nul_in_json(&body)?;
     let header = move |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (row, changed) = state.blocking(move |s| s.payment_notification(&provider, &header, &body)).await?;
     Ok(Json(NotificationAnswer { payment_id: row.id, status: row.status, changed }))

@@ -87,6 +87,7 @@ fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
+    crate::extract::refuse_nul_in_json(body)?;
     serde_json::from_slice(body).map(Some).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::bad_request("invalid_body", e.to_string()),
         _ => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")),

@@ -85,3 +85,28 @@ async fn a_subscriber_cannot_file_a_store_request_or_a_forced_reason() {
     .await
     .problem(422, "reason_not_allowed");
 }
+
+/// No text simexit keeps may hold the NUL character (PostgreSQL's text cannot store one): a JSON
+/// body, an address or a page's form that carries one is refused at the edge with a clear 400,
+/// on either backend, and nothing changes.
+#[tokio::test]
+async fn the_nul_character_is_refused_wherever_text_comes_in_and_changes_nothing() {
+    let app = TestApp::at(NOW).await;
+    let reviewer = app.login("reviewer@demo").await;
+    let (token, _, req) = app.submitted("resident@demo", "mts").await;
+    let r = app.act(&reviewer, &req["id"], "reject", Some("the scan\u{0} is unreadable")).await;
+    r.problem(400, "invalid_body");
+    assert!(r.body["detail"].as_str().unwrap().contains("NUL"), "{}", r.body);
+    assert_eq!(app.request(&token, &req["id"]).await["state"], req["state"], "the request did not move");
+    app.get("/api/v1/me/terminations?state=%00", Some(&token)).await.problem(400, "invalid_query");
+    app.get("/api/v1/numbers/%2B7916%00", Some(&reviewer)).await.problem(400, "invalid_path");
+    // A page's form and a page's address: a readable message, not a server error.
+    let mut browser = crate::pages::Browser::new(&app);
+    let (status, body, _) =
+        browser.log_in_form(&[("login", "resident\u{0}@demo"), ("password", "demo"), ("next", "")]).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert!(body.contains("NUL character"), "{body}");
+    let (status, body, _) = browser.get("/stores?city=%00").await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert!(body.contains("NUL character"), "{body}");
+}

@@ -1,6 +1,6 @@
 //! "Cancel this number": what the policy and the line's facts allow, the stores, starting a request, paying a debt.
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -139,7 +139,7 @@ pub async fn start(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    PageForm(f): PageForm<CsrfOnly>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let w = who.clone();
@@ -167,7 +167,7 @@ pub async fn pay(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<PayForm>,
+    PageForm(f): PageForm<PayForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let amount = Money::from_kopecks(f.amount);

@@ -1,6 +1,6 @@
 //! A refund's page, where bank details can be given after completion.
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -171,7 +171,7 @@ pub async fn refund_details(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<BankForm>,
+    PageForm(f): PageForm<BankForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let l = ctx.lang;

@@ -1,6 +1,6 @@
 //! What happens to the balance: transfer to another line, or a refund with bank details.
 
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -125,7 +125,7 @@ pub async fn settlement(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(SettlementForm { option, to_line, bank: f }): Form<SettlementForm>,
+    PageForm(SettlementForm { option, to_line, bank: f }): PageForm<SettlementForm>,
 ) -> Result<Response, Fail> {
     let who = ctx.require_form(&state, &f.csrf).await?;
     let l = ctx.lang;
