@@ -105,6 +105,26 @@ fn audit_verify_names_the_entry_someone_tampered_with() {
     assert!(!ok && out.contains("BROKEN at its end"), "{out}");
 }
 
+/// A line's balance is a running balance kept with each ledger entry; `simexit check` sums the
+/// entries and names an account whose running balance has drifted from them.
+#[test]
+fn check_names_a_running_balance_that_drifted_from_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded_demo(dir.path());
+    let (ok, out) = simexit(&["check", "--data-dir", "db"], dir.path());
+    assert!(
+        ok && out.contains("ok     ledger accounts whose running balance is not the sum of their entries: 0"),
+        "{out}"
+    );
+    let db = rusqlite::Connection::open(dir.path().join("db/simexit.db")).unwrap();
+    db.execute("UPDATE account_balances SET balance = balance + 1 WHERE account = 'line:1'", []).unwrap();
+    let (ok, out) = simexit(&["check", "--data-dir", "db"], dir.path());
+    assert!(
+        !ok && out.contains("BROKEN ledger accounts whose running balance is not the sum of their entries: 1"),
+        "{out}"
+    );
+}
+
 /// Someone with the database and even the chain's key, but not the signing key.
 #[test]
 fn an_audit_checkpoint_catches_a_log_cut_short_or_rewritten_since() {

@@ -66,6 +66,7 @@ pub struct PgStore {
     freed: Condvar,
     max_connections: usize,
     acquire_timeout: Duration,
+    sent: std::sync::atomic::AtomicU64,
 }
 
 impl PgStore {
@@ -107,6 +108,7 @@ impl PgStore {
             freed: Condvar::new(),
             max_connections: options.max_connections.max(1),
             acquire_timeout: options.acquire_timeout,
+            sent: std::sync::atomic::AtomicU64::new(0),
         };
         let mut conn = store.take()?;
         let migrated = migrate::apply(&mut conn.client);
@@ -203,7 +205,9 @@ impl PgStore {
                 builder.isolation_level(IsolationLevel::RepeatableRead).read_only(true)
             };
             let txn = builder.start().map_err(convert::store_error)?;
-            let mut tx = tx::PgTx { txn, statements, write, audit_key: &self.audit_key };
+            // The transaction's start and its end are statements too.
+            self.sent.fetch_add(2, std::sync::atomic::Ordering::Relaxed);
+            let mut tx = tx::PgTx { txn, statements, write, audit_key: &self.audit_key, sent: &self.sent };
             let commit = body(&mut tx)?;
             if commit && write { tx.txn.commit() } else { tx.txn.rollback() }.map_err(convert::store_error)
         })();
@@ -239,6 +243,10 @@ impl Store for PgStore {
         let ok = conn.client.simple_query("SELECT 1").map(drop).map_err(convert::store_error);
         self.give_back(conn, ok.is_ok());
         ok
+    }
+
+    fn statements_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn backend(&self) -> &'static str {

@@ -40,6 +40,7 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    sent: std::sync::atomic::AtomicU64,
 }
 
 /// Opens a connection with the settings every simexit connection uses.
@@ -84,6 +85,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            sent: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -118,14 +120,18 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 fn run(
     conn: &Connection,
     audit_key: &simexit_store::audit::AuditKey,
+    sent: &std::sync::atomic::AtomicU64,
     begin: &str,
     body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     // Cached like every other statement: a lookup is three indexed reads, and parsing
     // `BEGIN` and `ROLLBACK` each time would cost as much as one of them.
-    let exec = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([])).map(drop);
+    let exec = |sql: &str| {
+        sent.fetch_add(1, Ordering::Relaxed);
+        conn.prepare_cached(sql).and_then(|mut s| s.execute([])).map(drop)
+    };
     exec(begin).map_err(convert::store_error)?;
-    let mut tx = tx::SqliteTx { conn, audit_key };
+    let mut tx = tx::SqliteTx { conn, audit_key, sent };
     match body(&mut tx) {
         Ok(true) => exec("COMMIT").map_err(|e| {
             let _ = exec("ROLLBACK");
@@ -142,23 +148,27 @@ fn run(
 impl Store for SqliteStore {
     fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
-        run(&conn, &self.audit_key, "BEGIN IMMEDIATE", body)
+        run(&conn, &self.audit_key, &self.sent, "BEGIN IMMEDIATE", body)
     }
 
     fn read_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = self.reader();
-        run(&conn, &self.audit_key, "BEGIN", &mut |tx| body(tx).map(|_| false))
+        run(&conn, &self.audit_key, &self.sent, "BEGIN", &mut |tx| body(tx).map(|_| false))
     }
 
     fn read_single_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         // One statement reads one snapshot: no BEGIN and ROLLBACK around it.
         let conn = self.reader();
-        body(&mut tx::SqliteTx { conn: &conn, audit_key: &self.audit_key }).map(drop)
+        body(&mut tx::SqliteTx { conn: &conn, audit_key: &self.audit_key, sent: &self.sent }).map(drop)
     }
 
     fn ping(&self) -> Result<(), StoreError> {
         let conn = self.reader();
         conn.query_row("SELECT 1", [], |_| Ok(())).map_err(convert::store_error)
+    }
+
+    fn statements_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     fn backend(&self) -> &'static str {

@@ -23,9 +23,10 @@ pub const NETWORK_COLS: &str = formatcp!("id, {NETWORK_FIELDS}");
 pub const BULK_RUN_COLS: &str = "id, reason, source, total, created_by, created_at, finished_at";
 pub const BULK_LINE_COLS: &str = "run_id, line_no, msisdn, outcome, request_id, detail";
 pub const ASSIGNMENT_COLS: &str = "id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason";
-/// A line's balance is derived from its ledger account, never stored.
+/// A line's balance is its ledger account's running balance (kept with every entry), never a
+/// column of the line.
 pub const LINE_COLS: &str = "id, msisdn, iccid, operator_id, subscriber_id, state, \
-    CAST((SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.account = 'line:' || lines.id) AS BIGINT), \
+    CAST(COALESCE((SELECT b.balance FROM account_balances b WHERE b.account = 'line:' || lines.id), 0) AS BIGINT), \
     opened_at, terminated_at";
 pub const REQUEST_FIELDS: &str = "line_id, subscriber_id, operator_id, msisdn, channel, reason, state, \
     line_state_before, store_id, created_by, created_at, submitted_at, review_deadline, review_deadline_date, \

@@ -59,6 +59,11 @@ pub trait Store: Send + Sync {
     fn ping(&self) -> Result<()>;
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// How many statements this store has sent to its database since it was opened, counting
+    /// each transaction's start and end: what the benchmarks print per lifecycle.
+    fn statements_sent(&self) -> u64 {
+        0
+    }
 }
 
 /// Typed wrappers over [`Store`]'s object-safe methods.

@@ -136,18 +136,19 @@ fn bill(
         Money::ZERO
     };
     let settlement = if balance.is_positive() { Some(settle(tx, policy, request, balance, now, actor)?) } else { None };
+    // The period's entries and the running balance: nothing before the period is read, so a
+    // bill costs the same however long the line's history.
     let period_start = month_start(now, policy);
-    let statement = tx.statement(&ledger::line(line_id))?;
-    let opening_balance = statement.iter().filter(|e| e.at < period_start).fold(Money::ZERO, |a, e| a + e.amount);
-    let items: Vec<BillItem> = statement
+    let items: Vec<BillItem> = tx
+        .statement_since(&ledger::line(line_id), period_start)?
         .into_iter()
-        .filter(|e| e.at >= period_start)
         .map(|e| BillItem { at: e.at, kind: e.kind, memo: e.memo, amount: e.amount })
         .collect();
     let total = |kinds: &[MovementKind]| {
         items.iter().filter(|i| kinds.contains(&i.kind)).fold(Money::ZERO, |a, i| a + i.amount)
     };
     let closing_balance = tx.balance(&ledger::line(line_id))?;
+    let opening_balance = items.iter().fold(closing_balance, |a, i| a - i.amount);
     Ok(FinalBill {
         request_id: request.id,
         line_id,

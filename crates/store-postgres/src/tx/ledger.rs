@@ -71,7 +71,7 @@ impl LedgerTx for PgTx<'_> {
         let Some(row) = row else { return Ok(None) };
         let id: i64 = get(&row, 0)?;
         for e in &m.movement.entries {
-            self.exec(sql::INSERT_ENTRY, &[&id, &e.account.to_string(), &e.amount.kopecks()])?;
+            self.exec(sql::INSERT_ENTRY, &[&id, &e.account.to_string(), &e.amount.kopecks(), &ts(m.at)])?;
         }
         Ok(Some(id))
     }
@@ -97,6 +97,10 @@ impl LedgerTx for PgTx<'_> {
 
     fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>> {
         self.all(sql::STATEMENT, &[&account.to_string()], statement_row)
+    }
+
+    fn statement_since(&mut self, account: &Account, since: Timestamp) -> Result<Vec<StatementRow>> {
+        self.all(sql::STATEMENT_SINCE, &[&account.to_string(), &ts(since)], statement_row)
     }
 
     fn ledger_total(&mut self) -> Result<i64> {

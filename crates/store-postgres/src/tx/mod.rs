@@ -20,12 +20,16 @@ pub struct PgTx<'c> {
     pub statements: &'c mut HashMap<String, Statement>,
     pub write: bool,
     pub audit_key: &'c simexit_store::audit::AuditKey,
+    /// The store's count of statements sent (see `Store::statements_sent`).
+    pub sent: &'c std::sync::atomic::AtomicU64,
 }
 
 type Map<T> = fn(&Row) -> Result<T>;
 
 impl PgTx<'_> {
+    /// The prepared statement of `sql`; each call is one execution, counted.
     fn prepared(&mut self, sql: &str) -> Result<Statement> {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }

@@ -39,6 +39,17 @@ pub(super) fn refund(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
     })
 }
 
+fn statement_row(r: &Row<'_>) -> rusqlite::Result<StatementRow> {
+    Ok(StatementRow {
+        movement_id: r.get(0)?,
+        kind: parsed(r, 1)?,
+        memo: r.get(2)?,
+        reverses: r.get(3)?,
+        at: time(r, 4)?,
+        amount: Money::from_kopecks(r.get(5)?),
+    })
+}
+
 impl LedgerTx for SqliteTx<'_> {
     fn record_movement(&mut self, m: &NewMovement) -> Result<Option<i64>> {
         let id: Option<i64> = self.one(
@@ -56,7 +67,7 @@ impl LedgerTx for SqliteTx<'_> {
         )?;
         let Some(id) = id else { return Ok(None) };
         for e in &m.movement.entries {
-            self.exec(sql::INSERT_ENTRY, params![id, e.account.to_string(), e.amount.kopecks()])?;
+            self.exec(sql::INSERT_ENTRY, params![id, e.account.to_string(), e.amount.kopecks(), ts(m.at)])?;
         }
         Ok(Some(id))
     }
@@ -81,16 +92,11 @@ impl LedgerTx for SqliteTx<'_> {
     }
 
     fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>> {
-        self.all(sql::STATEMENT, [account.to_string()], |r| {
-            Ok(StatementRow {
-                movement_id: r.get(0)?,
-                kind: parsed(r, 1)?,
-                memo: r.get(2)?,
-                reverses: r.get(3)?,
-                at: time(r, 4)?,
-                amount: Money::from_kopecks(r.get(5)?),
-            })
-        })
+        self.all(sql::STATEMENT, [account.to_string()], statement_row)
+    }
+
+    fn statement_since(&mut self, account: &Account, since: Timestamp) -> Result<Vec<StatementRow>> {
+        self.all(sql::STATEMENT_SINCE, params![account.to_string(), ts(since)], statement_row)
     }
 
     fn ledger_total(&mut self) -> Result<i64> {

@@ -36,7 +36,7 @@ impl LookupsTx for SqliteTx<'_> {
              UNION ALL SELECT {ASSIGNMENT_COLS}, NULL, 'a' FROM number_assignments WHERE msisdn = ?1"
         );
         let mut h = NumberHistory::default();
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(store_error)?;
+        let mut stmt = self.stmt(&sql).map_err(store_error)?;
         let mut rows = stmt.query([m.as_str()]).map_err(store_error)?;
         while let Some(r) = rows.next().map_err(store_error)? {
             let tag: String = r.get(8).map_err(store_error)?;

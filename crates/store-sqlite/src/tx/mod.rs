@@ -15,6 +15,8 @@ use crate::convert::{msisdn, parsed, parsed_opt, store_error, time, time_opt, ts
 pub struct SqliteTx<'c> {
     pub conn: &'c Connection,
     pub audit_key: &'c simexit_store::audit::AuditKey,
+    /// The store's count of statements run (see `Store::statements_sent`).
+    pub sent: &'c std::sync::atomic::AtomicU64,
 }
 
 type MapRow<T> = fn(&Row<'_>) -> rusqlite::Result<T>;
@@ -27,24 +29,27 @@ impl SqliteTx<'_> {
         Ok(m)
     }
 
+    /// The cached statement of `sql`; each call is one execution, counted.
+    fn stmt(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.conn.prepare_cached(sql)
+    }
+
     fn exec(&self, sql: &str, p: impl Params) -> Result<usize> {
-        self.conn.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(store_error)
+        self.stmt(sql).and_then(|mut s| s.execute(p)).map_err(store_error)
     }
 
     /// Runs an `INSERT … RETURNING id` and returns the id.
     fn id(&self, sql: &str, p: impl Params) -> Result<i64> {
-        self.conn.prepare_cached(sql).and_then(|mut s| s.query_row(p, |r| r.get(0))).map_err(store_error)
+        self.stmt(sql).and_then(|mut s| s.query_row(p, |r| r.get(0))).map_err(store_error)
     }
 
     fn one<T>(&self, sql: &str, p: impl Params, map: MapRow<T>) -> Result<Option<T>> {
-        self.conn.prepare_cached(sql).and_then(|mut s| s.query_row(p, map).optional()).map_err(store_error)
+        self.stmt(sql).and_then(|mut s| s.query_row(p, map).optional()).map_err(store_error)
     }
 
     fn all<T>(&self, sql: &str, p: impl Params, map: MapRow<T>) -> Result<Vec<T>> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_map(p, map)?.collect::<rusqlite::Result<Vec<T>>>())
-            .map_err(store_error)
+        self.stmt(sql).and_then(|mut s| s.query_map(p, map)?.collect::<rusqlite::Result<Vec<T>>>()).map_err(store_error)
     }
 }
 

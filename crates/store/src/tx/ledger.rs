@@ -12,6 +12,9 @@ pub trait LedgerTx {
     fn balance(&mut self, account: &Account) -> Result<Money>;
     /// Every entry on an account, oldest first.
     fn statement(&mut self, account: &Account) -> Result<Vec<StatementRow>>;
+    /// The entries on an account at or after `since`, oldest first: what a period's bill
+    /// lists, read without the history before it.
+    fn statement_since(&mut self, account: &Account, since: Timestamp) -> Result<Vec<StatementRow>>;
     /// The sum of every entry in the books: zero unless something is badly wrong.
     fn ledger_total(&mut self) -> Result<i64>;
     fn insert_refund(&mut self, refund: &RefundRow) -> Result<i64>;
@@ -42,13 +45,18 @@ pub mod sql {
 
     use crate::columns::*;
 
-    pub const INSERT_ENTRY: &str = "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, ?3)";
+    /// The account's running balance follows by the `ledger_entries_balance` trigger.
+    pub const INSERT_ENTRY: &str =
+        "INSERT INTO ledger_entries (movement_id, account, amount, at) VALUES (?1, ?2, ?3, ?4)";
     pub const MOVEMENT: &str = formatcp!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE id = ?1");
     pub const MOVEMENT_BY_KEY: &str =
         formatcp!("SELECT {MOVEMENT_COLS} FROM ledger_movements WHERE idempotency_key = ?1");
     pub const REVERSAL_OF: &str = "SELECT id FROM ledger_movements WHERE reverses = ?1";
     pub const STATEMENT: &str = "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
          JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = ?1 ORDER BY m.at, m.id";
+    /// The entries at or after an instant: the index on (account, at) reads only those.
+    pub const STATEMENT_SINCE: &str = "SELECT m.id, m.kind, m.memo, m.reverses, m.at, e.amount FROM ledger_entries e
+         JOIN ledger_movements m ON m.id = e.movement_id WHERE e.account = ?1 AND e.at >= ?2 ORDER BY m.at, m.id";
     pub const INSERT_REFUND: &str = formatcp!(
         "INSERT INTO refunds ({REFUND_FIELDS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id"
@@ -65,7 +73,8 @@ pub mod sql {
     pub const SAVE_FINAL_BILL: &str = "INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)";
     pub const FINAL_BILL: &str = "SELECT bill FROM final_bills WHERE request_id = ?1";
     pub const REFUND: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE id = ?1");
-    pub const BALANCE: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE account = ?1";
+    /// The running balance (see `INSERT_ENTRY`): one row, however long the history.
+    pub const BALANCE: &str = "SELECT balance FROM account_balances WHERE account = ?1";
     pub const LEDGER_TOTAL: &str = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries";
     pub const REFUNDS: &str = formatcp!("SELECT {REFUND_COLS} FROM refunds WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR operator_id = ?2)
          AND (CAST(?3 AS TEXT) IS NULL OR (route = 'cash' AND cash_store_id = ?3))

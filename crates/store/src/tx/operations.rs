@@ -41,6 +41,17 @@ pub const INVARIANTS: &[(&str, &str)] = &[
         "SELECT CAST(CASE WHEN COALESCE(SUM(amount), 0) = 0 THEN 0 ELSE 1 END AS BIGINT) FROM ledger_entries",
     ),
     (
+        "ledger accounts whose running balance is not the sum of their entries",
+        "SELECT COUNT(*) FROM (
+             SELECT s.account FROM (SELECT account, SUM(amount) AS total FROM ledger_entries GROUP BY account) s
+                 LEFT JOIN account_balances b ON b.account = s.account
+                 WHERE b.balance IS NULL OR b.balance <> s.total
+             UNION ALL
+             SELECT b.account FROM account_balances b
+                 WHERE b.balance <> 0 AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account = b.account)
+         ) x",
+    ),
+    (
         "requests whose state is not one of the machine's",
         "SELECT COUNT(*) FROM termination_requests WHERE state NOT IN ('draft', 'submitted', 'info_requested', \
          'info_provided', 'approved', 'rejected', 'withdrawn', 'completed', 'revoked', 'closed')",

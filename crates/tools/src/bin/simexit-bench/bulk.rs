@@ -209,10 +209,10 @@ fn seed_lines(path: &Path, durability: Durability, n: usize) -> anyhow::Result<(
         .execute(params![format!("opening:line:{line}"), line, t])?;
         let m = conn.last_insert_rowid();
         conn.prepare_cached(
-            "INSERT INTO ledger_entries (movement_id, account, amount)
-             VALUES (?1, ?2, 10000), (?1, 'operator:mts:opening_balances', -10000)",
+            "INSERT INTO ledger_entries (movement_id, account, amount, at)
+             VALUES (?1, ?2, 10000, ?3), (?1, 'operator:mts:opening_balances', -10000, ?3)",
         )?
-        .execute(params![m, format!("line:{line}")])?;
+        .execute(params![m, format!("line:{line}"), t])?;
         conn.prepare_cached(
             "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, ?2, ?3, ?4)",
         )?
@@ -391,10 +391,10 @@ fn raw_bulk(path: &Path, durability: Durability, n: usize, admin: i64) -> anyhow
             .execute(params![format!("settle:{req}:refund"), line, t, actor])?;
             let movement = conn.last_insert_rowid();
             conn.prepare_cached(
-                "INSERT INTO ledger_entries (movement_id, account, amount)
-                 VALUES (?1, ?2, -10000), (?1, 'operator:mts:refunds_payable', 10000)",
+                "INSERT INTO ledger_entries (movement_id, account, amount, at)
+                 VALUES (?1, ?2, -10000, ?3), (?1, 'operator:mts:refunds_payable', 10000, ?3)",
             )?
-            .execute(params![movement, format!("line:{line}")])?;
+            .execute(params![movement, format!("line:{line}"), t])?;
             audit(&conn, t, &actor, "ledger_movement", "ledger_movement", &movement.to_string(), &hash)?;
             conn.prepare_cached(
                 "INSERT INTO refunds (line_id, request_id, operator_id, amount, state, created_at, updated_at)

@@ -47,9 +47,10 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
     };
     let http = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(http_api(http_config, n))?;
 
-    println!("{:<34} {:>14} {:>10}", "variant", "lifecycles/s", "ratio");
-    println!("{:<34} {:>14.0} {:>10}", "(c) raw SQL, one bare connection", raw, "1.00");
-    println!("{:<34} {:>14.0} {:>10.2}", "(a) service + store layer", store, store / raw);
+    let ((raw, raw_statements), (store, store_statements)) = (raw, store);
+    println!("{:<34} {:>14} {:>10} {:>16}", "variant", "lifecycles/s", "ratio", "statements/lc");
+    println!("{:<34} {:>14.0} {:>10} {:>16.1}", "(c) raw SQL, one bare connection", raw, "1.00", raw_statements);
+    println!("{:<34} {:>14.0} {:>10.2} {:>16.1}", "(a) service + store layer", store, store / raw, store_statements);
     println!("{:<34} {:>14.0} {:>10.2}", "(b) HTTP API on loopback", http, http / raw);
     println!("a/c = {:.2} (target >= 0.5), b/c = {:.2} (target >= 0.25)", store / raw, http / raw);
     let bench = if postgres.is_some() { "lifecycle (PostgreSQL)" } else { "lifecycle (SQLite)" };
@@ -131,10 +132,12 @@ fn service_on(store: Arc<dyn Store>) -> anyhow::Result<Service> {
     Ok(Service::new(store, policies, calendars, clock, ServiceConfig::default())?)
 }
 
-fn store_layer(store: Arc<dyn Store>, n: usize) -> anyhow::Result<f64> {
-    let service = service_on(store)?;
+/// Lifecycles per second and statements per lifecycle.
+fn store_layer(store: Arc<dyn Store>, n: usize) -> anyhow::Result<(f64, f64)> {
+    let service = service_on(store.clone())?;
     let (subscriber, reviewer) = seed(&service, n)?;
     let lines: Vec<i64> = service.my_lines(&subscriber)?.iter().map(|l| l.id).collect();
+    let sent = store.statements_sent();
     let started = Instant::now();
     for line_id in lines {
         let input = CreateRequest { line_id, channel: Channel::Online, reason: None, store_id: None };
@@ -143,7 +146,8 @@ fn store_layer(store: Arc<dyn Store>, n: usize) -> anyhow::Result<f64> {
         service.transition(&reviewer, id, Action::Approve, TransitionInput::default())?;
         service.transition(&reviewer, id, Action::Complete, TransitionInput::default())?;
     }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, (store.statements_sent() - sent) as f64 / n as f64))
 }
 
 async fn http_api(mut config: simexit_server::Config, n: usize) -> anyhow::Result<f64> {
@@ -207,7 +211,8 @@ const BILL: &str = r#"{"request_id":1,"line_id":1,"period_start":"2026-03-01T00:
 
 /// The same rows the lifecycle writes, in plain SQL on one bare connection, four commits per
 /// lifecycle, values precomputed: the floor any layer above SQLite is compared with.
-fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result<f64> {
+/// Lifecycles per second and statements per lifecycle.
+fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result<(f64, f64)> {
     drop(SqliteStore::open(path, durability)?); // the same schema, by the same migrations
     let conn = simexit_store_sqlite::connect(path, durability)?;
     let now: Timestamp = START.parse()?;
@@ -237,8 +242,8 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
         )?;
         let m = conn.last_insert_rowid();
         conn.execute(
-            "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, 10000), (?1, 'operator:mts:opening_balances', -10000)",
-            params![m, format!("line:{}", i + 1)],
+            "INSERT INTO ledger_entries (movement_id, account, amount, at) VALUES (?1, ?2, 10000, ?3), (?1, 'operator:mts:opening_balances', -10000, ?3)",
+            params![m, format!("line:{}", i + 1), t],
         )?;
         conn.execute(
             "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at) VALUES (?1, 1, ?2, ?3)",
@@ -247,85 +252,97 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
     }
     conn.execute_batch("COMMIT")?;
 
+    // Every statement the loop runs, its transactions' starts and ends included.
+    let sent = std::cell::Cell::new(0u64);
+    macro_rules! counted {
+        ($e:expr) => {{
+            sent.set(sent.get() + 1);
+            $e
+        }};
+    }
     let hash = "0".repeat(64);
     let event = |c: &Connection, req: i64, action: &str, from: &str, to: &str| -> rusqlite::Result<()> {
-        c.prepare_cached("INSERT INTO request_events (request_id, at, actor, action, from_state, to_state) VALUES (?1, ?2, 'account:1', ?3, ?4, ?5)")?
+        counted!(c.prepare_cached("INSERT INTO request_events (request_id, at, actor, action, from_state, to_state) VALUES (?1, ?2, 'account:1', ?3, ?4, ?5)"))?
             .execute(params![req, t, action, from, to])?;
-        c.prepare_cached("INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?1, 'account:1', ?2, 'termination_request', ?3, '{}', ?4, ?4)")?
+        counted!(c.prepare_cached("INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?1, 'account:1', ?2, 'termination_request', ?3, '{}', ?4, ?4)"))?
             .execute(params![t, action, req.to_string(), hash])?;
-        c.prepare_cached(
+        counted!(c.prepare_cached(
             "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
-        )?
+        ))?
         .execute([&hash])?;
         Ok(())
     };
     let started = Instant::now();
+    sent.set(0);
     for i in 0..n {
         let line = i as i64 + 1;
         let msisdn = format!("+7916{:07}", 1_000_000 + i);
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        conn.prepare_cached(
+        counted!(conn.execute_batch("BEGIN IMMEDIATE"))?;
+        counted!(conn.prepare_cached(
             "INSERT INTO termination_requests (line_id, subscriber_id, operator_id, msisdn, channel, reason, state, line_state_before,
              created_by, created_at, deadline_fallback, overdue, updated_at)
              VALUES (?1, 1, 'mts', ?2, 'online', 'voluntary', 'draft', 'active', 1, ?3, 0, 0, ?3)",
-        )?
+        ))?
         .execute(params![line, msisdn, t])?;
         let req = conn.last_insert_rowid();
         event(&conn, req, "create", "draft", "draft")?;
-        conn.execute_batch("COMMIT")?;
+        counted!(conn.execute_batch("COMMIT"))?;
         for (action, from, to, line_state) in [
             ("submit", "draft", "submitted", "pending_termination"),
             ("approve", "submitted", "approved", "pending_termination"),
             ("complete", "approved", "completed", "terminated"),
         ] {
-            conn.execute_batch("BEGIN IMMEDIATE")?;
-            conn.prepare_cached("UPDATE termination_requests SET state = ?2, updated_at = ?3 WHERE id = ?1")?
+            counted!(conn.execute_batch("BEGIN IMMEDIATE"))?;
+            counted!(conn.prepare_cached("UPDATE termination_requests SET state = ?2, updated_at = ?3 WHERE id = ?1"))?
                 .execute(params![req, to, t])?;
-            conn.prepare_cached("UPDATE lines SET state = ?2 WHERE id = ?1")?.execute(params![line, line_state])?;
+            counted!(conn.prepare_cached("UPDATE lines SET state = ?2 WHERE id = ?1"))?
+                .execute(params![line, line_state])?;
             if action != "approve" {
-                conn.prepare_cached(
+                counted!(conn.prepare_cached(
                     "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
                      VALUES (?1, '{}', ?2, 10, 'pending', ?3, ?2, ?2)",
-                )?
+                ))?
                 .execute(params![action, t, format!("{action}:{req}")])?;
             }
             if action == "complete" {
-                conn.prepare_cached(
+                counted!(conn.prepare_cached(
                     "UPDATE numbers SET state = 'aging', aging_until = ?2, updated_at = ?3 WHERE msisdn = ?1",
-                )?
+                ))?
                 .execute(params![msisdn, t + 30 * 86_400_000, t])?;
-                conn.prepare_cached("UPDATE number_assignments SET to_at = ?2, end_reason = 'terminated' WHERE msisdn = ?1 AND to_at IS NULL")?
+                counted!(conn.prepare_cached("UPDATE number_assignments SET to_at = ?2, end_reason = 'terminated' WHERE msisdn = ?1 AND to_at IS NULL"))?
                     .execute(params![msisdn, t])?;
                 // The balance left becomes a refund claim: movement, entries, its audit
                 // entry, the refund row and the frozen final bill.
-                conn.prepare_cached(
+                counted!(conn.prepare_cached(
                     "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
                      VALUES ('refund', ?1, 'balance to be refunded', ?2, ?3, 'account:2')",
-                )?
+                ))?
                 .execute(params![format!("settle:{req}:refund"), line, t])?;
                 let movement = conn.last_insert_rowid();
                 for (account, amount) in
                     [(format!("line:{line}"), -10_000), ("operator:mts:refunds_payable".to_owned(), 10_000)]
                 {
-                    conn.prepare_cached(
-                        "INSERT INTO ledger_entries (movement_id, account, amount) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![movement, account, amount])?;
+                    counted!(conn.prepare_cached(
+                        "INSERT INTO ledger_entries (movement_id, account, amount, at) VALUES (?1, ?2, ?3, ?4)",
+                    ))?
+                    .execute(params![movement, account, amount, t])?;
                 }
                 event(&conn, req, "ledger_movement", "approved", "approved")?;
-                conn.prepare_cached(
+                counted!(conn.prepare_cached(
                     "INSERT INTO refunds (line_id, request_id, operator_id, amount, state, created_at, updated_at)
                      VALUES (?1, ?2, 'mts', 10000, 'awaiting_details', ?3, ?3)",
-                )?
+                ))?
                 .execute(params![line, req, t])?;
-                conn.prepare_cached("INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)")?
-                    .execute(params![req, BILL, t])?;
+                counted!(
+                    conn.prepare_cached("INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)")
+                )?
+                .execute(params![req, BILL, t])?;
             }
             event(&conn, req, action, from, to)?;
-            conn.execute_batch("COMMIT")?;
+            counted!(conn.execute_batch("COMMIT"))?;
         }
     }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    Ok((n as f64 / started.elapsed().as_secs_f64(), sent.get() as f64 / n as f64))
 }
 
 /// A fresh PostgreSQL schema, dropped when the benchmark ends.
@@ -360,7 +377,8 @@ impl Drop for Schema {
 
 /// The raw baseline on PostgreSQL: the same statements as the SQLite baseline, prepared once,
 /// over one bare connection, four transactions per lifecycle.
-fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<f64> {
+/// Lifecycles per second and statements per lifecycle.
+fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
     drop(simexit_store_postgres::PgStore::open_in_schema(&schema.base, Some(&schema.name))?);
     let mut c = postgres::Client::connect(&schema.url(), postgres::NoTls)?;
     let t: i64 = START.parse::<Timestamp>()?.as_millisecond();
@@ -394,8 +412,8 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<f64> {
             )?
             .get(0);
         setup.execute(
-            "INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, 10000), ($1, 'operator:mts:opening_balances', -10000)",
-            &[&m, &format!("line:{line}")],
+            "INSERT INTO ledger_entries (movement_id, account, amount, at) VALUES ($1, $2, 10000, $3), ($1, 'operator:mts:opening_balances', -10000, $3)",
+            &[&m, &format!("line:{line}"), &t],
         )?;
     }
     setup.commit()?;
@@ -430,55 +448,66 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<f64> {
         "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
          VALUES ('refund', $1, 'balance to be refunded', $2, $3, 'account:2') RETURNING id",
     )?;
-    let insert_entry = c.prepare("INSERT INTO ledger_entries (movement_id, account, amount) VALUES ($1, $2, $3)")?;
+    let insert_entry =
+        c.prepare("INSERT INTO ledger_entries (movement_id, account, amount, at) VALUES ($1, $2, $3, $4)")?;
     let insert_refund = c.prepare(
         "INSERT INTO refunds (line_id, request_id, operator_id, amount, state, created_at, updated_at)
          VALUES ($1, $2, 'mts', 10000, 'awaiting_details', $3, $3)",
     )?;
     let insert_bill = c.prepare("INSERT INTO final_bills (request_id, bill, issued_at) VALUES ($1, $2, $3)")?;
+    // Every statement the loop sends, its transactions' starts and ends included.
+    let sent = std::cell::Cell::new(0u64);
+    macro_rules! counted {
+        ($e:expr) => {{
+            sent.set(sent.get() + 1);
+            $e
+        }};
+    }
     let event = |tx: &mut postgres::Transaction<'_>,
                  req: i64,
                  action: &str,
                  from: &str,
                  to: &str|
      -> Result<(), postgres::Error> {
-        tx.execute(&insert_event, &[&req, &t, &action, &from, &to])?;
-        tx.query_one(&lock_head, &[])?;
-        tx.execute(&insert_audit, &[&t, &action, &req.to_string(), &hash])?;
-        tx.execute(&update_head, &[&hash])?;
+        counted!(tx.execute(&insert_event, &[&req, &t, &action, &from, &to]))?;
+        counted!(tx.query_one(&lock_head, &[]))?;
+        counted!(tx.execute(&insert_audit, &[&t, &action, &req.to_string(), &hash]))?;
+        counted!(tx.execute(&update_head, &[&hash]))?;
         Ok(())
     };
     let started = Instant::now();
+    sent.set(0);
     for i in 0..n {
         let (msisdn, line) = (format!("+7916{:07}", 1_000_000 + i), i as i64 + 1);
-        let mut tx = c.transaction()?;
-        let req: i64 = tx.query_one(&insert_request, &[&line, &msisdn, &t])?.get(0);
+        let mut tx = counted!(c.transaction())?;
+        let req: i64 = counted!(tx.query_one(&insert_request, &[&line, &msisdn, &t]))?.get(0);
         event(&mut tx, req, "create", "draft", "draft")?;
-        tx.commit()?;
+        counted!(tx.commit())?;
         for (action, from, to, line_state) in [
             ("submit", "draft", "submitted", "pending_termination"),
             ("approve", "submitted", "approved", "pending_termination"),
             ("complete", "approved", "completed", "terminated"),
         ] {
-            let mut tx = c.transaction()?;
-            tx.execute(&update_request, &[&req, &to, &t])?;
-            tx.execute(&update_line, &[&line, &line_state])?;
+            let mut tx = counted!(c.transaction())?;
+            counted!(tx.execute(&update_request, &[&req, &to, &t]))?;
+            counted!(tx.execute(&update_line, &[&line, &line_state]))?;
             if action != "approve" {
-                tx.execute(&insert_job, &[&action, &t, &format!("{action}:{req}")])?;
+                counted!(tx.execute(&insert_job, &[&action, &t, &format!("{action}:{req}")]))?;
             }
             if action == "complete" {
-                tx.execute(&update_number, &[&msisdn, &(t + 30 * 86_400_000), &t])?;
-                tx.execute(&close_assignment, &[&msisdn, &t])?;
-                let m: i64 = tx.query_one(&insert_movement, &[&format!("settle:{req}:refund"), &line, &t])?.get(0);
-                tx.execute(&insert_entry, &[&m, &format!("line:{line}"), &-10_000i64])?;
-                tx.execute(&insert_entry, &[&m, &"operator:mts:refunds_payable", &10_000i64])?;
+                counted!(tx.execute(&update_number, &[&msisdn, &(t + 30 * 86_400_000), &t]))?;
+                counted!(tx.execute(&close_assignment, &[&msisdn, &t]))?;
+                let m: i64 =
+                    counted!(tx.query_one(&insert_movement, &[&format!("settle:{req}:refund"), &line, &t]))?.get(0);
+                counted!(tx.execute(&insert_entry, &[&m, &format!("line:{line}"), &-10_000i64, &t]))?;
+                counted!(tx.execute(&insert_entry, &[&m, &"operator:mts:refunds_payable", &10_000i64, &t]))?;
                 event(&mut tx, req, "ledger_movement", "approved", "approved")?;
-                tx.execute(&insert_refund, &[&line, &req, &t])?;
-                tx.execute(&insert_bill, &[&req, &BILL, &t])?;
+                counted!(tx.execute(&insert_refund, &[&line, &req, &t]))?;
+                counted!(tx.execute(&insert_bill, &[&req, &BILL, &t]))?;
             }
             event(&mut tx, req, action, from, to)?;
-            tx.commit()?;
+            counted!(tx.commit())?;
         }
     }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    Ok((n as f64 / started.elapsed().as_secs_f64(), sent.get() as f64 / n as f64))
 }

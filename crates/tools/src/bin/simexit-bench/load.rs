@@ -80,6 +80,20 @@ struct Client {
     http: reqwest::Client,
     base: String,
     timings: Mutex<BTreeMap<&'static str, Histogram>>,
+    /// Days completed in each period of the run (see [`Outcome::period`]).
+    days: std::sync::Mutex<Vec<u64>>,
+}
+
+/// What a run measured.
+pub struct Outcome {
+    pub rows: Vec<Row>,
+    pub healthz: f64,
+    /// Anonymous memory at the start and the end (KiB), and the second half's trend (KiB/min).
+    pub memory: (u64, u64, f64),
+    /// The length of each period of `days_per_second`: a minute on runs of two minutes or more.
+    pub period: u64,
+    /// Days completed per second in each whole period of the run, in order.
+    pub days_per_second: Vec<f64>,
 }
 
 impl Client {
@@ -154,7 +168,7 @@ async fn day(c: &Client, line: &Value, resident: &str, reviewer: &str, bank: &st
     Some(())
 }
 
-pub async fn run(args: &Args) -> anyhow::Result<(Vec<Row>, f64, (u64, u64, f64))> {
+pub async fn run(args: &Args) -> anyhow::Result<Outcome> {
     let dir = tempfile::tempdir()?;
     let mut config = simexit_server::Config::default();
     config.server.listen = "127.0.0.1:0".parse()?;
@@ -222,7 +236,10 @@ pub async fn run(args: &Args) -> anyhow::Result<(Vec<Row>, f64, (u64, u64, f64))
     }
     let healthz_rate = healthz as f64 / args.seconds.clamp(2, 10) as f64;
 
-    let c = Arc::new(Client { http, base, timings: Mutex::new(BTreeMap::new()) });
+    let period = if args.seconds >= 120 { 60 } else { (args.seconds / 4).max(1) };
+    let periods = usize::try_from(args.seconds / period)?;
+    let days = std::sync::Mutex::new(vec![0; periods + 1]);
+    let c = Arc::new(Client { http, base, timings: Mutex::new(BTreeMap::new()), days });
     let started = Instant::now();
     let until = started + Duration::from_secs(args.seconds);
     let rss_start = rss_kib();
@@ -237,7 +254,12 @@ pub async fn run(args: &Args) -> anyhow::Result<(Vec<Row>, f64, (u64, u64, f64))
         let line = line.context("opening a line for a worker")?;
         workers.push(tokio::spawn(async move {
             while Instant::now() < until {
-                let _ = day(&c, &line, &tokens[1], &tokens[2], &tokens[3]).await;
+                if day(&c, &line, &tokens[1], &tokens[2], &tokens[3]).await.is_some() {
+                    let i = (started.elapsed().as_secs() / period) as usize;
+                    if let Some(n) = c.days.lock().ok().as_mut().and_then(|d| d.get_mut(i)) {
+                        *n += 1;
+                    }
+                }
             }
         }));
     }
@@ -266,16 +288,39 @@ pub async fn run(args: &Args) -> anyhow::Result<(Vec<Row>, f64, (u64, u64, f64))
     let series: Vec<String> =
         samples.iter().step_by(every).map(|(t, kib)| format!("{t:.0}s {:.0}", kib / 1024.0)).collect();
     println!("anonymous memory through the run (MiB): {}", series.join(", "));
-    Ok((rows, healthz_rate, (rss_start, rss_end, slope)))
+    let days_per_second = c
+        .days
+        .lock()
+        .map_err(|_| anyhow::anyhow!("a worker panicked"))?
+        .iter()
+        .take(periods)
+        .map(|n| *n as f64 / period as f64)
+        .collect();
+    Ok(Outcome { rows, healthz: healthz_rate, memory: (rss_start, rss_end, slope), period, days_per_second })
 }
 
-pub fn print(args: &Args, rows: &[Row], healthz: f64, memory: (u64, u64, f64)) {
+/// The days per second of each period, and the last period's over the first.
+fn days_line(o: &Outcome) -> (String, f64) {
+    let by = if o.period == 60 { "minute".to_owned() } else { format!("{} s", o.period) };
+    let figures: Vec<String> = o.days_per_second.iter().map(|d| format!("{d:.1}")).collect();
+    let (first, last) = (o.days_per_second.first().copied(), o.days_per_second.last().copied());
+    let ratio = match (first, last) {
+        (Some(f), Some(l)) if f > 0.0 => l / f,
+        _ => 0.0,
+    };
+    (format!("days/s by {by}: {}", figures.join(", ")), ratio)
+}
+
+pub fn print(args: &Args, o: &Outcome) {
+    let (rows, healthz, memory) = (&o.rows, o.healthz, o.memory);
     let total: f64 = rows.iter().map(|r| r.1).sum();
     let what = format!("mixed load, {} connections, {} s", args.connections, args.seconds);
     crate::table::rate("load (SQLite)", &what, total, "req/s", Some(("GET /healthz, same connections", healthz)));
     let worst = rows.iter().map(|r| r.3).fold(0.0, f64::max);
     crate::table::time("load (SQLite)", "worst endpoint p99", worst, "ms", None);
     crate::table::rate("load (SQLite)", "anonymous memory trend, second half", memory.2 / 1024.0, "MiB/min", None);
+    let (days, ratio) = days_line(o);
+    crate::table::rate("load (SQLite)", "days/s, last period over the first", ratio, "", None);
     println!(
         "mixed load: {} connections for {} s on SQLite (demo data, worker running); baseline GET /healthz {healthz:.0} req/s",
         args.connections, args.seconds
@@ -294,4 +339,6 @@ pub fn print(args: &Args, rows: &[Row], healthz: f64, memory: (u64, u64, f64)) {
         end as f64 / 1024.0,
         slope / 1024.0
     );
+    println!("{days}");
+    println!("last/first = {ratio:.2} (target: within 10 %, 0.90 to 1.10)");
 }

@@ -118,8 +118,8 @@ fn main() -> anyhow::Result<()> {
         Bench::Load { seconds, connections } => {
             let args = load::Args { seconds, connections };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let (rows, healthz, memory) = rt.block_on(load::run(&args))?;
-            load::print(&args, &rows, healthz, memory);
+            let outcome = rt.block_on(load::run(&args))?;
+            load::print(&args, &outcome);
             Ok(())
         }
         Bench::Lookup { numbers, seconds, connections, batches, data_dir, registry } => {
@@ -152,8 +152,8 @@ fn all(scale: &str, out: &std::path::Path, registry: PathBuf) -> anyhow::Result<
     import::run(&import::Args { lines: pick(1_000_000, 20_000) as usize, durability: "full".into() })?;
     let args = load::Args { seconds: pick(120, 20), connections: pick(16, 8) as usize };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let (rows, healthz, memory) = rt.block_on(load::run(&args))?;
-    load::print(&args, &rows, healthz, memory);
+    let outcome = rt.block_on(load::run(&args))?;
+    load::print(&args, &outcome);
 
     let table = table::render(&table::machine());
     println!("\n{table}");
