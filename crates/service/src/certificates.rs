@@ -12,7 +12,7 @@ use simexit_domain::{Language, TerminationPolicy};
 use simexit_pdf::{Line, Page, render, wrap};
 use simexit_store::{CertificateRow, RequestRow, StoreExt, Tx};
 
-use crate::record::audit;
+use crate::record::audit_as;
 use crate::{Result, Service, ServiceError};
 
 /// What a check of a certificate by its number tells.
@@ -233,7 +233,8 @@ impl Service {
         };
         tx.insert_certificate(&row)?;
         let details = serde_json::json!({ "request_id": r.id, "key_id": row.key_id });
-        audit(tx, now, actor, "issue_certificate", "certificate", &row.number, details)?;
+        let operator = Some(row.operator.clone());
+        audit_as(tx, now, actor, "issue_certificate", "certificate", &row.number, details, operator)?;
         Ok(row)
     }
 

@@ -90,6 +90,11 @@ fn record(
     at: Timestamp,
     actor: &str,
 ) -> Result<Option<i64>> {
+    // The operator whose account the movement touches is the one its line belongs to.
+    let operator = movement.entries.iter().find_map(|e| match &e.account {
+        Account::Operator(op, _) => Some(op.clone()),
+        _ => None,
+    });
     let details = serde_json::json!({
         "kind": movement.kind,
         "key": key,
@@ -105,7 +110,10 @@ fn record(
         actor: actor.to_owned(),
     })?;
     if let Some(id) = id {
-        audit(tx, at, actor, "ledger_movement", "movement", id, details)?;
+        match operator {
+            Some(op) => crate::record::audit_as(tx, at, actor, "ledger_movement", "movement", id, details, Some(op))?,
+            None => audit(tx, at, actor, "ledger_movement", "movement", id, details)?,
+        }
     }
     Ok(id)
 }

@@ -18,13 +18,28 @@ pub fn audit(
 ) -> Result<()> {
     let entity_id = entity_id.to_string();
     let operator = operator_of(tx, entity, &entity_id)?;
+    audit_as(tx, at, actor, action, entity, entity_id, details, operator)
+}
+
+/// [`audit`] by a caller that knows the operator the entry is about: nothing is read back.
+#[expect(clippy::too_many_arguments, reason = "audit's arguments and the operator it would look up")]
+pub fn audit_as(
+    tx: &mut dyn Tx,
+    at: Timestamp,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: impl ToString,
+    details: serde_json::Value,
+    operator: Option<simexit_domain::OperatorId>,
+) -> Result<()> {
     tx.append_audit(AuditRow {
         id: 0,
         at,
         actor: actor.to_owned(),
         action: action.to_owned(),
         entity: entity.to_owned(),
-        entity_id,
+        entity_id: entity_id.to_string(),
         details: details.to_string(),
         prev_hash: String::new(),
         hash: String::new(),
@@ -100,7 +115,7 @@ pub fn step(
         to_state: to,
         reason: reason.map(str::to_owned),
     })?;
-    audit(
+    audit_as(
         tx,
         at,
         actor,
@@ -108,6 +123,7 @@ pub fn step(
         "termination_request",
         request_id,
         serde_json::json!({ "from": from, "to": to, "reason": reason }),
+        Some(r.operator.clone()),
     )?;
     if from != to {
         let line = tx.line_link(r.line_id)?.map(|l| l.external_id);

@@ -62,8 +62,22 @@ fn needs_uploads(r: &RequestRow) -> bool {
 impl Service {
     /// The request's details, with the documents still to upload among what blocks it.
     fn details_checked(&self, tx: &mut dyn Tx, request: RequestRow, now: Timestamp) -> Result<RequestDetails> {
+        self.details_checked_with(tx, request, None, now)
+    }
+
+    /// [`Self::details_checked`] with the request's line when the caller holds it as written.
+    fn details_checked_with(
+        &self,
+        tx: &mut dyn Tx,
+        request: RequestRow,
+        line: Option<LineRow>,
+        now: Timestamp,
+    ) -> Result<RequestDetails> {
         let missing = if needs_uploads(&request) { self.missing_for(tx, &request)? } else { Vec::new() };
-        let mut d = details(tx, request, now)?;
+        let mut d = match line {
+            Some(line) => details_with(tx, request, line, now)?,
+            None => details(tx, request, now)?,
+        };
         d.request = self.open_request(d.request)?;
         d.blocking.extend(documents_blocker(missing));
         Ok(d)
@@ -367,7 +381,10 @@ impl Service {
             if matches!(to, RequestState::Rejected | RequestState::Withdrawn | RequestState::Revoked) {
                 self.schedule_destruction(tx, &r, now)?;
             }
-            self.details_checked(tx, r, now)
+            // Completion and revocation move money, so the line's balance is read again; any
+            // other step leaves the line as written here.
+            let line = (!matches!(action, Action::Complete | Action::Revoke)).then_some(line);
+            self.details_checked_with(tx, r, line, now)
         })
     }
 

@@ -207,7 +207,7 @@ impl PgStore {
             let txn = builder.start().map_err(convert::store_error)?;
             // The transaction's start and its end are statements too.
             self.sent.fetch_add(2, std::sync::atomic::Ordering::Relaxed);
-            let mut tx = tx::PgTx { txn, statements, write, audit_key: &self.audit_key, sent: &self.sent };
+            let mut tx = tx::PgTx { txn, statements, write, audit_key: &self.audit_key, sent: &self.sent, head: None };
             let commit = body(&mut tx)?;
             if commit && write { tx.txn.commit() } else { tx.txn.rollback() }.map_err(convert::store_error)
         })();

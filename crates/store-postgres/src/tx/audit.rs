@@ -19,8 +19,16 @@ pub(super) fn audit(r: &Row) -> Result<AuditRow> {
 
 impl AuditTx for PgTx<'_> {
     fn audit_head(&mut self) -> Result<Option<String>> {
+        if let Some(head) = &self.head {
+            return Ok(head.clone());
+        }
         let q = self.locked(sql::AUDIT_HEAD);
-        self.one(&q, &[], |r| get(r, 0))
+        let head: Option<String> = self.one(&q, &[], |r| get(r, 0))?;
+        if self.write {
+            // Locked `FOR UPDATE` until this transaction ends: nobody else moves it meanwhile.
+            self.head = Some(head.clone());
+        }
+        Ok(head)
     }
 
     fn audit_key(&self) -> &simexit_store::audit::AuditKey {
@@ -42,7 +50,11 @@ impl AuditTx for PgTx<'_> {
                 &e.operator.as_ref().map(OperatorId::as_str),
             ],
         )?;
-        self.exec(sql::INSERT_AUDIT_2, &[&e.hash]).map(drop)
+        self.exec(sql::INSERT_AUDIT_2, &[&e.hash])?;
+        if self.head.is_some() {
+            self.head = Some(Some(e.hash.clone()));
+        }
+        Ok(())
     }
 
     fn audit_entries(&mut self, after_id: i64, operator: Option<&OperatorId>, n: u32) -> Result<Vec<AuditRow>> {

@@ -22,6 +22,9 @@ pub struct PgTx<'c> {
     pub audit_key: &'c simexit_store::audit::AuditKey,
     /// The store's count of statements sent (see `Store::statements_sent`).
     pub sent: &'c std::sync::atomic::AtomicU64,
+    /// The audit chain's head once this transaction holds its lock: later appends in the same
+    /// transaction neither lock it again nor read it back.
+    pub head: Option<Option<String>>,
 }
 
 type Map<T> = fn(&Row) -> Result<T>;

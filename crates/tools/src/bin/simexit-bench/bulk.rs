@@ -317,8 +317,8 @@ fn millis(s: &str) -> anyhow::Result<i64> {
 
 /// Text of the sizes the real run writes (a bill, a certificate payload, a message payload).
 const BILL: &str = r#"{"request_id":0,"currency":"RUB","items":[{"kind":"balance","amount":10000}],"debt":0,"balance_left":10000,"settlement":{"kind":"refund","amount":10000,"state":"awaiting_details"},"issued_at":"2026-03-02T09:00:00Z"}"#;
-const CERTIFICATE: &str = r#"{"number":"MTS-2026-0000000","operator":"mts","operator_name":"MTS","line_id":0,"msisdn":"+7 900 ***-**-00","subscriber":"Иванов И. И.","terminated_at":"2026-03-02T09:00:00Z","aging_until":"2026-09-02","reason":"over_limit","settlement":"refund of 100.00 RUB awaiting details"}"#;
-const MESSAGE: &str = r#"{"request_id":0,"msisdn":"+7 900 ***-**-00","operator":"MTS","aging_until":"2026-09-02","amount":"100.00 RUB","link":"https://simexit.example/requests/0"}"#;
+pub(crate) const CERTIFICATE: &str = r#"{"number":"MTS-2026-0000000","operator":"mts","operator_name":"MTS","line_id":0,"msisdn":"+7 900 ***-**-00","subscriber":"Иванов И. И.","terminated_at":"2026-03-02T09:00:00Z","aging_until":"2026-09-02","reason":"over_limit","settlement":"refund of 100.00 RUB awaiting details"}"#;
+pub(crate) const MESSAGE: &str = r#"{"request_id":0,"msisdn":"+7 900 ***-**-00","operator":"MTS","aging_until":"2026-09-02","amount":"100.00 RUB","link":"https://simexit.example/requests/0"}"#;
 
 /// The bulk run's row changes in plain SQL: the run and its lines, then per line (500 to a
 /// transaction) the lookup of the line and every row the completion writes.
@@ -477,7 +477,7 @@ fn audit(
 /// one transaction per batch, the number released, the line and request closed, the event and
 /// its audit row written, the job finished.
 /// A row of the changes feed, of the size the real code writes.
-fn change(conn: &Connection, at: i64, kind: &str, subject: &str, msisdn: &str) -> anyhow::Result<()> {
+pub(crate) fn change(conn: &Connection, at: i64, kind: &str, subject: &str, msisdn: &str) -> anyhow::Result<()> {
     let data = format!(
         r#"{{"id":0,"state":"completed","from":"approved","action":"complete","reason":"over_limit","line_id":0,"line_external_id":null,"msisdn":"{msisdn}","operator":"mts","channel":"operator","store_id":null,"created_at":"2026-11-30T12:00:00Z","submitted_at":"2026-11-30T12:00:00Z","review_deadline":null,"decided_at":"2026-11-30T12:00:00Z","completed_at":"2026-11-30T12:00:00Z","aging_until":"2026-12-30T12:00:00Z","closed_at":null,"note":null}}"#
     );

@@ -32,8 +32,9 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
         None => {
             println!("lifecycle benchmark: n = {n}, SQLite WAL, synchronous = {}", durability.pragma());
             let raw = raw_baseline(&dir.path().join("raw.db"), n, durability)?;
-            let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("store.db"), durability)?);
-            (raw, store_layer(store, n)?, Vec::new())
+            let path = dir.path().join("store.db");
+            let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path, durability)?);
+            (raw, store_layer(store, n, &|| crate::bulk::table_counts(&path))?, Vec::new())
         }
         Some(url) => {
             println!("lifecycle benchmark: n = {n}, PostgreSQL");
@@ -42,12 +43,13 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
             let store: Arc<dyn Store> =
                 Arc::new(simexit_store_postgres::PgStore::open_in_schema(url, Some(&schemas[1].name))?);
             http_config.database.url = Some(simexit_server::config::Secret(schemas[2].url()));
-            (raw, store_layer(store, n)?, schemas.into())
+            (raw, store_layer(store, n, &|| pg_table_counts(&schemas[1]))?, schemas.into())
         }
     };
     let http = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(http_api(http_config, n))?;
 
-    let ((raw, raw_statements), (store, store_statements)) = (raw, store);
+    let ((raw, raw_statements, raw_rows), (store, store_statements, store_rows)) = (raw, store);
+    crate::bulk::compare_rows("lifecycle", &store_rows, &raw_rows, n)?;
     println!("{:<34} {:>14} {:>10} {:>16}", "variant", "lifecycles/s", "ratio", "statements/lc");
     println!("{:<34} {:>14.0} {:>10} {:>16.1}", "(c) raw SQL, one bare connection", raw, "1.00", raw_statements);
     println!("{:<34} {:>14.0} {:>10.2} {:>16.1}", "(a) service + store layer", store, store / raw, store_statements);
@@ -132,11 +134,19 @@ fn service_on(store: Arc<dyn Store>) -> anyhow::Result<Service> {
     Ok(Service::new(store, policies, calendars, clock, ServiceConfig::default())?)
 }
 
-/// Lifecycles per second and statements per lifecycle.
-fn store_layer(store: Arc<dyn Store>, n: usize) -> anyhow::Result<(f64, f64)> {
+/// Rows per table.
+type Counts = std::collections::BTreeMap<String, i64>;
+
+/// Lifecycles per second, statements per lifecycle and the rows the lifecycles added.
+fn store_layer(
+    store: Arc<dyn Store>,
+    n: usize,
+    counts: &dyn Fn() -> anyhow::Result<Counts>,
+) -> anyhow::Result<(f64, f64, Counts)> {
     let service = service_on(store.clone())?;
     let (subscriber, reviewer) = seed(&service, n)?;
     let lines: Vec<i64> = service.my_lines(&subscriber)?.iter().map(|l| l.id).collect();
+    let before = counts()?;
     let sent = store.statements_sent();
     let started = Instant::now();
     for line_id in lines {
@@ -147,7 +157,8 @@ fn store_layer(store: Arc<dyn Store>, n: usize) -> anyhow::Result<(f64, f64)> {
         service.transition(&reviewer, id, Action::Complete, TransitionInput::default())?;
     }
     let rate = n as f64 / started.elapsed().as_secs_f64();
-    Ok((rate, (store.statements_sent() - sent) as f64 / n as f64))
+    let sent = (store.statements_sent() - sent) as f64 / n as f64;
+    Ok((rate, sent, crate::bulk::diff(&before, &counts()?)))
 }
 
 async fn http_api(mut config: simexit_server::Config, n: usize) -> anyhow::Result<f64> {
@@ -211,8 +222,8 @@ const BILL: &str = r#"{"request_id":1,"line_id":1,"period_start":"2026-03-01T00:
 
 /// The same rows the lifecycle writes, in plain SQL on one bare connection, four commits per
 /// lifecycle, values precomputed: the floor any layer above SQLite is compared with.
-/// Lifecycles per second and statements per lifecycle.
-fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result<(f64, f64)> {
+/// Lifecycles per second, statements per lifecycle and the rows the lifecycles added.
+fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result<(f64, f64, Counts)> {
     drop(SqliteStore::open(path, durability)?); // the same schema, by the same migrations
     let conn = simexit_store_sqlite::connect(path, durability)?;
     let now: Timestamp = START.parse()?;
@@ -251,6 +262,9 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
         )?;
     }
     conn.execute_batch("COMMIT")?;
+    let hash = "0".repeat(64);
+    let signature = "s".repeat(86);
+    conn.execute("INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING", [&hash])?;
 
     // Every statement the loop runs, its transactions' starts and ends included.
     let sent = std::cell::Cell::new(0u64);
@@ -260,20 +274,46 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
             $e
         }};
     }
-    let hash = "0".repeat(64);
-    let event = |c: &Connection, req: i64, action: &str, from: &str, to: &str| -> rusqlite::Result<()> {
-        counted!(c.prepare_cached("INSERT INTO request_events (request_id, at, actor, action, from_state, to_state) VALUES (?1, ?2, 'account:1', ?3, ?4, ?5)"))?
-            .execute(params![req, t, action, from, to])?;
-        counted!(c.prepare_cached("INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?1, 'account:1', ?2, 'termination_request', ?3, '{}', ?4, ?4)"))?
-            .execute(params![t, action, req.to_string(), hash])?;
-        counted!(c.prepare_cached(
-            "INSERT INTO audit_head (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
-        ))?
-        .execute([&hash])?;
+    let audit = |c: &Connection, action: &str, entity: &str, id: &str| -> rusqlite::Result<()> {
+        counted!(c.prepare_cached("INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?1, 'account:1', ?2, ?3, ?4, '{}', ?5, ?5)"))?
+            .execute(params![t, action, entity, id, hash])?;
+        counted!(c.prepare_cached("UPDATE audit_head SET hash = ?1 WHERE id = 1"))?.execute([&hash])?;
         Ok(())
     };
+    // A request's event, its audit entry, its row in the changes feed and one job.
+    let step = |c: &Connection, req: i64, action: &str, from: &str, to: &str, msisdn: &str| -> anyhow::Result<()> {
+        counted!(c.prepare_cached("INSERT INTO request_events (request_id, at, actor, action, from_state, to_state) VALUES (?1, ?2, 'account:1', ?3, ?4, ?5)"))?
+            .execute(params![req, t, action, from, to])?;
+        audit(c, action, "termination_request", &req.to_string())?;
+        sent.set(sent.get() + 1);
+        crate::bulk::change(c, t, &format!("request.{to}"), &format!("termination_request/{req}"), msisdn)?;
+        counted!(c.prepare_cached(
+            "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
+             VALUES (?1, '{}', ?2, 10, 'pending', ?3, ?2, ?2)",
+        ))?
+        .execute(params![action, t, format!("{action}:{req}")])?;
+        Ok(())
+    };
+    let messages = |c: &Connection, req: i64, action: &str| -> rusqlite::Result<()> {
+        for channel in ["sms", "email"] {
+            counted!(c.prepare_cached(
+                "INSERT INTO outbox (channel, recipient, template, language, payload, status, attempts, created_at,
+                 next_attempt_at, dedupe_key, request_id)
+                 VALUES (?1, '+79160000000', ?2, 'ru', ?3, 'pending', 0, ?4, ?4, ?5, ?6)",
+            ))?
+            .execute(params![
+                channel,
+                action,
+                crate::bulk::MESSAGE,
+                t,
+                format!("{action}:{channel}:{req}"),
+                req
+            ])?;
+        }
+        Ok(())
+    };
+    let before = crate::bulk::table_counts(path)?;
     let started = Instant::now();
-    sent.set(0);
     for i in 0..n {
         let line = i as i64 + 1;
         let msisdn = format!("+7916{:07}", 1_000_000 + i);
@@ -285,7 +325,7 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
         ))?
         .execute(params![line, msisdn, t])?;
         let req = conn.last_insert_rowid();
-        event(&conn, req, "create", "draft", "draft")?;
+        step(&conn, req, "create", "draft", "draft", &msisdn)?;
         counted!(conn.execute_batch("COMMIT"))?;
         for (action, from, to, line_state) in [
             ("submit", "draft", "submitted", "pending_termination"),
@@ -297,13 +337,6 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
                 .execute(params![req, to, t])?;
             counted!(conn.prepare_cached("UPDATE lines SET state = ?2 WHERE id = ?1"))?
                 .execute(params![line, line_state])?;
-            if action != "approve" {
-                counted!(conn.prepare_cached(
-                    "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
-                     VALUES (?1, '{}', ?2, 10, 'pending', ?3, ?2, ?2)",
-                ))?
-                .execute(params![action, t, format!("{action}:{req}")])?;
-            }
             if action == "complete" {
                 counted!(conn.prepare_cached(
                     "UPDATE numbers SET state = 'aging', aging_until = ?2, updated_at = ?3 WHERE msisdn = ?1",
@@ -312,7 +345,8 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
                 counted!(conn.prepare_cached("UPDATE number_assignments SET to_at = ?2, end_reason = 'terminated' WHERE msisdn = ?1 AND to_at IS NULL"))?
                     .execute(params![msisdn, t])?;
                 // The balance left becomes a refund claim: movement, entries, its audit
-                // entry, the refund row and the frozen final bill.
+                // entry, the refund row and the frozen final bill; then the certificate, its
+                // audit entry, and the network's deprovisioning task.
                 counted!(conn.prepare_cached(
                     "INSERT INTO ledger_movements (kind, idempotency_key, memo, line_id, at, actor)
                      VALUES ('refund', ?1, 'balance to be refunded', ?2, ?3, 'account:2')",
@@ -327,7 +361,7 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
                     ))?
                     .execute(params![movement, account, amount, t])?;
                 }
-                event(&conn, req, "ledger_movement", "approved", "approved")?;
+                audit(&conn, "ledger_movement", "ledger_movement", &movement.to_string())?;
                 counted!(conn.prepare_cached(
                     "INSERT INTO refunds (line_id, request_id, operator_id, amount, state, created_at, updated_at)
                      VALUES (?1, ?2, 'mts', 10000, 'awaiting_details', ?3, ?3)",
@@ -337,12 +371,26 @@ fn raw_baseline(path: &Path, n: usize, durability: Durability) -> anyhow::Result
                     conn.prepare_cached("INSERT INTO final_bills (request_id, bill, issued_at) VALUES (?1, ?2, ?3)")
                 )?
                 .execute(params![req, BILL, t])?;
+                let number = format!("MTS-2026-{req:07}");
+                counted!(conn.prepare_cached(
+                    "INSERT INTO certificates (number, request_id, operator_id, payload, key_id, signature, issued_at)
+                     VALUES (?1, ?2, 'mts', ?3, 'bench', ?4, ?5)",
+                ))?
+                .execute(params![number, req, crate::bulk::CERTIFICATE, signature, t])?;
+                audit(&conn, "issue_certificate", "certificate", &number)?;
+                counted!(conn.prepare_cached(
+                    "INSERT INTO network_tasks (request_id, msisdn, direction, steps, done_steps, status, attempts, updated_at)
+                     VALUES (?1, ?2, 'deprovision', 'bar,detach,delete', 0, 'in_progress', 0, ?3)",
+                ))?
+                .execute(params![req, msisdn, t])?;
             }
-            event(&conn, req, action, from, to)?;
+            messages(&conn, req, action)?;
+            step(&conn, req, action, from, to, &msisdn)?;
             counted!(conn.execute_batch("COMMIT"))?;
         }
     }
-    Ok((n as f64 / started.elapsed().as_secs_f64(), sent.get() as f64 / n as f64))
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, sent.get() as f64 / n as f64, crate::bulk::diff(&before, &crate::bulk::table_counts(path)?)))
 }
 
 /// A fresh PostgreSQL schema, dropped when the benchmark ends.
@@ -365,6 +413,25 @@ impl Schema {
     }
 }
 
+/// Rows per table of a schema.
+fn pg_table_counts(schema: &Schema) -> anyhow::Result<Counts> {
+    let mut c = postgres::Client::connect(&schema.url(), postgres::NoTls)?;
+    let tables: Vec<String> = c
+        .query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'",
+            &[&schema.name],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = Counts::new();
+    for table in tables {
+        let count: i64 = c.query_one(&format!("SELECT count(*) FROM \"{table}\""), &[])?.get(0);
+        out.insert(table, count);
+    }
+    Ok(out)
+}
+
 static SCHEMAS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Drop for Schema {
@@ -377,8 +444,8 @@ impl Drop for Schema {
 
 /// The raw baseline on PostgreSQL: the same statements as the SQLite baseline, prepared once,
 /// over one bare connection, four transactions per lifecycle.
-/// Lifecycles per second and statements per lifecycle.
-fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
+/// Lifecycles per second, statements per lifecycle and the rows the lifecycles added.
+fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64, Counts)> {
     drop(simexit_store_postgres::PgStore::open_in_schema(&schema.base, Some(&schema.name))?);
     let mut c = postgres::Client::connect(&schema.url(), postgres::NoTls)?;
     let t: i64 = START.parse::<Timestamp>()?.as_millisecond();
@@ -419,6 +486,8 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
     setup.commit()?;
 
     let hash = "0".repeat(64);
+    let signature = "s".repeat(86);
+    c.execute("INSERT INTO audit_head (id, hash) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", &[&hash])?;
     let insert_request = c.prepare(
         "INSERT INTO termination_requests (line_id, subscriber_id, operator_id, msisdn, channel, reason, state, line_state_before,
          created_by, created_at, deadline_fallback, overdue, updated_at)
@@ -430,14 +499,22 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
     let lock_head = c.prepare("SELECT hash FROM audit_head WHERE id = 1 FOR UPDATE")?;
     let insert_audit = c.prepare(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash, hash)
-         VALUES ($1, 'account:1', $2, 'termination_request', $3, '{}', $4, $4)",
+         VALUES ($1, 'account:1', $2, $3, $4, '{}', $5, $5)",
     )?;
     let update_head = c.prepare("UPDATE audit_head SET hash = $1 WHERE id = 1")?;
+    let insert_change = c.prepare(
+        "INSERT INTO changes (at, kind, subject, operator_id, data) VALUES ($1, $2, $3, 'mts', $4) RETURNING id",
+    )?;
     let update_request = c.prepare("UPDATE termination_requests SET state = $2, updated_at = $3 WHERE id = $1")?;
     let update_line = c.prepare("UPDATE lines SET state = $2 WHERE id = $1")?;
     let insert_job = c.prepare(
         "INSERT INTO jobs (kind, payload, run_at, max_attempts, status, dedupe_key, created_at, updated_at)
          VALUES ($1, '{}', $2, 10, 'pending', $3, $2, $2)",
+    )?;
+    let insert_message = c.prepare(
+        "INSERT INTO outbox (channel, recipient, template, language, payload, status, attempts, created_at,
+         next_attempt_at, dedupe_key, request_id)
+         VALUES ($1, '+79160000000', $2, 'ru', $3, 'pending', 0, $4, $4, $5, $6)",
     )?;
     let update_number =
         c.prepare("UPDATE numbers SET state = 'aging', aging_until = $2, updated_at = $3 WHERE msisdn = $1")?;
@@ -455,6 +532,19 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
          VALUES ($1, $2, 'mts', 10000, 'awaiting_details', $3, $3)",
     )?;
     let insert_bill = c.prepare("INSERT INTO final_bills (request_id, bill, issued_at) VALUES ($1, $2, $3)")?;
+    let insert_certificate = c.prepare(
+        "INSERT INTO certificates (number, request_id, operator_id, payload, key_id, signature, issued_at)
+         VALUES ($1, $2, 'mts', $3, 'bench', $4, $5)",
+    )?;
+    let insert_task = c.prepare(
+        "INSERT INTO network_tasks (request_id, msisdn, direction, steps, done_steps, status, attempts, updated_at)
+         VALUES ($1, $2, 'deprovision', 'bar,detach,delete', 0, 'in_progress', 0, $3) RETURNING id",
+    )?;
+    let change_data = |msisdn: &str| {
+        format!(
+            r#"{{"id":0,"state":"completed","from":"approved","action":"complete","reason":"voluntary","line_id":0,"line_external_id":null,"msisdn":"{msisdn}","operator":"mts","channel":"online","store_id":null,"created_at":"2026-11-30T12:00:00Z","submitted_at":"2026-11-30T12:00:00Z","review_deadline":null,"decided_at":"2026-11-30T12:00:00Z","completed_at":"2026-11-30T12:00:00Z","aging_until":"2026-12-30T12:00:00Z","closed_at":null,"note":null}}"#
+        )
+    };
     // Every statement the loop sends, its transactions' starts and ends included.
     let sent = std::cell::Cell::new(0u64);
     macro_rules! counted {
@@ -463,25 +553,38 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
             $e
         }};
     }
-    let event = |tx: &mut postgres::Transaction<'_>,
-                 req: i64,
-                 action: &str,
-                 from: &str,
-                 to: &str|
+    // The audit chain's head is locked once per transaction, at its first entry, as the store
+    // does; each entry then moves it.
+    let audit =
+        |tx: &mut postgres::Transaction<'_>, action: &str, entity: &str, id: &str| -> Result<(), postgres::Error> {
+            counted!(tx.execute(&insert_audit, &[&t, &action, &entity, &id, &hash]))?;
+            counted!(tx.execute(&update_head, &[&hash]))?;
+            Ok(())
+        };
+    // A request's event, its audit entry, its row in the changes feed and one job.
+    let step = |tx: &mut postgres::Transaction<'_>,
+                req: i64,
+                action: &str,
+                from: &str,
+                to: &str,
+                msisdn: &str|
      -> Result<(), postgres::Error> {
         counted!(tx.execute(&insert_event, &[&req, &t, &action, &from, &to]))?;
-        counted!(tx.query_one(&lock_head, &[]))?;
-        counted!(tx.execute(&insert_audit, &[&t, &action, &req.to_string(), &hash]))?;
-        counted!(tx.execute(&update_head, &[&hash]))?;
+        audit(tx, action, "termination_request", &req.to_string())?;
+        let kind = format!("request.{to}");
+        let subject = format!("termination_request/{req}");
+        counted!(tx.query_one(&insert_change, &[&t, &kind, &subject, &change_data(msisdn)]))?;
+        counted!(tx.execute(&insert_job, &[&action, &t, &format!("{action}:{req}")]))?;
         Ok(())
     };
+    let before = pg_table_counts(schema)?;
     let started = Instant::now();
-    sent.set(0);
     for i in 0..n {
         let (msisdn, line) = (format!("+7916{:07}", 1_000_000 + i), i as i64 + 1);
         let mut tx = counted!(c.transaction())?;
         let req: i64 = counted!(tx.query_one(&insert_request, &[&line, &msisdn, &t]))?.get(0);
-        event(&mut tx, req, "create", "draft", "draft")?;
+        counted!(tx.query_one(&lock_head, &[]))?;
+        step(&mut tx, req, "create", "draft", "draft", &msisdn)?;
         counted!(tx.commit())?;
         for (action, from, to, line_state) in [
             ("submit", "draft", "submitted", "pending_termination"),
@@ -491,9 +594,7 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
             let mut tx = counted!(c.transaction())?;
             counted!(tx.execute(&update_request, &[&req, &to, &t]))?;
             counted!(tx.execute(&update_line, &[&line, &line_state]))?;
-            if action != "approve" {
-                counted!(tx.execute(&insert_job, &[&action, &t, &format!("{action}:{req}")]))?;
-            }
+            counted!(tx.query_one(&lock_head, &[]))?;
             if action == "complete" {
                 counted!(tx.execute(&update_number, &[&msisdn, &(t + 30 * 86_400_000), &t]))?;
                 counted!(tx.execute(&close_assignment, &[&msisdn, &t]))?;
@@ -501,13 +602,22 @@ fn raw_postgres(schema: &Schema, n: usize) -> anyhow::Result<(f64, f64)> {
                     counted!(tx.query_one(&insert_movement, &[&format!("settle:{req}:refund"), &line, &t]))?.get(0);
                 counted!(tx.execute(&insert_entry, &[&m, &format!("line:{line}"), &-10_000i64, &t]))?;
                 counted!(tx.execute(&insert_entry, &[&m, &"operator:mts:refunds_payable", &10_000i64, &t]))?;
-                event(&mut tx, req, "ledger_movement", "approved", "approved")?;
+                audit(&mut tx, "ledger_movement", "ledger_movement", &m.to_string())?;
                 counted!(tx.execute(&insert_refund, &[&line, &req, &t]))?;
                 counted!(tx.execute(&insert_bill, &[&req, &BILL, &t]))?;
+                let number = format!("MTS-2026-{req:07}");
+                counted!(tx.execute(&insert_certificate, &[&number, &req, &crate::bulk::CERTIFICATE, &signature, &t]))?;
+                audit(&mut tx, "issue_certificate", "certificate", &number)?;
+                counted!(tx.query_one(&insert_task, &[&req, &msisdn, &t]))?;
             }
-            event(&mut tx, req, action, from, to)?;
+            for channel in ["sms", "email"] {
+                let key = format!("{action}:{channel}:{req}");
+                counted!(tx.execute(&insert_message, &[&channel, &action, &crate::bulk::MESSAGE, &t, &key, &req]))?;
+            }
+            step(&mut tx, req, action, from, to, &msisdn)?;
             counted!(tx.commit())?;
         }
     }
-    Ok((n as f64 / started.elapsed().as_secs_f64(), sent.get() as f64 / n as f64))
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, sent.get() as f64 / n as f64, crate::bulk::diff(&before, &pg_table_counts(schema)?)))
 }
