@@ -14,6 +14,9 @@ ALTER TABLE ledger_entries ADD COLUMN at BIGINT NOT NULL DEFAULT 0;
 UPDATE ledger_entries e SET at = m.at FROM ledger_movements m WHERE m.id = e.movement_id;
 CREATE INDEX ledger_entries_account_at ON ledger_entries(account, at);
 DROP INDEX ledger_entries_account;
+-- A movement's entries (read to reverse it, as a revocation does) by an index, not a scan of
+-- every entry ever posted.
+CREATE INDEX ledger_entries_movement ON ledger_entries(movement_id);
 
 CREATE FUNCTION ledger_entries_balance() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

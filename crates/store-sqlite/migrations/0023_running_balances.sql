@@ -14,6 +14,9 @@ ALTER TABLE ledger_entries ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
 UPDATE ledger_entries SET at = (SELECT m.at FROM ledger_movements m WHERE m.id = ledger_entries.movement_id);
 CREATE INDEX ledger_entries_account_at ON ledger_entries(account, at);
 DROP INDEX ledger_entries_account;
+-- A movement's entries (read to reverse it, as a revocation does) by an index, not a scan of
+-- every entry ever posted.
+CREATE INDEX ledger_entries_movement ON ledger_entries(movement_id);
 
 CREATE TRIGGER ledger_entries_balance AFTER INSERT ON ledger_entries
 BEGIN
