@@ -136,6 +136,21 @@ impl Meter {
         fresh && below
     }
 
+    /// Whether a hit would now be counted (or refused) in memory, without counting it.
+    fn local(&self, account: i64, n: i64, now: Timestamp, limits: (i64, i64)) -> bool {
+        let clients = self.clients();
+        let Some(l) = clients.get(&account) else { return false };
+        if l.over_until.is_some_and(|end| now < end) {
+            return true;
+        }
+        let margin = |limit: i64, most: i64| (limit / 10).min(most);
+        now < l.window_start.checked_add(DAY).unwrap_or(now)
+            && l.pending_requests < FLUSH_REQUESTS
+            && l.flushed.elapsed() < FLUSH_INTERVAL
+            && l.requests + l.pending_requests + 1 + margin(limits.0, FLUSH_REQUESTS) <= limits.0
+            && l.numbers + l.pending_numbers + n + margin(limits.1, FLUSH_REQUESTS * MAX_BATCH as i64) <= limits.1
+    }
+
     /// Takes the pending hits of a client for a flush.
     fn take(&self, account: i64) -> (i64, i64) {
         let mut clients = self.clients();
@@ -217,6 +232,13 @@ impl Service {
             return Err(quota_exceeded(limit_requests, limit_numbers, end, now));
         }
         Ok(())
+    }
+
+    /// Whether counting `n` numbers for `who` now would stay in memory (no write): a caller
+    /// on a thread that must not wait for the disk sends the other lookups elsewhere.
+    pub fn meter_is_local(&self, who: &Principal, n: usize) -> bool {
+        let limits = (self.config.lookup_requests_per_day, self.config.lookup_numbers_per_day);
+        self.meter.local(who.account_id, i64::try_from(n).unwrap_or(i64::MAX), self.now(), limits)
     }
 
     /// Writes every client's pending quota hits to the database (at shutdown).

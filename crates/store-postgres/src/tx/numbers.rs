@@ -3,27 +3,36 @@
 use super::*;
 
 pub(super) fn number(r: &Row) -> Result<NumberRow> {
+    number_at(r, 0)
+}
+
+/// A number's row from the columns at `o` onwards (see `LookupsTx::number_history`).
+pub(super) fn number_at(r: &Row, o: usize) -> Result<NumberRow> {
     Ok(NumberRow {
-        msisdn: msisdn(r, 0)?,
-        operator: parsed(r, 1)?,
-        state: parsed(r, 2)?,
-        aging_until: time_opt(r, 3)?,
-        line_id: get(r, 4)?,
-        subscriber_id: get(r, 5)?,
-        history_since: time(r, 6)?,
-        updated_at: time(r, 7)?,
+        msisdn: msisdn(r, o)?,
+        operator: parsed(r, o + 1)?,
+        state: parsed(r, o + 2)?,
+        aging_until: time_opt(r, o + 3)?,
+        line_id: get(r, o + 4)?,
+        subscriber_id: get(r, o + 5)?,
+        history_since: time(r, o + 6)?,
+        updated_at: time(r, o + 7)?,
     })
 }
 
 pub(super) fn assignment(r: &Row) -> Result<AssignmentRow> {
+    assignment_at(r, 0)
+}
+
+pub(super) fn assignment_at(r: &Row, o: usize) -> Result<AssignmentRow> {
     Ok(AssignmentRow {
-        id: get(r, 0)?,
-        msisdn: msisdn(r, 1)?,
-        subscriber_id: get(r, 2)?,
-        line_id: get(r, 3)?,
-        from: time(r, 4)?,
-        to: time_opt(r, 5)?,
-        end_reason: get(r, 6)?,
+        id: get(r, o)?,
+        msisdn: msisdn(r, o + 1)?,
+        subscriber_id: get(r, o + 2)?,
+        line_id: get(r, o + 3)?,
+        from: time(r, o + 4)?,
+        to: time_opt(r, o + 5)?,
+        end_reason: get(r, o + 6)?,
     })
 }
 

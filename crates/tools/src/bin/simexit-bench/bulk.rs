@@ -63,11 +63,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // 1. Bulk termination.
     let before = table_counts(&real_db)?;
     let csv: String = std::iter::once("msisdn".to_owned()).chain((0..n).map(msisdn)).collect::<Vec<_>>().join("\n");
+    let sent = service.store.statements_sent();
     let started = Instant::now();
     let lines = parse_bulk_file(&csv)?;
     let run = service.bulk_start(&admin, &lines, Reason::OverLimit, "bench.csv")?;
     while service.bulk_step(&admin, &run.run.id, BATCH as u32)? > 0 {}
     let real = n as f64 / started.elapsed().as_secs_f64();
+    let statements = (service.store.statements_sent() - sent) as f64 / n as f64;
     let progress = service.bulk_progress(&admin, &run.run.id)?;
     anyhow::ensure!(
         progress.counts.get("terminated").copied() == Some(n as i64),
@@ -84,6 +86,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     println!("{:<44} {:>12.0} {:>8}", "(c) raw batched SQL, same row changes", raw, "1.00");
     println!("{:<44} {:>12.0} {:>8.2}", "(a) simexit bulk run (real completion code)", real, real / raw);
     println!("a = {real:.0} lines/s (target >= 20000), a/c = {:.2} (target >= 0.3)", real / raw);
+    println!("statements per line in (a): {statements:.1}, {BATCH} lines to a transaction");
     let what = format!("bulk termination of {n} lines");
     crate::table::rate("bulk (SQLite)", &what, real, "lines/s", Some(("batched SQL, same row changes", raw)));
 
@@ -105,6 +108,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     clock.advance(after_aging.duration_since(service.now()));
 
     let before = table_counts(&real_db)?;
+    let sent = service.store.statements_sent();
     let started = Instant::now();
     let mut released = 0;
     loop {
@@ -116,6 +120,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     let real_secs = started.elapsed().as_secs_f64();
+    let statements = (service.store.statements_sent() - sent) as f64 / n as f64;
+    println!("statements per released number in (a): {statements:.1}");
     anyhow::ensure!(released == n, "released {released} of {n}");
     let real_rows = diff(&before, &table_counts(&real_db)?);
     let raw_before = table_counts(&raw_db)?;

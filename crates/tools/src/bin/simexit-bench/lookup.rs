@@ -24,6 +24,7 @@ pub struct Args {
     pub batches: usize,
     pub data_dir: Option<PathBuf>,
     pub registry: PathBuf,
+    pub postgres: Option<String>,
 }
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -73,7 +74,23 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     config.lookup.requests_per_day = i64::MAX / 4;
     config.lookup.numbers_per_day = i64::MAX / 4;
     let periods = ensure_inventory(&config, args.numbers)?;
+    measure(args, config.clone(), periods, "SQLite", "lookup")?;
+    if let Some(url) = &args.postgres {
+        let (schema_url, periods) = ensure_pg_inventory(&config, url, args.numbers)?;
+        config.database.url = Some(simexit_server::config::Secret(schema_url));
+        measure(args, config, periods, "PostgreSQL", "lookup (PostgreSQL)")?;
+    }
+    registry_import(&args.registry)
+}
 
+/// The load on one server over `config`'s database, printed and recorded.
+fn measure(
+    args: &Args,
+    config: simexit_server::Config,
+    periods: u64,
+    backend: &str,
+    bench: &'static str,
+) -> anyhow::Result<()> {
     let server = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let app = server.block_on(simexit_server::App::build(config))?;
     let service = app.service().clone();
@@ -82,7 +99,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let credentials = service.create_api_client(None, "Bench bank", &["number-recycling:check".to_owned()])?;
     let (session, _) = service.client_token(&credentials.client_id, &credentials.client_secret, None)?;
     let token = Arc::new(session.token);
+    let sent = service.store.statements_sent();
     let in_process = service_layer(&service, &token, args.numbers)?;
+    let statements = (service.store.statements_sent() - sent) as f64 / LOOKUPS_IN_PROCESS as f64;
 
     let client_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let (health, check, batch) = client_rt.block_on(async {
@@ -107,7 +126,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     })?;
 
     println!(
-        "lookup benchmark: {} numbers with {periods} holder periods, SQLite; {} connections, {} s per endpoint",
+        "lookup benchmark: {} numbers with {periods} holder periods, {backend}; {} connections, {} s per endpoint",
         args.numbers, args.connections, args.seconds
     );
     println!("{:<44} {:>10} {:>8} {:>8} {:>7}", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio");
@@ -129,15 +148,89 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "in process, one thread: parse {:.1} µs, authenticate {:.1} µs, check {:.1} µs per lookup",
         in_process.0, in_process.1, in_process.2
     );
+    println!("statements per lookup in process: {statements:.1}");
     let base = Some(("GET /healthz, same connections", health.rate));
-    crate::table::rate("lookup", "POST /number-recycling/v0.2/check", check.rate, "req/s", base);
-    crate::table::time("lookup", "check p99", check.p99, "ms", None);
-    crate::table::rate("lookup", "1,000-pair batch", batch.rate, "batches/s", None);
-    crate::table::time("lookup", "batch p99", batch.p99, "ms", None);
+    crate::table::rate(bench, "POST /number-recycling/v0.2/check", check.rate, "req/s", base);
+    crate::table::time(bench, "check p99", check.p99, "ms", None);
+    crate::table::rate(bench, "1,000-pair batch", batch.rate, "batches/s", None);
+    crate::table::time(bench, "batch p99", batch.p99, "ms", None);
     if health.errors + check.errors + batch.errors > 0 {
         anyhow::bail!("{} failed requests", health.errors + check.errors + batch.errors);
     }
-    registry_import(&args.registry)
+    Ok(())
+}
+
+/// The same inventory in a PostgreSQL schema of its own (`lookup_bench_<n>`), copied from the
+/// SQLite database with `COPY`; reused when it holds `n` numbers. Returns the URL that puts
+/// the schema first on the search path, and the holder periods.
+fn ensure_pg_inventory(config: &simexit_server::Config, url: &str, n: u64) -> anyhow::Result<(String, u64)> {
+    let schema = format!("lookup_bench_{n}");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let schema_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let mut admin = postgres::Client::connect(url, postgres::NoTls)?;
+    admin.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+    let store = Arc::new(simexit_store_postgres::PgStore::open_in_schema(url, Some(&schema))?);
+    let (policies, calendars) = simexit_server::app::load_policies(config)?;
+    drop(Service::new(store, policies, calendars, Arc::new(ManualClock::system()), ServiceConfig::default())?);
+    let mut pg = postgres::Client::connect(&schema_url, postgres::NoTls)?;
+    let have: i64 = pg.query_one("SELECT COUNT(*) FROM numbers", &[])?.get(0);
+    if have as u64 == n && n > 0 {
+        println!("reusing the PostgreSQL inventory of {n} numbers in schema {schema}");
+        let periods: i64 = pg.query_one("SELECT COUNT(*) FROM number_assignments", &[])?.get(0);
+        return Ok((schema_url, periods as u64));
+    }
+    anyhow::ensure!(have == 0, "schema {schema} holds {have} numbers, not {n}: drop it first");
+    let started = Instant::now();
+    let sqlite = Connection::open(config.database_path())?;
+    let mut tx = pg.transaction()?;
+    let copy = |tx: &mut postgres::Transaction<'_>, into: &str, select: &str, columns: usize| -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut writer = tx.copy_in(&format!("COPY {into} FROM STDIN"))?;
+        let mut stmt = sqlite.prepare(select)?;
+        let mut rows = stmt.query([])?;
+        let mut line = String::new();
+        while let Some(r) = rows.next()? {
+            line.clear();
+            for i in 0..columns {
+                if i > 0 {
+                    line.push('\t');
+                }
+                match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => line.push_str("\\N"),
+                    rusqlite::types::ValueRef::Integer(v) => line.push_str(&v.to_string()),
+                    rusqlite::types::ValueRef::Text(t) => line.push_str(std::str::from_utf8(t)?),
+                    other => anyhow::bail!("unexpected value {other:?}"),
+                }
+            }
+            line.push('\n');
+            writer.write_all(line.as_bytes())?;
+        }
+        writer.finish()?;
+        Ok(())
+    };
+    copy(
+        &mut tx,
+        "subscribers (id, category, full_name, id_document_type, id_document_number, email, phone, language, created_at)",
+        "SELECT id, category, full_name, id_document_type, id_document_number, email, phone, language, created_at FROM subscribers",
+        9,
+    )?;
+    copy(
+        &mut tx,
+        "numbers (msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at)",
+        "SELECT msisdn, operator_id, state, aging_until, line_id, subscriber_id, history_since, updated_at FROM numbers",
+        8,
+    )?;
+    copy(
+        &mut tx,
+        "number_assignments (id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason)",
+        "SELECT id, msisdn, subscriber_id, line_id, from_at, to_at, end_reason FROM number_assignments",
+        7,
+    )?;
+    tx.commit()?;
+    pg.batch_execute("ANALYZE")?;
+    let periods: i64 = pg.query_one("SELECT COUNT(*) FROM number_assignments", &[])?.get(0);
+    println!("copied {n} numbers into PostgreSQL schema {schema} in {:.0} s", started.elapsed().as_secs_f64());
+    Ok((schema_url, periods as u64))
 }
 
 /// Creates the schema and the operators through the service, then the inventory with plain
@@ -215,10 +308,13 @@ fn ensure_inventory(config: &simexit_server::Config, n: u64) -> anyhow::Result<u
     Ok(periods)
 }
 
+/// How many lookups [`service_layer`] makes.
+const LOOKUPS_IN_PROCESS: usize = 20_000;
+
 /// Microseconds per call of each step of a lookup, called directly on one thread.
 fn service_layer(service: &Service, token: &str, n: u64) -> anyhow::Result<(f64, f64, f64)> {
     let mut rng = Rng(7);
-    let count = 20_000;
+    let count = LOOKUPS_IN_PROCESS;
     let inputs: Vec<(String, String)> = (0..count).map(|_| (rng.served_number(n), rng.date())).collect();
     let t = Instant::now();
     let parsed: Vec<_> = inputs.iter().map(|(m, _)| simexit_domain::Msisdn::parse(m)).collect::<Result<_, _>>()?;

@@ -97,6 +97,10 @@ enum Bench {
         /// The numbering plan registry to import.
         #[arg(long, default_value = "../shared/data/numbering/DEF-9xx.csv")]
         registry: PathBuf,
+        /// Also measure the same lookups with the server on this PostgreSQL database (the
+        /// inventory is kept in a schema of its own, `lookup_bench_<numbers>`, and reused).
+        #[arg(long)]
+        postgres: Option<String>,
     },
 }
 
@@ -122,8 +126,8 @@ fn main() -> anyhow::Result<()> {
             load::print(&args, &outcome);
             Ok(())
         }
-        Bench::Lookup { numbers, seconds, connections, batches, data_dir, registry } => {
-            lookup::run(&lookup::Args { numbers, seconds, connections, batches, data_dir, registry })
+        Bench::Lookup { numbers, seconds, connections, batches, data_dir, registry, postgres } => {
+            lookup::run(&lookup::Args { numbers, seconds, connections, batches, data_dir, registry, postgres })
         }
     }
 }
@@ -143,6 +147,7 @@ fn all(scale: &str, out: &std::path::Path, registry: PathBuf) -> anyhow::Result<
         batches: pick(300, 30) as usize,
         data_dir: None,
         registry,
+        postgres: None,
     })?;
     bulk::run(&bulk::Args {
         lines: pick(1_000_000, 20_000) as usize,
