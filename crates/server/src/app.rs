@@ -300,6 +300,7 @@ impl App {
         }
         let service_config = ServiceConfig {
             session_ttl,
+            client_token_ttl: jiff::SignedDuration::from_mins(config.auth.client_token_minutes),
             lookup_requests_per_day: config.lookup.requests_per_day,
             lookup_numbers_per_day: config.lookup.numbers_per_day,
             pdf_renders_per_minute: config.certificates.pdf_renders_per_minute,

@@ -2,7 +2,6 @@
 //! an Argon2 hash), exchanged for short-lived bearer tokens with the OAuth2 client-credentials
 //! grant. Clients reach only the routes their scopes open.
 
-use jiff::SignedDuration;
 use simexit_domain::access::Role;
 use simexit_store::{NewAccount, SessionRow, StoreExt};
 
@@ -12,7 +11,6 @@ use crate::{Principal, Result, Service, ServiceError};
 
 /// Scopes a client can be given.
 pub const SCOPES: &[&str] = &["number-recycling:check", crate::imports::WAIT_SCOPE, crate::sync::SYNC_SCOPE];
-pub const CLIENT_TOKEN_TTL: SignedDuration = SignedDuration::from_hours(1);
 
 /// A new client's credentials; the secret is shown once.
 #[derive(Debug, Clone)]
@@ -107,7 +105,8 @@ impl Service {
         }
         let (token, hash) = new_token()?;
         let now = self.now();
-        let expires_at = now.checked_add(CLIENT_TOKEN_TTL).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let expires_at =
+            now.checked_add(self.config.client_token_ttl).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| {
             tx.insert_session(&SessionRow {
                 token_hash: hash,

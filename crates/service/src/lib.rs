@@ -54,6 +54,8 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct ServiceConfig {
     /// How long a sign-in token lives.
     pub session_ttl: jiff::SignedDuration,
+    /// How long a relying party's access token (client credentials) lives.
+    pub client_token_ttl: jiff::SignedDuration,
     /// How long a worker holds a claimed job before another may take it over.
     pub job_lease: jiff::SignedDuration,
     /// Daily quota of each relying party: lookup requests, and numbers looked up.
@@ -68,6 +70,7 @@ impl Default for ServiceConfig {
     fn default() -> Self {
         ServiceConfig {
             session_ttl: jiff::SignedDuration::from_hours(12),
+            client_token_ttl: jiff::SignedDuration::from_hours(1),
             job_lease: jiff::SignedDuration::from_mins(5),
             lookup_requests_per_day: 100_000,
             lookup_numbers_per_day: 1_000_000,

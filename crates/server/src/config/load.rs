@@ -99,6 +99,9 @@ impl Config {
         if self.auth.session_minutes <= 0 {
             return Err(ConfigError::Invalid("auth.session_minutes must be positive".into()));
         }
+        if self.auth.client_token_minutes <= 0 {
+            return Err(ConfigError::Invalid("auth.client_token_minutes must be positive".into()));
+        }
         let n = &self.notifications;
         if !matches!(n.email.as_str(), "log" | "smtp") {
             return Err(ConfigError::Invalid(format!(

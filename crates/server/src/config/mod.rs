@@ -282,6 +282,8 @@ pub struct WorkerConfig {
 pub struct AuthConfig {
     /// Lifetime of a sign-in token, in minutes.
     pub session_minutes: i64,
+    /// Lifetime of a relying party's access token (OAuth client credentials), in minutes.
+    pub client_token_minutes: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -315,7 +317,7 @@ impl Default for Config {
             },
             policies: PoliciesConfig { file: None, calendars: Vec::new() },
             worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
-            auth: AuthConfig { session_minutes: 12 * 60 },
+            auth: AuthConfig { session_minutes: 12 * 60, client_token_minutes: 60 },
             lookup: LookupConfig { requests_per_day: 100_000, numbers_per_day: 1_000_000 },
             notifications: NotificationsConfig {
                 max_attempts: 8,

@@ -4,8 +4,9 @@
 //! documents, submit, read it, approve, complete, read the final bill, open the status page
 //! and the store directory, and a relying party's lookup. It reports requests per second and
 //! p50/p99 latency per endpoint, the same concurrency on `GET /healthz` as the raw baseline,
-//! and the process's resident memory sampled through the run (start, end, and the trend of
-//! the second half, which must be flat).
+//! the process's resident memory sampled through the run (start, end, and the trend of the
+//! second half, which must be flat), and the days completed per second minute by minute
+//! (which must be flat too: no day may cost more because others came before it).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -82,6 +83,11 @@ struct Client {
     timings: Mutex<BTreeMap<&'static str, Histogram>>,
     /// Days completed in each period of the run (see [`Outcome::period`]).
     days: std::sync::Mutex<Vec<u64>>,
+    /// The server's clock: a calendar day passes each time every client has had
+    /// [`DAYS_PER_CALENDAR_DAY`] days, so a line's month holds a bounded number of movements,
+    /// not the whole run's.
+    clock: Arc<simexit_service::ManualClock>,
+    completed: std::sync::atomic::AtomicU64,
 }
 
 /// What a run measured.
@@ -123,8 +129,18 @@ impl Client {
     }
 }
 
-/// One day on the worker's own line: its request goes all the way to completion and is then
-/// revoked, so the same line serves the next day (the number pool is not drained).
+/// Lines each client takes turns on. A real line is cancelled a handful of times, not
+/// thousands: with one line per client, each line's month of movements (all of them, the clock
+/// being real) reached thousands of items, and its final bill with them.
+const LINES_PER_WORKER: usize = 30;
+
+/// Days each client has per calendar day of the server's clock: about 300 calendar days pass
+/// in four minutes (the production calendar must know them), and each line has a day every
+/// two calendar days or so.
+const DAYS_PER_CALENDAR_DAY: u64 = 16;
+
+/// One day on one of the worker's lines: its request goes all the way to completion and is
+/// then revoked, so the line serves again later (the number pool is not drained).
 async fn day(c: &Client, line: &Value, resident: &str, reviewer: &str, bank: &str) -> Option<()> {
     let h = &c.http;
     // The day the line was opened, in Moscow (its operator's zone): within its history.
@@ -176,7 +192,11 @@ pub async fn run(args: &Args) -> anyhow::Result<Outcome> {
     config.database.data_dir = dir.path().join("data");
     config.log.filter = "error".into();
     config.notifications.max_attempts = 1;
-    let app = simexit_server::App::build(config).await?;
+    // Years pass on the server's clock in a run: sign-ins must outlast them.
+    config.auth.session_minutes = 20 * 365 * 24 * 60;
+    config.auth.client_token_minutes = 20 * 365 * 24 * 60;
+    let clock = Arc::new(simexit_service::ManualClock::system());
+    let app = simexit_server::App::build_with_clock(config, clock.clone()).await?;
     let base = format!("http://{}", app.local_addr()?);
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.connections).build()?;
@@ -239,7 +259,9 @@ pub async fn run(args: &Args) -> anyhow::Result<Outcome> {
     let period = if args.seconds >= 120 { 60 } else { (args.seconds / 4).max(1) };
     let periods = usize::try_from(args.seconds / period)?;
     let days = std::sync::Mutex::new(vec![0; periods + 1]);
-    let c = Arc::new(Client { http, base, timings: Mutex::new(BTreeMap::new()), days });
+    let completed = std::sync::atomic::AtomicU64::new(0);
+    let c = Arc::new(Client { http, base, timings: Mutex::new(BTreeMap::new()), days, clock, completed });
+    let connections = args.connections as u64;
     let started = Instant::now();
     let until = started + Duration::from_secs(args.seconds);
     let rss_start = rss_kib();
@@ -248,13 +270,21 @@ pub async fn run(args: &Args) -> anyhow::Result<Outcome> {
     for _ in 0..args.connections {
         let (c, tokens) = (c.clone(), tokens.clone());
         let body = json!({ "operator": "mts", "subscriber": "resident@demo", "balance": 10_000 });
-        let line = c
-            .timed("POST /api/v1/lines", c.http.post(c.url("/api/v1/lines")).bearer_auth(&tokens[0]).json(&body))
-            .await;
-        let line = line.context("opening a line for a worker")?;
+        let mut lines = Vec::new();
+        for _ in 0..LINES_PER_WORKER {
+            let r = c.http.post(c.url("/api/v1/lines")).bearer_auth(&tokens[0]).json(&body).send().await?;
+            lines.push(r.error_for_status()?.json::<Value>().await.context("opening a line for a worker")?);
+        }
         workers.push(tokio::spawn(async move {
+            let mut next = 0;
             while Instant::now() < until {
-                if day(&c, &line, &tokens[1], &tokens[2], &tokens[3]).await.is_some() {
+                let line = &lines[next % lines.len()];
+                next += 1;
+                if day(&c, line, &tokens[1], &tokens[2], &tokens[3]).await.is_some() {
+                    let done = c.completed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if done % (connections * DAYS_PER_CALENDAR_DAY) == 0 {
+                        c.clock.advance(jiff::SignedDuration::from_hours(24));
+                    }
                     let i = (started.elapsed().as_secs() / period) as usize;
                     if let Some(n) = c.days.lock().ok().as_mut().and_then(|d| d.get_mut(i)) {
                         *n += 1;
@@ -281,7 +311,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Outcome> {
 
     let timings = c.timings.lock().await;
     let mut rows = Vec::new();
-    for (name, h) in timings.iter().filter(|(name, _)| **name != "POST /api/v1/lines") {
+    for (name, h) in timings.iter() {
         rows.push(((*name).to_owned(), h.total as f64 / elapsed, h.quantile(0.5), h.quantile(0.99), h.errors));
     }
     let every = (samples.len() / 10).max(1);
