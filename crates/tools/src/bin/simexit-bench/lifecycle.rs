@@ -39,11 +39,28 @@ pub fn run(n: usize, durability: &str, postgres: Option<String>) -> anyhow::Resu
         Some(url) => {
             println!("lifecycle benchmark: n = {n}, PostgreSQL");
             let schemas = [Schema::new(url)?, Schema::new(url)?, Schema::new(url)?];
+            let wal_before = wal(url)?;
             let raw = raw_postgres(&schemas[0], n)?;
+            let wal_raw = wal(url)?;
             let store: Arc<dyn Store> =
                 Arc::new(simexit_store_postgres::PgStore::open_in_schema(url, Some(&schemas[1].name))?);
             http_config.database.url = Some(simexit_server::config::Secret(schemas[2].url()));
-            (raw, store_layer(store, n, &|| pg_table_counts(&schemas[1]))?, schemas.into())
+            let wal_store = wal(url)?;
+            let store = store_layer(store, n, &|| pg_table_counts(&schemas[1]))?;
+            let wal_after = wal(url)?;
+            // The whole server's WAL, so the seeding of each side is in it too: per lifecycle
+            // it is a ceiling, close to the figure when n is large.
+            let per = |a: [i64; 3], b: [i64; 3]| {
+                format!(
+                    "{:.1} WAL syncs, {:.1} WAL records, {:.0} WAL bytes",
+                    (b[0] - a[0]) as f64 / n as f64,
+                    (b[1] - a[1]) as f64 / n as f64,
+                    (b[2] - a[2]) as f64 / n as f64
+                )
+            };
+            println!("per lifecycle, raw: {}", per(wal_before, wal_raw));
+            println!("per lifecycle, store layer: {}", per(wal_store, wal_after));
+            (raw, store, schemas.into())
         }
     };
     let http = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(http_api(http_config, n))?;
@@ -411,6 +428,13 @@ impl Schema {
         let sep = if self.base.contains('?') { '&' } else { '?' };
         format!("{}{sep}options=-c%20search_path%3D{}", self.base, self.name)
     }
+}
+
+/// The server's WAL syncs, records and bytes so far (`pg_stat_wal`).
+fn wal(url: &str) -> anyhow::Result<[i64; 3]> {
+    let row = postgres::Client::connect(url, postgres::NoTls)?
+        .query_one("SELECT wal_sync, wal_records, wal_bytes::bigint FROM pg_stat_wal", &[])?;
+    Ok([row.get(0), row.get(1), row.get(2)])
 }
 
 /// Rows per table of a schema.
