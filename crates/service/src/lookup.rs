@@ -103,6 +103,19 @@ struct Local {
     over_until: Option<Timestamp>,
 }
 
+impl Local {
+    /// Whether a hit for `n` numbers may be counted in memory: the window is today's, the
+    /// last flush recent, and the client well below its limits.
+    fn countable(&self, n: i64, now: Timestamp, limits: (i64, i64)) -> bool {
+        let margin = |limit: i64, most: i64| (limit / 10).min(most);
+        now < self.window_start.checked_add(DAY).unwrap_or(now)
+            && self.pending_requests < FLUSH_REQUESTS
+            && self.flushed.elapsed() < FLUSH_INTERVAL
+            && self.requests + self.pending_requests + 1 + margin(limits.0, FLUSH_REQUESTS) <= limits.0
+            && self.numbers + self.pending_numbers + n + margin(limits.1, FLUSH_REQUESTS * MAX_BATCH as i64) <= limits.1
+    }
+}
+
 /// This instance's quota counts. A hit is counted in memory while the client is well below
 /// its limits (a margin of a tenth of the limit, at most [`FLUSH_REQUESTS`] requests); the
 /// pending hits go to the database with the next hit after [`FLUSH_REQUESTS`] hits or
@@ -123,32 +136,18 @@ impl Meter {
     fn hit_locally(&self, account: i64, n: i64, now: Timestamp, limits: (i64, i64)) -> bool {
         let mut clients = self.clients();
         let Some(l) = clients.get_mut(&account) else { return false };
-        let margin = |limit: i64, most: i64| (limit / 10).min(most);
-        let fresh = now < l.window_start.checked_add(DAY).unwrap_or(now)
-            && l.pending_requests < FLUSH_REQUESTS
-            && l.flushed.elapsed() < FLUSH_INTERVAL;
-        let below = l.requests + l.pending_requests + 1 + margin(limits.0, FLUSH_REQUESTS) <= limits.0
-            && l.numbers + l.pending_numbers + n + margin(limits.1, FLUSH_REQUESTS * MAX_BATCH as i64) <= limits.1;
-        if fresh && below {
+        let counted = l.countable(n, now, limits);
+        if counted {
             l.pending_requests += 1;
             l.pending_numbers += n;
         }
-        fresh && below
+        counted
     }
 
     /// Whether a hit would now be counted (or refused) in memory, without counting it.
     fn local(&self, account: i64, n: i64, now: Timestamp, limits: (i64, i64)) -> bool {
         let clients = self.clients();
-        let Some(l) = clients.get(&account) else { return false };
-        if l.over_until.is_some_and(|end| now < end) {
-            return true;
-        }
-        let margin = |limit: i64, most: i64| (limit / 10).min(most);
-        now < l.window_start.checked_add(DAY).unwrap_or(now)
-            && l.pending_requests < FLUSH_REQUESTS
-            && l.flushed.elapsed() < FLUSH_INTERVAL
-            && l.requests + l.pending_requests + 1 + margin(limits.0, FLUSH_REQUESTS) <= limits.0
-            && l.numbers + l.pending_numbers + n + margin(limits.1, FLUSH_REQUESTS * MAX_BATCH as i64) <= limits.1
+        clients.get(&account).is_some_and(|l| l.over_until.is_some_and(|end| now < end) || l.countable(n, now, limits))
     }
 
     /// Takes the pending hits of a client for a flush.
