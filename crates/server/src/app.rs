@@ -331,6 +331,9 @@ impl App {
             )))),
             source: config.server.public_url.trim_end_matches('/').to_owned(),
         });
+        if config.lookup.memory_index {
+            service.lookup_index.start(&service.store);
+        }
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??

@@ -91,6 +91,9 @@ pub struct Service {
     pub payments: Arc<money::providers::Providers>,
     /// This instance's unflushed lookup quota counts (see [`lookup::Meter`]).
     pub meter: Arc<lookup::Meter>,
+    /// Every number's lookup history in memory, once a server has filled it (see
+    /// [`lookup::LookupIndex`]); lookups read the database until then.
+    pub lookup_index: Arc<lookup::LookupIndex>,
     /// Recently authenticated tokens of relying parties (see [`Service::authenticate_cached`]).
     pub tokens: Arc<auth::TokenCache>,
     /// Channels, templates and retry policy of notifications.
@@ -125,6 +128,7 @@ impl Service {
             config,
             payments: Arc::default(),
             meter: Arc::default(),
+            lookup_index: Arc::default(),
             tokens: Arc::default(),
             notifier: Arc::default(),
             documents: Arc::default(),

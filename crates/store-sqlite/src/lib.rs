@@ -41,6 +41,7 @@ pub struct SqliteStore {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     sent: std::sync::atomic::AtomicU64,
+    commits: std::sync::atomic::AtomicU64,
 }
 
 /// Opens a connection with the settings every simexit connection uses.
@@ -86,6 +87,7 @@ impl SqliteStore {
             readers,
             next_reader: AtomicUsize::new(0),
             sent: std::sync::atomic::AtomicU64::new(0),
+            commits: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -148,7 +150,16 @@ fn run(
 impl Store for SqliteStore {
     fn write_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
-        run(&conn, &self.audit_key, &self.sent, "BEGIN IMMEDIATE", body)
+        let mut commit = false;
+        run(&conn, &self.audit_key, &self.sent, "BEGIN IMMEDIATE", &mut |tx| {
+            let r = body(tx);
+            commit = matches!(r, Ok(true));
+            r
+        })?;
+        if commit {
+            self.commits.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     fn read_dyn(&self, body: &mut dyn FnMut(&mut dyn Tx) -> Result<bool, StoreError>) -> Result<(), StoreError> {
@@ -169,6 +180,10 @@ impl Store for SqliteStore {
 
     fn statements_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    fn commits(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
     }
 
     fn backend(&self) -> &'static str {

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (21, "refund_routes", include_str!("../migrations/0021_refund_routes.sql")),
     (22, "webhooks", include_str!("../migrations/0022_webhooks.sql")),
     (23, "running_balances", include_str!("../migrations/0023_running_balances.sql")),
+    (24, "lookup_changes", include_str!("../migrations/0024_lookup_changes.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

@@ -64,6 +64,11 @@ pub trait Store: Send + Sync {
     fn statements_sent(&self) -> u64 {
         0
     }
+    /// How many write transactions this store has committed since it was opened, counted
+    /// after each commit: what tells the lookup index that this process wrote.
+    fn commits(&self) -> u64 {
+        0
+    }
 }
 
 /// Typed wrappers over [`Store`]'s object-safe methods.

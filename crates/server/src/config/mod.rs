@@ -201,6 +201,11 @@ pub struct LookupConfig {
     pub requests_per_day: i64,
     /// Daily quota of each relying party: numbers looked up (a batch counts each).
     pub numbers_per_day: i64,
+    /// Answer lookups from every number's history held in memory (about 120 bytes a number),
+    /// kept exact by the database's lookup change log; filled in the background at start,
+    /// lookups read the database until then. SQLite only: on PostgreSQL lookups always read
+    /// the database.
+    pub memory_index: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -318,7 +323,7 @@ impl Default for Config {
             policies: PoliciesConfig { file: None, calendars: Vec::new() },
             worker: WorkerConfig { enabled: true, poll_ms: 1_000 },
             auth: AuthConfig { session_minutes: 12 * 60, client_token_minutes: 60 },
-            lookup: LookupConfig { requests_per_day: 100_000, numbers_per_day: 1_000_000 },
+            lookup: LookupConfig { requests_per_day: 100_000, numbers_per_day: 1_000_000, memory_index: true },
             notifications: NotificationsConfig {
                 max_attempts: 8,
                 templates_dir: String::new(),

@@ -69,6 +69,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub service: Service,
     pub dir: Arc<tempfile::TempDir>,
+    /// The server's clock, to move it without a request (`advance_days` goes through the API).
+    pub clock: Arc<ManualClock>,
     database_url: Option<simexit_server::config::Secret>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -210,13 +212,17 @@ impl TestApp {
     async fn with(cfg: Config, dir: Arc<tempfile::TempDir>, pg: Option<Arc<PgSchema>>, now: &str) -> TestApp {
         let clock = Arc::new(ManualClock::fixed(now.parse().unwrap()));
         let database_url = cfg.database.url.clone();
-        let app = App::build_with_clock(cfg, clock).await.unwrap();
+        let app = App::build_with_clock(cfg, clock.clone()).await.unwrap();
         let base = format!("http://{}", app.local_addr().unwrap());
         let service = app.service().clone();
+        // Lookups answer from the memory index at once (the server fills it in the
+        // background; the tests do not wait for that).
+        let s = service.clone();
+        tokio::task::spawn_blocking(move || s.lookup_index.fill(s.store.as_ref())).await.unwrap().unwrap();
         let server = tokio::spawn(async move {
             app.run_until_stopped(std::future::pending()).await.unwrap();
         });
-        TestApp { pg, database_url, base, client: reqwest::Client::new(), service, dir, server }
+        TestApp { pg, database_url, base, client: reqwest::Client::new(), service, dir, clock, server }
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {

@@ -303,3 +303,68 @@ async fn a_signed_out_client_token_stops_working_at_once_on_this_instance() {
     let r = app.post("/number-recycling/v0.2/check", Some(&bank), check).await;
     assert_eq!((r.status.as_u16(), r.body["code"].as_str()), (401, Some("UNAUTHENTICATED")), "{}", r.body);
 }
+
+/// The memory index answers lookups on SQLite; it sees this server's writes at once, another
+/// process's writes (here a bare connection to the file) once a second has passed on the
+/// service's clock, and a change log pruned past it makes it step aside for the database
+/// until it is filled again.
+#[tokio::test]
+async fn the_memory_index_sees_every_write_whoever_writes() {
+    let app = TestApp::at(NOW).await;
+    if app.service.store.backend() != "sqlite" {
+        assert!(!app.service.lookup_index.ready(), "PostgreSQL keeps no lookup change log");
+        return;
+    }
+    assert!(app.service.lookup_index.ready());
+    app.advance_days(1).await; // 2026-03-03 09:00 UTC
+    let admin = app.login("admin@demo").await;
+    let mut numbers = Vec::new();
+    for who in ["resident@demo", "tourist@demo"] {
+        let l = app.post("/api/v1/lines", Some(&admin), json!({ "operator": "mts", "subscriber": who })).await.ok();
+        numbers.push(l["msisdn"].clone());
+    }
+    app.advance_days(2).await; // 2026-03-05 09:00 UTC
+    let bank = client_token(&app).await;
+    for n in &numbers {
+        assert_eq!(changed(&app, &bank, n, "2026-03-03").await, false, "this server's write, seen at once");
+    }
+
+    // Another process hands a number to another subscriber on 2026-03-04 at 12:00 UTC.
+    let file = rusqlite::Connection::open(app.dir.path().join("simexit.db")).unwrap();
+    let handover = |n: &Value| {
+        let (n, at) = (n.as_str().unwrap(), 1_772_625_600_000_i64);
+        let closed = file
+            .execute(
+                "UPDATE number_assignments SET to_at = ?2, end_reason = 'terminated' WHERE msisdn = ?1 AND to_at IS NULL",
+                rusqlite::params![n, at],
+            )
+            .unwrap();
+        assert_eq!(closed, 1);
+        file.execute(
+            "INSERT INTO number_assignments (msisdn, subscriber_id, line_id, from_at)
+             SELECT ?1, MIN(id), 999999, ?2 FROM subscribers
+             WHERE id <> (SELECT subscriber_id FROM number_assignments WHERE msisdn = ?1 AND to_at = ?2)",
+            rusqlite::params![n, at],
+        )
+        .unwrap();
+    };
+    handover(&numbers[0]);
+    // The index looks for other processes' writes once a second on the service's clock.
+    app.clock.advance(jiff::SignedDuration::from_secs(1));
+    assert_eq!(changed(&app, &bank, &numbers[0], "2026-03-03").await, true, "another process's write");
+    assert_eq!(fcc(&app, &bank, &numbers[0], "2026-03-03").await, "yes");
+    assert_eq!(changed(&app, &bank, &numbers[1], "2026-03-03").await, false);
+
+    // The log pruned past the index: lookups read the database, which is right.
+    file.execute("DELETE FROM lookup_changes", []).unwrap();
+    handover(&numbers[1]);
+    app.clock.advance(jiff::SignedDuration::from_secs(1));
+    assert_eq!(changed(&app, &bank, &numbers[1], "2026-03-03").await, true);
+    assert_eq!(changed(&app, &bank, &numbers[0], "2026-03-03").await, true);
+    let s = app.service.clone();
+    let filled = tokio::task::spawn_blocking(move || s.lookup_index.fill(s.store.as_ref())).await.unwrap().unwrap();
+    assert!(filled.is_some_and(|n| n >= 2) && app.service.lookup_index.ready());
+    for n in &numbers {
+        assert_eq!(changed(&app, &bank, n, "2026-03-03").await, true, "filled again");
+    }
+}

@@ -51,6 +51,72 @@ impl LookupsTx for SqliteTx<'_> {
         Ok(h)
     }
 
+    fn lookup_changes_after(&mut self, after: i64, limit: usize) -> Result<Option<Vec<(i64, Msisdn)>>> {
+        let sql = "SELECT id, msisdn FROM lookup_changes WHERE id > ?1 ORDER BY id LIMIT ?2";
+        let rows = self.all(sql, params![after, limit as i64], |r| Ok((r.get(0)?, msisdn(r, 1)?)))?;
+        Ok(Some(rows))
+    }
+
+    fn lookup_change_bounds(&mut self) -> Result<Option<(i64, i64)>> {
+        // The sequence keeps the last id handed out when pruning has emptied the log.
+        let sql = "SELECT COALESCE((SELECT MIN(id) FROM lookup_changes), 0),
+                          COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'lookup_changes'), 0)";
+        self.one(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+    }
+
+    fn prune_lookup_changes(&mut self, keep: i64) -> Result<u64> {
+        let sql = "DELETE FROM lookup_changes WHERE id <= (SELECT MAX(id) FROM lookup_changes) - ?1";
+        Ok(self.exec(sql, [keep])? as u64)
+    }
+
+    fn number_histories_after(&mut self, after: &str, limit: usize) -> Result<Vec<(Msisdn, NumberHistory)>> {
+        let numbers = self.all(
+            formatcp!("SELECT {NUMBER_COLS} FROM numbers WHERE msisdn > ?1 ORDER BY msisdn LIMIT ?2"),
+            params![after, limit as i64],
+            number,
+        )?;
+        // The page ends at its last number; the last page takes every past event after it.
+        let until = match numbers.last() {
+            Some(n) if numbers.len() == limit => n.msisdn.as_str().to_owned(),
+            _ => "~".to_owned(),
+        };
+        let past = self.all(
+            formatcp!(
+                "SELECT {PAST_EVENT_COLS} FROM past_events WHERE msisdn > ?1 AND msisdn <= ?2 ORDER BY msisdn, at, kind"
+            ),
+            params![after, until],
+            past_event,
+        )?;
+        let periods = self.all(
+            formatcp!(
+                "SELECT {ASSIGNMENT_COLS} FROM number_assignments WHERE msisdn > ?1 AND msisdn <= ?2
+                 ORDER BY msisdn, from_at, id"
+            ),
+            params![after, until],
+            assignment,
+        )?;
+        let mut out: std::collections::BTreeMap<String, (Msisdn, NumberHistory)> = numbers
+            .into_iter()
+            .map(|n| {
+                (
+                    n.msisdn.as_str().to_owned(),
+                    (n.msisdn.clone(), NumberHistory { number: Some(n), ..Default::default() }),
+                )
+            })
+            .collect();
+        for e in past {
+            let key = e.msisdn.as_str().to_owned();
+            let m = e.msisdn.clone();
+            out.entry(key).or_insert_with(|| (m, NumberHistory::default())).1.past.push(e);
+        }
+        for a in periods {
+            if let Some((_, h)) = out.get_mut(a.msisdn.as_str()) {
+                h.periods.push(a);
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+
     fn extend_history(&mut self, operator: &OperatorId, since: Timestamp) -> Result<u64> {
         let n = self.exec(sql::EXTEND_HISTORY, params![operator.as_str(), ts(since)])?;
         Ok(n as u64)

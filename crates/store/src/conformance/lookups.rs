@@ -36,6 +36,30 @@ pub fn past_events_are_recorded_once_and_extend_known_history(store: &dyn Store)
     let t2 = ok(store.read(|tx| tx.number(&msisdn("+79770000032")))).unwrap();
     assert_eq!(mts.history_since, t("2020-01-01T00:00:00Z"));
     assert_eq!(t2.history_since, t("2026-01-01T00:00:00Z"));
+
+    // Where the backend keeps the lookup change log: every write left its number there, and
+    // the histories page through every number, those known only by their past among them.
+    let Some((_, last)) = ok(store.read(|tx| tx.lookup_change_bounds())) else { return };
+    let changes = ok(store.read(|tx| tx.lookup_changes_after(0, 1_000))).unwrap_or_default();
+    assert_eq!(changes.last().map(|c| c.0), Some(last));
+    for m in ["+79160000030", "+79160000031", "+79770000032"] {
+        assert!(changes.iter().any(|(_, c)| c.as_str() == m), "{m} is in the log");
+    }
+    let mut after = String::new();
+    let mut paged = Vec::new();
+    loop {
+        let page = ok(store.read(|tx| tx.number_histories_after(&after, 1)));
+        let Some((m, _)) = page.last() else { break };
+        after = m.as_str().to_owned();
+        paged.extend(page);
+    }
+    let numbers: Vec<&str> = paged.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(numbers, ["+79160000030", "+79160000031", "+79770000032"]);
+    assert_eq!((paged[0].1.number.is_none(), paged[0].1.past.len()), (true, 2), "known only by its past");
+    assert!(paged[1].1.number.is_some());
+    let pruned = ok(store.write(|tx| tx.prune_lookup_changes(1)));
+    assert_eq!(pruned as usize, changes.len() - 1, "all but the last");
+    assert_eq!(ok(store.read(|tx| tx.lookup_change_bounds())), Some((last, last)));
 }
 
 pub fn the_numbering_plan_is_replaced_whole_and_looked_up_by_range(store: &dyn Store) {

@@ -20,6 +20,28 @@ pub trait LookupsTx: crate::NumbersTx {
             periods: self.assignments(msisdn)?,
         })
     }
+    /// The numbers written after change `after` of the lookup change log (every write to
+    /// a number, its holder periods or its past events, by any process), oldest first, at
+    /// most `limit`. `None` where the backend keeps no such log: then nothing may answer
+    /// lookups from memory.
+    fn lookup_changes_after(&mut self, _after: i64, _limit: usize) -> Result<Option<Vec<(i64, Msisdn)>>> {
+        Ok(None)
+    }
+    /// The first and the last id in the lookup change log (`(0, 0)` while it is empty, the
+    /// last id handed out otherwise kept); `None` where the backend keeps no such log.
+    fn lookup_change_bounds(&mut self) -> Result<Option<(i64, i64)>> {
+        Ok(None)
+    }
+    /// Drops the log's entries more than `keep` changes behind its last; returns how many.
+    fn prune_lookup_changes(&mut self, _keep: i64) -> Result<u64> {
+        Ok(0)
+    }
+    /// The histories of the first `limit` numbers after `after` in the order of their text
+    /// (numbers with a row, and numbers known only from imported past events), to fill a
+    /// lookup index page by page. Empty where the backend keeps no lookup change log.
+    fn number_histories_after(&mut self, _after: &str, _limit: usize) -> Result<Vec<(Msisdn, NumberHistory)>> {
+        Ok(Vec::new())
+    }
     /// Empties the plan. An import clears, appends and records in one transaction, so
     /// readers see the old plan or the new one, never a mix.
     fn clear_numbering(&mut self) -> Result<()>;

@@ -28,7 +28,7 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\
 
 /// Anonymous resident memory (the heap and stacks), in KiB: the database file that SQLite maps
 /// grows with the data and is not a leak, so file-backed pages are left out.
-fn rss_kib() -> u64 {
+pub fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -6,6 +6,10 @@
 //! `synchronous = FULL` that is an fsync). [`Meter`] counts hits in memory and adds them to
 //! the shared counters in batches; near a limit every hit goes to the database.
 
+mod index;
+
+pub use index::LookupIndex;
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -63,9 +67,14 @@ struct History {
 
 /// A number's history; `None` if simexit knows nothing of it.
 fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<History>> {
-    let simexit_store::NumberHistory { number, past, periods: own } = tx.number_history(msisdn)?;
+    Ok(history_of(tx.number_history(msisdn)?))
+}
+
+/// What a number's rows say for lookups; `None` if simexit knows nothing of it.
+fn history_of(h: simexit_store::NumberHistory) -> Option<History> {
+    let simexit_store::NumberHistory { number, past, periods: own } = h;
     let starts = number.iter().map(|n| n.history_since).chain(past.iter().map(|e| e.history_since));
-    let Some(since) = starts.min() else { return Ok(None) };
+    let since = starts.min()?;
     let operator = match &number {
         Some(n) if n.state == NumberState::PortedOut => None,
         Some(n) => Some(n.operator.clone()),
@@ -81,7 +90,7 @@ fn history(tx: &mut dyn Tx, msisdn: &Msisdn) -> Result<Option<History>> {
         end_reason: a.end_reason,
     }));
     let aging = number.is_some_and(|n| n.state == NumberState::Aging);
-    Ok(Some(History { periods, since, aging, operator }))
+    Some(History { periods, since, aging, operator })
 }
 
 /// Hits written to the database at least this often (per client, per instance).
@@ -264,10 +273,19 @@ impl Service {
     /// reference, so a contract signed that day answers `false` (the spec's first note). `None`
     /// for a number that cannot be one of simexit's (it is not a Russian MSISDN): metered and
     /// answered not found, like a number it never held.
+    /// A number's history for a lookup: from the lookup index when it can answer, read from
+    /// the database otherwise (one statement on SQLite).
+    fn lookup_history(&self, msisdn: &Msisdn) -> Result<Option<History>> {
+        if let Some(h) = self.lookup_index.history(self.store.as_ref(), msisdn, self.now())? {
+            return Ok(h);
+        }
+        self.store.read_single(|tx| history(tx, msisdn))
+    }
+
     pub fn number_recycling_check(&self, who: &Principal, msisdn: Option<&Msisdn>, date: Date) -> Result<Recycling> {
         self.meter(who, 1)?;
         let Some(msisdn) = msisdn else { return Ok(Recycling::NotFound) };
-        let Some(h) = self.store.read_single(|tx| history(tx, msisdn))? else { return Ok(Recycling::NotFound) };
+        let Some(h) = self.lookup_history(msisdn)? else { return Ok(Recycling::NotFound) };
         let Some(operator) = h.operator.as_ref() else {
             // Its last news is a port-out: another network serves it now.
             return Ok(Recycling::NotFound);
@@ -305,23 +323,38 @@ impl Service {
         }
         self.meter(who, pairs.len())?;
         let now = self.now();
+        let answer = |h: Option<History>, i: usize, date: &Date| {
+            let Some(h) = h else { return Ok(Disconnected::NoData) };
+            let zone = h.operator.as_ref().and_then(|o| self.policies.get(o)).map_or(TimeZone::UTC, |p| p.zone());
+            if *date > now.to_zoned(zone.clone()).date() {
+                return Err(ServiceError::bad_input(
+                    "date_in_future",
+                    format!("queries[{i}].date: {date} is after today"),
+                ));
+            }
+            Ok(disconnected_since(&h.periods, start_in(*date, &zone)?, h.since, h.aging))
+        };
+        if self.lookup_index.current(self.store.as_ref(), now)? {
+            let mut out = Vec::with_capacity(pairs.len());
+            for (i, (msisdn, date)) in pairs.iter().enumerate() {
+                match self.lookup_index.history(self.store.as_ref(), msisdn, now)? {
+                    Some(h) => out.push(answer(h, i, date)?),
+                    None => return self.reassigned_query_read(pairs, answer),
+                }
+            }
+            return Ok(out);
+        }
+        self.reassigned_query_read(pairs, answer)
+    }
+
+    /// The batch read from the database, in one snapshot.
+    fn reassigned_query_read(
+        &self,
+        pairs: &[(Msisdn, Date)],
+        answer: impl Fn(Option<History>, usize, &Date) -> Result<Disconnected>,
+    ) -> Result<Vec<Disconnected>> {
         self.store.read(|tx| {
-            pairs
-                .iter()
-                .enumerate()
-                .map(|(i, (msisdn, date))| {
-                    let Some(h) = history(tx, msisdn)? else { return Ok(Disconnected::NoData) };
-                    let zone =
-                        h.operator.as_ref().and_then(|o| self.policies.get(o)).map_or(TimeZone::UTC, |p| p.zone());
-                    if *date > now.to_zoned(zone.clone()).date() {
-                        return Err(ServiceError::bad_input(
-                            "date_in_future",
-                            format!("queries[{i}].date: {date} is after today"),
-                        ));
-                    }
-                    Ok(disconnected_since(&h.periods, start_in(*date, &zone)?, h.since, h.aging))
-                })
-                .collect()
+            pairs.iter().enumerate().map(|(i, (msisdn, date))| answer(history(tx, msisdn)?, i, date)).collect()
         })
     }
 
