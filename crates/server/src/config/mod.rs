@@ -201,7 +201,7 @@ pub struct LookupConfig {
     pub requests_per_day: i64,
     /// Daily quota of each relying party: numbers looked up (a batch counts each).
     pub numbers_per_day: i64,
-    /// Answer lookups from every number's history held in memory (about 120 bytes a number),
+    /// Answer lookups from every number's history held in memory (about 90 bytes a number),
     /// kept exact by the database's lookup change log; filled in the background at start,
     /// lookups read the database until then. SQLite only: on PostgreSQL lookups always read
     /// the database.

@@ -354,6 +354,12 @@ async fn the_memory_index_sees_every_write_whoever_writes() {
     assert_eq!(changed(&app, &bank, &numbers[0], "2026-03-03").await, true, "another process's write");
     assert_eq!(fcc(&app, &bank, &numbers[0], "2026-03-03").await, "yes");
     assert_eq!(changed(&app, &bank, &numbers[1], "2026-03-03").await, false);
+    // Written numbers are read from the database until the index's thread reads them again
+    // (here called at once); the answers stay the same.
+    let s = app.service.clone();
+    tokio::task::spawn_blocking(move || while s.lookup_index.refresh(s.store.as_ref()).unwrap() > 0 {}).await.unwrap();
+    assert_eq!(app.service.lookup_index.stale(), 0);
+    assert_eq!(changed(&app, &bank, &numbers[0], "2026-03-03").await, true, "from memory again");
 
     // The log pruned past the index: lookups read the database, which is right.
     file.execute("DELETE FROM lookup_changes", []).unwrap();

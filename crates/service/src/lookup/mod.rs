@@ -7,6 +7,7 @@
 //! the shared counters in batches; near a limit every hit goes to the database.
 
 mod index;
+mod packed;
 
 pub use index::LookupIndex;
 
@@ -159,12 +160,15 @@ impl Meter {
         clients.get(&account).is_some_and(|l| l.over_until.is_some_and(|end| now < end) || l.countable(n, now, limits))
     }
 
-    /// Takes the pending hits of a client for a flush.
+    /// Takes the pending hits of a client for a flush. The flush counts from now: the hits
+    /// that come while it waits for the disk are counted here, not each sent to the database
+    /// behind it (once a second that was every request in flight, one commit each).
     fn take(&self, account: i64) -> (i64, i64) {
         let mut clients = self.clients();
         clients.get_mut(&account).map_or((0, 0), |l| {
             let taken = (l.pending_requests, l.pending_numbers);
             (l.pending_requests, l.pending_numbers) = (0, 0);
+            l.flushed = std::time::Instant::now();
             taken
         })
     }
