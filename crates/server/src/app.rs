@@ -331,15 +331,16 @@ impl App {
             )))),
             source: config.server.public_url.trim_end_matches('/').to_owned(),
         });
-        if config.lookup.memory_index {
-            service.lookup_index.start(&service.store);
-        }
         let demo_accounts = if config.server.demo {
             let svc = service.clone();
             tokio::task::spawn_blocking(move || svc.seed_demo()).await.context("seeding demo data")??
         } else {
             Vec::new()
         };
+        // Filled after the demo's seeding, which would otherwise reach it through the log.
+        if config.lookup.memory_index {
+            service.lookup_index.start(&service.store);
+        }
         let dev_clock = config.server.dev_clock.then_some(clock);
         let database_slots = config.database.url.is_some().then(|| crate::state::DatabaseSlots {
             slots: Arc::new(tokio::sync::Semaphore::new(config.database.max_connections)),
